@@ -1,0 +1,34 @@
+# v3vmm top-level build.
+#   make                      module + v3ctl + test guests, for the running kernel
+#   make KDIR=/path/to/headers   ... for the kernel whose headers are named
+#   make check                every test (boots emulated hosts; installs what it needs)
+#   make demo                 boots the emulated SVM host and runs a guest through v3ctl
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(abspath .)
+
+.PHONY: all module tools guests check demo bench clean
+
+all: module tools guests
+
+module:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "v3vmm: no kernel build tree at $(KDIR); pass KDIR=/usr/src/linux-headers-<version>" >&2; \
+		exit 1; fi
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+tools:
+	$(MAKE) -C tools/v3ctl
+
+guests:
+	$(MAKE) -C tests/guests
+
+check:
+	tests/harness/check.sh
+
+demo:
+	tests/harness/demo.sh
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
+	$(MAKE) -C tools/v3ctl clean
+	$(MAKE) -C tests/guests clean

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * v3vmm user/kernel ABI: the one header shared by v3vmm.ko and v3ctl.
+ *
+ * Every structure is made of fixed-width fields with explicit padding and
+ * reserved space; reserved fields must be zero on input (the module returns
+ * -EINVAL otherwise) so they can be given a meaning later without breaking
+ * old callers.  VMs are named by a NUL-terminated string of at most
+ * V3_NAME_MAX - 1 characters from [A-Za-z0-9_.-].
+ *
+ * All ioctls are issued on /dev/v3vmm and return 0 or -1 with errno set.
+ */
+#ifndef _UAPI_V3VMM_H
+#define _UAPI_V3VMM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define V3_ABI_MAJOR		1
+#define V3_ABI_MINOR		0
+
+#define V3_IOC_MAGIC		0xF7
+#define V3_NAME_MAX		32
+#define V3_MAX_VCPUS		64
+#define V3_MAX_VMS		64
+
+/* Capability bits reported by V3_IOC_VERSION */
+#define V3_CAP_SVM		(1ULL << 0)	/* AMD SVM backend active */
+#define V3_CAP_VMX		(1ULL << 1)	/* Intel VMX backend active */
+#define V3_CAP_NESTED_PAGING	(1ULL << 2)	/* NPT or EPT in use */
+#define V3_CAP_LARGE_PAGES	(1ULL << 3)	/* 2 MiB guest-physical mappings */
+#define V3_CAP_NRIP_SAVE	(1ULL << 4)	/* SVM: hardware next-RIP */
+#define V3_CAP_DECODE_ASSISTS	(1ULL << 5)	/* SVM: decode assists */
+#define V3_CAP_VPID		(1ULL << 6)	/* VMX: VPID tagged TLB */
+#define V3_CAP_UNRESTRICTED	(1ULL << 7)	/* VMX: unrestricted guest */
+
+enum v3_arch {
+	V3_ARCH_NONE = 0,
+	V3_ARCH_SVM = 1,
+	V3_ARCH_VMX = 2,
+};
+
+struct v3_version {
+	__u32 abi_major;
+	__u32 abi_minor;
+	__u32 arch;		/* enum v3_arch */
+	__u32 max_vcpus;
+	__u64 caps;		/* V3_CAP_* */
+	__u64 reserved[6];
+};
+
+/* VM creation flags */
+#define V3_CREATE_PIN_VCPUS	(1U << 0)	/* pin vCPU i to host CPU first_cpu + i */
+
+struct v3_create {
+	char name[V3_NAME_MAX];
+	__u64 mem_bytes;	/* multiple of 4 KiB, 1 MiB .. 64 GiB */
+	__u32 vcpus;		/* 1 .. V3_MAX_VCPUS */
+	__u32 flags;		/* V3_CREATE_* */
+	__u32 first_cpu;	/* with V3_CREATE_PIN_VCPUS */
+	__u32 pad;
+	__u64 reserved[6];
+};
+
+/* Names a VM for the ioctls that take nothing else. */
+struct v3_vm_ref {
+	char name[V3_NAME_MAX];
+	__u64 reserved[2];
+};
+
+/* Copy between a caller buffer and guest-physical memory. */
+struct v3_mem_xfer {
+	char name[V3_NAME_MAX];
+	__u64 gpa;
+	__u64 uaddr;		/* caller's buffer */
+	__u64 len;		/* at most V3_MEM_XFER_MAX per call */
+	__u64 reserved[2];
+};
+#define V3_MEM_XFER_MAX		(16ULL << 20)
+
+/*
+ * Initial CPU state of the boot vCPU (vCPU 0).  Loaders in v3ctl place the
+ * kernel image in guest memory and then describe how to enter it.
+ */
+enum v3_boot_mode {
+	/* 32-bit protected mode, paging off, flat 4 GiB CS/DS (Multiboot v1) */
+	V3_BOOT_PROT32 = 1,
+	/* 64-bit long mode, paging on with cr3 given, flat 64-bit CS */
+	V3_BOOT_LONG64 = 2,
+	/* real mode at cs:ip = (entry >> 4):(entry & 0xf) */
+	V3_BOOT_REAL16 = 3,
+};
+
+enum v3_gpr {
+	V3_RAX, V3_RCX, V3_RDX, V3_RBX, V3_RSP, V3_RBP, V3_RSI, V3_RDI,
+	V3_R8, V3_R9, V3_R10, V3_R11, V3_R12, V3_R13, V3_R14, V3_R15,
+	V3_NR_GPRS
+};
+
+struct v3_boot {
+	char name[V3_NAME_MAX];
+	__u32 mode;		/* enum v3_boot_mode */
+	__u32 pad;
+	__u64 entry;		/* guest RIP */
+	__u64 cr3;		/* V3_BOOT_LONG64 only */
+	__u64 gdt_base;		/* GDTR the guest starts with (0: none) */
+	__u32 gdt_limit;
+	__u16 cs;		/* selectors loaded with flat descriptors */
+	__u16 ds;		/* (0: 0x08 / 0x10) */
+	__u64 gpr[V3_NR_GPRS];	/* indexed by enum v3_gpr */
+	__u64 reserved[4];
+};
+
+/* VM states */
+enum v3_vm_state {
+	V3_STATE_CREATED = 1,	/* configured, never launched */
+	V3_STATE_RUNNING = 2,
+	V3_STATE_PAUSED = 3,
+	V3_STATE_STOPPED = 4,
+};
+
+/* Why a VM stopped */
+enum v3_stop_reason {
+	V3_STOP_NONE = 0,
+	V3_STOP_USER = 1,		/* v3ctl stop */
+	V3_STOP_EXIT_PORT = 2,		/* guest wrote the debug-exit port */
+	V3_STOP_SHUTDOWN = 3,		/* triple fault / shutdown */
+	V3_STOP_UNHANDLED_EXIT = 4,	/* exit the VMM does not handle */
+	V3_STOP_BAD_MEMORY = 5,		/* access to unbacked guest memory */
+	V3_STOP_ENTRY_FAILED = 6,	/* VMRUN/VMLAUNCH refused the state */
+	V3_STOP_POWEROFF = 7,		/* guest powered off */
+	V3_STOP_MODULE_UNLOAD = 8,	/* rmmod with the VM alive */
+	V3_STOP_INTERNAL = 9,		/* VMM error (out of memory, ...) */
+	V3_STOP_HALTED = 10,		/* HLT with interrupts off: no wake-up possible */
+	V3_STOP_EMULATION = 11,		/* instruction the VMM could not emulate */
+	V3_STOP_RESET = 12,		/* guest requested reset */
+	V3_NR_STOP_REASONS
+};
+
+#define V3_STOP_NAMES {					\
+	[V3_STOP_NONE] = "none",				\
+	[V3_STOP_USER] = "user",				\
+	[V3_STOP_EXIT_PORT] = "exit-port",			\
+	[V3_STOP_SHUTDOWN] = "shutdown",			\
+	[V3_STOP_UNHANDLED_EXIT] = "unhandled-exit",		\
+	[V3_STOP_BAD_MEMORY] = "bad-memory",			\
+	[V3_STOP_ENTRY_FAILED] = "entry-failed",		\
+	[V3_STOP_POWEROFF] = "poweroff",			\
+	[V3_STOP_MODULE_UNLOAD] = "module-unload",		\
+	[V3_STOP_INTERNAL] = "internal-error",			\
+	[V3_STOP_HALTED] = "halted",				\
+	[V3_STOP_EMULATION] = "emulation-failure",		\
+	[V3_STOP_RESET] = "reset",				\
+}
+
+#define V3_STATE_NAMES {					\
+	[V3_STATE_CREATED] = "created",				\
+	[V3_STATE_RUNNING] = "running",				\
+	[V3_STATE_PAUSED] = "paused",				\
+	[V3_STATE_STOPPED] = "stopped",				\
+}
+
+/* Exit reasons, common to both backends (statistics index). */
+enum v3_exit_reason {
+	V3_EXIT_IO = 0,
+	V3_EXIT_HLT,
+	V3_EXIT_CPUID,
+	V3_EXIT_RDMSR,
+	V3_EXIT_WRMSR,
+	V3_EXIT_MEM_FAULT,	/* NPF / EPT violation */
+	V3_EXIT_SHUTDOWN,	/* triple fault */
+	V3_EXIT_HYPERCALL,	/* VMMCALL / VMCALL */
+	V3_EXIT_INTR,		/* host interrupt */
+	V3_EXIT_NMI,
+	V3_EXIT_EXCEPTION,
+	V3_EXIT_CR_ACCESS,
+	V3_EXIT_DR_ACCESS,
+	V3_EXIT_XSETBV,
+	V3_EXIT_INVLPG,
+	V3_EXIT_PAUSE,
+	V3_EXIT_INTR_WINDOW,
+	V3_EXIT_INVALID_STATE,	/* entry failure */
+	V3_EXIT_VMX_INSN,	/* VMX/SVM instruction in the guest */
+	V3_EXIT_RDTSC,
+	V3_EXIT_OTHER,		/* unhandled: VM stops */
+	V3_NR_EXIT_REASONS = 32
+};
+
+#define V3_EXIT_NAMES {					\
+	[V3_EXIT_IO] = "io",					\
+	[V3_EXIT_HLT] = "hlt",					\
+	[V3_EXIT_CPUID] = "cpuid",				\
+	[V3_EXIT_RDMSR] = "rdmsr",				\
+	[V3_EXIT_WRMSR] = "wrmsr",				\
+	[V3_EXIT_MEM_FAULT] = "mem-fault",			\
+	[V3_EXIT_SHUTDOWN] = "shutdown",			\
+	[V3_EXIT_HYPERCALL] = "hypercall",			\
+	[V3_EXIT_INTR] = "host-intr",				\
+	[V3_EXIT_NMI] = "nmi",					\
+	[V3_EXIT_EXCEPTION] = "exception",			\
+	[V3_EXIT_CR_ACCESS] = "cr-access",			\
+	[V3_EXIT_DR_ACCESS] = "dr-access",			\
+	[V3_EXIT_XSETBV] = "xsetbv",				\
+	[V3_EXIT_INVLPG] = "invlpg",				\
+	[V3_EXIT_PAUSE] = "pause",				\
+	[V3_EXIT_INTR_WINDOW] = "intr-window",			\
+	[V3_EXIT_INVALID_STATE] = "invalid-state",		\
+	[V3_EXIT_VMX_INSN] = "virt-insn",			\
+	[V3_EXIT_RDTSC] = "rdtsc",				\
+	[V3_EXIT_OTHER] = "other",				\
+}
+
+/* Extra counters beside the per-reason exit table */
+enum v3_counter {
+	V3_CNT_IO_UNCLAIMED_READ = 0,	/* port read nobody claims: all-ones */
+	V3_CNT_IO_UNCLAIMED_WRITE,	/* port write nobody claims: dropped */
+	V3_CNT_MSR_GP,			/* unknown MSR access: #GP injected */
+	V3_CNT_HYPERCALL_BAD,		/* unknown hypercall number */
+	V3_CNT_CONSOLE_BYTES,		/* bytes the guest wrote to COM1 */
+	V3_CNT_CONSOLE_DROPPED,		/* console bytes overwritten unread */
+	V3_NR_COUNTERS = 16
+};
+
+#define V3_COUNTER_NAMES {					\
+	[V3_CNT_IO_UNCLAIMED_READ] = "io-unclaimed-read",	\
+	[V3_CNT_IO_UNCLAIMED_WRITE] = "io-unclaimed-write",	\
+	[V3_CNT_MSR_GP] = "msr-gp",				\
+	[V3_CNT_HYPERCALL_BAD] = "hypercall-bad",		\
+	[V3_CNT_CONSOLE_BYTES] = "console-bytes",		\
+	[V3_CNT_CONSOLE_DROPPED] = "console-dropped",		\
+}
+
+#define V3_REASON_LEN		128
+
+struct v3_info {
+	char name[V3_NAME_MAX];		/* in */
+	__u32 state;			/* enum v3_vm_state */
+	__u32 stop_reason;		/* enum v3_stop_reason */
+	__s32 exit_code;		/* V3_STOP_EXIT_PORT: (value << 1) | 1 */
+	__u32 vcpus;
+	__u64 mem_bytes;
+	__u64 mem_large_bytes;		/* backed by 2 MiB chunks */
+	__u64 run_ns;			/* time spent launched */
+	char reason[V3_REASON_LEN];	/* human-readable stop detail */
+	__u64 exits[V3_NR_EXIT_REASONS];	/* count per enum v3_exit_reason */
+	__u64 exit_cycles[V3_NR_EXIT_REASONS];	/* TSC cycles handling them */
+	__u64 counters[V3_NR_COUNTERS];	/* enum v3_counter */
+	__u64 reserved[8];
+};
+
+struct v3_list {
+	__u32 max;		/* in: entries the buffer holds */
+	__u32 count;		/* out: number of VMs (may exceed max) */
+	__u64 names;		/* in: buffer of max * V3_NAME_MAX bytes */
+	__u64 reserved[2];
+};
+
+/* Console: the guest's COM1 output is kept in a per-VM ring buffer. */
+#define V3_CONSOLE_WAIT		(1U << 0)	/* block until data or VM stop */
+
+struct v3_console_io {
+	char name[V3_NAME_MAX];
+	__u64 pos;		/* in: absolute stream offset; out: next offset */
+	__u64 uaddr;		/* caller's buffer */
+	__u32 len;		/* in: buffer size; out: bytes transferred */
+	__u32 flags;		/* V3_CONSOLE_* */
+	__u32 timeout_ms;	/* with V3_CONSOLE_WAIT: at most 10000 */
+	__u32 state;		/* out: enum v3_vm_state at return */
+	__u64 lost;		/* out: bytes overwritten before being read */
+	__u64 reserved[2];
+};
+
+#define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
+#define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
+#define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
+#define V3_IOC_MEM_WRITE	_IOW(V3_IOC_MAGIC, 0x03, struct v3_mem_xfer)
+#define V3_IOC_MEM_READ		_IOW(V3_IOC_MAGIC, 0x04, struct v3_mem_xfer)
+#define V3_IOC_SET_BOOT		_IOW(V3_IOC_MAGIC, 0x05, struct v3_boot)
+#define V3_IOC_LAUNCH		_IOW(V3_IOC_MAGIC, 0x06, struct v3_vm_ref)
+#define V3_IOC_STOP		_IOW(V3_IOC_MAGIC, 0x07, struct v3_vm_ref)
+#define V3_IOC_PAUSE		_IOW(V3_IOC_MAGIC, 0x08, struct v3_vm_ref)
+#define V3_IOC_RESUME		_IOW(V3_IOC_MAGIC, 0x09, struct v3_vm_ref)
+#define V3_IOC_INFO		_IOWR(V3_IOC_MAGIC, 0x0a, struct v3_info)
+#define V3_IOC_LIST		_IOWR(V3_IOC_MAGIC, 0x0b, struct v3_list)
+#define V3_IOC_CONSOLE_READ	_IOWR(V3_IOC_MAGIC, 0x0c, struct v3_console_io)
+#define V3_IOC_CONSOLE_WRITE	_IOWR(V3_IOC_MAGIC, 0x0d, struct v3_console_io)
+
+/*
+ * Guest-visible interface.
+ *
+ * CPUID leaf 0x40000000 returns EAX = highest hypervisor leaf and the
+ * signature "V3VMMV3VMM  " in EBX, ECX, EDX.
+ *
+ * Hypercalls: VMMCALL (SVM) or VMCALL (VMX) with the number in RAX and
+ * arguments in RBX, RCX, RDX; the result is returned in RAX (negative
+ * errno on failure).
+ */
+#define V3_CPUID_SIGNATURE	0x40000000
+#define V3_CPUID_SIG_EBX	0x4d563356	/* "V3VM" */
+#define V3_CPUID_SIG_ECX	0x4d33564d	/* "MV3V" */
+#define V3_CPUID_SIG_EDX	0x20204d4d	/* "MM  " */
+
+#define V3_HC_VERSION		0	/* -> (ABI major << 16) | minor */
+#define V3_HC_PUTS		1	/* rbx = gpa, rcx = len: to the console */
+#define V3_HC_EXIT		2	/* rbx = code: stop like the exit port */
+
+/* Debug-exit port with QEMU isa-debug-exit semantics */
+#define V3_DEBUG_EXIT_PORT	0xf4
+
+#endif /* _UAPI_V3VMM_H */
