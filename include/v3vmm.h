@@ -182,6 +182,8 @@ enum v3_exit_reason {
 	V3_EXIT_INVALID_STATE,	/* entry failure */
 	V3_EXIT_VMX_INSN,	/* VMX/SVM instruction in the guest */
 	V3_EXIT_RDTSC,
+	V3_EXIT_UD_INSN,	/* instruction hidden from the guest: #UD */
+	V3_EXIT_INVD,		/* cache invalidation, done as a no-op */
 	V3_EXIT_OTHER,		/* unhandled: VM stops */
 	V3_NR_EXIT_REASONS = 32
 };
@@ -207,6 +209,8 @@ enum v3_exit_reason {
 	[V3_EXIT_INVALID_STATE] = "invalid-state",		\
 	[V3_EXIT_VMX_INSN] = "virt-insn",			\
 	[V3_EXIT_RDTSC] = "rdtsc",				\
+	[V3_EXIT_UD_INSN] = "ud-insn",				\
+	[V3_EXIT_INVD] = "invd",				\
 	[V3_EXIT_OTHER] = "other",				\
 }
 

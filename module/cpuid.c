@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as the guest sees it: the host's answers, with what v3vmm does not
+ * virtualize taken out, the hypervisor bit set (Intel SDM vol. 2 CPUID,
+ * leaf 1 ECX[31] is reserved for hypervisor use) and a signature leaf at
+ * 0x40000000.
+ */
+#include <asm/processor.h>
+#include <asm/cpufeatures.h>
+#include "v3.h"
+
+#define BIT_ECX1_MONITOR	BIT(3)
+#define BIT_ECX1_VMX		BIT(5)
+#define BIT_ECX1_SMX		BIT(6)
+#define BIT_ECX1_EST		BIT(7)
+#define BIT_ECX1_TM2		BIT(8)
+#define BIT_ECX1_PDCM		BIT(15)
+#define BIT_ECX1_DCA		BIT(18)
+#define BIT_ECX1_X2APIC		BIT(21)
+#define BIT_ECX1_TSC_DEADLINE	BIT(24)
+#define BIT_ECX1_OSXSAVE	BIT(27)
+#define BIT_ECX1_HYPERVISOR	BIT(31)
+#define BIT_EDX1_MCE		BIT(7)
+#define BIT_EDX1_APIC		BIT(9)
+#define BIT_EDX1_MCA		BIT(14)
+#define BIT_EDX1_DS		BIT(21)
+#define BIT_EDX1_ACPI		BIT(22)
+#define BIT_EDX1_TM		BIT(29)
+#define BIT_EDX1_PBE		BIT(31)
+#define BIT_ECX81_SVM		BIT(2)
+#define BIT_ECX81_SKINIT	BIT(12)
+#define BIT_ECX81_WDT		BIT(13)
+#define BIT_EDX81_RDTSCP	BIT(27)
+#define BIT_EBX7_SGX		BIT(2)
+#define BIT_EBX7_PT		BIT(25)
+#define BIT_ECX7_WAITPKG	BIT(5)
+#define BIT_ECX7_SGX_LC		BIT(30)
+
+/* XSAVE area size for the features in xcr0 (SDM vol. 1 13.4, leaf 0xd) */
+static u32 v3_xsave_size(u64 xcr0)
+{
+	u32 size = 512 + 64, i, a, b, c, d;
+
+	for (i = 2; i < 63; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &a, &b, &c, &d);
+		size = max(size, a + b);
+	}
+	return size;
+}
+
+static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
+			    u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	switch (leaf) {
+	case 1:
+		*c &= ~(BIT_ECX1_MONITOR | BIT_ECX1_VMX | BIT_ECX1_SMX |
+			BIT_ECX1_EST | BIT_ECX1_TM2 | BIT_ECX1_PDCM |
+			BIT_ECX1_DCA | BIT_ECX1_X2APIC |
+			BIT_ECX1_TSC_DEADLINE | BIT_ECX1_OSXSAVE);
+		if (vcpu->regs.cr4 & X86_CR4_OSXSAVE)
+			*c |= BIT_ECX1_OSXSAVE;
+		*c |= BIT_ECX1_HYPERVISOR;
+		/* no local APIC or machine-check model yet */
+		*d &= ~(BIT_EDX1_MCE | BIT_EDX1_APIC | BIT_EDX1_MCA |
+			BIT_EDX1_DS | BIT_EDX1_ACPI | BIT_EDX1_TM |
+			BIT_EDX1_PBE);
+		/* EBX[31:24] initial APIC ID, [23:16] logical processors */
+		*b = (*b & 0xffff) | (vcpu->id << 24) |
+		     (vcpu->vm->nr_vcpus << 16);
+		break;
+	case 5: case 6: case 0xa:	/* MONITOR, power, perfmon */
+		*a = *b = *c = *d = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			*b &= ~(BIT_EBX7_SGX | BIT_EBX7_PT);
+			*c &= ~(BIT_ECX7_WAITPKG | BIT_ECX7_SGX_LC);
+		} else {
+			*a = *b = *c = *d = 0;
+		}
+		break;
+	case 0xd:
+		if (sub == 0) {
+			u64 host = v3_host_xcr0();
+
+			*a = lower_32_bits(host);
+			*d = upper_32_bits(host);
+			*b = v3_xsave_size(vcpu->xcr0);
+			*c = v3_xsave_size(host);
+		} else if (sub == 1) {
+			*a &= 0x7;	/* XSAVEOPT, XSAVEC, XGETBV1; no XSAVES */
+			*b = *c = *d = 0;
+		} else if (sub < 63 && !(v3_host_xcr0() & BIT_ULL(sub))) {
+			*a = *b = *c = *d = 0;
+		}
+		break;
+	case 0x80000001:
+		*c &= ~(BIT_ECX81_SVM | BIT_ECX81_SKINIT | BIT_ECX81_WDT);
+		*d &= ~BIT_EDX81_RDTSCP;
+		break;
+	case 0x8000000a:		/* SVM features */
+		*a = *b = *c = *d = 0;
+		break;
+	}
+}
+
+int v3_handle_cpuid(struct v3_vcpu *vcpu)
+{
+	u64 *gpr = vcpu->regs.gpr;
+	u32 leaf = gpr[V3_RAX], sub = gpr[V3_RCX];
+	u32 a = 0, b = 0, c = 0, d = 0;
+	u32 max_std = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
+
+	if (leaf == V3_CPUID_SIGNATURE) {
+		a = V3_CPUID_SIGNATURE;
+		b = V3_CPUID_SIG_EBX;
+		c = V3_CPUID_SIG_ECX;
+		d = V3_CPUID_SIG_EDX;
+	} else if (leaf <= max_std ||
+		   (leaf >= 0x80000000 && leaf <= max_ext)) {
+		cpuid_count(leaf, sub, &a, &b, &c, &d);
+		v3_cpuid_filter(vcpu, leaf, sub, &a, &b, &c, &d);
+	}
+	gpr[V3_RAX] = a;
+	gpr[V3_RBX] = b;
+	gpr[V3_RCX] = c;
+	gpr[V3_RDX] = d;
+	v3_skip_insn(vcpu);
+	return 0;
+}

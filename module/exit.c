@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Common exit policy.  Backends decode their hardware exit (VMCB EXITCODE,
+ * VMCS exit reason) into a struct v3_exit; this table says what happens
+ * next.  A reason without a handler stops the VM, never the host.
+ */
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+#include <asm/msr-index.h>
+#include "v3.h"
+
+typedef int (*v3_exit_fn)(struct v3_vcpu *vcpu);
+
+void v3_skip_insn(struct v3_vcpu *vcpu)
+{
+	vcpu->regs.rip += vcpu->exit.insn_len;
+	if (!(vcpu->regs.efer & EFER_LMA) || !vcpu->regs.cs_attr_l)
+		vcpu->regs.rip &= 0xffffffffULL;
+}
+
+void v3_inject_gp(struct v3_vcpu *vcpu)
+{
+	v3_arch->inject_exception(vcpu, X86_TRAP_GP, true, 0);
+}
+
+void v3_inject_ud(struct v3_vcpu *vcpu)
+{
+	v3_arch->inject_exception(vcpu, X86_TRAP_UD, false, 0);
+}
+
+static int v3_exit_nothing(struct v3_vcpu *vcpu)
+{
+	return 0;
+}
+
+static int v3_exit_skip(struct v3_vcpu *vcpu)
+{
+	v3_skip_insn(vcpu);
+	return 0;
+}
+
+static int v3_exit_ud(struct v3_vcpu *vcpu)
+{
+	v3_inject_ud(vcpu);
+	return 0;
+}
+
+/*
+ * HLT stops the vCPU until an interrupt arrives.  With RFLAGS.IF clear no
+ * interrupt can ever wake it (NMIs aside, which v3vmm does not deliver),
+ * so the VM is stopped instead of sleeping forever.
+ */
+static int v3_exit_hlt(struct v3_vcpu *vcpu)
+{
+	if (!(vcpu->regs.rflags & X86_EFLAGS_IF)) {
+		v3_vm_stop(vcpu->vm, V3_STOP_HALTED, 0,
+			   "vcpu %u: hlt with interrupts disabled at rip 0x%llx",
+			   vcpu->id, vcpu->regs.rip);
+		return 1;
+	}
+	v3_skip_insn(vcpu);
+	vcpu->halted = true;
+	return 0;
+}
+
+static int v3_exit_shutdown(struct v3_vcpu *vcpu)
+{
+	v3_arch->dump(vcpu);
+	v3_vm_stop(vcpu->vm, V3_STOP_SHUTDOWN, 0,
+		   "vcpu %u: triple fault (shutdown) at rip 0x%llx",
+		   vcpu->id, vcpu->regs.rip);
+	return 1;
+}
+
+static int v3_exit_entry_failed(struct v3_vcpu *vcpu)
+{
+	v3_arch->dump(vcpu);
+	v3_vm_stop(vcpu->vm, V3_STOP_ENTRY_FAILED, 0,
+		   "vcpu %u: invalid guest state (code 0x%llx, 0x%llx)",
+		   vcpu->id, vcpu->exit.raw[0], vcpu->exit.raw[1]);
+	return 1;
+}
+
+static int v3_exit_unhandled(struct v3_vcpu *vcpu)
+{
+	struct v3_exit *e = &vcpu->exit;
+
+	v3_arch->dump(vcpu);
+	v3_vm_stop(vcpu->vm, V3_STOP_UNHANDLED_EXIT, 0,
+		   "vcpu %u: unhandled %s exit 0x%llx (info 0x%llx 0x%llx) at rip 0x%llx",
+		   vcpu->id, v3_arch->name, e->raw[0], e->raw[1], e->raw[2],
+		   vcpu->regs.rip);
+	return 1;
+}
+
+/*
+ * MOV to/from DR0-DR7 (Intel SDM vol. 3 18.2).  Guest debug registers are
+ * kept in software so a guest can never arm breakpoints on host
+ * addresses; guest breakpoints therefore do not fire.
+ */
+static int v3_exit_dr(struct v3_vcpu *vcpu)
+{
+	struct v3_exit *e = &vcpu->exit;
+	u8 insn[4];
+	unsigned int i = 0, dr, gpr;
+	bool write;
+	u64 *reg;
+
+	if (e->crdr.gpr != 0xff) {
+		dr = e->crdr.reg;
+		gpr = e->crdr.gpr;
+		write = e->crdr.write;
+	} else {
+		u8 rex = 0, modrm;
+
+		if (v3_fetch_insn(vcpu, insn, sizeof(insn)))
+			goto emul_fail;
+		if ((vcpu->regs.efer & EFER_LMA) && (insn[0] & 0xf0) == 0x40)
+			rex = insn[i++];
+		if (insn[i] != 0x0f || (insn[i + 1] != 0x21 &&
+					insn[i + 1] != 0x23))
+			goto emul_fail;
+		write = insn[i + 1] == 0x23;
+		modrm = insn[i + 2];
+		dr = (modrm >> 3) & 7;
+		gpr = (modrm & 7) | ((rex & 1) << 3);
+		if (rex & 4) {
+			v3_inject_ud(vcpu);	/* DR8-15 do not exist */
+			return 0;
+		}
+		e->insn_len = i + 3;
+	}
+	if (vcpu->regs.cpl) {
+		v3_inject_gp(vcpu);
+		return 0;
+	}
+	if (dr == 4 || dr == 5) {
+		if (vcpu->regs.cr4 & X86_CR4_DE) {
+			v3_inject_ud(vcpu);
+			return 0;
+		}
+		dr += 2;
+	}
+	reg = dr < 4 ? &vcpu->dr[dr] : dr == 6 ? &vcpu->dr6 : &vcpu->dr7;
+	if (write) {
+		u64 val = vcpu->regs.gpr[gpr];
+
+		if (!(vcpu->regs.efer & EFER_LMA))
+			val &= 0xffffffffULL;
+		if (dr == 6)
+			val = (val & 0xe00f) | 0xffff0ff0ULL;
+		else if (dr == 7)
+			val = (val & 0xffff2bff) | 0x400;
+		*reg = val;
+	} else {
+		vcpu->regs.gpr[gpr] = *reg;
+	}
+	v3_skip_insn(vcpu);
+	return 0;
+emul_fail:
+	v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+		   "vcpu %u: cannot decode debug-register access at rip 0x%llx",
+		   vcpu->id, vcpu->regs.rip);
+	return 1;
+}
+
+static const v3_exit_fn v3_exit_table[V3_NR_EXIT_REASONS] = {
+	[V3_EXIT_IO]		= v3_handle_io,
+	[V3_EXIT_HLT]		= v3_exit_hlt,
+	[V3_EXIT_CPUID]		= v3_handle_cpuid,
+	[V3_EXIT_RDMSR]		= v3_handle_rdmsr,
+	[V3_EXIT_WRMSR]		= v3_handle_wrmsr,
+	[V3_EXIT_MEM_FAULT]	= v3_handle_mem_fault,
+	[V3_EXIT_SHUTDOWN]	= v3_exit_shutdown,
+	[V3_EXIT_HYPERCALL]	= v3_handle_hypercall,
+	[V3_EXIT_INTR]		= v3_exit_nothing,
+	[V3_EXIT_NMI]		= v3_exit_nothing,
+	[V3_EXIT_DR_ACCESS]	= v3_exit_dr,
+	[V3_EXIT_XSETBV]	= v3_handle_xsetbv,
+	[V3_EXIT_INVLPG]	= v3_exit_skip,
+	[V3_EXIT_PAUSE]		= v3_exit_nothing,
+	[V3_EXIT_INVALID_STATE]	= v3_exit_entry_failed,
+	[V3_EXIT_VMX_INSN]	= v3_exit_ud,
+	[V3_EXIT_UD_INSN]	= v3_exit_ud,
+	[V3_EXIT_INVD]		= v3_exit_skip,
+};
+
+int v3_handle_exit(struct v3_vcpu *vcpu)
+{
+	u32 reason = vcpu->exit.reason;
+	v3_exit_fn fn = NULL;
+
+	if (reason < V3_NR_EXIT_REASONS)
+		fn = v3_exit_table[reason];
+	if (!fn)
+		fn = v3_exit_unhandled;
+	return fn(vcpu);
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * v3vmm: a virtual machine monitor for HPC Linux nodes.  Module load picks
+ * the backend by CPUID (AMD SVM or Intel VMX), enables it on every CPU and
+ * registers /dev/v3vmm; unload destroys every VM first.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include "v3.h"
+
+const struct v3_arch_ops *v3_arch;
+
+static const struct v3_arch_ops *const v3_backends[] = {
+	&v3_svm_ops,
+};
+
+static int v3_select_backend(void)
+{
+	const char *why = NULL, *reason = NULL;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(v3_backends); i++) {
+		if (!v3_backends[i]->probe(&why)) {
+			v3_arch = v3_backends[i];
+			return 0;
+		}
+		if (why)
+			reason = why;
+	}
+	v3_err("not loading: %s\n",
+	       reason ?: "this CPU has neither AMD SVM nor Intel VMX");
+	return -ENODEV;
+}
+
+static int __init v3_init(void)
+{
+	int ret;
+
+	ret = v3_select_backend();
+	if (ret)
+		return ret;
+	v3_fpu_init();
+	ret = v3_arch->hw_setup();
+	if (ret)
+		return ret;
+	ret = v3_sysfs_init();
+	if (ret)
+		goto out_hw;
+	ret = v3_dev_init();
+	if (ret)
+		goto out_sysfs;
+	v3_info("loaded, %s backend, caps 0x%llx\n", v3_arch->name,
+		v3_arch->caps());
+	return 0;
+
+out_sysfs:
+	v3_sysfs_exit();
+out_hw:
+	v3_arch->hw_teardown();
+	return ret;
+}
+
+static void __exit v3_exit(void)
+{
+	v3_dev_exit();
+	v3_vm_destroy_all();
+	v3_sysfs_exit();
+	v3_arch->hw_teardown();
+	v3_info("unloaded\n");
+}
+
+module_init(v3_init);
+module_exit(v3_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("v3vmm virtual machine monitor (SVM/VMX)");

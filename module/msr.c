@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RDMSR/WRMSR emulation.  MSRs whose state the hardware switches itself
+ * (FS/GS base, SYSCALL and SYSENTER MSRs) are passed through by the
+ * backend's MSR bitmap and never reach this file.  Everything here is
+ * either emulated or answered with #GP(0), as a CPU does for an MSR it
+ * does not implement (Intel SDM vol. 2 RDMSR/WRMSR).
+ */
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include "v3.h"
+
+/* AMD-specific MSRs (AMD APM vol. 2 appendix A) */
+#define V3_MSR_HWCR		0xc0010015
+#define V3_MSR_SYSCFG		0xc0010010
+#define V3_MSR_VM_CR		0xc0010114
+#define V3_MSR_VM_CR_LOCK	BIT(3)
+#define V3_MSR_VM_CR_SVMDIS	BIT(4)
+#define V3_MSR_DE_CFG		0xc0011029
+
+#define V3_EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/* 8 variable MTRRs, fixed ranges, write-combining (SDM vol. 3 12.11.1) */
+#define V3_MTRRCAP	(0x8 | BIT(8) | BIT(10))
+
+static int v3_mtrr_index(u32 msr)
+{
+	if (msr >= MSR_MTRRfix64K_00000 && msr <= MSR_MTRRfix4K_F8000)
+		return msr - MSR_MTRRfix64K_00000;
+	if (msr >= 0x200 && msr < 0x210)	/* PHYSBASE0..PHYSMASK7 */
+		return 0x20 + msr - 0x200;
+	if (msr == MSR_MTRRdefType)
+		return 0x30;
+	return -1;
+}
+
+static bool v3_pat_valid(u64 pat)
+{
+	int i;
+
+	/* each byte: UC 0, WC 1, WT 4, WP 5, WB 6, UC- 7 */
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
+{
+	int idx;
+
+	if (!v3_arch->get_msr(vcpu, msr, val))
+		return 0;
+
+	switch (msr) {
+	case MSR_EFER:
+		*val = vcpu->regs.efer;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*val = vcpu->apic_base;
+		return 0;
+	case MSR_MTRRcap:
+		*val = V3_MTRRCAP;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = MSR_IA32_MISC_ENABLE_FAST_STRING |
+		       MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+		       MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		*val = FEAT_CTL_LOCKED;		/* locked, VMX off */
+		return 0;
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
+	case V3_MSR_HWCR:
+	case V3_MSR_SYSCFG:
+	case V3_MSR_DE_CFG:
+		*val = 0;
+		return 0;
+	case V3_MSR_VM_CR:
+		*val = V3_MSR_VM_CR_LOCK | V3_MSR_VM_CR_SVMDIS;
+		return 0;
+	}
+	idx = v3_mtrr_index(msr);
+	if (idx >= 0) {
+		*val = vcpu->mtrr[idx];
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
+{
+	int idx;
+
+	switch (msr) {
+	case MSR_EFER:
+		/* reserved bits, or LME changed while paging is on: #GP */
+		if (val & ~V3_EFER_ALLOWED)
+			return -EINVAL;
+		if ((vcpu->regs.cr0 & X86_CR0_PG) &&
+		    ((val ^ vcpu->regs.efer) & EFER_LME))
+			return -EINVAL;
+		/* LMA is read-only: the CPU sets it when paging turns on */
+		val = (val & ~EFER_LMA) | (vcpu->regs.efer & EFER_LMA);
+		v3_arch->set_efer(vcpu, val);
+		vcpu->regs.efer = val;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!v3_pat_valid(val))
+			return -EINVAL;
+		break;
+	case MSR_IA32_APICBASE:
+		/* no local APIC model: keep the base, refuse enabling it */
+		if (val & ~(0xfffff000ULL | BIT(8)))
+			return -EINVAL;
+		vcpu->apic_base = val;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_MCG_STATUS:
+	case V3_MSR_HWCR:
+	case V3_MSR_DE_CFG:
+		return 0;	/* accepted and ignored */
+	}
+	if (!v3_arch->set_msr(vcpu, msr, val))
+		return 0;
+	idx = v3_mtrr_index(msr);
+	if (idx >= 0) {
+		vcpu->mtrr[idx] = val;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int v3_handle_rdmsr(struct v3_vcpu *vcpu)
+{
+	u64 *gpr = vcpu->regs.gpr;
+	u64 val;
+
+	if (v3_msr_read(vcpu, gpr[V3_RCX], &val)) {
+		v3_count(vcpu->vm, V3_CNT_MSR_GP);
+		v3_inject_gp(vcpu);
+		return 0;
+	}
+	gpr[V3_RAX] = lower_32_bits(val);
+	gpr[V3_RDX] = upper_32_bits(val);
+	v3_skip_insn(vcpu);
+	return 0;
+}
+
+int v3_handle_wrmsr(struct v3_vcpu *vcpu)
+{
+	u64 *gpr = vcpu->regs.gpr;
+	u64 val = (gpr[V3_RDX] << 32) | (u32)gpr[V3_RAX];
+
+	if (v3_msr_write(vcpu, gpr[V3_RCX], val)) {
+		v3_count(vcpu->vm, V3_CNT_MSR_GP);
+		v3_inject_gp(vcpu);
+		return 0;
+	}
+	v3_skip_insn(vcpu);
+	return 0;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD SVM backend: detection, per-CPU enable (EFER.SVME and the host save
+ * area, APM vol. 2 15.4 and 15.30.4) and the struct v3_arch_ops instance.
+ */
+#include <linux/cpu.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include "svm.h"
+
+struct v3_svm_features v3_svm_feat;
+static DEFINE_PER_CPU(struct v3_svm_cpu *, v3_svm_cpus);
+static atomic_t v3_svm_busy;
+
+struct v3_svm_cpu *v3_svm_this_cpu(void)
+{
+	return this_cpu_read(v3_svm_cpus);
+}
+
+int v3_svm_probe(const char **why)
+{
+	u32 edx;
+	u64 vm_cr;
+
+	*why = NULL;
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON)
+		return -ENODEV;
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		*why = "AMD CPU without SVM (CPUID Fn8000_0001 ECX[2] clear)";
+		return -ENODEV;
+	}
+	rdmsrl(V3_MSR_VM_CR, vm_cr);
+	if (vm_cr & V3_VM_CR_SVMDIS) {
+		*why = "SVM disabled by firmware (VM_CR.SVMDIS set)";
+		return -ENODEV;
+	}
+	edx = cpuid_edx(0x8000000a);
+	if (!(edx & V3_SVM_FEAT_NP)) {
+		*why = "SVM without nested paging is not supported";
+		return -ENODEV;
+	}
+	v3_svm_feat.nasid = cpuid_ebx(0x8000000a);
+	v3_svm_feat.nrips = edx & V3_SVM_FEAT_NRIPS;
+	v3_svm_feat.decode_assists = edx & V3_SVM_FEAT_DECODE;
+	if (v3_svm_feat.nasid < 2) {
+		*why = "SVM reports fewer than 2 ASIDs";
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void v3_svm_cpu_free(int cpu)
+{
+	struct v3_svm_cpu *sd = per_cpu(v3_svm_cpus, cpu);
+
+	if (!sd)
+		return;
+	free_page((unsigned long)sd->hsave);
+	free_page((unsigned long)sd->host_vmcb);
+	kfree(sd);
+	per_cpu(v3_svm_cpus, cpu) = NULL;
+}
+
+static int v3_svm_cpu_alloc(int cpu)
+{
+	struct v3_svm_cpu *sd;
+
+	sd = kzalloc_node(sizeof(*sd), GFP_KERNEL, cpu_to_node(cpu));
+	if (!sd)
+		return -ENOMEM;
+	per_cpu(v3_svm_cpus, cpu) = sd;
+	sd->hsave = (void *)get_zeroed_page(GFP_KERNEL);
+	sd->host_vmcb = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!sd->hsave || !sd->host_vmcb)
+		return -ENOMEM;
+	sd->host_vmcb_pa = virt_to_phys(sd->host_vmcb);
+	sd->next_asid = 1;
+	sd->asid_gen = 1;
+	return 0;
+}
+
+static void v3_svm_enable_cpu(void *unused)
+{
+	struct v3_svm_cpu *sd = this_cpu_read(v3_svm_cpus);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		/* another hypervisor (kvm_amd?) owns SVM on this CPU */
+		atomic_inc(&v3_svm_busy);
+		return;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(V3_MSR_VM_HSAVE_PA, virt_to_phys(sd->hsave));
+	sd->enabled = true;
+}
+
+static void v3_svm_disable_cpu(void *unused)
+{
+	struct v3_svm_cpu *sd = this_cpu_read(v3_svm_cpus);
+	u64 efer;
+
+	if (!sd || !sd->enabled)
+		return;
+	sd->enabled = false;
+	wrmsrl(V3_MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
+void v3_svm_hw_teardown(void)
+{
+	int cpu;
+
+	on_each_cpu(v3_svm_disable_cpu, NULL, 1);
+	for_each_possible_cpu(cpu)
+		v3_svm_cpu_free(cpu);
+}
+
+/*
+ * CPU hotplug is not handled: CPUs brought online after load do not have
+ * SVM enabled, so vCPU threads are kept to the CPUs online at load.
+ */
+int v3_svm_hw_setup(void)
+{
+	int cpu, ret;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		ret = v3_svm_cpu_alloc(cpu);
+		if (ret)
+			goto fail;
+	}
+	atomic_set(&v3_svm_busy, 0);
+	on_each_cpu(v3_svm_enable_cpu, NULL, 1);
+	if (atomic_read(&v3_svm_busy)) {
+		v3_err("SVM is already in use (EFER.SVME set): is kvm_amd loaded?\n");
+		ret = -EBUSY;
+		goto fail;
+	}
+	cpus_read_unlock();
+	return 0;
+fail:
+	cpus_read_unlock();
+	v3_svm_hw_teardown();
+	return ret;
+}
+
+u64 v3_svm_caps(void)
+{
+	return V3_CAP_SVM | V3_CAP_NESTED_PAGING | V3_CAP_LARGE_PAGES |
+	       (v3_svm_feat.nrips ? V3_CAP_NRIP_SAVE : 0) |
+	       (v3_svm_feat.decode_assists ? V3_CAP_DECODE_ASSISTS : 0);
+}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SVM VMs and vCPUs: VMCB set-up, boot state, guest entry (VMRUN) and
+ * event injection.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include "svm.h"
+
+#define V3_IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1) */
+#define V3_MSRPM_ORDER	1	/* 8 KiB (APM 15.11) */
+
+/* Nested page table entries are ordinary long-mode PTEs (APM 15.25.5);
+ * guest accesses count as user accesses, so U/S must be set. */
+static u64 v3_npt_table(u64 hpa)
+{
+	return hpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
+}
+
+static u64 v3_npt_leaf(u64 hpa, bool large)
+{
+	return hpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
+	       (large ? _PAGE_PSE : 0);
+}
+
+static const struct v3_tdp_format v3_npt_format = {
+	.table = v3_npt_table,
+	.leaf = v3_npt_leaf,
+};
+
+/*
+ * MSR permission map: two bits (read, write) per MSR for the ranges
+ * 0-0x1fff, 0xc0000000-0xc0001fff and 0xc0010000-0xc0011fff (APM 15.11).
+ */
+static void v3_msrpm_pass(u8 *msrpm, u32 msr)
+{
+	u32 base, bit;
+
+	if (msr < 0x2000)
+		base = 0;
+	else if (msr - 0xc0000000 < 0x2000)
+		base = 0x800 * 8, msr -= 0xc0000000;
+	else
+		base = 0x1000 * 8, msr -= 0xc0010000;
+	bit = base + msr * 2;
+	msrpm[bit / 8] &= ~(3 << (bit % 8));
+}
+
+/* State VMLOAD/VMSAVE switch, so the guest may own it directly. */
+static const u32 v3_svm_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+static int v3_svm_vm_init(struct v3_vm *vm)
+{
+	struct v3_svm_vm *sv;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	sv = kzalloc(sizeof(*sv), GFP_KERNEL);
+	if (!sv)
+		return -ENOMEM;
+	sv->iopm = (void *)__get_free_pages(GFP_KERNEL, V3_IOPM_ORDER);
+	sv->msrpm = (void *)__get_free_pages(GFP_KERNEL, V3_MSRPM_ORDER);
+	if (!sv->iopm || !sv->msrpm)
+		goto fail;
+	/* intercept every port and every MSR but the pass-through set */
+	memset(sv->iopm, 0xff, PAGE_SIZE << V3_IOPM_ORDER);
+	memset(sv->msrpm, 0xff, PAGE_SIZE << V3_MSRPM_ORDER);
+	for (i = 0; i < ARRAY_SIZE(v3_svm_passthrough_msrs); i++)
+		v3_msrpm_pass(sv->msrpm, v3_svm_passthrough_msrs[i]);
+	ret = v3_tdp_build(vm, &sv->npt, &v3_npt_format);
+	if (ret)
+		goto fail;
+	vm->arch = sv;
+	return 0;
+fail:
+	free_pages((unsigned long)sv->msrpm, V3_MSRPM_ORDER);
+	free_pages((unsigned long)sv->iopm, V3_IOPM_ORDER);
+	kfree(sv);
+	return ret;
+}
+
+static void v3_svm_vm_destroy(struct v3_vm *vm)
+{
+	struct v3_svm_vm *sv = vm->arch;
+
+	if (!sv)
+		return;
+	v3_tdp_free(&sv->npt);
+	free_pages((unsigned long)sv->msrpm, V3_MSRPM_ORDER);
+	free_pages((unsigned long)sv->iopm, V3_IOPM_ORDER);
+	kfree(sv);
+	vm->arch = NULL;
+}
+
+static void v3_svm_init_control(struct v3_vcpu *vcpu, struct v3_vmcb *vmcb)
+{
+	struct v3_vmcb_control *c = &vmcb->control;
+	struct v3_svm_vm *sv = vcpu->vm->arch;
+
+	c->intercept_dr = 0x00ff00ff;	/* reads and writes of DR0-7 */
+	c->intercept_misc1 = V3_INT_INTR | V3_INT_NMI | V3_INT_SMI |
+			     V3_INT_CPUID | V3_INT_INVD | V3_INT_HLT |
+			     V3_INT_INVLPGA | V3_INT_IOIO | V3_INT_MSR |
+			     V3_INT_SHUTDOWN;
+	/* VMRUN must be intercepted (APM 15.5.1 consistency checks) */
+	c->intercept_misc2 = V3_INT_VMRUN | V3_INT_VMMCALL | V3_INT_VMLOAD |
+			     V3_INT_VMSAVE | V3_INT_STGI | V3_INT_CLGI |
+			     V3_INT_SKINIT | V3_INT_RDTSCP |
+			     V3_INT_MONITOR | V3_INT_MWAIT |
+			     V3_INT_MWAIT_COND | V3_INT_XSETBV;
+	c->iopm_base_pa = virt_to_phys(sv->iopm);
+	c->msrpm_base_pa = virt_to_phys(sv->msrpm);
+	/* physical interrupts exit; RFLAGS.IF masks only virtual ones */
+	c->int_ctl = V3_INT_CTL_V_INTR_MASKING;
+	c->nested_ctl = V3_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = sv->npt.root_hpa;
+	c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+}
+
+static int v3_svm_vcpu_init(struct v3_vcpu *vcpu)
+{
+	struct v3_svm_vcpu *svm;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL);
+	if (!svm)
+		return -ENOMEM;
+	svm->vmcb = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!svm->vmcb) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb_pa = virt_to_phys(svm->vmcb);
+	svm->last_cpu = -1;
+	vcpu->arch = svm;
+	v3_svm_init_control(vcpu, svm->vmcb);
+	return 0;
+}
+
+static void v3_svm_vcpu_destroy(struct v3_vcpu *vcpu)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+
+	if (!svm)
+		return;
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+	vcpu->arch = NULL;
+}
+
+/* Segment attribute: type | S << 4 | DPL << 5 | P << 7 | ... | G << 11 */
+#define ATTR_CODE32	0xc9b	/* exec/read, accessed, DB, G */
+#define ATTR_CODE64	0xa9b	/* exec/read, accessed, L, G */
+#define ATTR_DATA	0xc93	/* read/write, accessed, DB, G */
+#define ATTR_CODE16	0x09b
+#define ATTR_DATA16	0x093
+#define ATTR_TSS_BUSY	0x08b
+#define ATTR_LDT	0x082
+
+static void v3_set_seg(struct v3_vmcb_seg *s, u16 sel, u64 base, u32 limit,
+		       u16 attr)
+{
+	s->selector = sel;
+	s->base = base;
+	s->limit = limit;
+	s->attrib = attr;
+}
+
+static void v3_svm_sync_from_vmcb(struct v3_vcpu *vcpu)
+{
+	struct v3_vmcb_save *s = &((struct v3_svm_vcpu *)vcpu->arch)->vmcb->save;
+	struct v3_regs *r = &vcpu->regs;
+
+	r->rip = s->rip;
+	r->gpr[V3_RSP] = s->rsp;
+	r->gpr[V3_RAX] = s->rax;
+	r->rflags = s->rflags;
+	r->cr0 = s->cr0;
+	r->cr2 = s->cr2;
+	r->cr3 = s->cr3;
+	r->cr4 = s->cr4;
+	r->efer = s->efer & ~EFER_SVME;
+	r->cpl = s->cpl;
+	r->cs_base = s->cs.base;
+	r->cs_attr_l = !!(s->cs.attrib & V3_SEG_ATTR_L);
+	r->cs_attr_db = !!(s->cs.attrib & V3_SEG_ATTR_DB);
+}
+
+/*
+ * Architectural state for a boot mode (Multiboot 0.6.96 section 3.2 for
+ * 32-bit entry; long mode as the Linux x86-64 boot protocol expects) or,
+ * with boot == NULL, the INIT state of an AP (APM vol. 2 14.1.3).
+ */
+static int v3_svm_vcpu_set_boot(struct v3_vcpu *vcpu,
+				const struct v3_boot *boot)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+	struct v3_vmcb_save *s = &svm->vmcb->save;
+	u16 cs_sel, ds_sel, code_attr;
+	u64 cs_base = 0;
+	u32 limit = 0xffffffff;
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	memset(vcpu->regs.gpr, 0, sizeof(vcpu->regs.gpr));
+	s->efer = EFER_SVME;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ULL;	/* power-on PAT */
+	s->idtr.limit = 0xffff;
+	v3_set_seg(&s->tr, 0, 0, 0xffff, ATTR_TSS_BUSY);
+	v3_set_seg(&s->ldtr, 0, 0, 0xffff, ATTR_LDT);
+
+	if (!boot || boot->mode == V3_BOOT_REAL16) {
+		u64 entry = boot ? boot->entry : 0xffff0;
+
+		cs_sel = (entry >> 4) & 0xf000;
+		cs_base = (u64)cs_sel << 4;
+		s->rip = entry - cs_base;
+		s->cr0 = X86_CR0_ET | (boot ? 0 : X86_CR0_CD | X86_CR0_NW);
+		v3_set_seg(&s->cs, cs_sel, cs_base, 0xffff, ATTR_CODE16);
+		for (i = 0; i < 4; i++) {
+			struct v3_vmcb_seg *d[] = { &s->ds, &s->es, &s->ss,
+						    &s->fs };
+
+			v3_set_seg(d[i], 0, 0, 0xffff, ATTR_DATA16);
+		}
+		v3_set_seg(&s->gs, 0, 0, 0xffff, ATTR_DATA16);
+		s->gdtr.limit = 0xffff;
+	} else {
+		cs_sel = boot->cs ? boot->cs : 0x08;
+		ds_sel = boot->ds ? boot->ds : 0x10;
+		code_attr = ATTR_CODE32;
+		s->cr0 = X86_CR0_PE | X86_CR0_ET;
+		if (boot->mode == V3_BOOT_LONG64) {
+			code_attr = ATTR_CODE64;
+			s->cr0 |= X86_CR0_PG | X86_CR0_WP | X86_CR0_NE |
+				  X86_CR0_MP;
+			s->cr4 = X86_CR4_PAE;
+			s->cr3 = boot->cr3;
+			s->efer |= EFER_LME | EFER_LMA;
+		}
+		s->rip = boot->entry;
+		v3_set_seg(&s->cs, cs_sel, 0, limit, code_attr);
+		v3_set_seg(&s->ds, ds_sel, 0, limit, ATTR_DATA);
+		v3_set_seg(&s->es, ds_sel, 0, limit, ATTR_DATA);
+		v3_set_seg(&s->ss, ds_sel, 0, limit, ATTR_DATA);
+		v3_set_seg(&s->fs, ds_sel, 0, limit, ATTR_DATA);
+		v3_set_seg(&s->gs, ds_sel, 0, limit, ATTR_DATA);
+		s->gdtr.base = boot->gdt_base;
+		s->gdtr.limit = boot->gdt_limit;
+		memcpy(vcpu->regs.gpr, boot->gpr, sizeof(vcpu->regs.gpr));
+	}
+	s->rsp = vcpu->regs.gpr[V3_RSP];
+	s->rax = vcpu->regs.gpr[V3_RAX];
+	if (!boot)
+		vcpu->regs.gpr[V3_RDX] = cpuid_eax(1);	/* processor signature */
+	svm->reinject = 0;
+	svm->vmcb->control.event_inj = 0;
+	v3_svm_sync_from_vmcb(vcpu);
+	return 0;
+}
+
+static void v3_svm_inject_exception(struct v3_vcpu *vcpu, u8 vector,
+				    bool has_error, u32 error)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+
+	svm->vmcb->control.event_inj = vector | V3_EVT_TYPE_EXCEPTION |
+		V3_EVT_VALID | (has_error ? V3_EVT_ERR_VALID : 0) |
+		((u64)error << 32);
+}
+
+/*
+ * ASIDs are handed out per physical CPU.  A vCPU takes a fresh one when
+ * it arrives on a CPU or when that CPU recycled its ASIDs (generation
+ * change); recycling flushes the whole TLB (APM 15.16).
+ */
+static void v3_svm_assign_asid(struct v3_vcpu *vcpu, struct v3_svm_cpu *sd,
+			       int cpu)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+	struct v3_vmcb_control *c = &svm->vmcb->control;
+
+	if (svm->last_cpu == cpu && svm->asid_gen == sd->asid_gen)
+		return;
+	if (sd->next_asid >= v3_svm_feat.nasid) {
+		sd->asid_gen++;
+		sd->next_asid = 1;
+		c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+	}
+	c->asid = sd->next_asid++;
+	svm->asid_gen = sd->asid_gen;
+	svm->last_cpu = cpu;
+}
+
+static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+	struct v3_vmcb *vmcb = svm->vmcb;
+	struct v3_regs *r = &vcpu->regs;
+	struct v3_svm_cpu *sd;
+	int cpu;
+
+	v3_fpu_enter(vcpu);	/* disables preemption */
+	cpu = smp_processor_id();
+	sd = v3_svm_this_cpu();
+	local_irq_disable();
+	asm volatile("clgi" ::: "memory");
+
+	WRITE_ONCE(vcpu->mode, V3_MODE_IN_GUEST);
+	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_mb();	/* mode before requests; pairs with v3_vcpu_kick() */
+	if (READ_ONCE(vcpu->requests) & (BIT(V3_REQ_STOP) | BIT(V3_REQ_PAUSE))) {
+		WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
+		asm volatile("stgi" ::: "memory");
+		local_irq_enable();
+		v3_fpu_leave(vcpu);
+		return -EINTR;
+	}
+	if (test_and_clear_bit(V3_REQ_TLB, &vcpu->requests))
+		vmcb->control.tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+	v3_svm_assign_asid(vcpu, sd, cpu);
+
+	vmcb->save.rip = r->rip;
+	vmcb->save.rsp = r->gpr[V3_RSP];
+	vmcb->save.rax = r->gpr[V3_RAX];
+	vmcb->save.rflags = r->rflags;
+	if (!(vmcb->control.event_inj & V3_EVT_VALID) &&
+	    (svm->reinject & V3_EVT_VALID))
+		vmcb->control.event_inj = svm->reinject;
+	svm->reinject = 0;
+
+	/*
+	 * With GIF clear, host interrupts stay pending until the guest runs;
+	 * host RFLAGS.IF must be set so they then cause #VMEXIT(INTR)
+	 * (APM 15.17 and 15.21.1).
+	 */
+	local_irq_enable();
+	__v3_svm_vmrun(svm->vmcb_pa, r->gpr, sd->host_vmcb_pa);
+	vcpu->exit.tsc = rdtsc();
+	local_irq_disable();
+	WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
+	/* #VMEXIT leaves DR7 at its reset value (APM 15.5.2) */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	asm volatile("stgi" ::: "memory");
+	local_irq_enable();
+	v3_fpu_leave(vcpu);
+
+	vmcb->control.tlb_ctl = 0;
+	if (vmcb->control.exit_int_info & V3_EVT_VALID)
+		svm->reinject = vmcb->control.exit_int_info;
+	vmcb->control.event_inj = 0;
+	v3_svm_sync_from_vmcb(vcpu);
+	v3_svm_decode_exit(vcpu);
+	return 0;
+}
+
+static void v3_svm_set_efer(struct v3_vcpu *vcpu, u64 efer)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+
+	svm->vmcb->save.efer = efer | EFER_SVME;
+}
+
+static int v3_svm_get_msr(struct v3_vcpu *vcpu, u32 msr, u64 *val)
+{
+	struct v3_vmcb *vmcb = ((struct v3_svm_vcpu *)vcpu->arch)->vmcb;
+
+	switch (msr) {
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vmcb->control.tsc_offset;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*val = vmcb->save.g_pat;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int v3_svm_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct v3_vmcb *vmcb = ((struct v3_svm_vcpu *)vcpu->arch)->vmcb;
+
+	switch (msr) {
+	case MSR_IA32_TSC:
+		vmcb->control.tsc_offset = val - rdtsc();
+		return 0;
+	case MSR_IA32_CR_PAT:
+		vmcb->save.g_pat = val;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void v3_svm_dump(struct v3_vcpu *vcpu)
+{
+	struct v3_vmcb *v = ((struct v3_svm_vcpu *)vcpu->arch)->vmcb;
+	struct v3_vmcb_save *s = &v->save;
+	u64 *g = vcpu->regs.gpr;
+
+	v3_err("%s/%u: exit 0x%llx info 0x%llx 0x%llx intinfo 0x%llx\n",
+	       vcpu->vm->name, vcpu->id, v->control.exit_code,
+	       v->control.exit_info_1, v->control.exit_info_2,
+	       v->control.exit_int_info);
+	v3_err("  rip %016llx rsp %016llx rflags %08llx cpl %u\n",
+	       s->rip, s->rsp, s->rflags, s->cpl);
+	v3_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
+	       s->rax, g[V3_RBX], g[V3_RCX], g[V3_RDX]);
+	v3_err("  rsi %016llx rdi %016llx rbp %016llx\n",
+	       g[V3_RSI], g[V3_RDI], g[V3_RBP]);
+	v3_err("  cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx\n",
+	       s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+	v3_err("  cs %04x/%llx/%x/%03x ss %04x/%03x gdt %llx/%x idt %llx/%x\n",
+	       s->cs.selector, s->cs.base, s->cs.limit, s->cs.attrib,
+	       s->ss.selector, s->ss.attrib, s->gdtr.base, s->gdtr.limit,
+	       s->idtr.base, s->idtr.limit);
+}
+
+const struct v3_arch_ops v3_svm_ops = {
+	.name = "svm",
+	.arch = V3_ARCH_SVM,
+	.probe = v3_svm_probe,
+	.hw_setup = v3_svm_hw_setup,
+	.hw_teardown = v3_svm_hw_teardown,
+	.caps = v3_svm_caps,
+	.vm_init = v3_svm_vm_init,
+	.vm_destroy = v3_svm_vm_destroy,
+	.vcpu_init = v3_svm_vcpu_init,
+	.vcpu_destroy = v3_svm_vcpu_destroy,
+	.vcpu_set_boot = v3_svm_vcpu_set_boot,
+	.vcpu_run = v3_svm_vcpu_run,
+	.inject_exception = v3_svm_inject_exception,
+	.set_efer = v3_svm_set_efer,
+	.get_msr = v3_svm_get_msr,
+	.set_msr = v3_svm_set_msr,
+	.dump = v3_svm_dump,
+};

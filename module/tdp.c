@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Two-dimensional paging: the nested page tables (AMD NPT, APM vol. 2
+ * 15.25) or extended page tables (Intel EPT, SDM vol. 3 29.3) that map
+ * guest-physical to host-physical addresses.  Both are 4-level radix trees
+ * of 512 8-byte entries with 2 MiB leaves at level 2; only the entry
+ * encoding differs and is supplied by the backend.  All of guest RAM is
+ * mapped when the VM is created; addresses left unmapped are MMIO and
+ * fault to the VMM.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/io.h>
+#include "v3.h"
+
+#define V3_PT_ENTRIES	512
+#define V3_PT_ADDR	0x000ffffffffff000ULL
+#define V3_PT_LARGE	(1ULL << 7)
+
+static u64 *v3_tdp_next(struct v3_tdp *tdp, u64 *table, unsigned int idx)
+{
+	u64 *next;
+
+	if (table[idx])
+		return phys_to_virt(table[idx] & V3_PT_ADDR);
+	next = (u64 *)get_zeroed_page(GFP_KERNEL);
+	if (!next)
+		return NULL;
+	table[idx] = tdp->fmt->table(virt_to_phys(next));
+	return next;
+}
+
+static int v3_tdp_map(struct v3_vm *vm, struct v3_tdp *tdp, u64 gpa)
+{
+	u64 *pdpt, *pd, *pt;
+	bool large;
+	u64 hpa = v3_gpa_to_hpa(vm, gpa, &large);
+	unsigned int i;
+
+	pdpt = v3_tdp_next(tdp, tdp->root, (gpa >> 39) & 511);
+	if (!pdpt)
+		return -ENOMEM;
+	pd = v3_tdp_next(tdp, pdpt, (gpa >> 30) & 511);
+	if (!pd)
+		return -ENOMEM;
+	if (large) {
+		pd[(gpa >> 21) & 511] = tdp->fmt->leaf(hpa, true);
+		return 0;
+	}
+	pt = v3_tdp_next(tdp, pd, (gpa >> 21) & 511);
+	if (!pt)
+		return -ENOMEM;
+	for (i = 0; i < V3_PT_ENTRIES; i++, gpa += PAGE_SIZE) {
+		if (!v3_gpa_is_ram(vm, gpa))
+			break;
+		pt[i] = tdp->fmt->leaf(v3_gpa_to_hpa(vm, gpa, NULL), false);
+	}
+	return 0;
+}
+
+static int v3_tdp_map_range(struct v3_vm *vm, struct v3_tdp *tdp,
+			    u64 start, u64 size)
+{
+	u64 gpa;
+	int ret;
+
+	for (gpa = start; gpa < start + size; gpa += V3_REGION_SIZE) {
+		ret = v3_tdp_map(vm, tdp, gpa);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
+		 const struct v3_tdp_format *fmt)
+{
+	struct v3_guest_mem *mem = &vm->mem;
+	int ret;
+
+	tdp->fmt = fmt;
+	tdp->root = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!tdp->root)
+		return -ENOMEM;
+	tdp->root_hpa = virt_to_phys(tdp->root);
+
+	ret = v3_tdp_map_range(vm, tdp, 0, mem->low_size);
+	if (!ret && mem->size > mem->low_size)
+		ret = v3_tdp_map_range(vm, tdp, V3_HIGH_RAM_BASE,
+				       mem->size - mem->low_size);
+	if (ret)
+		v3_tdp_free(tdp);
+	return ret;
+}
+
+static void v3_tdp_free_level(u64 *table, int level)
+{
+	unsigned int i;
+
+	for (i = 0; level > 1 && i < V3_PT_ENTRIES; i++) {
+		if (!table[i] || (level == 2 && (table[i] & V3_PT_LARGE)))
+			continue;
+		v3_tdp_free_level(phys_to_virt(table[i] & V3_PT_ADDR),
+				  level - 1);
+	}
+	free_page((unsigned long)table);
+}
+
+void v3_tdp_free(struct v3_tdp *tdp)
+{
+	if (tdp->root)
+		v3_tdp_free_level(tdp->root, 4);
+	tdp->root = NULL;
+	tdp->root_hpa = 0;
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * v3vmm core: VM and vCPU objects, the backend interface (struct
+ * v3_arch_ops) and the services common code offers to backends and devices.
+ */
+#ifndef _V3_H
+#define _V3_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/sched.h>
+#include "v3vmm.h"
+
+#define V3_PR_PREFIX "v3vmm: "
+#define v3_err(fmt, ...)  pr_err(V3_PR_PREFIX fmt, ##__VA_ARGS__)
+#define v3_warn(fmt, ...) pr_warn(V3_PR_PREFIX fmt, ##__VA_ARGS__)
+#define v3_info(fmt, ...) pr_info(V3_PR_PREFIX fmt, ##__VA_ARGS__)
+
+struct v3_vm;
+struct v3_vcpu;
+
+/* ---------------------------------------------------------------- memory */
+
+/*
+ * Guest-physical layout: RAM starts at 0; what does not fit below the
+ * 3 GiB PCI hole continues at 4 GiB.  RAM is kept in 2 MiB regions, each
+ * backed by one order-9 page when the allocator has one, else by 512
+ * order-0 pages.
+ */
+#define V3_REGION_SHIFT		21
+#define V3_REGION_SIZE		(1ULL << V3_REGION_SHIFT)
+#define V3_LOW_RAM_LIMIT	(3ULL << 30)
+#define V3_HIGH_RAM_BASE	(4ULL << 30)
+
+struct v3_region {
+	struct page *large;	/* order-9 page, or NULL */
+	struct page **small;	/* 512 order-0 pages otherwise */
+};
+
+struct v3_guest_mem {
+	u64 size;		/* bytes of RAM */
+	u64 large_bytes;	/* of which backed by 2 MiB pages */
+	u64 low_size;		/* RAM below V3_LOW_RAM_LIMIT */
+	unsigned long nr_regions;
+	struct v3_region *regions;
+};
+
+int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node);
+void v3_mem_free(struct v3_guest_mem *mem);
+/* Host virtual address of a guest-physical page, NULL if not RAM. */
+void *v3_gpa_to_hva(struct v3_vm *vm, u64 gpa);
+/* Host physical address backing gpa, or ~0 if not RAM; *large if 2 MiB. */
+u64 v3_gpa_to_hpa(struct v3_vm *vm, u64 gpa, bool *large);
+bool v3_gpa_is_ram(struct v3_vm *vm, u64 gpa);
+int v3_read_gpa(struct v3_vm *vm, u64 gpa, void *buf, size_t len);
+int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len);
+
+/* Two-dimensional paging tables (NPT/EPT) over guest RAM */
+struct v3_tdp_format {
+	u64 (*table)(u64 hpa);			/* non-leaf entry */
+	u64 (*leaf)(u64 hpa, bool large);	/* 4 KiB or 2 MiB leaf */
+};
+
+struct v3_tdp {
+	u64 root_hpa;
+	void *root;
+	const struct v3_tdp_format *fmt;
+};
+
+int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
+		 const struct v3_tdp_format *fmt);
+void v3_tdp_free(struct v3_tdp *tdp);
+
+/* ------------------------------------------------------------ registers */
+
+enum v3_seg_reg {
+	V3_SEG_ES, V3_SEG_CS, V3_SEG_SS, V3_SEG_DS, V3_SEG_FS, V3_SEG_GS,
+	V3_SEG_TR, V3_SEG_LDTR, V3_NR_SEGS
+};
+
+/*
+ * Architectural state common code reads after an exit.  The backend fills
+ * it after every exit and writes rip, rsp, rax and rflags back before the
+ * next entry; other changes go through v3_arch_ops.
+ */
+struct v3_regs {
+	u64 gpr[V3_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+	u64 cr0, cr2, cr3, cr4, efer;
+	u64 cs_base;
+	u32 cs_attr_l:1, cs_attr_db:1;
+	u8 cpl;
+};
+
+/* ---------------------------------------------------------------- exits */
+
+/* A VM exit decoded by the backend into common terms. */
+struct v3_exit {
+	u32 reason;		/* enum v3_exit_reason */
+	u32 insn_len;		/* length of the exiting instruction, 0: unknown */
+	union {
+		struct {
+			u16 port;
+			u8 size;	/* 1, 2, 4 */
+			u8 in:1, string:1, rep:1;
+			u8 addr_size;	/* string: 2, 4, 8 */
+		} io;
+		struct {
+			u64 gpa;
+			u64 gva;
+			u32 write:1, fetch:1, present:1, gva_valid:1;
+		} mem;
+		struct {
+			u8 reg;		/* CR/DR number */
+			u8 write:1;
+			u8 gpr;		/* decoded operand, 0xff if unknown */
+		} crdr;
+		struct {
+			u8 vector;
+			u32 error;
+		} exc;
+	};
+	u64 raw[4];		/* backend exit code and qualifiers for dumps */
+	u64 tsc;		/* TSC at exit, for cycle accounting */
+};
+
+/* ---------------------------------------------------------------- vCPU */
+
+enum v3_vcpu_mode {
+	V3_MODE_OUTSIDE = 0,
+	V3_MODE_IN_GUEST = 1,
+};
+
+#define V3_REQ_STOP	0	/* leave the run loop */
+#define V3_REQ_PAUSE	1	/* park until resumed */
+#define V3_REQ_TLB	2	/* flush guest TLB on next entry */
+
+struct v3_vcpu {
+	struct v3_vm *vm;
+	unsigned int id;
+	struct task_struct *thread;
+	wait_queue_head_t wq;
+	unsigned long requests;
+	int mode;			/* enum v3_vcpu_mode */
+	int cpu;			/* physical CPU of the last entry */
+	int pin_cpu;			/* -1: any */
+	bool halted;
+	bool started;			/* has a boot state (BSP) or SIPI */
+
+	struct v3_regs regs;
+	struct v3_exit exit;
+	u64 xcr0;			/* guest XCR0 */
+	u64 dr[4], dr6, dr7;		/* emulated debug registers */
+	u64 apic_base;
+	u64 mtrr[0x31];			/* fixed, variable, default type */
+	void *fpu;			/* guest XSAVE/FXSAVE area */
+
+	/* statistics, written by the vCPU thread only */
+	u64 exits[V3_NR_EXIT_REASONS];
+	u64 exit_cycles[V3_NR_EXIT_REASONS];
+
+	void *arch;			/* backend state */
+};
+
+/* ----------------------------------------------------------------- VM */
+
+struct v3_io_handler {
+	u16 base, len;
+	/* return 0 if handled; val is little-endian, size 1/2/4 */
+	int (*read)(struct v3_vcpu *vcpu, void *opaque, u16 port, u8 size,
+		    u32 *val);
+	int (*write)(struct v3_vcpu *vcpu, void *opaque, u16 port, u8 size,
+		     u32 val);
+	void *opaque;
+};
+
+#define V3_MAX_IO_HANDLERS	32
+
+#define V3_CONSOLE_SIZE		(64 * 1024)
+
+struct v3_console {
+	spinlock_t lock;
+	char *buf;
+	u64 head;			/* total bytes ever written */
+	wait_queue_head_t wq;
+	/* input from v3ctl console, consumed by the UART */
+	char in[256];
+	unsigned int in_head, in_tail;
+};
+
+#define V3_MAX_DEVICES		16
+
+struct v3_vm {
+	struct list_head node;		/* in the global VM list */
+	struct kref ref;
+	char name[V3_NAME_MAX];
+	struct mutex lock;		/* lifecycle operations */
+	spinlock_t stop_lock;
+
+	int state;			/* enum v3_vm_state */
+	int stop_reason;		/* enum v3_stop_reason */
+	int exit_code;
+	char reason[V3_REASON_LEN];
+	bool dead;			/* destroyed: no more operations */
+	bool boot_set;
+	struct v3_boot boot;
+	u64 launch_ns, stop_ns;
+
+	u32 flags;
+	u32 first_cpu;
+	unsigned int nr_vcpus;
+	struct v3_vcpu **vcpus;
+
+	struct v3_guest_mem mem;
+	int node_id;			/* NUMA node of guest RAM */
+
+	struct v3_io_handler io[V3_MAX_IO_HANDLERS];
+	unsigned int nr_io;
+	void *devices[V3_MAX_DEVICES];
+
+	struct v3_console console;
+	u64 counters[V3_NR_COUNTERS];	/* atomically updated */
+
+	struct kobject *kobj;		/* /sys/kernel/v3vmm/vms/NAME */
+	void *arch;			/* backend state */
+};
+
+/* ---------------------------------------------------------- the backend */
+
+struct v3_arch_ops {
+	const char *name;
+	u32 arch;			/* enum v3_arch */
+
+	/*
+	 * Check the CPU: 0 if this backend can run here, else -ENODEV with
+	 * *why saying what is missing (NULL: not this vendor's CPU at all).
+	 */
+	int (*probe)(const char **why);
+	/* Enable virtualization on every online CPU / undo it. */
+	int (*hw_setup)(void);
+	void (*hw_teardown)(void);
+	u64 (*caps)(void);		/* V3_CAP_*, after hw_setup */
+
+	int (*vm_init)(struct v3_vm *vm);
+	void (*vm_destroy)(struct v3_vm *vm);
+	int (*vcpu_init)(struct v3_vcpu *vcpu);
+	void (*vcpu_destroy)(struct v3_vcpu *vcpu);
+	/* Load the architectural boot state (reset when boot is NULL). */
+	int (*vcpu_set_boot)(struct v3_vcpu *vcpu, const struct v3_boot *boot);
+	/*
+	 * Enter the guest once; return 0 with vcpu->exit and vcpu->regs
+	 * filled, or a negative errno when the entry itself failed.
+	 * Called with preemption and interrupts enabled.
+	 */
+	int (*vcpu_run)(struct v3_vcpu *vcpu);
+	/* Queue an exception for the next entry. */
+	void (*inject_exception)(struct v3_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error);
+	/* Write back a changed EFER (WRMSR emulation). */
+	void (*set_efer)(struct v3_vcpu *vcpu, u64 efer);
+	/* Get/set MSRs whose state lives in the VMCB/VMCS; 0 if handled. */
+	int (*get_msr)(struct v3_vcpu *vcpu, u32 msr, u64 *val);
+	int (*set_msr)(struct v3_vcpu *vcpu, u32 msr, u64 val);
+	/* Print the guest state to the kernel log. */
+	void (*dump)(struct v3_vcpu *vcpu);
+};
+
+extern const struct v3_arch_ops *v3_arch;
+extern const struct v3_arch_ops v3_svm_ops;
+extern const struct v3_arch_ops v3_vmx_ops;
+
+/* ------------------------------------------------------- common services */
+
+/* vm.c */
+struct v3_vm *v3_vm_get(const char *name);
+void v3_vm_put(struct v3_vm *vm);
+int v3_vm_create(const struct v3_create *c);
+int v3_vm_destroy(const char *name);
+int v3_vm_launch(struct v3_vm *vm);
+int v3_vm_pause(struct v3_vm *vm, bool pause);
+void v3_vm_stop(struct v3_vm *vm, int reason, int code, const char *fmt, ...)
+	__printf(4, 5);
+int v3_vm_list(char *names, u32 max, u32 *count);
+void v3_vm_destroy_all(void);
+void v3_vm_fill_info(struct v3_vm *vm, struct v3_info *info);
+
+/* vcpu.c */
+struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id);
+void v3_vcpu_free(struct v3_vcpu *vcpu);
+int v3_vcpu_start(struct v3_vcpu *vcpu);
+void v3_vcpu_kick(struct v3_vcpu *vcpu, int req);
+void v3_vcpu_stop_thread(struct v3_vcpu *vcpu);
+
+/* exit.c: returns 0 to continue, 1 when the VM must stop */
+int v3_handle_exit(struct v3_vcpu *vcpu);
+void v3_skip_insn(struct v3_vcpu *vcpu);
+void v3_inject_gp(struct v3_vcpu *vcpu);
+void v3_inject_ud(struct v3_vcpu *vcpu);
+
+/* io.c */
+int v3_io_register(struct v3_vm *vm, const struct v3_io_handler *h);
+int v3_handle_io(struct v3_vcpu *vcpu);
+int v3_handle_mem_fault(struct v3_vcpu *vcpu);
+
+/* msr.c, cpuid.c, hypercall.c */
+int v3_handle_rdmsr(struct v3_vcpu *vcpu);
+int v3_handle_wrmsr(struct v3_vcpu *vcpu);
+int v3_handle_cpuid(struct v3_vcpu *vcpu);
+int v3_handle_hypercall(struct v3_vcpu *vcpu);
+int v3_handle_xsetbv(struct v3_vcpu *vcpu);
+
+/* guest_va.c: guest-virtual access through the guest's page tables */
+int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa);
+int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len);
+int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len);
+
+/* console.c */
+int v3_console_init(struct v3_console *con);
+void v3_console_free(struct v3_console *con);
+void v3_console_put(struct v3_vm *vm, const char *s, size_t len);
+int v3_console_read(struct v3_vm *vm, struct v3_console_io *io);
+int v3_console_write(struct v3_vm *vm, struct v3_console_io *io);
+int v3_console_getc(struct v3_vm *vm);
+
+/* devices/devices.c */
+int v3_devices_create(struct v3_vm *vm);
+void v3_devices_destroy(struct v3_vm *vm);
+
+/* sysfs.c */
+int v3_sysfs_init(void);
+void v3_sysfs_exit(void);
+int v3_sysfs_add_vm(struct v3_vm *vm);
+void v3_sysfs_del_vm(struct v3_vm *vm);
+
+/* dev.c */
+int v3_dev_init(void);
+void v3_dev_exit(void);
+
+/* fpu.c: guest FPU/XSAVE state around guest entry */
+int v3_fpu_alloc(struct v3_vcpu *vcpu);
+void v3_fpu_free(struct v3_vcpu *vcpu);
+void v3_fpu_enter(struct v3_vcpu *vcpu);
+void v3_fpu_leave(struct v3_vcpu *vcpu);
+u64 v3_host_xcr0(void);
+void v3_fpu_init(void);
+
+static inline void v3_count(struct v3_vm *vm, enum v3_counter c)
+{
+	/* x86 LOCK-prefixed increment; counters are statistics only */
+	__sync_fetch_and_add(&vm->counters[c], 1);
+}
+
+static inline bool v3_vm_stopped(struct v3_vm *vm)
+{
+	return READ_ONCE(vm->state) == V3_STATE_STOPPED;
+}
+
+#endif /* _V3_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: one kernel thread each, optionally pinned, running the loop
+ * "enter the guest, handle the exit" until the VM stops.  Other contexts
+ * talk to a vCPU through request bits and a kick: an IPI that forces a
+ * running guest to exit (a host interrupt always causes an exit), plus a
+ * wake-up for a vCPU sleeping in HLT or pause.
+ */
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/sched/task.h>
+#include <asm/msr.h>
+#include "v3.h"
+
+struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id)
+{
+	struct v3_vcpu *vcpu;
+	int ret;
+
+	vcpu = kzalloc_node(sizeof(*vcpu), GFP_KERNEL, vm->node_id);
+	if (!vcpu)
+		return ERR_PTR(-ENOMEM);
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	vcpu->pin_cpu = (vm->flags & V3_CREATE_PIN_VCPUS) ?
+			vm->first_cpu + id : -1;
+	init_waitqueue_head(&vcpu->wq);
+	vcpu->apic_base = 0xfee00000ULL | (id == 0 ? BIT(8) : 0);
+	vcpu->dr6 = 0xffff0ff0ULL;
+	vcpu->dr7 = 0x400;
+
+	ret = v3_fpu_alloc(vcpu);
+	if (ret)
+		goto out_free;
+	ret = v3_arch->vcpu_init(vcpu);
+	if (ret)
+		goto out_fpu;
+	return vcpu;
+
+out_fpu:
+	v3_fpu_free(vcpu);
+out_free:
+	kfree(vcpu);
+	return ERR_PTR(ret);
+}
+
+void v3_vcpu_free(struct v3_vcpu *vcpu)
+{
+	if (!vcpu)
+		return;
+	v3_arch->vcpu_destroy(vcpu);
+	v3_fpu_free(vcpu);
+	kfree(vcpu);
+}
+
+static void v3_kick_ipi(void *unused)
+{
+	/* The interrupt itself forced the #VMEXIT; nothing to do here. */
+}
+
+void v3_vcpu_kick(struct v3_vcpu *vcpu, int req)
+{
+	int cpu;
+
+	set_bit(req, &vcpu->requests);
+	/* pairs with the barrier between setting mode and checking requests */
+	smp_mb__after_atomic();
+	wake_up(&vcpu->wq);
+	cpu = get_cpu();
+	if (READ_ONCE(vcpu->mode) == V3_MODE_IN_GUEST &&
+	    READ_ONCE(vcpu->cpu) != cpu && READ_ONCE(vcpu->cpu) >= 0)
+		smp_call_function_single(READ_ONCE(vcpu->cpu), v3_kick_ipi,
+					 NULL, 0);
+	put_cpu();
+}
+
+static bool v3_vcpu_may_run(struct v3_vcpu *vcpu)
+{
+	return kthread_should_stop() || READ_ONCE(vcpu->requests) ||
+	       (vcpu->started && !vcpu->halted);
+}
+
+static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
+{
+	if (reason >= V3_NR_EXIT_REASONS)
+		reason = V3_EXIT_OTHER;
+	vcpu->exits[reason]++;
+	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
+}
+
+static void v3_vcpu_loop(struct v3_vcpu *vcpu)
+{
+	struct v3_vm *vm = vcpu->vm;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		if (test_bit(V3_REQ_STOP, &vcpu->requests) ||
+		    v3_vm_stopped(vm))
+			return;
+		if (test_bit(V3_REQ_PAUSE, &vcpu->requests)) {
+			wait_event_interruptible(vcpu->wq,
+				!test_bit(V3_REQ_PAUSE, &vcpu->requests) ||
+				test_bit(V3_REQ_STOP, &vcpu->requests) ||
+				kthread_should_stop());
+			continue;
+		}
+		if (!vcpu->started || vcpu->halted) {
+			wait_event_interruptible(vcpu->wq,
+						 v3_vcpu_may_run(vcpu));
+			continue;
+		}
+
+		ret = v3_arch->vcpu_run(vcpu);
+		if (ret == -EINTR)
+			continue;	/* a request arrived before entry */
+		if (ret) {
+			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
+				   "vcpu %u: guest entry failed (%d)",
+				   vcpu->id, ret);
+			return;
+		}
+		ret = v3_handle_exit(vcpu);
+		v3_vcpu_account(vcpu, vcpu->exit.reason);
+		if (ret)
+			return;
+		cond_resched();
+	}
+}
+
+static int v3_vcpu_thread(void *arg)
+{
+	struct v3_vcpu *vcpu = arg;
+
+	v3_vcpu_loop(vcpu);
+	/* park until the VM is destroyed: kthread_stop() reaps us */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+int v3_vcpu_start(struct v3_vcpu *vcpu)
+{
+	struct task_struct *t;
+
+	t = kthread_create_on_node(v3_vcpu_thread, vcpu, vcpu->vm->node_id,
+				   "v3vmm-%s/%u", vcpu->vm->name, vcpu->id);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	if (vcpu->pin_cpu >= 0)
+		kthread_bind(t, vcpu->pin_cpu);
+	get_task_struct(t);
+	vcpu->thread = t;
+	wake_up_process(t);
+	return 0;
+}
+
+void v3_vcpu_stop_thread(struct v3_vcpu *vcpu)
+{
+	if (!vcpu->thread)
+		return;
+	v3_vcpu_kick(vcpu, V3_REQ_STOP);
+	kthread_stop(vcpu->thread);
+	put_task_struct(vcpu->thread);
+	vcpu->thread = NULL;
+}
