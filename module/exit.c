@@ -14,7 +14,7 @@ typedef int (*v3_exit_fn)(struct v3_vcpu *vcpu);
 void v3_skip_insn(struct v3_vcpu *vcpu)
 {
 	vcpu->regs.rip += vcpu->exit.insn_len;
-	if (!(vcpu->regs.efer & EFER_LMA) || !vcpu->regs.cs_attr_l)
+	if (!v3_long_mode(vcpu))
 		vcpu->regs.rip &= 0xffffffffULL;
 }
 

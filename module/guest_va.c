@@ -95,7 +95,7 @@ int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len)
 {
 	u64 la = vcpu->regs.cs_base + vcpu->regs.rip;
 
-	if (!(vcpu->regs.efer & EFER_LMA) || !vcpu->regs.cs_attr_l)
+	if (!v3_long_mode(vcpu))
 		la &= 0xffffffffULL;
 	return v3_read_gva(vcpu, la, buf, len);
 }

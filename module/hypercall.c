@@ -31,29 +31,32 @@ static long v3_hc_puts(struct v3_vcpu *vcpu, u64 gpa, u64 len)
 int v3_handle_hypercall(struct v3_vcpu *vcpu)
 {
 	u64 *gpr = vcpu->regs.gpr;
+	/* outside 64-bit mode only the low halves of the registers count */
+	u64 mask = v3_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
+	u64 nr = gpr[V3_RAX] & mask, a0 = gpr[V3_RBX] & mask;
+	u64 a1 = gpr[V3_RCX] & mask;
 	long ret;
 
 	v3_skip_insn(vcpu);
 	if (vcpu->regs.cpl) {
-		gpr[V3_RAX] = -EPERM;
+		gpr[V3_RAX] = -EPERM & mask;
 		return 0;
 	}
-	switch (gpr[V3_RAX]) {
+	switch (nr) {
 	case V3_HC_VERSION:
 		ret = (V3_ABI_MAJOR << 16) | V3_ABI_MINOR;
 		break;
 	case V3_HC_PUTS:
-		ret = v3_hc_puts(vcpu, gpr[V3_RBX], gpr[V3_RCX]);
+		ret = v3_hc_puts(vcpu, a0, a1);
 		break;
 	case V3_HC_EXIT:
 		v3_vm_stop(vcpu->vm, V3_STOP_EXIT_PORT,
-			   ((gpr[V3_RBX] & 0x7fffffff) << 1) | 1,
-			   "hypercall exit");
+			   ((a0 & 0x7fffffff) << 1) | 1, "hypercall exit");
 		return 1;
 	default:
 		v3_count(vcpu->vm, V3_CNT_HYPERCALL_BAD);
 		ret = -ENOSYS;
 	}
-	gpr[V3_RAX] = ret;
+	gpr[V3_RAX] = (u64)ret & mask;
 	return 0;
 }

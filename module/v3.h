@@ -13,6 +13,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/sched.h>
+#include <asm/msr-index.h>
 #include "v3vmm.h"
 
 #define V3_PR_PREFIX "v3vmm: "
@@ -353,6 +354,12 @@ static inline void v3_count(struct v3_vm *vm, enum v3_counter c)
 {
 	/* x86 LOCK-prefixed increment; counters are statistics only */
 	__sync_fetch_and_add(&vm->counters[c], 1);
+}
+
+/* 64-bit mode: IA-32e mode active and a 64-bit code segment */
+static inline bool v3_long_mode(struct v3_vcpu *vcpu)
+{
+	return (vcpu->regs.efer & EFER_LMA) && vcpu->regs.cs_attr_l;
 }
 
 static inline bool v3_vm_stopped(struct v3_vm *vm)

@@ -9,34 +9,35 @@
 #include "svm.h"
 
 struct v3_svm_exit_map {
-	u16 reason;	/* enum v3_exit_reason */
+	u8 known;
+	u8 reason;	/* enum v3_exit_reason */
 	u8 len;		/* instruction length when NRIP save is absent */
 };
 
 static const struct v3_svm_exit_map v3_svm_exits[] = {
-	[V3_SVM_EXIT_INTR]	 = { V3_EXIT_INTR, 0 },
-	[V3_SVM_EXIT_NMI]	 = { V3_EXIT_NMI, 0 },
-	[V3_SVM_EXIT_SMI]	 = { V3_EXIT_INTR, 0 },
-	[V3_SVM_EXIT_CPUID]	 = { V3_EXIT_CPUID, 2 },	/* 0f a2 */
-	[V3_SVM_EXIT_INVD]	 = { V3_EXIT_INVD, 2 },		/* 0f 08 */
-	[V3_SVM_EXIT_PAUSE]	 = { V3_EXIT_PAUSE, 2 },	/* f3 90 */
-	[V3_SVM_EXIT_HLT]	 = { V3_EXIT_HLT, 1 },		/* f4 */
-	[V3_SVM_EXIT_INVLPGA]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_IOIO]	 = { V3_EXIT_IO, 0 },
-	[V3_SVM_EXIT_MSR]	 = { V3_EXIT_RDMSR, 2 },	/* 0f 32 / 0f 30 */
-	[V3_SVM_EXIT_SHUTDOWN]	 = { V3_EXIT_SHUTDOWN, 0 },
-	[V3_SVM_EXIT_VMRUN]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_VMMCALL]	 = { V3_EXIT_HYPERCALL, 3 },	/* 0f 01 d9 */
-	[V3_SVM_EXIT_VMLOAD]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_VMSAVE]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_STGI]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_CLGI]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_SKINIT]	 = { V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_RDTSCP]	 = { V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_MONITOR]	 = { V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_MWAIT]	 = { V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_MWAIT_COND] = { V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_XSETBV]	 = { V3_EXIT_XSETBV, 3 },	/* 0f 01 d1 */
+	[V3_SVM_EXIT_INTR]	 = { 1, V3_EXIT_INTR, 0 },
+	[V3_SVM_EXIT_NMI]	 = { 1, V3_EXIT_NMI, 0 },
+	[V3_SVM_EXIT_SMI]	 = { 1, V3_EXIT_INTR, 0 },
+	[V3_SVM_EXIT_CPUID]	 = { 1, V3_EXIT_CPUID, 2 },	/* 0f a2 */
+	[V3_SVM_EXIT_INVD]	 = { 1, V3_EXIT_INVD, 2 },		/* 0f 08 */
+	[V3_SVM_EXIT_PAUSE]	 = { 1, V3_EXIT_PAUSE, 2 },	/* f3 90 */
+	[V3_SVM_EXIT_HLT]	 = { 1, V3_EXIT_HLT, 1 },		/* f4 */
+	[V3_SVM_EXIT_INVLPGA]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_IOIO]	 = { 1, V3_EXIT_IO, 0 },
+	[V3_SVM_EXIT_MSR]	 = { 1, V3_EXIT_RDMSR, 2 },	/* 0f 32 / 0f 30 */
+	[V3_SVM_EXIT_SHUTDOWN]	 = { 1, V3_EXIT_SHUTDOWN, 0 },
+	[V3_SVM_EXIT_VMRUN]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_VMMCALL]	 = { 1, V3_EXIT_HYPERCALL, 3 },	/* 0f 01 d9 */
+	[V3_SVM_EXIT_VMLOAD]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_VMSAVE]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_STGI]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_CLGI]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_SKINIT]	 = { 1, V3_EXIT_VMX_INSN, 3 },
+	[V3_SVM_EXIT_RDTSCP]	 = { 1, V3_EXIT_UD_INSN, 3 },
+	[V3_SVM_EXIT_MONITOR]	 = { 1, V3_EXIT_UD_INSN, 3 },
+	[V3_SVM_EXIT_MWAIT]	 = { 1, V3_EXIT_UD_INSN, 3 },
+	[V3_SVM_EXIT_MWAIT_COND] = { 1, V3_EXIT_UD_INSN, 3 },
+	[V3_SVM_EXIT_XSETBV]	 = { 1, V3_EXIT_XSETBV, 3 },	/* 0f 01 d1 */
 };
 
 static void v3_svm_decode_io(struct v3_exit *e, u64 info1)
@@ -73,7 +74,7 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 	e->raw[3] = c->exit_int_info;
 	e->insn_len = 0;
 
-	if (code < ARRAY_SIZE(v3_svm_exits) && v3_svm_exits[code].reason) {
+	if (code < ARRAY_SIZE(v3_svm_exits) && v3_svm_exits[code].known) {
 		e->reason = v3_svm_exits[code].reason;
 		e->insn_len = v3_svm_exits[code].len;
 	} else if (code >= V3_SVM_EXIT_READ_DR0 &&
