@@ -6,6 +6,7 @@
  * they lost when the guest outpaced them.  Input typed into v3ctl console
  * is queued for the UART's receive register.
  */
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
