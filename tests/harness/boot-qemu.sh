@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Boot the emulated SVM host (L1) under QEMU TCG with the L1 initramfs and
+# run one suite; the serial console goes to build/logs/<suite>.serial.log.
+#   boot-qemu.sh SUITE [--cpu MODEL] [--timeout SECS] [--initrd FILE] [--live]
+# --live streams the whole console to stdout; otherwise only TAP result
+# lines are shown as they arrive.  Exit status: QEMU's, 124 on timeout.
+set -euo pipefail
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/lib.sh"
+load_kernels
+
+SUITE=${1:?usage: boot-qemu.sh SUITE [--cpu MODEL] [--timeout SECS] [--initrd FILE] [--live]}
+shift
+CPU=EPYC
+TIMEOUT=600
+INITRD=$BUILD/l1.cpio.gz
+LIVE=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cpu) CPU=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--initrd) INITRD=$2; shift 2 ;;
+	--live) LIVE=1; shift ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+[ -f "$INITRD" ] || die "no initramfs $INITRD (run tests/harness/mkinitrd.sh)"
+
+LOG=$BUILD/logs/$SUITE.serial.log
+mkdir -p "$(dirname "$LOG")"
+: >"$LOG"
+rm -f "$LOG.hung"
+
+# Seconds the L1 kernel gets to reach /init.  Under TCG it is ~2 s, but a boot
+# has been seen to hang (rarely) before /init: then it is retried once,
+# without "quiet" so a second hang shows where.
+BOOT_BOUND=${V3_BOOT_BOUND:-60}
+# Seconds without console output after which a running suite counts as hung
+# (every test inside L1 is bounded well below this).
+SILENCE=${V3_SILENCE:-180}
+QLOG=$BUILD/logs/$SUITE.qemu.log
+PIDF=$BUILD/logs/$SUITE.qemu.pid
+RCF=$BUILD/logs/$SUITE.qemu.rc
+
+if [ "$LIVE" = 1 ]; then
+	# the L1 from its /init on, without the firmware's terminal escapes
+	filter() { sed -u -n -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' -e '/V3-SUITE-START\|Kernel panic\|BUG:\|Oops/,$p'; }
+else
+	filter() { grep --line-buffered -E '^(ok|not ok) [0-9]|^V3-SUITE|Kernel panic|BUG:|Oops' | sed -u 's/^/    /' || true; }
+fi
+
+# boot_once QUIET: one boot; sets rc (QEMU's status, 124 on timeout), hung
+# (no /init within BOOT_BOUND s) and silent (no console output for SILENCE s
+# after /init: the L1 is taken as hung and stopped).
+boot_once() {
+	local cmd waited=0 size=0 last quiet_for=0
+	cmd=(qemu-system-x86_64 -accel tcg -cpu "$CPU" -smp 2 -m 2048
+		-nographic -no-reboot -monitor none -pidfile "$PIDF"
+		-kernel "$VMLINUZ" -initrd "$INITRD"
+		-append "console=ttyS0 $1 panic=-1 tsc=reliable v3suite=$SUITE")
+	rm -f "$PIDF" "$RCF"
+	{
+		st=0
+		timeout -k 10 "$TIMEOUT" "${cmd[@]}" </dev/null 2>"$QLOG" || st=$?
+		echo "$st" >"$RCF"
+	} | sed -u 's/\r//g' | tee "$LOG" | filter &
+	local pipe=$!
+	hung=0 silent=0
+	while kill -0 "$pipe" 2>/dev/null; do
+		sleep 1
+		waited=$((waited + 1))
+		if ! grep -q 'V3-SUITE-START' "$LOG"; then
+			[ "$waited" -lt "$BOOT_BOUND" ] && continue
+			hung=1
+		else
+			last=$(stat -c %s "$LOG")
+			if [ "$last" != "$size" ]; then size=$last quiet_for=0; continue; fi
+			quiet_for=$((quiet_for + 1))
+			[ "$quiet_for" -lt "$SILENCE" ] && continue
+			silent=1
+		fi
+		[ -f "$PIDF" ] && kill "$(cat "$PIDF")" 2>/dev/null
+		break
+	done
+	wait "$pipe" || true
+	rc=$(cat "$RCF" 2>/dev/null || echo 1)
+}
+
+say "booting L1 ($KVER_61, -cpu $CPU) for suite '$SUITE', bound ${TIMEOUT}s, log $LOG"
+t0=$(now)
+boot_once quiet
+if [ "$hung" = 1 ]; then
+	say "L1 did not reach /init within ${BOOT_BOUND}s (an emulator boot hang): booting again, without quiet"
+	cp "$LOG" "$LOG.hung"
+	boot_once ""
+	if [ "$hung" = 1 ]; then say "L1 hung before /init twice: giving up"; rc=1; fi
+fi
+if [ "$silent" = 1 ]; then
+	say "L1 printed nothing for ${SILENCE}s: taken as hung and stopped"
+	rc=1
+elif [ "$rc" = 124 ]; then
+	say "L1 did not finish within ${TIMEOUT}s: stopped"
+elif [ "$rc" != 0 ]; then
+	grep -v "TCG doesn't support" "$QLOG" | tail -n 5 >&2 || true
+fi
+rm -f "$PIDF" "$RCF"
+say "L1 '$SUITE' finished in $(elapsed "$t0")s (qemu status $rc)"
+exit "$rc"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Build everything the tests need:
+#   v3vmm.ko for the 6.1 (booted), 5.10 and 6.12 kernels -> build/modules/<kver>/
+#   tools/v3ctl, tests/guests, tests/abi (in the tree, with their Makefiles)
+# Each result is a TAP-style line in build/build.tap (check.sh counts them);
+# logs go to build/logs/build-*.log.  Exit status 1 if anything failed.
+# A module build that prints "warning:" fails.
+set -euo pipefail
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/lib.sh"
+load_kernels
+
+mkdir -p "$BUILD/logs" "$BUILD/modules"
+TAP=$BUILD/build.tap
+: >"$TAP"
+failed=0
+
+result() { # status name [log]
+	if [ "$1" = 0 ]; then
+		echo "ok - build: $2" >>"$TAP"
+		say "build: $2: ok"
+	else
+		echo "not ok - build: $2" >>"$TAP"
+		say "build: $2: FAILED${3:+ (log $3)}"
+		if [ -n "${3:-}" ]; then
+			grep -E 'error|warning:|Error|\*\*\*' "$3" | head -n 12 | sed 's/^/    # /' | tee -a "$TAP" || true
+		fi
+		failed=1
+	fi
+}
+
+# The compiler named by Debian's headers (gcc-10 for 5.10) may be missing
+# on this machine: use the default gcc then.
+cc_args() {
+	local cc
+	cc=$(grep -o 'gcc-[0-9]*' "$1/.kernelvariables" 2>/dev/null | head -n1 || true)
+	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null && ! command -v "x86_64-linux-gnu-$cc" >/dev/null; then
+		echo CC=gcc
+	fi
+}
+
+# Build the module out of a copy of the sources so the three kernels do
+# not share object files (and the tree stays clean).
+build_module() {
+	local kver=$1 kdir=$2 src=$BUILD/kmod/$1 log=$BUILD/logs/build-module-$1.log ko st=0
+	rm -rf "$src"
+	mkdir -p "$src"
+	(cd "$REPO" && tar -c --exclude=./.git --exclude=./build --exclude=./.cache \
+		--exclude=./tests --exclude=./tools --exclude=./docs \
+		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod*' . ) | tar -x -C "$src"
+	# shellcheck disable=SC2046
+	make -C "$src" -j2 module KDIR="$kdir" $(cc_args "$kdir") >"$log" 2>&1 || st=1
+	if grep -qi 'warning:' "$log"; then st=1; fi
+	ko=$(find "$src" -name v3vmm.ko | head -n1)
+	[ -n "$ko" ] || { st=1; echo "build.sh: error: no v3vmm.ko was produced" >>"$log"; }
+	if [ $st = 0 ]; then
+		mkdir -p "$BUILD/modules/$kver"
+		cp "$ko" "$BUILD/modules/$kver/v3vmm.ko"
+	else
+		rm -f "$BUILD/modules/$kver/v3vmm.ko"
+	fi
+	result $st "v3vmm.ko for $kver" "$log"
+}
+
+build_part() { # name target
+	local log=$BUILD/logs/build-$1.log st=0
+	make -C "$REPO" "$2" >"$log" 2>&1 || st=1
+	result $st "$1" "$log"
+}
+
+build_module "$KVER_61" "$KDIR_61"
+build_module "$KVER_510" "$KDIR_510"
+build_module "$KVER_612" "$KDIR_612"
+build_part v3ctl tools
+build_part guests guests
+st=0; make -C "$REPO/tests/abi" >"$BUILD/logs/build-abi.log" 2>&1 || st=1
+result $st "tests/abi" "$BUILD/logs/build-abi.log"
+
+exit $failed

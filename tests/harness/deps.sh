@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the host packages the build and the tests need (only those
+# missing), then fetch the kernels into .cache/kernels.
+set -euo pipefail
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+PKGS=(
+	qemu-system-x86 busybox-static cpio gzip xz-utils
+	gcc make libc6-dev binutils bc flex bison libelf-dev libssl-dev
+	dwarves kmod coreutils debian-archive-keyring
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || die "missing packages ${missing[*]} and not root"
+	say "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+exec "$(dirname "$0")/fetch-kernels.sh"

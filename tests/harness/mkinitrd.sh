@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Build the L1 initramfs (cpio.gz): busybox, /init, v3vmm.ko, v3ctl, the
+# test guests, tests/abi/ioctl_neg and the L1 scripts of tests/l1/.
+# Parts that are missing are left out with a warning: the suites inside
+# L1 then report the tests that need them as failures.
+#   mkinitrd.sh [--module KO] [--out FILE]
+set -euo pipefail
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/lib.sh"
+load_kernels
+
+MODULE=$BUILD/modules/$KVER_61/v3vmm.ko
+OUT=$BUILD/l1.cpio.gz
+while [ $# -gt 0 ]; do
+	case $1 in
+	--module) MODULE=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	*) die "usage: mkinitrd.sh [--module KO] [--out FILE]" ;;
+	esac
+done
+
+ROOT=$BUILD/initrd
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,v3,guests,tests/l1,lib64}
+
+# busybox and its applets as symlinks
+cp /bin/busybox "$ROOT/bin/busybox"
+case $(ldd /bin/busybox 2>&1 || true) in
+*"not a dynamic"*) ;;
+*) die "/bin/busybox is not static (install busybox-static)" ;;
+esac
+for a in $(/bin/busybox --list-full); do
+	[ -e "$ROOT/$a" ] || ln -s /bin/busybox "$ROOT/$a"
+done
+
+# Copy an executable and the shared libraries it needs (none when static).
+copy_exe() {
+	local src=$1 dst=$2 lib
+	install -m 0755 "$src" "$ROOT/$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+
+warn() { say "warning: $*"; }
+
+# kmod's insmod/rmmod instead of busybox's: busybox insmod retries a failed
+# finit_module with init_module, so a refused load would run the module's
+# init twice (and log its reason twice).
+copy_exe /usr/bin/kmod /sbin/kmod
+for a in insmod rmmod lsmod modinfo; do ln -sfn kmod "$ROOT/sbin/$a"; done
+
+if [ -f "$MODULE" ]; then cp "$MODULE" "$ROOT/v3/v3vmm.ko"; else warn "no module $MODULE"; fi
+if [ -x "$REPO/tools/v3ctl/v3ctl" ]; then copy_exe "$REPO/tools/v3ctl/v3ctl" /bin/v3ctl; else warn "no tools/v3ctl/v3ctl"; fi
+if [ -x "$REPO/tests/abi/ioctl_neg" ]; then copy_exe "$REPO/tests/abi/ioctl_neg" /tests/ioctl_neg; else warn "no tests/abi/ioctl_neg"; fi
+n=0
+for g in "$REPO"/tests/guests/*.elf; do
+	[ -f "$g" ] || continue
+	cp "$g" "$ROOT/guests/"; n=$((n + 1))
+done
+[ $n -gt 0 ] || warn "no guests in tests/guests/*.elf"
+printf 'v3vmm-initrd-payload\n' >"$ROOT/guests/payload.txt"
+cp "$REPO"/tests/l1/*.sh "$ROOT/tests/l1/"
+chmod 0755 "$ROOT"/tests/l1/*.sh
+install -m 0755 "$REPO/tests/l1/init" "$ROOT/init"
+
+mkdir -p "$(dirname "$OUT")"
+(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 >"$OUT"
+say "initramfs $OUT ($(du -h "$OUT" | cut -f1), $n guests)"

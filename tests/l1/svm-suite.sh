@@ -1,0 +1,261 @@
+#!/bin/sh
+# The SVM suite: runs inside the emulated SVM host (L1), busybox sh.
+# Prints TAP on the console, then V3-SUITE-DONE.
+# shellcheck source=tests/l1/tap.sh
+. /tests/l1/tap.sh
+# shellcheck source=tests/l1/v3.sh
+. /tests/l1/v3.sh
+dmesg_mark
+# Kernel messages below "alert" stay off the console so they cannot split a
+# TAP line; the suite reads dmesg itself (panics and oopses still show).
+echo 2 >/proc/sys/kernel/printk
+
+echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt' /proc/cpuinfo | tr '\n' ' ')"
+
+# --- module and device ---------------------------------------------------
+t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
+if [ -c /dev/v3vmm ] && [ "$(stat -c %a /dev/v3vmm)" = 600 ]; then
+	pass "/dev/v3vmm is a character device with mode 0600"
+else
+	fail "/dev/v3vmm is a character device with mode 0600" "$(ls -l /dev/v3vmm 2>&1)"
+fi
+run 10 v3ctl version
+if [ "$RC" = 0 ] && grep -qiw svm "$OUT"; then pass "v3ctl version reports svm"; else
+	fail "v3ctl version reports svm" "exit $RC"; diag_file stdout "$OUT"; diag_file stderr "$ERR"
+fi
+if [ -d /sys/kernel/v3vmm ]; then pass "sysfs /sys/kernel/v3vmm exists"; else
+	fail "sysfs /sys/kernel/v3vmm exists" "no such directory"
+fi
+
+# --- guests: pass = debug-exit status 1 and no "not ok" on their console ---
+guest() { # elf mem [extra args]
+	elf=$1 mem=$2; shift 2
+	name="guest ${elf%.elf} ($mem${1:+ $*})"
+	need_guest "$name" "$elf" || return 0
+	v3ctl_run "g-${elf%.elf}" "$elf" "$mem" "$@"
+	why=
+	[ "$RC" = 1 ] || why="v3ctl run exited $RC (guest pass is 1)"
+	if [ -z "$why" ] && grep -q 'not ok' "$OUT"; then why="the guest reported failures"; fi
+	if [ -z "$why" ] && [ "$elf" = hello.elf ] && ! grep -q 'Hello from a v3vmm guest' "$OUT"; then
+		why="console lacks 'Hello from a v3vmm guest'"
+	fi
+	if [ -z "$why" ]; then pass "$name"; else
+		fail "$name" "$why"
+		grep 'not ok' "$OUT" | head -n 8 | sed 's/^/#   /'
+		diag_file console "$OUT"; diag_file stderr "$ERR" 4
+	fi
+	vm_gone "g-${elf%.elf}"
+}
+guest hello.elf 64M
+guest hello64.elf 64M
+guest cpuid.elf 64M
+guest portio.elf 64M
+guest memory.elf 64M
+guest memory.elf 256M
+guest longmode.elf 64M
+guest exceptions.elf 64M
+guest msr.elf 64M
+guest hypercall.elf 64M
+guest multiboot.elf 64M --cmdline "v3vmm-test arg=42" --initrd /guests/payload.txt
+
+# --- exit statistics after the hello guest ----------------------------------
+name="exit statistics: hello guest has io exits"
+if need_guest "$name" hello.elf; then
+	run 20 v3ctl create st --mem 16M --kernel /guests/hello.elf
+	run 10 v3ctl launch st
+	wait_state st stopped 30
+	io=$(exit_count st io)
+	if [ -n "$io" ] && [ "$io" -gt 0 ]; then pass "$name ($io)"; else
+		fail "$name" "io exits: '${io}'"; timeout 10 v3ctl info st 2>&1 | head -n 20 | sed 's/^/#   /'
+	fi
+	vm_gone st
+fi
+
+# --- triple fault ------------------------------------------------------------
+name="triplefault: v3ctl run exits 4 with 'VM stopped: shutdown'"
+if need_guest "$name" triplefault.elf; then
+	v3ctl_run g-tf triplefault.elf 16M
+	if [ "$RC" = 4 ] && grep -q '^v3ctl: run: VM stopped: shutdown' "$ERR"; then pass "$name"; else
+		fail "$name" "exit $RC"; diag_file stderr "$ERR" 4
+	fi
+	vm_gone g-tf
+	name="triplefault: info says stop-reason: shutdown"
+	run 20 v3ctl create tf --mem 16M --kernel /guests/triplefault.elf
+	run 10 v3ctl launch tf
+	wait_state tf stopped 30
+	r=$(info_field tf stop-reason)
+	if [ "$r" = shutdown ]; then pass "$name"; else fail "$name" "state '$(info_field tf state)' stop-reason '$r'"; fi
+	vm_gone tf
+fi
+
+# --- forever: stop a running guest --------------------------------------------
+name="forever: running after launch, stop gives stop-reason user"
+if need_guest "$name" forever.elf; then
+	run 20 v3ctl create f --mem 16M --kernel /guests/forever.elf
+	run 10 v3ctl launch f
+	sleep 2
+	s1=$(info_field f state)
+	run 20 v3ctl stop f
+	rcstop=$RC
+	s2=$(info_field f state) r2=$(info_field f stop-reason)
+	if [ "$s1" = running ] && [ "$rcstop" = 0 ] && [ "$s2" = stopped ] && [ "$r2" = user ]; then pass "$name"; else
+		fail "$name" "after launch: '$s1'; stop exit $rcstop; then '$s2' reason '$r2'"
+	fi
+	run 10 v3ctl console f
+	if grep -q spinning "$OUT"; then pass "forever: console shows 'spinning'"; else
+		fail "forever: console shows 'spinning'" "exit $RC"; diag_file console "$OUT" 4
+	fi
+	t_cmd "forever: destroy" 20 v3ctl destroy f
+fi
+
+# --- lifecycle ------------------------------------------------------------------
+if need_guest "lifecycle" forever.elf; then
+	t_cmd "lifecycle: create" 20 v3ctl create lc --mem 32M --kernel /guests/forever.elf
+	s=$(info_field lc state)
+	result "lifecycle: state created before launch" "$([ "$s" = created ]; echo $?)" "state '$s'"
+	result "lifecycle: list shows the VM" "$(vm_listed lc; echo $?)" "$(timeout 10 v3ctl list 2>&1 | head -n 5)"
+	t_cmd "lifecycle: launch" 10 v3ctl launch lc
+	sleep 1
+	s=$(info_field lc state)
+	result "lifecycle: VM outlives the v3ctl that launched it" "$([ "$s" = running ]; echo $?)" "state '$s'"
+	run 10 v3ctl console lc
+	result "lifecycle: console" "$([ "$RC" = 0 ] && grep -q spinning "$OUT"; echo $?)" "exit $RC, no 'spinning'"
+	run 10 v3ctl pause lc
+	s=$(info_field lc state)
+	result "lifecycle: pause -> paused" "$([ "$RC" = 0 ] && [ "$s" = paused ]; echo $?)" "exit $RC, state '$s'"
+	run 10 v3ctl resume lc
+	s=$(info_field lc state)
+	result "lifecycle: resume -> running" "$([ "$RC" = 0 ] && [ "$s" = running ]; echo $?)" "exit $RC, state '$s'"
+	run 20 v3ctl stop lc
+	s=$(info_field lc state)
+	result "lifecycle: stop -> stopped" "$([ "$RC" = 0 ] && [ "$s" = stopped ]; echo $?)" "exit $RC, state '$s'"
+	run 20 v3ctl destroy lc
+	gone=$(vm_listed lc && echo listed)
+	result "lifecycle: destroy removes the VM" "$([ "$RC" = 0 ] && [ -z "$gone" ]; echo $?)" "exit $RC, ${gone:-not listed}"
+fi
+
+# --- hlt guest ----------------------------------------------------------------------
+name="hlt: guest halts (stopped: halted) or stops on request"
+if need_guest "$name" hlt.elf; then
+	run 20 v3ctl create h --mem 16M --kernel /guests/hlt.elf
+	run 10 v3ctl launch h
+	wait_state h stopped 5
+	s=$(info_field h state) r=$(info_field h stop-reason)
+	if [ "$s" = running ]; then
+		run 20 v3ctl stop h
+		s=$(info_field h state) r=$(info_field h stop-reason)
+		ok_hlt=$([ "$s" = stopped ] && [ "$r" = user ]; echo $?)
+	else
+		ok_hlt=$([ "$s" = stopped ] && [ "$r" = halted ]; echo $?)
+	fi
+	result "$name" "$ok_hlt" "state '$s' stop-reason '$r'"
+	vm_gone h
+	t_cmd "hlt: host fine afterwards (v3ctl version)" 10 v3ctl version
+fi
+
+# --- negative -------------------------------------------------------------------------
+run 10 v3ctl launch nosuchvm
+cat "$OUT" "$ERR" >/tmp/t.all
+lines=$(wc -l </tmp/t.all)
+if failed_cleanly && [ "$lines" = 1 ]; then pass "negative: launch nosuchvm fails with one line"; else
+	fail "negative: launch nosuchvm fails with one line" "exit $RC, $lines lines"; diag_file output /tmp/t.all 4
+fi
+
+run 20 v3ctl create x --mem 64M --kernel /nonexistent
+left=$(vm_listed x && echo "VM x left behind")
+result "negative: create with a missing kernel fails, leaves no VM" "$(failed_cleanly && [ -z "$left" ]; echo $?)" "exit $RC ${left}"
+vm_gone x
+
+bad=
+for m in 0 1000 4097 1K 100G 65G abc -64M ""; do
+	run 20 v3ctl create bs --mem "$m" --kernel /guests/hello.elf
+	if ! failed_cleanly || vm_listed bs; then bad="$bad '$m'(exit $RC)"; vm_gone bs; fi
+done
+result "negative: bad memory sizes rejected" "$([ -z "$bad" ]; echo $?)" "accepted:$bad"
+
+run 20 v3ctl create dup --mem 16M --kernel /guests/hello.elf
+rc1=$RC
+run 20 v3ctl create dup --mem 16M --kernel /guests/hello.elf
+result "negative: duplicate name rejected" "$([ "$rc1" = 0 ] && failed_cleanly; echo $?)" "first create $rc1, second $RC"
+vm_gone dup
+
+bad_nm=
+for nm in "bad name" "$(printf 'x%.0s' $(seq 40))" "a/b"; do
+	run 20 v3ctl create "$nm" --mem 16M --kernel /guests/hello.elf
+	if ! failed_cleanly; then bad_nm="$bad_nm '$nm'(exit $RC)"; vm_gone "$nm"; fi
+done
+result "negative: invalid names rejected" "$([ -z "$bad_nm" ]; echo $?)" "accepted:$bad_nm"
+
+if need_guest "negative: destroy while running" forever.elf; then
+	run 20 v3ctl create dr --mem 16M --kernel /guests/forever.elf
+	run 10 v3ctl launch dr
+	sleep 1
+	run 20 v3ctl destroy dr
+	left=$(vm_listed dr && echo "still listed")
+	result "negative: destroy while running" "$([ "$RC" = 0 ] && [ -z "$left" ]; echo $?)" "exit $RC $left"
+	vm_gone dr
+fi
+
+# tests/abi/ioctl_neg: each of its sub-tests becomes one of ours
+if [ -x /tests/ioctl_neg ]; then
+	run 120 /tests/ioctl_neg
+	grep -E '^(not )?ok' "$OUT" >/tmp/abi.tap
+	after_fail=0
+	while IFS= read -r l; do
+		d=$(echo "$l" | sed -E 's/^(not )?ok[[:space:]]*[0-9]*[[:space:]]*-?[[:space:]]*//')
+		case $l in
+		"not ok"*) fail "ioctl_neg: $d"; after_fail=1 ;;
+		ok*) pass "ioctl_neg: $d"; after_fail=0 ;;
+		"#"*) [ $after_fail = 1 ] && echo "$l" ;;
+		*) after_fail=0 ;;
+		esac
+	done <"$OUT"
+	if [ ! -s /tmp/abi.tap ] || [ "$RC" -ge 124 ]; then
+		fail "ioctl_neg ran to completion" "exit $RC, $(wc -l </tmp/abi.tap) result lines"; diag_file stderr "$ERR" 4
+	fi
+else
+	fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
+fi
+
+# --- two VMs at once ---------------------------------------------------------------------
+if need_guest "two VMs run at once" forever.elf; then
+	run 20 v3ctl create va --mem 16M --kernel /guests/forever.elf
+	run 20 v3ctl create vb --mem 16M --kernel /guests/forever.elf
+	run 10 v3ctl launch va
+	run 10 v3ctl launch vb
+	sleep 2
+	sa=$(info_field va state) sb=$(info_field vb state)
+	result "two VMs run at once" "$([ "$sa" = running ] && [ "$sb" = running ]; echo $?)" "states '$sa' '$sb'"
+	run 20 v3ctl stop va; ra=$RC
+	run 20 v3ctl stop vb; rb=$RC
+	sa=$(info_field va state) sb=$(info_field vb state)
+	result "two VMs both stop" "$([ "$ra$rb" = 00 ] && [ "$sa" = stopped ] && [ "$sb" = stopped ]; echo $?)" "stop exits $ra $rb, states '$sa' '$sb'"
+	vm_gone va; vm_gone vb
+fi
+
+# --- rmmod with VMs alive --------------------------------------------------------------
+if [ -f /guests/forever.elf ]; then
+	run 20 v3ctl create r1 --mem 16M --kernel /guests/forever.elf
+	run 20 v3ctl create r2 --mem 16M --kernel /guests/forever.elf
+	run 10 v3ctl launch r1
+	run 10 v3ctl launch r2
+	sleep 1
+fi
+t_cmd "rmmod with VMs alive" 60 "$RMMOD" v3vmm
+result "rmmod: /dev/v3vmm gone" "$([ ! -e /dev/v3vmm ]; echo $?)" "$(ls -l /dev/v3vmm 2>&1)"
+dmesg_bad >/tmp/bad
+result "rmmod: no BUG/WARNING/Oops in dmesg" "$([ ! -s /tmp/bad ]; echo $?)" "$(head -n 5 /tmp/bad)"
+t_cmd "re-insmod" 30 "$INSMOD" "$MOD"
+run 10 v3ctl list
+result "re-insmod: no VMs left" "$([ "$RC" = 0 ] && ! grep -Eq 'r1|r2' "$OUT"; echo $?)" "exit $RC: $(head -n 3 "$OUT")"
+
+# --- last: the kernel log ---------------------------------------------------------------
+dmesg_bad >/tmp/bad
+if [ -s /tmp/bad ]; then
+	fail "dmesg has no BUG/WARNING/Oops/general protection" "$(head -n 1 /tmp/bad)"
+	dmesg_new | tail -n 40 | sed 's/^/#   /'
+else
+	pass "dmesg has no BUG/WARNING/Oops/general protection"
+fi
+timeout 10 "$RMMOD" v3vmm 2>/dev/null
+finish

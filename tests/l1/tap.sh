@@ -1,0 +1,61 @@
+# TAP helpers for the L1 suites (busybox sh; sourced).
+# Every command a test runs is bounded with timeout; results are printed as
+#   ok N - name / not ok N - name  followed by "# ..." diagnostics.
+T_N=0
+T_FAIL=0
+OUT=/tmp/t.out
+ERR=/tmp/t.err
+RC=0
+
+pass() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
+fail() { # name diag...
+	T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1))
+	echo "not ok $T_N - $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+# result NAME COND-STATUS DIAG...: pass if status is 0
+result() { n=$1; s=$2; shift 2; if [ "$s" = 0 ]; then pass "$n"; else fail "$n" "$@"; fi; }
+
+# Show the tail of a file as diagnostics.
+diag_file() { # label file [lines]
+	[ -s "$2" ] || return 0
+	echo "# $1:"
+	tail -n "${3:-8}" "$2" | sed 's/^/#   /'
+}
+
+# run SECS CMD...: run bounded; stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+	secs=$1; shift
+	RC=0
+	timeout -k 5 "$secs" "$@" >"$OUT" 2>"$ERR" </dev/null || RC=$?
+	[ "$RC" = 143 ] && echo "timed out after ${secs}s: $*" >>"$ERR"
+	return 0
+}
+
+# ok if the command succeeds within SECS
+t_cmd() { # name secs cmd...
+	n=$1; s=$2; shift 2
+	run "$s" "$@"
+	if [ "$RC" = 0 ]; then pass "$n"; else
+		fail "$n" "'$*' exited $RC"; diag_file stderr "$ERR" 4; diag_file stdout "$OUT" 4
+	fi
+}
+
+# The command failed by itself: exit status 1..123, not "not found" (127),
+# "cannot execute" (126) or killed by timeout (124+).
+failed_cleanly() { [ "$RC" -ge 1 ] && [ "$RC" -le 123 ]; }
+
+# Kernel log since the suite began (the boot's own lines, e.g. the SRSO
+# mitigation "WARNING", are not ours).
+T_DMESG0=0
+dmesg_mark() { T_DMESG0=$(dmesg | wc -l); }
+dmesg_new() { dmesg | tail -n +$((T_DMESG0 + 1)); }
+# Kernel log lines that mean trouble.
+dmesg_bad() { dmesg_new | grep -E 'BUG|WARNING|Oops|general protection|Call Trace'; }
+
+finish() {
+	echo "1..$T_N"
+	echo "# $T_FAIL of $T_N failed"
+	echo V3-SUITE-DONE
+}
