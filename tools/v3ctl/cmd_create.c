@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE
+ *		     [--initrd FILE] [--cmdline STR]
+ */
+#include <unistd.h>
+
+#include "v3ctl.h"
+
+static const char help[] =
+"Usage: v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE\n"
+"                    [--initrd FILE] [--cmdline STR]\n"
+"\n"
+"Create VM NAME (1-31 characters from A-Z a-z 0-9 _ . -), load its kernel\n"
+"into guest memory and set its boot state.  It does not run until\n"
+"'v3ctl launch NAME'.  If the kernel cannot be loaded, the VM is destroyed.\n"
+"\n"
+"  --mem SIZE       guest RAM, bytes or with a K, M or G suffix (1M-64G,\n"
+"                   multiple of 4K)\n"
+"  --vcpus N        number of vCPUs (default 1, at most 64)\n"
+"  --pin CPU        pin vCPU i to host CPU CPU+i\n"
+"  --kernel FILE    Multiboot v1 ELF kernel (32-bit protected mode entry)\n"
+"                   or x86-64 ELF64 (64-bit entry, identity-mapped)\n"
+"  --initrd FILE    passed as Multiboot module 0\n"
+"  --cmdline STR    kernel command line\n"
+"  -h, --help       show this help\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+int cmd_create(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct vm_config cfg;
+	int ret, fd;
+
+	ret = parse_vm_opts(cmd, argc, argv, VMOPT_NAME_ARG, &cfg, help);
+	if (ret == PARSE_HELP)
+		return EXIT_OK;
+	if (ret)
+		return ret;
+	fd = v3_open(cmd, true);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = vm_create_and_load(fd, cmd, &cfg);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the subcommands: messages, parsing, device access.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "v3ctl.h"
+
+static const char *const stop_names[] = V3_STOP_NAMES;
+static const char *const state_names[] = V3_STATE_NAMES;
+static const char *const exit_names[] = V3_EXIT_NAMES;
+static const char *const counter_names[] = V3_COUNTER_NAMES;
+
+/* ------------------------------------------------------------ messages */
+
+void v3_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "v3ctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *errno_name(int err)
+{
+	const char *s = strerrorname_np(err);
+
+	return s ? s : "E?";
+}
+
+/* "v3ctl: CMD: WHAT: No such file or directory (ENOENT)" */
+void v3_err_errno(const char *cmd, const char *what, int err)
+{
+	v3_err(cmd, "%s: %s (%s)", what, strerror(err), errno_name(err));
+}
+
+/* An ioctl on VM @name failed with @err. */
+void v3_err_vm(const char *cmd, const char *name, int err)
+{
+	const char *msg;
+
+	switch (err) {
+	case ENOENT:
+		msg = "No such VM";
+		break;
+	case EEXIST:
+		msg = "A VM with this name already exists";
+		break;
+	case EBUSY:
+		msg = "VM is busy or in the wrong state";
+		break;
+	case ENOSPC:
+		msg = "Too many VMs";
+		break;
+	default:
+		msg = strerror(err);
+		break;
+	}
+	v3_err(cmd, "%s: %s (%s)", name, msg, errno_name(err));
+}
+
+/* Usage error: one line, pointing at --help.  Returns EXIT_USAGE. */
+int usage_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "v3ctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'v3ctl %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+/* getopt_long (with ':' first in optstring) returned '?' or ':'. */
+int opt_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return usage_err(cmd, "option '%s' needs an argument", arg);
+	if (optopt)
+		return usage_err(cmd, "unknown option '-%c'", optopt);
+	return usage_err(cmd, "unknown option '%s'", arg);
+}
+
+/* After option parsing: exactly one operand, a valid VM name. */
+int need_one_name(const char *cmd, int argc, char **argv, const char **name)
+{
+	if (optind >= argc)
+		return usage_err(cmd, "missing VM name");
+	if (optind + 1 < argc)
+		return usage_err(cmd, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	*name = argv[optind];
+	if (!v3_name_valid(*name))
+		return usage_err(cmd, "invalid VM name '%s' (1-%d characters from A-Z a-z 0-9 _ . -)",
+				 *name, V3_NAME_MAX - 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------- parsing */
+
+bool v3_name_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len < 1 || len > V3_NAME_MAX - 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+void set_name(char dst[V3_NAME_MAX], const char *name)
+{
+	memset(dst, 0, V3_NAME_MAX);
+	memcpy(dst, name, strnlen(name, V3_NAME_MAX - 1));
+}
+
+/*
+ * "4096", "64K", "64M", "1G" (also lower case, and "KiB"/"MiB"/"GiB"):
+ * bytes.  0 on success, -1 if malformed or out of range.
+ */
+int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ULL << 20;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ULL << 30;
+		break;
+	default:
+		return -1;
+	}
+	if (*p) {
+		p++;
+		if (!strcmp(p, "iB"))
+			p += 2;
+		if (*p)
+			return -1;
+	}
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* Decimal unsigned integer in [0, max]. */
+int parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (*s)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Positive number of seconds, fractions allowed ("30", "0.5"). */
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v > 0) || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --------------------------------------------------------- name tables */
+
+const char *stop_name(uint32_t reason)
+{
+	if (reason < ARRAY_SIZE(stop_names) && stop_names[reason])
+		return stop_names[reason];
+	return "unknown";
+}
+
+const char *state_name(uint32_t state)
+{
+	if (state < ARRAY_SIZE(state_names) && state_names[state])
+		return state_names[state];
+	return "unknown";
+}
+
+const char *exit_name(unsigned int idx, char *buf, size_t len)
+{
+	if (idx < ARRAY_SIZE(exit_names) && exit_names[idx])
+		return exit_names[idx];
+	snprintf(buf, len, "exit-%u", idx);
+	return buf;
+}
+
+const char *counter_name(unsigned int idx, char *buf, size_t len)
+{
+	if (idx < ARRAY_SIZE(counter_names) && counter_names[idx])
+		return counter_names[idx];
+	snprintf(buf, len, "counter-%u", idx);
+	return buf;
+}
+
+/* ------------------------------------------------------- device access */
+
+int v3_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+/*
+ * Open the v3vmm device (V3VMM_DEVICE overrides the path) and, unless
+ * told otherwise, check that the module speaks our ABI major version.
+ * Returns the descriptor, or -1 after printing why.
+ */
+int v3_open(const char *cmd, bool check_version)
+{
+	const char *path = getenv(V3CTL_DEVICE_ENV);
+	struct v3_version ver;
+	int fd;
+
+	if (!path || !*path)
+		path = V3CTL_DEFAULT_DEVICE;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			v3_err(cmd, "%s: %s (%s); is v3vmm.ko loaded?", path,
+			       strerror(err), errno_name(err));
+		else
+			v3_err_errno(cmd, path, err);
+		return -1;
+	}
+	if (!check_version)
+		return fd;
+	memset(&ver, 0, sizeof(ver));
+	if (v3_ioctl(fd, V3_IOC_VERSION, &ver) < 0) {
+		v3_err(cmd, "%s: version query failed: %s (%s); not a v3vmm device?",
+		       path, strerror(errno), errno_name(errno));
+		close(fd);
+		return -1;
+	}
+	if (ver.abi_major != V3_ABI_MAJOR) {
+		v3_err(cmd, "%s: module ABI %u.%u is not supported (v3ctl speaks %u.x)",
+		       path, ver.abi_major, ver.abi_minor, V3_ABI_MAJOR);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* An ioctl taking a struct v3_vm_ref: 0 or -errno. */
+int vm_ref_ioctl(int fd, unsigned long req, const char *name)
+{
+	struct v3_vm_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	set_name(ref.name, name);
+	return v3_ioctl(fd, req, &ref) < 0 ? -errno : 0;
+}
+
+/* V3_IOC_INFO: 0 or -errno. */
+int vm_info(int fd, const char *name, struct v3_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	set_name(info->name, name);
+	if (v3_ioctl(fd, V3_IOC_INFO, info) < 0)
+		return -errno;
+	info->reason[V3_REASON_LEN - 1] = '\0';
+	return 0;
+}
+
+/* launch, stop, pause, resume, destroy: "v3ctl CMD NAME". */
+int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cmd = argv[0], *name;
+	int c, fd, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		return opt_error(cmd, c, argv);
+	}
+	ret = need_one_name(cmd, argc, argv, &name);
+	if (ret)
+		return ret;
+	fd = v3_open(cmd, true);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = vm_ref_ioctl(fd, req, name);
+	close(fd);
+	if (ret) {
+		v3_err_vm(cmd, name, -ret);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * v3ctl: user-space control tool for v3vmm.  Shared declarations.
+ */
+#ifndef V3CTL_H
+#define V3CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <signal.h>
+
+#include "v3vmm.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define V3CTL_DEFAULT_DEVICE	"/dev/v3vmm"
+#define V3CTL_DEVICE_ENV	"V3VMM_DEVICE"	/* overrides the device path */
+
+/* Exit statuses (see v3ctl.8) */
+#define EXIT_OK		0	/* success */
+#define EXIT_FAIL	1	/* the operation failed */
+#define EXIT_USAGE	2	/* usage error; run: VM could not be set up */
+#define EXIT_VM_FAILED	4	/* run: VM stopped for another reason */
+#define EXIT_TIMEOUT	6	/* run, console --follow: --timeout expired */
+#define EXIT_RUN_ERROR	8	/* run: device error while following the VM */
+#define EXIT_SIGNAL	128	/* + signal number (SIGINT: 130, SIGTERM: 143) */
+
+/* A subcommand: argv[0] is the subcommand name. */
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_version(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_launch(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* util.c: messages */
+void v3_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void v3_err_errno(const char *cmd, const char *what, int err);
+void v3_err_vm(const char *cmd, const char *name, int err);
+int usage_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int opt_error(const char *cmd, int c, char **argv);
+int need_one_name(const char *cmd, int argc, char **argv, const char **name);
+const char *errno_name(int err);
+
+/* util.c: parsing and validation */
+bool v3_name_valid(const char *name);
+int parse_size(const char *s, uint64_t *out);
+int parse_u32(const char *s, uint32_t max, uint32_t *out);
+int parse_seconds(const char *s, double *out);
+void set_name(char dst[V3_NAME_MAX], const char *name);
+
+/* util.c: name tables with fallback for values this tool does not know */
+const char *stop_name(uint32_t reason);
+const char *state_name(uint32_t state);
+const char *exit_name(unsigned int idx, char *buf, size_t len);
+const char *counter_name(unsigned int idx, char *buf, size_t len);
+
+/* util.c: device access */
+int v3_open(const char *cmd, bool check_version);
+int v3_ioctl(int fd, unsigned long req, void *arg);
+int vm_ref_ioctl(int fd, unsigned long req, const char *name);
+int vm_info(int fd, const char *name, struct v3_info *info);
+int simple_vm_cmd(int argc, char **argv, unsigned long req,
+		  const char *help);
+
+/* console.c */
+enum follow_result {
+	FOLLOW_STOPPED,		/* VM stopped and its output drained */
+	FOLLOW_TIMEOUT,
+	FOLLOW_DETACHED,	/* user typed the detach key */
+	FOLLOW_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP: see v3_signal */
+	FOLLOW_ERROR,		/* message already printed */
+};
+
+#define DETACH_KEY	0x1d	/* Ctrl-] */
+
+struct follow {
+	const char *cmd;	/* for messages */
+	const char *name;
+	double timeout;		/* seconds; 0: none */
+	bool input;		/* forward stdin (tty or pipe) */
+	bool ignore_output_errors;	/* stdout gone: keep following */
+};
+
+extern volatile sig_atomic_t v3_signal;
+void install_signals(void);
+int console_dump(int fd, const char *cmd, const char *name);
+enum follow_result console_follow(int fd, const struct follow *f);
+
+/* vm_setup.c: shared by create and run */
+struct vm_config {
+	const char *name;
+	uint64_t mem_bytes;
+	uint32_t vcpus;
+	bool pin;
+	uint32_t first_cpu;
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	double timeout;		/* run only */
+};
+
+#define VMOPT_NAME_ARG	(1U << 0)	/* NAME positional (create) */
+#define VMOPT_RUN	(1U << 1)	/* --timeout, --name (run) */
+
+#define PARSE_HELP	(-1)	/* --help was printed: exit 0 */
+
+/* 0: go on; PARSE_HELP; or an exit status (message printed) */
+int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
+		  struct vm_config *cfg, const char *help);
+int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg);
+
+#endif /* V3CTL_H */
