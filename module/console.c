@@ -44,7 +44,7 @@ void v3_console_put(struct v3_vm *vm, const char *s, size_t len)
 
 static bool v3_console_ready(struct v3_vm *vm, u64 pos)
 {
-	return READ_ONCE(vm->console.head) != pos || v3_vm_stopped(vm);
+	return READ_ONCE(vm->console.head) > pos || v3_vm_stopped(vm);
 }
 
 int v3_console_read(struct v3_vm *vm, struct v3_console_io *io)
