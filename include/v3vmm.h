@@ -222,6 +222,7 @@ enum v3_counter {
 	V3_CNT_HYPERCALL_BAD,		/* unknown hypercall number */
 	V3_CNT_CONSOLE_BYTES,		/* bytes the guest wrote to COM1 */
 	V3_CNT_CONSOLE_DROPPED,		/* console bytes overwritten unread */
+	V3_CNT_APIC_DROPPED,		/* NMI/SMI messages not modelled */
 	V3_NR_COUNTERS = 16
 };
 
@@ -232,6 +233,7 @@ enum v3_counter {
 	[V3_CNT_HYPERCALL_BAD] = "hypercall-bad",		\
 	[V3_CNT_CONSOLE_BYTES] = "console-bytes",		\
 	[V3_CNT_CONSOLE_DROPPED] = "console-dropped",		\
+	[V3_CNT_APIC_DROPPED] = "apic-dropped",			\
 }
 
 #define V3_REASON_LEN		128

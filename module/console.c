@@ -122,7 +122,18 @@ int v3_console_write(struct v3_vm *vm, struct v3_console_io *io)
 	spin_unlock_irqrestore(&con->lock, flags);
 	io->len = i;
 	io->state = READ_ONCE(vm->state);
+	if (i && con->input)
+		con->input(vm, con->input_opaque);
 	return 0;
+}
+
+/* The device that consumes console input (the UART) is told of new bytes. */
+void v3_console_set_input(struct v3_vm *vm,
+			  void (*fn)(struct v3_vm *vm, void *opaque),
+			  void *opaque)
+{
+	vm->console.input = fn;
+	vm->console.input_opaque = opaque;
 }
 
 /* Next input byte for the guest, or -1 when none is queued. */

@@ -26,7 +26,9 @@
 #define BIT_EDX1_DS		BIT(21)
 #define BIT_EDX1_ACPI		BIT(22)
 #define BIT_EDX1_TM		BIT(29)
+#define BIT_EDX1_HTT		BIT(28)
 #define BIT_EDX1_PBE		BIT(31)
+#define BIT_ECX81_TOPOEXT	BIT(22)
 #define BIT_ECX81_SVM		BIT(2)
 #define BIT_ECX81_SKINIT	BIT(12)
 #define BIT_ECX81_WDT		BIT(13)
@@ -57,21 +59,42 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 	case 1:
 		*c &= ~(BIT_ECX1_MONITOR | BIT_ECX1_VMX | BIT_ECX1_SMX |
 			BIT_ECX1_EST | BIT_ECX1_TM2 | BIT_ECX1_PDCM |
-			BIT_ECX1_DCA | BIT_ECX1_X2APIC |
-			BIT_ECX1_TSC_DEADLINE | BIT_ECX1_OSXSAVE);
+			BIT_ECX1_DCA | BIT_ECX1_OSXSAVE);
 		if (vcpu->regs.cr4 & X86_CR4_OSXSAVE)
 			*c |= BIT_ECX1_OSXSAVE;
-		*c |= BIT_ECX1_HYPERVISOR;
-		/* no local APIC or machine-check model yet */
-		*d &= ~(BIT_EDX1_MCE | BIT_EDX1_APIC | BIT_EDX1_MCA |
-			BIT_EDX1_DS | BIT_EDX1_ACPI | BIT_EDX1_TM |
-			BIT_EDX1_PBE);
+		/* the local APIC model has x2APIC mode and a TSC-deadline timer */
+		*c |= BIT_ECX1_HYPERVISOR | BIT_ECX1_X2APIC |
+		      BIT_ECX1_TSC_DEADLINE;
+		*d |= BIT_EDX1_APIC;
+		/* no machine-check model */
+		*d &= ~(BIT_EDX1_MCE | BIT_EDX1_MCA | BIT_EDX1_DS |
+			BIT_EDX1_ACPI | BIT_EDX1_TM | BIT_EDX1_PBE);
+		if (vcpu->vm->nr_vcpus > 1)
+			*d |= BIT_EDX1_HTT;
 		/* EBX[31:24] initial APIC ID, [23:16] logical processors */
 		*b = (*b & 0xffff) | (vcpu->id << 24) |
 		     (vcpu->vm->nr_vcpus << 16);
 		break;
+	case 4:				/* cores per package: the VM's vCPUs */
+		*a = (*a & 0x3ffffff) | ((vcpu->vm->nr_vcpus - 1) << 26);
+		break;
 	case 5: case 6: case 0xa:	/* MONITOR, power, perfmon */
 		*a = *b = *c = *d = 0;
+		break;
+	case 0xb: case 0x1f:		/* x2APIC topology: one core level */
+		*d = vcpu->id;
+		*c = sub;
+		if (sub == 0) {
+			*a = 0;
+			*b = 1;
+			*c |= 1 << 8;		/* SMT level */
+		} else if (sub == 1) {
+			*a = fls(vcpu->vm->nr_vcpus - 1);
+			*b = vcpu->vm->nr_vcpus;
+			*c |= 2 << 8;		/* core level */
+		} else {
+			*a = *b = 0;
+		}
 		break;
 	case 7:
 		if (sub == 0) {
@@ -97,10 +120,15 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 		}
 		break;
 	case 0x80000001:
-		*c &= ~(BIT_ECX81_SVM | BIT_ECX81_SKINIT | BIT_ECX81_WDT);
+		*c &= ~(BIT_ECX81_SVM | BIT_ECX81_SKINIT | BIT_ECX81_WDT |
+			BIT_ECX81_TOPOEXT);
 		*d &= ~BIT_EDX81_RDTSCP;
 		break;
+	case 0x80000008:		/* NC: cores per package - 1 */
+		*c = (*c & ~0xffU) | (vcpu->vm->nr_vcpus - 1);
+		break;
 	case 0x8000000a:		/* SVM features */
+	case 0x8000001e:		/* AMD topology extensions: hidden */
 		*a = *b = *c = *d = 0;
 		break;
 	}

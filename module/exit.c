@@ -179,6 +179,7 @@ static const v3_exit_fn v3_exit_table[V3_NR_EXIT_REASONS] = {
 	[V3_EXIT_XSETBV]	= v3_handle_xsetbv,
 	[V3_EXIT_INVLPG]	= v3_exit_skip,
 	[V3_EXIT_PAUSE]		= v3_exit_nothing,
+	[V3_EXIT_INTR_WINDOW]	= v3_exit_nothing,
 	[V3_EXIT_INVALID_STATE]	= v3_exit_entry_failed,
 	[V3_EXIT_VMX_INSN]	= v3_exit_ud,
 	[V3_EXIT_UD_INSN]	= v3_exit_ud,

@@ -14,6 +14,14 @@ int v3_io_register(struct v3_vm *vm, const struct v3_io_handler *h)
 	return 0;
 }
 
+int v3_mmio_register(struct v3_vm *vm, const struct v3_mmio_handler *h)
+{
+	if (vm->nr_mmio >= V3_MAX_MMIO_HANDLERS)
+		return -ENOSPC;
+	vm->mmio[vm->nr_mmio++] = *h;
+	return 0;
+}
+
 static struct v3_io_handler *v3_io_find(struct v3_vm *vm, u16 port)
 {
 	unsigned int i;
@@ -131,11 +139,93 @@ int v3_handle_io(struct v3_vcpu *vcpu)
 	return 0;
 }
 
+static struct v3_mmio_handler *v3_mmio_find(struct v3_vm *vm, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_mmio; i++) {
+		struct v3_mmio_handler *h = &vm->mmio[i];
+
+		if (gpa >= h->base && gpa - h->base < h->len)
+			return h;
+	}
+	return NULL;
+}
+
+/* Write a loaded value into the instruction's register operand. */
+static void v3_mmio_set_reg(struct v3_vcpu *vcpu,
+			    const struct v3_mmio_insn *in, u64 val)
+{
+	u64 *r = &vcpu->regs.gpr[in->reg];
+
+	switch (in->reg_high8 ? 0 : in->reg_size) {
+	case 0:
+		*r = (*r & ~0xff00ULL) | ((val & 0xff) << 8);
+		break;
+	case 1:
+		*r = (*r & ~0xffULL) | (val & 0xff);
+		break;
+	case 2:
+		*r = (*r & ~0xffffULL) | (val & 0xffff);
+		break;
+	case 4:		/* 32-bit destinations zero-extend */
+		*r = (u32)val;
+		break;
+	default:
+		*r = val;
+	}
+}
+
+static u64 v3_mmio_get_reg(struct v3_vcpu *vcpu,
+			   const struct v3_mmio_insn *in)
+{
+	u64 v = vcpu->regs.gpr[in->reg];
+
+	return in->reg_high8 ? (v >> 8) & 0xff : v & v3_size_mask(in->size);
+}
+
+static int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h)
+{
+	u64 gpa = vcpu->exit.mem.gpa;
+	struct v3_mmio_insn in;
+	u64 val = 0;
+	int ret;
+
+	ret = v3_decode_mmio(vcpu, &in);
+	if (ret) {
+		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+			   "cannot emulate MMIO instruction at rip 0x%llx (gpa 0x%llx)",
+			   vcpu->regs.rip, gpa);
+		return 1;
+	}
+	if (in.write && !in.xchg) {
+		val = in.has_imm ? in.imm : v3_mmio_get_reg(vcpu, &in);
+		if (h->write)
+			h->write(vcpu, h->opaque, gpa, in.size,
+				 val & v3_size_mask(in.size));
+	} else {
+		if (!h->read || h->read(vcpu, h->opaque, gpa, in.size, &val))
+			val = ~0ULL;
+		val &= v3_size_mask(in.size);
+		if (in.xchg && h->write)
+			h->write(vcpu, h->opaque, gpa, in.size,
+				 v3_mmio_get_reg(vcpu, &in));
+		v3_mmio_set_reg(vcpu, &in, val);
+	}
+	if (v3_vm_stopped(vcpu->vm))
+		return 1;
+	vcpu->exit.insn_len = in.len;
+	v3_skip_insn(vcpu);
+	return 0;
+}
+
 int v3_handle_mem_fault(struct v3_vcpu *vcpu)
 {
 	struct v3_exit *e = &vcpu->exit;
+	struct v3_mmio_handler *h = v3_mmio_find(vcpu->vm, e->mem.gpa);
 
-	/* No MMIO device models exist yet: every non-RAM access is fatal. */
+	if (h && !e->mem.fetch)
+		return v3_mmio_emulate(vcpu, h);
 	v3_vm_stop(vcpu->vm, V3_STOP_BAD_MEMORY, 0,
 		   "%s of unbacked gpa 0x%llx at rip 0x%llx",
 		   e->mem.fetch ? "fetch" : e->mem.write ? "write" : "read",

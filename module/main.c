@@ -12,6 +12,7 @@ const struct v3_arch_ops *v3_arch;
 
 static const struct v3_arch_ops *const v3_backends[] = {
 	&v3_svm_ops,
+	&v3_vmx_ops,
 };
 
 static int v3_select_backend(void)

@@ -34,6 +34,12 @@ static int v3_mtrr_index(u32 msr)
 	return -1;
 }
 
+static bool v3_is_apic_msr(u32 msr)
+{
+	return msr == MSR_IA32_APICBASE || msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= 0x800 && msr <= 0x8ff);
+}
+
 static bool v3_pat_valid(u64 pat)
 {
 	int i;
@@ -54,13 +60,12 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 
 	if (!v3_arch->get_msr(vcpu, msr, val))
 		return 0;
+	if (v3_is_apic_msr(msr))
+		return v3_lapic_rdmsr(vcpu, msr, val);
 
 	switch (msr) {
 	case MSR_EFER:
 		*val = vcpu->regs.efer;
-		return 0;
-	case MSR_IA32_APICBASE:
-		*val = vcpu->apic_base;
 		return 0;
 	case MSR_MTRRcap:
 		*val = V3_MTRRCAP;
@@ -98,6 +103,8 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 {
 	int idx;
 
+	if (v3_is_apic_msr(msr))
+		return v3_lapic_wrmsr(vcpu, msr, val);
 	switch (msr) {
 	case MSR_EFER:
 		/* reserved bits, or LME changed while paging is on: #GP */
@@ -115,12 +122,6 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 		if (!v3_pat_valid(val))
 			return -EINVAL;
 		break;
-	case MSR_IA32_APICBASE:
-		/* no local APIC model: keep the base, refuse enabling it */
-		if (val & ~(0xfffff000ULL | BIT(8)))
-			return -EINVAL;
-		vcpu->apic_base = val;
-		return 0;
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_MCG_STATUS:

@@ -13,6 +13,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 #include <asm/msr-index.h>
 #include "v3vmm.h"
 
@@ -23,6 +24,7 @@
 
 struct v3_vm;
 struct v3_vcpu;
+struct v3_lapic;
 
 /* ---------------------------------------------------------------- memory */
 
@@ -140,6 +142,14 @@ enum v3_vcpu_mode {
 #define V3_REQ_STOP	0	/* leave the run loop */
 #define V3_REQ_PAUSE	1	/* park until resumed */
 #define V3_REQ_TLB	2	/* flush guest TLB on next entry */
+#define V3_REQ_EVENT	3	/* an interrupt may have become pending */
+#define V3_REQ_INIT	4	/* INIT IPI: wait for SIPI */
+#define V3_REQ_SIPI	5	/* startup IPI: start at sipi_vector << 12 */
+
+/* requests that make the backend return -EINTR instead of entering */
+#define V3_REQ_EXIT_MASK (BIT(V3_REQ_STOP) | BIT(V3_REQ_PAUSE) | \
+			  BIT(V3_REQ_EVENT) | BIT(V3_REQ_INIT) | \
+			  BIT(V3_REQ_SIPI))
 
 struct v3_vcpu {
 	struct v3_vm *vm;
@@ -152,12 +162,14 @@ struct v3_vcpu {
 	int pin_cpu;			/* -1: any */
 	bool halted;
 	bool started;			/* has a boot state (BSP) or SIPI */
+	u8 sipi_vector;
+	struct v3_lapic *lapic;		/* this vCPU's local APIC */
+	call_single_data_t kick_csd;	/* IPI that forces an exit */
 
 	struct v3_regs regs;
 	struct v3_exit exit;
 	u64 xcr0;			/* guest XCR0 */
 	u64 dr[4], dr6, dr7;		/* emulated debug registers */
-	u64 apic_base;
 	u64 mtrr[0x31];			/* fixed, variable, default type */
 	void *fpu;			/* guest XSAVE/FXSAVE area */
 
@@ -182,6 +194,18 @@ struct v3_io_handler {
 
 #define V3_MAX_IO_HANDLERS	32
 
+/* MMIO: accesses of 1, 2, 4 or 8 bytes decoded from the guest instruction */
+struct v3_mmio_handler {
+	u64 base, len;
+	int (*read)(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
+		    u64 *val);
+	int (*write)(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
+		     u64 val);
+	void *opaque;
+};
+
+#define V3_MAX_MMIO_HANDLERS	8
+
 #define V3_CONSOLE_SIZE		(64 * 1024)
 
 struct v3_console {
@@ -192,6 +216,8 @@ struct v3_console {
 	/* input from v3ctl console, consumed by the UART */
 	char in[256];
 	unsigned int in_head, in_tail;
+	void (*input)(struct v3_vm *vm, void *opaque);
+	void *input_opaque;
 };
 
 #define V3_MAX_DEVICES		16
@@ -223,6 +249,10 @@ struct v3_vm {
 	struct v3_io_handler io[V3_MAX_IO_HANDLERS];
 	unsigned int nr_io;
 	void *devices[V3_MAX_DEVICES];
+	struct v3_mmio_handler mmio[V3_MAX_MMIO_HANDLERS];
+	unsigned int nr_mmio;
+	struct v3_pic *pic;		/* 8259A pair, if present */
+	struct v3_ioapic *ioapic;	/* IOAPIC, if present */
 
 	struct v3_console console;
 	u64 counters[V3_NR_COUNTERS];	/* atomically updated */
@@ -269,6 +299,17 @@ struct v3_arch_ops {
 	int (*set_msr)(struct v3_vcpu *vcpu, u32 msr, u64 val);
 	/* Print the guest state to the kernel log. */
 	void (*dump)(struct v3_vcpu *vcpu);
+
+	/*
+	 * External interrupts.  irq_allowed: RFLAGS.IF set, no interrupt
+	 * shadow, no event already queued for the next entry.  irq_window:
+	 * ask for an exit (V3_EXIT_INTR_WINDOW) as soon as the guest can
+	 * take an interrupt.  A backend clears the interrupt shadow when
+	 * common code moved RIP past an emulated instruction.
+	 */
+	bool (*irq_allowed)(struct v3_vcpu *vcpu);
+	void (*inject_irq)(struct v3_vcpu *vcpu, u8 vector);
+	void (*irq_window)(struct v3_vcpu *vcpu, bool enable);
 };
 
 extern const struct v3_arch_ops *v3_arch;
@@ -305,6 +346,7 @@ void v3_inject_ud(struct v3_vcpu *vcpu);
 
 /* io.c */
 int v3_io_register(struct v3_vm *vm, const struct v3_io_handler *h);
+int v3_mmio_register(struct v3_vm *vm, const struct v3_mmio_handler *h);
 int v3_handle_io(struct v3_vcpu *vcpu);
 int v3_handle_mem_fault(struct v3_vcpu *vcpu);
 
@@ -320,6 +362,61 @@ int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa);
 int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len);
 int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len);
 
+/* emulate.c: decode the MOV-class instruction behind an MMIO exit */
+struct v3_mmio_insn {
+	u8 len;			/* instruction length */
+	u8 size;		/* access size: 1, 2, 4, 8 */
+	u8 write:1;		/* store to memory */
+	u8 zext:1;		/* MOVZX: zero-extend the load */
+	u8 xchg:1;		/* XCHG: load then store */
+	u8 has_imm:1;		/* store of an immediate */
+	u8 reg;			/* GPR operand (enum v3_gpr) */
+	u8 reg_size;		/* width of the register operand */
+	u8 reg_high8:1;		/* AH/CH/DH/BH */
+	u64 imm;
+};
+int v3_decode_mmio(struct v3_vcpu *vcpu, struct v3_mmio_insn *insn);
+
+/* irq.c: interrupt lines, delivery and injection */
+#define V3_NR_GSIS		24
+void v3_irq_set(struct v3_vm *vm, unsigned int irq, bool level);
+void v3_irq_pulse(struct v3_vm *vm, unsigned int irq);
+void v3_inject_pending(struct v3_vcpu *vcpu);
+bool v3_vcpu_has_interrupt(struct v3_vcpu *vcpu);
+
+/* devices/lapic.c: the local APIC of each vCPU (Intel SDM vol. 3 ch. 11) */
+#define V3_APIC_BASE_DEFAULT	0xfee00000ULL
+#define V3_APIC_DM_FIXED	0
+#define V3_APIC_DM_LOWEST	1
+#define V3_APIC_DM_SMI		2
+#define V3_APIC_DM_NMI		4
+#define V3_APIC_DM_INIT		5
+#define V3_APIC_DM_STARTUP	6
+#define V3_APIC_DM_EXTINT	7
+int v3_lapic_create(struct v3_vcpu *vcpu);
+void v3_lapic_destroy(struct v3_vcpu *vcpu);
+void v3_lapic_quiesce(struct v3_vcpu *vcpu);
+int v3_lapic_mmio_register(struct v3_vm *vm);
+/* deliver an interrupt message (IOAPIC, MSI, IPI) to the LAPICs it names */
+void v3_lapic_deliver(struct v3_vm *vm, u32 dest, bool logical, u8 mode,
+		      u8 vector, bool level);
+/* highest deliverable vector (LAPIC IRR or ExtINT from the PIC), or -1 */
+int v3_lapic_pending(struct v3_vcpu *vcpu);
+/* acknowledge it (IRR -> ISR, or PIC INTA): the vector to inject, or -1 */
+int v3_lapic_ack(struct v3_vcpu *vcpu);
+int v3_lapic_rdmsr(struct v3_vcpu *vcpu, u32 msr, u64 *val);
+int v3_lapic_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val);
+
+/* devices/pic.c, devices/ioapic.c (interrupt controllers of the board) */
+struct v3_pic;
+struct v3_ioapic;
+void v3_pic_set_irq(struct v3_pic *pic, unsigned int irq, bool level);
+int v3_pic_pending(struct v3_pic *pic);		/* INTR asserted: vector, else -1 */
+int v3_pic_ack(struct v3_pic *pic);		/* INTA: vector to deliver */
+void v3_ioapic_set_irq(struct v3_ioapic *ioapic, unsigned int pin,
+		       bool level);
+void v3_ioapic_eoi(struct v3_ioapic *ioapic, u8 vector);
+
 /* console.c */
 int v3_console_init(struct v3_console *con);
 void v3_console_free(struct v3_console *con);
@@ -327,6 +424,9 @@ void v3_console_put(struct v3_vm *vm, const char *s, size_t len);
 int v3_console_read(struct v3_vm *vm, struct v3_console_io *io);
 int v3_console_write(struct v3_vm *vm, struct v3_console_io *io);
 int v3_console_getc(struct v3_vm *vm);
+void v3_console_set_input(struct v3_vm *vm,
+			  void (*fn)(struct v3_vm *vm, void *opaque),
+			  void *opaque);
 
 /* devices/devices.c */
 int v3_devices_create(struct v3_vm *vm);

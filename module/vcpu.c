@@ -13,6 +13,11 @@
 #include <asm/msr.h>
 #include "v3.h"
 
+static void v3_kick_ipi(void *unused)
+{
+	/* The interrupt itself forced the #VMEXIT; nothing to do here. */
+}
+
 struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id)
 {
 	struct v3_vcpu *vcpu;
@@ -27,18 +32,24 @@ struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id)
 	vcpu->pin_cpu = (vm->flags & V3_CREATE_PIN_VCPUS) ?
 			vm->first_cpu + id : -1;
 	init_waitqueue_head(&vcpu->wq);
-	vcpu->apic_base = 0xfee00000ULL | (id == 0 ? BIT(8) : 0);
+	vcpu->kick_csd.func = v3_kick_ipi;
+	vcpu->kick_csd.info = vcpu;
 	vcpu->dr6 = 0xffff0ff0ULL;
 	vcpu->dr7 = 0x400;
 
 	ret = v3_fpu_alloc(vcpu);
 	if (ret)
 		goto out_free;
-	ret = v3_arch->vcpu_init(vcpu);
+	ret = v3_lapic_create(vcpu);
 	if (ret)
 		goto out_fpu;
+	ret = v3_arch->vcpu_init(vcpu);
+	if (ret)
+		goto out_lapic;
 	return vcpu;
 
+out_lapic:
+	v3_lapic_destroy(vcpu);
 out_fpu:
 	v3_fpu_free(vcpu);
 out_free:
@@ -51,35 +62,56 @@ void v3_vcpu_free(struct v3_vcpu *vcpu)
 	if (!vcpu)
 		return;
 	v3_arch->vcpu_destroy(vcpu);
+	v3_lapic_destroy(vcpu);
 	v3_fpu_free(vcpu);
 	kfree(vcpu);
 }
 
-static void v3_kick_ipi(void *unused)
-{
-	/* The interrupt itself forced the #VMEXIT; nothing to do here. */
-}
-
+/*
+ * Kicks may come from any context, hard interrupts (timers) included, so
+ * the IPI is sent asynchronously; a kick already in flight suffices.
+ */
 void v3_vcpu_kick(struct v3_vcpu *vcpu, int req)
 {
-	int cpu;
+	int cpu, target;
 
 	set_bit(req, &vcpu->requests);
 	/* pairs with the barrier between setting mode and checking requests */
 	smp_mb__after_atomic();
 	wake_up(&vcpu->wq);
 	cpu = get_cpu();
-	if (READ_ONCE(vcpu->mode) == V3_MODE_IN_GUEST &&
-	    READ_ONCE(vcpu->cpu) != cpu && READ_ONCE(vcpu->cpu) >= 0)
-		smp_call_function_single(READ_ONCE(vcpu->cpu), v3_kick_ipi,
-					 NULL, 0);
+	target = READ_ONCE(vcpu->cpu);
+	if (READ_ONCE(vcpu->mode) == V3_MODE_IN_GUEST && target >= 0 &&
+	    target != cpu)
+		smp_call_function_single_async(target, &vcpu->kick_csd);
 	put_cpu();
 }
 
 static bool v3_vcpu_may_run(struct v3_vcpu *vcpu)
 {
 	return kthread_should_stop() || READ_ONCE(vcpu->requests) ||
-	       (vcpu->started && !vcpu->halted);
+	       (vcpu->started && !vcpu->halted) ||
+	       (vcpu->started && v3_vcpu_has_interrupt(vcpu));
+}
+
+/* INIT and startup IPIs (SDM vol. 3 9.4.4): reset, then start in real mode */
+static int v3_vcpu_init_sipi(struct v3_vcpu *vcpu)
+{
+	struct v3_boot boot = { .mode = V3_BOOT_REAL16 };
+
+	if (test_and_clear_bit(V3_REQ_INIT, &vcpu->requests)) {
+		vcpu->started = false;
+		vcpu->halted = false;
+		clear_bit(V3_REQ_SIPI, &vcpu->requests);
+	}
+	if (test_and_clear_bit(V3_REQ_SIPI, &vcpu->requests) &&
+	    !vcpu->started) {
+		boot.entry = (u64)READ_ONCE(vcpu->sipi_vector) << 12;
+		if (v3_arch->vcpu_set_boot(vcpu, &boot))
+			return -EINVAL;
+		vcpu->started = true;
+	}
+	return 0;
 }
 
 static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
@@ -106,12 +138,22 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 				kthread_should_stop());
 			continue;
 		}
+		if (v3_vcpu_init_sipi(vcpu)) {
+			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
+				   "vcpu %u: startup failed", vcpu->id);
+			return;
+		}
+		if (vcpu->halted && v3_vcpu_has_interrupt(vcpu))
+			vcpu->halted = false;
 		if (!vcpu->started || vcpu->halted) {
+			clear_bit(V3_REQ_EVENT, &vcpu->requests);
 			wait_event_interruptible(vcpu->wq,
 						 v3_vcpu_may_run(vcpu));
 			continue;
 		}
 
+		clear_bit(V3_REQ_EVENT, &vcpu->requests);
+		v3_inject_pending(vcpu);
 		ret = v3_arch->vcpu_run(vcpu);
 		if (ret == -EINTR)
 			continue;	/* a request arrived before entry */

@@ -11,11 +11,16 @@
 #include <linux/topology.h>
 #include <linux/mm.h>
 #include <linux/string.h>
+#include <linux/smp.h>
 #include "v3.h"
 
 static LIST_HEAD(v3_vms);
 static DEFINE_MUTEX(v3_vms_lock);
 static unsigned int v3_nr_vms;
+
+static void v3_vm_ipi_flush(void *unused)
+{
+}
 
 static void v3_vm_release(struct kref *ref)
 {
@@ -23,6 +28,11 @@ static void v3_vm_release(struct kref *ref)
 	unsigned int i;
 
 	v3_devices_destroy(vm);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i])
+			v3_lapic_quiesce(vm->vcpus[i]);
+	/* wait out kick IPIs still queued for this VM's vCPUs */
+	on_each_cpu(v3_vm_ipi_flush, NULL, 1);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_free(vm->vcpus[i]);
 	v3_arch->vm_destroy(vm);
@@ -140,6 +150,9 @@ int v3_vm_create(const struct v3_create *c)
 		}
 		vm->nr_vcpus++;
 	}
+	ret = v3_lapic_mmio_register(vm);
+	if (ret)
+		goto out_vcpu;
 	ret = v3_devices_create(vm);
 	if (ret)
 		goto out_vcpu;

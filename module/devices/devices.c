@@ -8,8 +8,15 @@
 #include "devices.h"
 
 static const struct v3_device_type *const v3_device_types[] = {
+	&v3_pic_device,		/* interrupt controllers before their sources */
+	&v3_ioapic_device,
 	&v3_uart_device,
 	&v3_debug_exit_device,
+	&v3_pit_device,
+	&v3_rtc_device,
+	&v3_i8042_device,
+	&v3_pci_device,
+	&v3_pm_device,
 };
 
 static_assert(ARRAY_SIZE(v3_device_types) <= V3_MAX_DEVICES);

@@ -12,5 +12,12 @@ struct v3_device_type {
 
 extern const struct v3_device_type v3_uart_device;
 extern const struct v3_device_type v3_debug_exit_device;
+extern const struct v3_device_type v3_pic_device;
+extern const struct v3_device_type v3_ioapic_device;
+extern const struct v3_device_type v3_pit_device;
+extern const struct v3_device_type v3_rtc_device;
+extern const struct v3_device_type v3_i8042_device;
+extern const struct v3_device_type v3_pci_device;
+extern const struct v3_device_type v3_pm_device;
 
 #endif

@@ -18,6 +18,7 @@ static const struct v3_svm_exit_map v3_svm_exits[] = {
 	[V3_SVM_EXIT_INTR]	 = { 1, V3_EXIT_INTR, 0 },
 	[V3_SVM_EXIT_NMI]	 = { 1, V3_EXIT_NMI, 0 },
 	[V3_SVM_EXIT_SMI]	 = { 1, V3_EXIT_INTR, 0 },
+	[V3_SVM_EXIT_VINTR]	 = { 1, V3_EXIT_INTR_WINDOW, 0 },
 	[V3_SVM_EXIT_CPUID]	 = { 1, V3_EXIT_CPUID, 2 },	/* 0f a2 */
 	[V3_SVM_EXIT_INVD]	 = { 1, V3_EXIT_INVD, 2 },		/* 0f 08 */
 	[V3_SVM_EXIT_PAUSE]	 = { 1, V3_EXIT_PAUSE, 2 },	/* f3 90 */

@@ -320,7 +320,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, V3_MODE_IN_GUEST);
 	WRITE_ONCE(vcpu->cpu, cpu);
 	smp_mb();	/* mode before requests; pairs with v3_vcpu_kick() */
-	if (READ_ONCE(vcpu->requests) & (BIT(V3_REQ_STOP) | BIT(V3_REQ_PAUSE))) {
+	if (READ_ONCE(vcpu->requests) & V3_REQ_EXIT_MASK) {
 		WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 		asm volatile("stgi" ::: "memory");
 		local_irq_enable();
@@ -331,6 +331,9 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 		vmcb->control.tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
 	v3_svm_assign_asid(vcpu, sd, cpu);
 
+	/* an emulated instruction completed: its interrupt shadow is over */
+	if (vmcb->save.rip != r->rip)
+		vmcb->control.int_state &= ~V3_INT_STATE_SHADOW;
 	vmcb->save.rip = r->rip;
 	vmcb->save.rsp = r->gpr[V3_RSP];
 	vmcb->save.rax = r->gpr[V3_RAX];
@@ -364,6 +367,48 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	v3_svm_sync_from_vmcb(vcpu);
 	v3_svm_decode_exit(vcpu);
 	return 0;
+}
+
+static bool v3_svm_irq_allowed(struct v3_vcpu *vcpu)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+	struct v3_vmcb_control *c = &svm->vmcb->control;
+
+	if ((c->event_inj | svm->reinject) & V3_EVT_VALID)
+		return false;
+	if (vcpu->regs.rip != svm->vmcb->save.rip)
+		c->int_state &= ~V3_INT_STATE_SHADOW;
+	return (vcpu->regs.rflags & X86_EFLAGS_IF) &&
+	       !(c->int_state & V3_INT_STATE_SHADOW);
+}
+
+static void v3_svm_inject_irq(struct v3_vcpu *vcpu, u8 vector)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+
+	svm->vmcb->control.event_inj = vector | V3_EVT_TYPE_INTR |
+				       V3_EVT_VALID;
+}
+
+/*
+ * Interrupt window: a virtual interrupt (V_IRQ) that ignores the TPR is
+ * made pending and its delivery intercepted (VINTR): the #VMEXIT comes
+ * exactly when the guest could take an interrupt (APM 15.21.4).
+ */
+static void v3_svm_irq_window(struct v3_vcpu *vcpu, bool enable)
+{
+	struct v3_vmcb_control *c =
+		&((struct v3_svm_vcpu *)vcpu->arch)->vmcb->control;
+
+	if (enable) {
+		c->int_ctl |= V3_INT_CTL_V_IRQ | V3_INT_CTL_V_IGN_TPR |
+			      V3_INT_CTL_V_INTR_PRIO_MASK;
+		c->intercept_misc1 |= V3_INT_VINTR;
+	} else {
+		c->int_ctl &= ~(V3_INT_CTL_V_IRQ | V3_INT_CTL_V_IGN_TPR |
+				V3_INT_CTL_V_INTR_PRIO_MASK);
+		c->intercept_misc1 &= ~V3_INT_VINTR;
+	}
 }
 
 static void v3_svm_set_efer(struct v3_vcpu *vcpu, u64 efer)
@@ -445,4 +490,7 @@ const struct v3_arch_ops v3_svm_ops = {
 	.get_msr = v3_svm_get_msr,
 	.set_msr = v3_svm_set_msr,
 	.dump = v3_svm_dump,
+	.irq_allowed = v3_svm_irq_allowed,
+	.inject_irq = v3_svm_inject_irq,
+	.irq_window = v3_svm_irq_window,
 };

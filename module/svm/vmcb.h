@@ -15,6 +15,7 @@
 #define V3_INT_INTR		BIT(0)
 #define V3_INT_NMI		BIT(1)
 #define V3_INT_SMI		BIT(2)
+#define V3_INT_VINTR		BIT(4)
 #define V3_INT_CPUID		BIT(18)
 #define V3_INT_INVD		BIT(22)
 #define V3_INT_HLT		BIT(24)
@@ -36,13 +37,18 @@
 #define V3_INT_MWAIT_COND	BIT(12)
 #define V3_INT_XSETBV		BIT(13)
 
+#define V3_INT_CTL_V_IRQ		BIT_ULL(8)
+#define V3_INT_CTL_V_INTR_PRIO_MASK	(0xfULL << 16)
+#define V3_INT_CTL_V_IGN_TPR		BIT_ULL(20)
 #define V3_INT_CTL_V_INTR_MASKING	BIT_ULL(24)
+#define V3_INT_STATE_SHADOW		BIT_ULL(0)
 #define V3_NESTED_CTL_NP_ENABLE		BIT_ULL(0)
 #define V3_TLB_CTL_FLUSH_ALL		1
 
 /* EVENTINJ / EXITINTINFO (APM 15.20) */
 #define V3_EVT_VALID		BIT_ULL(31)
 #define V3_EVT_ERR_VALID	BIT_ULL(11)
+#define V3_EVT_TYPE_INTR	(0ULL << 8)
 #define V3_EVT_TYPE_EXCEPTION	(3ULL << 8)
 
 /* Exit codes (APM appendix C) */
@@ -52,6 +58,7 @@
 #define V3_SVM_EXIT_INTR	0x060
 #define V3_SVM_EXIT_NMI		0x061
 #define V3_SVM_EXIT_SMI		0x062
+#define V3_SVM_EXIT_VINTR	0x064
 #define V3_SVM_EXIT_CPUID	0x072
 #define V3_SVM_EXIT_INVD	0x076
 #define V3_SVM_EXIT_PAUSE	0x077

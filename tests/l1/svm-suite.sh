@@ -57,6 +57,7 @@ guest exceptions.elf 64M
 guest msr.elf 64M
 guest hypercall.elf 64M
 guest multiboot.elf 64M --cmdline "v3vmm-test arg=42" --initrd /guests/payload.txt
+guest pcdev.elf 64M
 
 # --- exit statistics after the hello guest ----------------------------------
 name="exit statistics: hello guest has io exits"

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupt lines and their injection.  A device raises ISA IRQ n; it
+ * reaches 8259A line n and IOAPIC pin n (IRQ 0 on pin 2: the interrupt
+ * source override the MADT declares).  Before each guest entry the vCPU
+ * takes the highest deliverable vector from its local APIC (or ExtINT
+ * from the PIC) and injects it when the guest can take it; otherwise it
+ * asks the backend for an exit as soon as it can (interrupt window).
+ */
+#include "v3.h"
+
+void v3_irq_set(struct v3_vm *vm, unsigned int irq, bool level)
+{
+	if (irq < 16 && vm->pic)
+		v3_pic_set_irq(vm->pic, irq, level);
+	if (irq < V3_NR_GSIS && vm->ioapic)
+		v3_ioapic_set_irq(vm->ioapic, irq == 0 ? 2 : irq, level);
+}
+
+void v3_irq_pulse(struct v3_vm *vm, unsigned int irq)
+{
+	v3_irq_set(vm, irq, true);
+	v3_irq_set(vm, irq, false);
+}
+
+bool v3_vcpu_has_interrupt(struct v3_vcpu *vcpu)
+{
+	return v3_lapic_pending(vcpu) >= 0;
+}
+
+void v3_inject_pending(struct v3_vcpu *vcpu)
+{
+	int vector;
+
+	if (v3_lapic_pending(vcpu) < 0) {
+		v3_arch->irq_window(vcpu, false);
+		return;
+	}
+	if (!v3_arch->irq_allowed(vcpu)) {
+		v3_arch->irq_window(vcpu, true);
+		return;
+	}
+	v3_arch->irq_window(vcpu, false);
+	vector = v3_lapic_ack(vcpu);
+	if (vector >= 0)
+		v3_arch->inject_irq(vcpu, vector);
+}

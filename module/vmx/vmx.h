@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _V3_VMX_H
+#define _V3_VMX_H
+
+#include "../v3.h"
+#include "vmcs.h"
+
+/* What the CPU offers, read once by the probe (SDM vol. 3 appendix A). */
+struct v3_vmx_features {
+	u32 revision;
+	u32 vmcs_size;
+	u32 pin, proc, proc2, exit, entry;	/* controls we run with */
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 ept_vpid_cap;
+	bool vpid;		/* VPID enabled (INVVPID available) */
+	bool insn_info;		/* INS/OUTS exits report the address size */
+	int invept_type, invvpid_type;
+};
+extern struct v3_vmx_features v3_vmx_feat;
+
+struct v3_vmx_vcpu;
+
+/* Per physical CPU */
+struct v3_vmx_cpu {
+	void *vmxon;		/* VMXON region */
+	struct v3_vmx_vcpu *current_vmcs;	/* VMPTRLD'ed here */
+	bool enabled;		/* VMXON done by us */
+};
+
+/* Per VM: EPT and the I/O and MSR bitmaps shared by its vCPUs */
+struct v3_vmx_vm {
+	struct v3_tdp ept;
+	u64 eptp;
+	void *io_bitmap;	/* A and B: 8 KiB */
+	void *msr_bitmap;	/* 4 KiB */
+};
+
+/* MSRs VMX does not switch; they are swapped around every entry. */
+#define V3_VMX_NR_SWAP_MSRS	5
+
+struct v3_vmx_event {
+	u32 info;		/* interruption information, 0: none */
+	u32 error;
+	u32 len;		/* instruction length for software events */
+};
+
+struct v3_vmx_vcpu {
+	struct v3_vcpu *vcpu;
+	void *vmcs;
+	u64 vmcs_pa;
+	int cpu;		/* CPU the VMCS is active on, -1: clear */
+	bool launched;
+	bool flush;		/* INVEPT/INVVPID before the next entry */
+	u16 vpid;
+	u32 entry_ctls;		/* cached VM-entry controls */
+
+	/* host state last written to the VMCS */
+	unsigned long host_cr3, host_cr4, host_fs_base;
+
+	/* guest state the VMCS does not hold */
+	u64 cr2;
+	u64 cr8;
+	u64 swap_msr[V3_VMX_NR_SWAP_MSRS];
+
+	struct v3_vmx_event inject;	/* queued by common code */
+	struct v3_vmx_event reinject;	/* interrupted by the last exit */
+	u64 exit_rip;
+
+	/* raw exit information of the last exit */
+	u32 exit_reason;
+	u32 exit_intr_info;
+	u32 exit_intr_error;
+	u32 idt_info;
+	u64 exit_qual;
+	u32 insn_error;		/* VMfailValid: VM-instruction error */
+};
+
+/* vmx.c */
+int v3_vmx_probe(const char **why);
+int v3_vmx_hw_setup(void);
+void v3_vmx_hw_teardown(void);
+u64 v3_vmx_caps(void);
+void v3_vmx_load(struct v3_vmx_vcpu *vmx);
+void v3_vmx_clear(struct v3_vmx_vcpu *vmx);
+void v3_vmx_flush(struct v3_vmx_vcpu *vmx, u64 eptp);
+
+/* vmx_exit.c */
+void v3_vmx_decode_exit(struct v3_vcpu *vcpu);
+bool v3_vmx_handle_cr(struct v3_vcpu *vcpu);
+u64 v3_vmx_read_cr0(void);
+u64 v3_vmx_read_cr4(void);
+void v3_vmx_write_cr0(struct v3_vcpu *vcpu, u64 cr0);
+void v3_vmx_write_cr4(u64 cr4);
+
+/* vmx_entry.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
+asmlinkage int __v3_vmx_run(u64 *gprs, int launched);
+asmlinkage void __v3_vmx_exit(void);
+
+#endif
