@@ -32,6 +32,9 @@ void v3_inject_pending(struct v3_vcpu *vcpu)
 {
 	int vector;
 
+	/* a backend without interrupt injection runs guests without IRQs */
+	if (!v3_arch->inject_irq)
+		return;
 	if (v3_lapic_pending(vcpu) < 0) {
 		v3_arch->irq_window(vcpu, false);
 		return;

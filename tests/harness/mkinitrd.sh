@@ -61,6 +61,10 @@ for g in "$REPO"/tests/guests/*.elf; do
 done
 [ $n -gt 0 ] || warn "no guests in tests/guests/*.elf"
 printf 'v3vmm-initrd-payload\n' >"$ROOT/guests/payload.txt"
+# the L2 Linux guest: the same Debian kernel the emulated host runs
+"$REPO/tests/harness/mkl2.sh" --out "$BUILD/l2.cpio.gz" >/dev/null
+cp "$VMLINUZ" "$ROOT/guests/vmlinuz"
+cp "$BUILD/l2.cpio.gz" "$ROOT/guests/l2.cpio.gz"
 cp "$REPO"/tests/l1/*.sh "$ROOT/tests/l1/"
 chmod 0755 "$ROOT"/tests/l1/*.sh
 install -m 0755 "$REPO/tests/l1/init" "$ROOT/init"
