@@ -35,22 +35,9 @@
 #define BIT_EDX81_RDTSCP	BIT(27)
 #define BIT_EBX7_SGX		BIT(2)
 #define BIT_EBX7_PT		BIT(25)
+#define BIT_ECX7_OSPKE		BIT(4)
 #define BIT_ECX7_WAITPKG	BIT(5)
 #define BIT_ECX7_SGX_LC		BIT(30)
-
-/* XSAVE area size for the features in xcr0 (SDM vol. 1 13.4, leaf 0xd) */
-static u32 v3_xsave_size(u64 xcr0)
-{
-	u32 size = 512 + 64, i, a, b, c, d;
-
-	for (i = 2; i < 63; i++) {
-		if (!(xcr0 & BIT_ULL(i)))
-			continue;
-		cpuid_count(0xd, i, &a, &b, &c, &d);
-		size = max(size, a + b);
-	}
-	return size;
-}
 
 static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 			    u32 *a, u32 *b, u32 *c, u32 *d)
@@ -99,7 +86,11 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 	case 7:
 		if (sub == 0) {
 			*b &= ~(BIT_EBX7_SGX | BIT_EBX7_PT);
-			*c &= ~(BIT_ECX7_WAITPKG | BIT_ECX7_SGX_LC);
+			*c &= ~(BIT_ECX7_WAITPKG | BIT_ECX7_SGX_LC |
+				BIT_ECX7_OSPKE);
+			/* OSPKE mirrors the guest's own CR4.PKE */
+			if (vcpu->regs.cr4 & X86_CR4_PKE)
+				*c |= BIT_ECX7_OSPKE;
 		} else {
 			*a = *b = *c = *d = 0;
 		}

@@ -46,20 +46,38 @@ static int v3_exit_ud(struct v3_vcpu *vcpu)
 }
 
 /*
- * HLT stops the vCPU until an interrupt arrives.  With RFLAGS.IF clear no
- * interrupt can ever wake it (NMIs aside, which v3vmm does not deliver),
- * so the VM is stopped instead of sleeping forever.
+ * HLT stops the vCPU until an interrupt arrives.  With RFLAGS.IF clear
+ * only INIT (or an NMI, which v3vmm does not deliver) can wake it: that is
+ * how an SMP guest parks CPUs it stopped.  When every vCPU is parked so,
+ * or was never started, nothing can run again and the VM is stopped.
  */
+static bool v3_all_parked(struct v3_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct v3_vcpu *v = vm->vcpus[i];
+
+		if (READ_ONCE(v->started) && !READ_ONCE(v->parked))
+			return false;
+	}
+	return true;
+}
+
 static int v3_exit_hlt(struct v3_vcpu *vcpu)
 {
-	if (!(vcpu->regs.rflags & X86_EFLAGS_IF)) {
+	v3_skip_insn(vcpu);
+	vcpu->halted = true;
+	if (vcpu->regs.rflags & X86_EFLAGS_IF)
+		return 0;
+	WRITE_ONCE(vcpu->parked, true);
+	smp_mb();	/* parked before looking at the others */
+	if (v3_all_parked(vcpu->vm)) {
 		v3_vm_stop(vcpu->vm, V3_STOP_HALTED, 0,
-			   "vcpu %u: hlt with interrupts disabled at rip 0x%llx",
+			   "all vcpus halted with interrupts disabled (vcpu %u at rip 0x%llx)",
 			   vcpu->id, vcpu->regs.rip);
 		return 1;
 	}
-	v3_skip_insn(vcpu);
-	vcpu->halted = true;
 	return 0;
 }
 

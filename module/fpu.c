@@ -33,24 +33,54 @@ static void v3_xsetbv0(u64 val)
 		     "c"(0));
 }
 
-static u64 v3_host_xcr0_cached;
+/*
+ * The guest's state is saved and restored with the host's XCR0 in force
+ * (it covers every component a guest may enable), and the guest's XCR0 is
+ * loaded only around guest execution, as XRSTOR faults on components the
+ * current XCR0 lacks (SDM vol. 1 13.8).  AMX tile state is not offered to
+ * guests: it is large and guarded by XFD on the host.
+ */
+#define XFEATURE_AMX	(BIT_ULL(17) | BIT_ULL(18))
+
+static u64 v3_host_xcr0_real;	/* XCR0 as the host kernel set it */
+static u64 v3_guest_xcr0_max;	/* what guests may enable */
+static unsigned int v3_fpu_order;
+
+u32 v3_xsave_size(u64 xcr0)
+{
+	u32 size = 512 + 64, i, a, b, c, d;
+
+	for (i = 2; i < 63; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &a, &b, &c, &d);
+		size = max(size, a + b);
+	}
+	return size;
+}
 
 void v3_fpu_init(void)
 {
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		v3_host_xcr0_cached = v3_xgetbv0();
-	else
-		v3_host_xcr0_cached = XFEATURE_X87 | XFEATURE_SSE;
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		v3_host_xcr0_real = v3_xgetbv0();
+		v3_guest_xcr0_max = v3_host_xcr0_real & ~XFEATURE_AMX;
+		v3_fpu_order = get_order(v3_xsave_size(v3_guest_xcr0_max));
+	} else {
+		v3_host_xcr0_real = XFEATURE_X87 | XFEATURE_SSE;
+		v3_guest_xcr0_max = v3_host_xcr0_real;
+		v3_fpu_order = 0;
+	}
 }
 
 u64 v3_host_xcr0(void)
 {
-	return v3_host_xcr0_cached;
+	return v3_guest_xcr0_max;
 }
 
 int v3_fpu_alloc(struct v3_vcpu *vcpu)
 {
-	u8 *area = (u8 *)get_zeroed_page(GFP_KERNEL);
+	u8 *area = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+					   v3_fpu_order);
 
 	if (!area)
 		return -ENOMEM;
@@ -64,20 +94,20 @@ int v3_fpu_alloc(struct v3_vcpu *vcpu)
 
 void v3_fpu_free(struct v3_vcpu *vcpu)
 {
-	free_page((unsigned long)vcpu->fpu);
+	free_pages((unsigned long)vcpu->fpu, v3_fpu_order);
 	vcpu->fpu = NULL;
 }
 
 void v3_fpu_enter(struct v3_vcpu *vcpu)
 {
+	u64 mask = v3_guest_xcr0_max;
+
 	kernel_fpu_begin();
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
-		u64 mask = vcpu->xcr0 | XFEATURE_SSE;
-
-		if (vcpu->xcr0 != v3_host_xcr0_cached)
-			v3_xsetbv0(vcpu->xcr0);
 		asm volatile("xrstor64 %0" :: "m"(*(u8 *)vcpu->fpu),
 			     "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+		if (vcpu->xcr0 != v3_host_xcr0_real)
+			v3_xsetbv0(vcpu->xcr0);
 	} else {
 		asm volatile("fxrstor64 %0" :: "m"(*(u8 *)vcpu->fpu) : "memory");
 	}
@@ -85,13 +115,21 @@ void v3_fpu_enter(struct v3_vcpu *vcpu)
 
 void v3_fpu_leave(struct v3_vcpu *vcpu)
 {
-	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
-		u64 mask = vcpu->xcr0 | XFEATURE_SSE;
+	u64 mask = v3_guest_xcr0_max;
 
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		/*
+		 * A CPU that does not honour the XSETBV intercept (QEMU's
+		 * emulated SVM) lets the guest write XCR0 directly: adopt it.
+		 */
+		u64 cur = v3_xgetbv0();
+
+		if (cur != vcpu->xcr0)
+			vcpu->xcr0 = cur & v3_guest_xcr0_max;
+		if (cur != v3_host_xcr0_real)
+			v3_xsetbv0(v3_host_xcr0_real);
 		asm volatile("xsave64 %0" : "+m"(*(u8 *)vcpu->fpu)
 			     : "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
-		if (vcpu->xcr0 != v3_host_xcr0_cached)
-			v3_xsetbv0(v3_host_xcr0_cached);
 	} else {
 		asm volatile("fxsave64 %0" : "=m"(*(u8 *)vcpu->fpu) :: "memory");
 	}

@@ -17,6 +17,7 @@
 #define V3_MSR_VM_CR_LOCK	BIT(3)
 #define V3_MSR_VM_CR_SVMDIS	BIT(4)
 #define V3_MSR_DE_CFG		0xc0011029
+#define V3_MSR_NB_CFG		0xc001001f
 
 #define V3_EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
@@ -85,6 +86,7 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 	case V3_MSR_HWCR:
 	case V3_MSR_SYSCFG:
 	case V3_MSR_DE_CFG:
+	case V3_MSR_NB_CFG:
 		*val = 0;
 		return 0;
 	case V3_MSR_VM_CR:
@@ -127,6 +129,7 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 	case MSR_IA32_MCG_STATUS:
 	case V3_MSR_HWCR:
 	case V3_MSR_DE_CFG:
+	case V3_MSR_NB_CFG:
 		return 0;	/* accepted and ignored */
 	}
 	if (!v3_arch->set_msr(vcpu, msr, val))

@@ -161,6 +161,7 @@ struct v3_vcpu {
 	int cpu;			/* physical CPU of the last entry */
 	int pin_cpu;			/* -1: any */
 	bool halted;
+	bool parked;			/* halted with interrupts off: INIT only */
 	bool started;			/* has a boot state (BSP) or SIPI */
 	u8 sipi_vector;
 	struct v3_lapic *lapic;		/* this vCPU's local APIC */
@@ -448,6 +449,7 @@ void v3_fpu_free(struct v3_vcpu *vcpu);
 void v3_fpu_enter(struct v3_vcpu *vcpu);
 void v3_fpu_leave(struct v3_vcpu *vcpu);
 u64 v3_host_xcr0(void);
+u32 v3_xsave_size(u64 xcr0);
 void v3_fpu_init(void);
 
 static inline void v3_count(struct v3_vm *vm, enum v3_counter c)

@@ -91,7 +91,8 @@ static bool v3_vcpu_may_run(struct v3_vcpu *vcpu)
 {
 	return kthread_should_stop() || READ_ONCE(vcpu->requests) ||
 	       (vcpu->started && !vcpu->halted) ||
-	       (vcpu->started && v3_vcpu_has_interrupt(vcpu));
+	       (vcpu->started && !vcpu->parked &&
+		v3_vcpu_has_interrupt(vcpu));
 }
 
 /* INIT and startup IPIs (SDM vol. 3 9.4.4): reset, then start in real mode */
@@ -100,16 +101,16 @@ static int v3_vcpu_init_sipi(struct v3_vcpu *vcpu)
 	struct v3_boot boot = { .mode = V3_BOOT_REAL16 };
 
 	if (test_and_clear_bit(V3_REQ_INIT, &vcpu->requests)) {
-		vcpu->started = false;
+		WRITE_ONCE(vcpu->started, false);
+		WRITE_ONCE(vcpu->parked, false);
 		vcpu->halted = false;
-		clear_bit(V3_REQ_SIPI, &vcpu->requests);
 	}
 	if (test_and_clear_bit(V3_REQ_SIPI, &vcpu->requests) &&
 	    !vcpu->started) {
 		boot.entry = (u64)READ_ONCE(vcpu->sipi_vector) << 12;
 		if (v3_arch->vcpu_set_boot(vcpu, &boot))
 			return -EINVAL;
-		vcpu->started = true;
+		WRITE_ONCE(vcpu->started, true);
 	}
 	return 0;
 }
@@ -143,7 +144,8 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 				   "vcpu %u: startup failed", vcpu->id);
 			return;
 		}
-		if (vcpu->halted && v3_vcpu_has_interrupt(vcpu))
+		if (vcpu->halted && !vcpu->parked &&
+		    v3_vcpu_has_interrupt(vcpu))
 			vcpu->halted = false;
 		if (!vcpu->started || vcpu->halted) {
 			clear_bit(V3_REQ_EVENT, &vcpu->requests);

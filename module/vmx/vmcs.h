@@ -118,6 +118,7 @@
 #define V3_GUEST_INTERRUPTIBILITY	0x4824
 #define V3_GUEST_ACTIVITY		0x4826
 #define V3_GUEST_SYSENTER_CS		0x482a
+#define V3_PREEMPT_TIMER_VALUE		0x482e
 #define V3_HOST_SYSENTER_CS		0x4c00
 /* natural width */
 #define V3_CR0_MASK			0x6000
@@ -166,7 +167,9 @@
 /* pin-based (24.6.1) */
 #define V3_PIN_EXT_INTR			BIT(0)
 #define V3_PIN_NMI			BIT(3)
+#define V3_PIN_PREEMPT_TIMER		BIT(6)
 /* primary processor-based (24.6.2, table 24-6) */
+#define V3_PROC_INTR_WINDOW		BIT(2)
 #define V3_PROC_TSC_OFFSET		BIT(3)
 #define V3_PROC_HLT			BIT(7)
 #define V3_PROC_INVLPG			BIT(9)
@@ -240,6 +243,7 @@
 #define V3_VMX_EXIT_SIPI		4
 #define V3_VMX_EXIT_IO_SMI		5
 #define V3_VMX_EXIT_OTHER_SMI		6
+#define V3_VMX_EXIT_INTR_WINDOW		7
 #define V3_VMX_EXIT_TASK_SWITCH		9
 #define V3_VMX_EXIT_CPUID		10
 #define V3_VMX_EXIT_GETSEC		11
@@ -266,6 +270,7 @@
 #define V3_VMX_EXIT_EPT_MISCONFIG	49
 #define V3_VMX_EXIT_INVEPT		50
 #define V3_VMX_EXIT_RDTSCP		51
+#define V3_VMX_EXIT_PREEMPT_TIMER	52
 #define V3_VMX_EXIT_INVVPID		53
 #define V3_VMX_EXIT_WBINVD		54
 #define V3_VMX_EXIT_XSETBV		55

@@ -16,6 +16,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include "vmx.h"
 
 struct v3_vmx_features v3_vmx_feat;
@@ -36,6 +37,14 @@ static bool v3_vmx_adjust(u32 msr, u32 required, u32 optional, u32 *ctl)
 	return (*ctl & required) == required;
 }
 
+static u32 rdmsr_high(u32 msr)
+{
+	u64 val;
+
+	rdmsrl(msr, val);
+	return val >> 32;
+}
+
 static const char *v3_vmx_probe_ctls(u64 basic)
 {
 	struct v3_vmx_features *f = &v3_vmx_feat;
@@ -54,6 +63,9 @@ static const char *v3_vmx_probe_ctls(u64 basic)
 		return "VMX lacks a required processor-based control (HLT, I/O or MSR bitmaps, MOV-DR, MONITOR/MWAIT exiting, TSC offsetting)";
 	if (!(f->proc & V3_PROC_SECONDARY))
 		return "VMX without secondary controls: no EPT";
+	if (!(rdmsr_high(tru ? V3_MSR_VMX_TRUE_PROCBASED :
+			       V3_MSR_VMX_PROCBASED) & V3_PROC_INTR_WINDOW))
+		return "VMX without interrupt-window exiting";
 	if (f->proc & (V3_PROC_RDTSC | V3_PROC_INVLPG | V3_PROC_UNCOND_IO))
 		return "VMX forces RDTSC, INVLPG or unconditional I/O exiting";
 	/* with EPT, INVPCID faults (#UD) unless enabled (25.3) */
@@ -96,6 +108,23 @@ static const char *v3_vmx_probe_ctls(u64 basic)
 	return NULL;
 }
 
+/*
+ * The VMX-preemption timer counts down at the TSC rate divided by
+ * 2^IA32_VMX_MISC[4:0] (25.5.1); about 1 ms is used.
+ */
+static void v3_vmx_probe_preempt(u64 basic)
+{
+	bool tru = basic & V3_BASIC_TRUE_CTLS;
+	u64 misc, khz = tsc_khz ? tsc_khz : 1000000;
+
+	v3_vmx_feat.preempt_ticks = 0;
+	if (!(rdmsr_high(tru ? V3_MSR_VMX_TRUE_PINBASED : V3_MSR_VMX_PINBASED) &
+	      V3_PIN_PREEMPT_TIMER))
+		return;
+	rdmsrl(V3_MSR_VMX_MISC, misc);
+	v3_vmx_feat.preempt_ticks = max_t(u64, khz >> (misc & 0x1f), 1);
+}
+
 int v3_vmx_probe(const char **why)
 {
 	struct v3_vmx_features *f = &v3_vmx_feat;
@@ -126,6 +155,8 @@ int v3_vmx_probe(const char **why)
 	f->revision = V3_BASIC_REVISION(basic);
 	f->vmcs_size = V3_BASIC_SIZE(basic);
 	f->insn_info = basic & V3_BASIC_INOUT_INFO;
+	f->debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &fc);
+	v3_vmx_probe_preempt(basic);
 	*why = v3_vmx_probe_ctls(basic);
 	if (*why)
 		return -ENODEV;

@@ -14,6 +14,8 @@ struct v3_vmx_features {
 	u64 ept_vpid_cap;
 	bool vpid;		/* VPID enabled (INVVPID available) */
 	bool insn_info;		/* INS/OUTS exits report the address size */
+	u32 preempt_ticks;	/* VMX-preemption timer value, 0: none */
+	bool debugctl;		/* IA32_DEBUGCTL exists (Bochs lacks it) */
 	int invept_type, invvpid_type;
 };
 extern struct v3_vmx_features v3_vmx_feat;
@@ -53,6 +55,10 @@ struct v3_vmx_vcpu {
 	bool flush;		/* INVEPT/INVVPID before the next entry */
 	u16 vpid;
 	u32 entry_ctls;		/* cached VM-entry controls */
+	u32 proc_ctls;		/* primary controls wanted for the next entry */
+	u32 proc_ctls_vmcs;	/* ... and as written to the VMCS */
+	u32 intr_state;		/* guest interruptibility state (24.4.2) */
+	u32 pin_ctls;		/* as written to the VMCS */
 
 	/* host state last written to the VMCS */
 	unsigned long host_cr3, host_cr4, host_fs_base;

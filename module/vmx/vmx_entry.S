@@ -4,8 +4,7 @@
  *
  * int __v3_vmx_run(u64 *gprs, int launched)
  *
- * Called with interrupts disabled and the vCPU's VMCS current; returns
- * with interrupts disabled.  VMX keeps
+ * Called with interrupts disabled and the vCPU's VMCS current.  VMX keeps
  * only the guest RSP, RIP and RFLAGS in the VMCS (SDM vol. 3 24.4.1); every
  * other guest GPR, RAX included, lives in gprs[] (indexed as enum v3_gpr)
  * and is loaded here.  The entry itself is a call to __v3_vmx_enter so that
@@ -42,27 +41,13 @@
 /*
  * ZF set: VMLAUNCH, else VMRESUME.  Returns only on VMfail, with 1 in the
  * caller's status slot (8(%rsp) here); no guest register may be touched.
- *
- * Host interrupts are enabled by an STI right before the VM entry: its
- * interrupt shadow covers VMLAUNCH/VMRESUME (SDM vol. 2 STI), so no
- * interrupt is taken in the host here; one pending makes the guest exit
- * at once (external-interrupt exiting), and the exit clears RFLAGS.IF
- * again (27.5.3).  Architecturally the host IF is irrelevant in VMX
- * non-root operation, but Bochs 2.7 only re-evaluates interrupt masking
- * when IF changes at VM entry: entering a guest with IF clear from a host
- * with IF clear leaves external interrupts masked in the guest, and the
- * host CPU then never gets them back.
  */
 SYM_FUNC_START_LOCAL(__v3_vmx_enter)
 	jz	1f
-	sti
 	vmresume
-	cli
 	movl	$1, 8(%rsp)
 	RET
-1:	sti
-	vmlaunch
-	cli
+1:	vmlaunch
 	movl	$1, 8(%rsp)
 	RET
 SYM_FUNC_END(__v3_vmx_enter)

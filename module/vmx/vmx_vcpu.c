@@ -150,7 +150,9 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	if (f->vpid)
 		v3_vmwrite(V3_VPID, vmx->vpid);
 	v3_vmwrite(V3_PIN_CTLS, f->pin);
+	vmx->pin_ctls = f->pin;
 	v3_vmwrite(V3_PROC_CTLS, f->proc);
+	vmx->proc_ctls = vmx->proc_ctls_vmcs = f->proc;
 	v3_vmwrite(V3_PROC_CTLS2, f->proc2);
 	v3_vmwrite(V3_VMEXIT_CTLS, f->exit);
 	vmx->entry_ctls = f->entry;
@@ -368,6 +370,8 @@ static int v3_vmx_vcpu_set_boot(struct v3_vcpu *vcpu,
 	v3_vmwrite(V3_GUEST_SYSENTER_EIP, 0);
 	v3_vmwrite(V3_GUEST_ACTIVITY, 0);		/* active */
 	v3_vmwrite(V3_GUEST_INTERRUPTIBILITY, 0);
+	vmx->intr_state = 0;
+	vmx->proc_ctls &= ~V3_PROC_INTR_WINDOW;
 	v3_vmwrite(V3_GUEST_PENDING_DBG, 0);
 	v3_vmwrite(V3_VMENTRY_INTR_INFO, 0);
 	vmx->cr2 = 0;
@@ -436,6 +440,30 @@ static void v3_vmx_update_host(struct v3_vmx_vcpu *vmx)
 	}
 }
 
+/*
+ * Architecturally a host interrupt makes the guest exit whatever the
+ * guest's RFLAGS.IF (external-interrupt exiting, 25.2).  Bochs 2.7 only
+ * re-evaluates its interrupt mask when IF changes during the entry, so a
+ * guest entered with IF clear (from a host with IF clear) never exits for
+ * host interrupts: the host CPU is lost until the guest exits by itself.
+ * Entries with guest IF clear therefore arm the VMX-preemption timer
+ * (about 1 ms; exit reason 52, counted as a host interrupt).  Harmless on
+ * real CPUs, where guests rarely run long with IF clear.
+ */
+static void v3_vmx_preempt_quirk(struct v3_vmx_vcpu *vmx, u64 rflags)
+{
+	u32 pin = v3_vmx_feat.pin;
+
+	if (v3_vmx_feat.preempt_ticks && !(rflags & X86_EFLAGS_IF)) {
+		pin |= V3_PIN_PREEMPT_TIMER;
+		v3_vmwrite(V3_PREEMPT_TIMER_VALUE, v3_vmx_feat.preempt_ticks);
+	}
+	if (pin != vmx->pin_ctls) {
+		v3_vmwrite(V3_PIN_CTLS, pin);
+		vmx->pin_ctls = pin;
+	}
+}
+
 /* Loaded before entry, interrupts disabled; see the header comment. */
 static void v3_vmx_msrs_to_guest(struct v3_vmx_vcpu *vmx, u64 *host)
 {
@@ -466,6 +494,7 @@ static void v3_vmx_save_exit(struct v3_vmx_vcpu *vmx)
 	vmx->exit_intr_info = v3_vmread(V3_VMEXIT_INTR_INFO);
 	vmx->exit_intr_error = v3_vmread(V3_VMEXIT_INTR_ERROR);
 	vmx->idt_info = v3_vmread(V3_IDT_VEC_INFO);
+	vmx->intr_state = v3_vmread(V3_GUEST_INTERRUPTIBILITY);
 
 	/* 27.2.4: an event whose delivery the exit interrupted (SDM 27.2.3
 	 * and 26.6) is delivered again on the next entry */
@@ -504,7 +533,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
 	struct v3_vmx_vm *xv = vcpu->vm->arch;
 	struct v3_regs *r = &vcpu->regs;
-	u64 host_msr[V3_VMX_NR_SWAP_MSRS], debugctl;
+	u64 host_msr[V3_VMX_NR_SWAP_MSRS], debugctl = 0;
 	int cpu, ret;
 
 	v3_fpu_enter(vcpu);	/* disables preemption */
@@ -515,7 +544,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, V3_MODE_IN_GUEST);
 	WRITE_ONCE(vcpu->cpu, cpu);
 	smp_mb();	/* mode before requests; pairs with v3_vcpu_kick() */
-	if (READ_ONCE(vcpu->requests) & (BIT(V3_REQ_STOP) | BIT(V3_REQ_PAUSE))) {
+	if (READ_ONCE(vcpu->requests) & V3_REQ_EXIT_MASK) {
 		WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 		local_irq_enable();
 		v3_fpu_leave(vcpu);
@@ -533,17 +562,21 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	v3_vmwrite(V3_GUEST_RSP, r->gpr[V3_RSP]);
 	v3_vmwrite(V3_GUEST_RFLAGS, r->rflags);
 	/* an emulated instruction ends STI/MOV-SS blocking (24.4.2) */
-	if (r->rip != vmx->exit_rip) {
-		u32 intr = v3_vmread(V3_GUEST_INTERRUPTIBILITY);
-
-		if (intr & (V3_BLOCK_STI | V3_BLOCK_MOV_SS))
-			v3_vmwrite(V3_GUEST_INTERRUPTIBILITY,
-				   intr & ~(V3_BLOCK_STI | V3_BLOCK_MOV_SS));
+	if (r->rip != vmx->exit_rip &&
+	    (vmx->intr_state & (V3_BLOCK_STI | V3_BLOCK_MOV_SS))) {
+		vmx->intr_state &= ~(V3_BLOCK_STI | V3_BLOCK_MOV_SS);
+		v3_vmwrite(V3_GUEST_INTERRUPTIBILITY, vmx->intr_state);
+	}
+	v3_vmx_preempt_quirk(vmx, r->rflags);
+	if (vmx->proc_ctls != vmx->proc_ctls_vmcs) {
+		v3_vmwrite(V3_PROC_CTLS, vmx->proc_ctls);
+		vmx->proc_ctls_vmcs = vmx->proc_ctls;
 	}
 	v3_vmx_write_event(vmx);
 
 	v3_vmx_msrs_to_guest(vmx, host_msr);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	if (v3_vmx_feat.debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
 	if (v3_vmx_read_cr2() != vmx->cr2)
 		v3_vmx_write_cr2(vmx->cr2);
 
@@ -608,6 +641,45 @@ static int v3_vmx_vcpu_run(struct v3_vcpu *vcpu)
 			rdtsc() - vcpu->exit.tsc;
 		cond_resched();
 	}
+}
+
+/*
+ * External interrupts for the guest (26.6.2 event injection, 24.4.2
+ * interruptibility).  These run in the vCPU thread between exits and use
+ * only state cached at the last exit; the VMCS is written at the next
+ * entry.
+ */
+static bool v3_vmx_irq_allowed(struct v3_vcpu *vcpu)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+
+	if (vmx->inject.info || vmx->reinject.info)
+		return false;
+	/* common code moved RIP past an emulated instruction */
+	if (vcpu->regs.rip != vmx->exit_rip)
+		return !!(vcpu->regs.rflags & X86_EFLAGS_IF);
+	return (vcpu->regs.rflags & X86_EFLAGS_IF) &&
+	       !(vmx->intr_state & (V3_BLOCK_STI | V3_BLOCK_MOV_SS));
+}
+
+static void v3_vmx_inject_irq(struct v3_vcpu *vcpu, u8 vector)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+
+	vmx->inject.info = vector | (V3_INTR_TYPE_EXT << 8) | V3_INTR_VALID;
+	vmx->inject.error = 0;
+	vmx->inject.len = 0;
+}
+
+/* Interrupt-window exiting (24.6.2): exit as soon as IF=1 and no shadow */
+static void v3_vmx_irq_window(struct v3_vcpu *vcpu, bool enable)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+
+	if (enable)
+		vmx->proc_ctls |= V3_PROC_INTR_WINDOW;
+	else
+		vmx->proc_ctls &= ~V3_PROC_INTR_WINDOW;
 }
 
 static void v3_vmx_set_efer(struct v3_vcpu *vcpu, u64 efer)
@@ -721,4 +793,7 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.get_msr = v3_vmx_get_msr,
 	.set_msr = v3_vmx_set_msr,
 	.dump = v3_vmx_dump,
+	.irq_allowed = v3_vmx_irq_allowed,
+	.inject_irq = v3_vmx_inject_irq,
+	.irq_window = v3_vmx_irq_window,
 };

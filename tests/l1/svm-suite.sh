@@ -234,6 +234,9 @@ if need_guest "two VMs run at once" forever.elf; then
 	vm_gone va; vm_gone vb
 fi
 
+# --- Linux guests ---------------------------------------------------------------------
+. /tests/l1/linux-tests.sh
+
 # --- rmmod with VMs alive --------------------------------------------------------------
 if [ -f /guests/forever.elf ]; then
 	run 20 v3ctl create r1 --mem 16M --kernel /guests/forever.elf

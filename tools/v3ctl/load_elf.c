@@ -275,8 +275,18 @@ static bool elf64_probe(const uint8_t *img, size_t len)
 	return machine == EM_X86_64;
 }
 
+/* GiB to identity-map: [0, max(4 GiB, top of RAM)) */
+unsigned int ident_map_gib(const struct guest_mem *gm)
+{
+	uint64_t top = gmem_high_end(gm);
+
+	if (top < 4 * GiB)
+		top = 4 * GiB;
+	return (top + GiB - 1) / GiB;
+}
+
 /* Identity map [0, npd GiB) with 2 MiB pages; see loader.h. */
-static int write_page_tables(struct load_req *req, unsigned int npd)
+int write_ident_map(struct load_req *req, unsigned int npd)
 {
 	static uint64_t table[512];
 	uint64_t i, j;
@@ -305,17 +315,14 @@ static int write_page_tables(struct load_req *req, unsigned int npd)
 static int elf64_load(struct load_req *req)
 {
 	struct elf_image ei;
-	uint64_t top, resv_hi;
+	uint64_t resv_hi;
 	unsigned int npd;
 	uint32_t limit;
 
 	if (elf_parse(req, &ei))
 		return -1;
 
-	top = gmem_high_end(req->mem);
-	if (top < 4 * GiB)
-		top = 4 * GiB;
-	npd = (top + GiB - 1) / GiB;
+	npd = ident_map_gib(req->mem);
 	resv_hi = PD_ADDR + npd * PAGE_SIZE;
 	if (resv_hi > PD_LIMIT)
 		return load_fail(req, "guest RAM too large for the ELF64 identity map");
@@ -324,7 +331,7 @@ static int elf64_load(struct load_req *req)
 				 (unsigned long long)resv_hi);
 
 	if (elf_load(req, &ei, PML4_ADDR, resv_hi) ||
-	    write_page_tables(req, npd) ||
+	    write_ident_map(req, npd) ||
 	    write_gdt(req, GDT64_ADDR, true, &limit) ||
 	    mb_write_info(req, ei.hi))
 		return -1;

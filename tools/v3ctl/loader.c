@@ -10,6 +10,7 @@
 
 /* Probed in order: the first loader that claims the image loads it. */
 static const struct loader *const loaders[] = {
+	&loader_bzimage,
 	&loader_multiboot,
 	&loader_elf64,
 };
@@ -119,9 +120,7 @@ static int load_diagnose(struct load_req *req)
 					 machine, 62);
 		return load_fail(req, "unsupported ELF class %u", img[4]);
 	}
-	if (len > 0x206 && !memcmp(img + 0x202, "HdrS", 4))
-		return load_fail(req, "Linux bzImage kernels are not supported yet");
-	return load_fail(req, "unrecognised kernel image format (expected a Multiboot ELF or an x86-64 ELF64)");
+	return load_fail(req, "unrecognised kernel image format (expected a Linux bzImage, a Multiboot ELF or an x86-64 ELF64)");
 }
 
 int load_kernel(struct load_req *req)

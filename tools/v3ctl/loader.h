@@ -26,6 +26,20 @@
  *   0x10000 page directories, one per GiB of the identity map  (ELF64 only)
  *
  * Kernel segments may not overlap the part of this a loader uses.
+ *
+ * Linux bzImage (load_bzimage.c) uses instead:
+ *
+ *   0x1000  PML4, 0x2000 PDPT, 0x10000 page directories: as for ELF64
+ *   0x3000  GDT: 0x10 64-bit code (__BOOT_CS), 0x18 data (__BOOT_DS)
+ *   0x4000  boot stack, up to 0x7000 (RSP = 0x7000)
+ *   0x7000  zero page (struct boot_params), RSI at entry
+ *   0x8000  command line, NUL-terminated (at most 4 KiB)
+ *   0xe0000 ACPI tables (RSDP first), in the e820-reserved 0xe0000-0xfffff
+ *   pref_address (16 MiB for x86-64): the protected-mode kernel, followed
+ *           by init_size bytes the kernel decompresses into
+ *   initrd: page-aligned, as high as possible below
+ *           min(initrd_addr_max + 1, end of low RAM) and above the kernel's
+ *           load address + init_size (else above 4 GiB if the kernel allows)
  */
 #ifndef V3CTL_LOADER_H
 #define V3CTL_LOADER_H
@@ -63,6 +77,67 @@
 #define PD_ADDR			0x10000ULL
 #define PD_LIMIT		0xa0000ULL	/* page directories end below */
 #define CMDLINE_MAX		(BOOTINFO_END - CMDLINE_ADDR - 1)
+
+/* Linux bzImage */
+#define BZ_GDT_ADDR		0x3000ULL
+#define BZ_STACK_TOP		0x7000ULL
+#define BZ_ZERO_PAGE_ADDR	0x7000ULL
+#define BZ_CMDLINE_ADDR		0x8000ULL
+#define BZ_CMDLINE_AREA		0x1000ULL
+#define ACPI_BASE		0xe0000ULL
+#define BZ_BOOT_CS		0x10
+#define BZ_BOOT_DS		0x18
+
+/* x86 boot protocol (Documentation/arch/x86/boot.rst, zero-page.rst) */
+#define BP_ACPI_RSDP_ADDR	0x070	/* u64, protocol 2.14+ */
+#define BP_EXT_RAMDISK_IMAGE	0x0c0
+#define BP_EXT_RAMDISK_SIZE	0x0c4
+#define BP_EXT_CMD_LINE_PTR	0x0c8
+#define BP_E820_ENTRIES		0x1e8
+#define BP_SENTINEL		0x1ef
+#define BP_HDR			0x1f1	/* struct setup_header */
+#define BP_SETUP_SECTS		0x1f1
+#define BP_SYSSIZE		0x1f4
+#define BP_BOOT_FLAG		0x1fe	/* 0xaa55 */
+#define BP_JUMP			0x200
+#define BP_HEADER		0x202	/* "HdrS" */
+#define BP_VERSION		0x206
+#define BP_TYPE_OF_LOADER	0x210
+#define BP_LOADFLAGS		0x211
+#define BP_CODE32_START		0x214
+#define BP_RAMDISK_IMAGE	0x218
+#define BP_RAMDISK_SIZE		0x21c
+#define BP_HEAP_END_PTR		0x224
+#define BP_CMD_LINE_PTR		0x228
+#define BP_INITRD_ADDR_MAX	0x22c
+#define BP_KERNEL_ALIGNMENT	0x230
+#define BP_RELOCATABLE		0x234
+#define BP_XLOADFLAGS		0x236
+#define BP_CMDLINE_SIZE		0x238
+#define BP_SETUP_DATA		0x250
+#define BP_PREF_ADDRESS		0x258
+#define BP_INIT_SIZE		0x260
+#define BP_HDR_MAX_END		0x290	/* setup_header ends before this */
+#define BP_E820_TABLE		0x2d0
+#define BP_E820_MAX		128
+#define BP_SIZE			0x1000
+
+#define BZ_LOADED_HIGH		(1U << 0)	/* loadflags */
+#define BZ_XLF_KERNEL_64	(1U << 0)	/* xloadflags */
+#define BZ_XLF_CAN_BE_LOADED_ABOVE_4G	(1U << 1)
+#define BZ_MIN_VERSION		0x020c	/* 2.12: xloadflags, 64-bit entry */
+#define BZ_LOADER_TYPE		0xff	/* undefined boot loader */
+#define BZ_DEFAULT_LOAD		(16 * MiB)	/* LOAD_PHYSICAL_ADDR */
+
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define E820_ACPI		3
+
+struct e820_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __attribute__((packed));
 
 #define LOADER_NAME		"v3vmm"
 #define MOD_STRING		"initrd"
@@ -140,6 +215,7 @@ struct load_req {
 	const uint8_t *initrd;		/* NULL: none */
 	size_t initrd_len;
 	const char *cmdline;		/* NULL: empty */
+	unsigned int vcpus;		/* for the ACPI tables; 0 means 1 */
 	struct guest_mem *mem;
 	/* out */
 	struct v3_boot boot;		/* everything but the name */
@@ -156,6 +232,7 @@ struct loader {
 	int (*load)(struct load_req *req);	/* 0 or -1 with req->err */
 };
 
+extern const struct loader loader_bzimage;
 extern const struct loader loader_multiboot;
 extern const struct loader loader_elf64;
 
@@ -192,6 +269,8 @@ bool elf_probe_magic(const uint8_t *img, size_t len);
 int elf_parse(struct load_req *req, struct elf_image *ei);
 int elf_load(struct load_req *req, const struct elf_image *ei,
 	     uint64_t resv_lo, uint64_t resv_hi);
+unsigned int ident_map_gib(const struct guest_mem *gm);
+int write_ident_map(struct load_req *req, unsigned int npd);
 
 /* load_multiboot.c: boot information, also used by the ELF64 loader */
 long mb_find_header(const uint8_t *img, size_t len, bool *bad_checksum);

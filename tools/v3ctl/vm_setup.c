@@ -250,6 +250,7 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	req.initrd = initrd;
 	req.initrd_len = initrd_len;
 	req.cmdline = cfg->cmdline;
+	req.vcpus = cfg->vcpus;
 	req.mem = &mem;
 
 	mem.ops = &null_mem_ops;

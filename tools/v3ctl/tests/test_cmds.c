@@ -19,6 +19,7 @@
 
 #include "v3ctl.h"
 #include "loader.h"
+#include "acpi.h"
 #include "test.h"
 
 /* ------------------------------------------------------------ fake module */
@@ -319,7 +320,7 @@ int ioctl(int fd, unsigned long req, ...)
 
 static char out[1 << 16], err[1 << 16];
 static char dir[] = "/tmp/v3ctl-test-XXXXXX";
-static char mb_path[64], bad_path[64], in_path[64];
+static char mb_path[64], bad_path[64], in_path[64], bz_path[64];
 
 static void slurp(int fd, char *buf, size_t size)
 {
@@ -434,6 +435,30 @@ static void make_kernels(void)
 	k[0x1f] = 0x7f;			/* e_phoff: far past the end */
 	snprintf(bad_path, sizeof(bad_path), "%s/bad.elf", dir);
 	write_file(bad_path, k, sizeof(k));
+	/* a minimal x86-64 bzImage: 4 setup sectors, 64 KiB kernel */
+	{
+		static uint8_t bz[5 * 512 + 0x10000];
+		const uint16_t flag = 0xaa55, version = 0x020f, xlf = 0x7f;
+		const uint32_t align = 0x200000, init = 0x400000,
+			       rdmax = 0x7fffffff, cmdsz = 2047;
+		const uint64_t pref = 0x1000000;
+
+		bz[0x1f1] = 4;
+		memcpy(bz + 0x1fe, &flag, 2);
+		bz[0x201] = 0x6a;
+		memcpy(bz + 0x202, "HdrS", 4);
+		memcpy(bz + 0x206, &version, 2);
+		bz[0x211] = 1;
+		memcpy(bz + 0x22c, &rdmax, 4);
+		memcpy(bz + 0x230, &align, 4);
+		bz[0x234] = 1;
+		memcpy(bz + 0x236, &xlf, 2);
+		memcpy(bz + 0x238, &cmdsz, 4);
+		memcpy(bz + 0x258, &pref, 8);
+		memcpy(bz + 0x260, &init, 4);
+		snprintf(bz_path, sizeof(bz_path), "%s/bzImage", dir);
+		write_file(bz_path, bz, sizeof(bz));
+	}
 	snprintf(in_path, sizeof(in_path), "%s/input", dir);
 	write_file(in_path, "hello guest", 11);
 }
@@ -477,6 +502,32 @@ void test_commands(void)
 	      !memcmp(vm->ram + 0x100000, (uint32_t[]){ MB_HEADER_MAGIC }, 4) &&
 	      !strcmp((char *)vm->ram + CMDLINE_ADDR, "a=b") && !*err,
 	      "cmd: create loads the kernel and sets the boot state");
+
+	r = run(NULL, fmt("create vmbz --mem 64M --vcpus 3 --kernel %s --cmdline console=ttyS0", bz_path));
+	vm = find("vmbz");
+	CHECK(r == 0 && vm && vm->boot_set && vm->boot.mode == V3_BOOT_LONG64 &&
+	      vm->boot.entry == 0x1000200 && vm->boot.cs == 0x10 &&
+	      vm->boot.ds == 0x18 &&
+	      vm->boot.gpr[V3_RSI] == BZ_ZERO_PAGE_ADDR &&
+	      !memcmp(vm->ram + BZ_ZERO_PAGE_ADDR + 0x202, "HdrS", 4) &&
+	      !strcmp((char *)vm->ram + BZ_CMDLINE_ADDR, "console=ttyS0") &&
+	      !memcmp(vm->ram + ACPI_BASE, "RSD PTR ", 8) && !*err,
+	      "cmd: create boots a bzImage (%s)", err);
+	if (vm) {
+		struct acpi_rsdp rsdp;
+		uint64_t madt;
+		uint32_t madt_len = 0;
+
+		memcpy(&rsdp, vm->ram + ACPI_BASE, sizeof(rsdp));
+		memcpy(&madt, vm->ram + rsdp.xsdt_address + 36 + 8, 8);
+		if (madt < FAKE_RAM - 8)
+			memcpy(&madt_len, vm->ram + madt + 4, 4);
+		CHECK(madt_len == 44 + 3 * 8 + 12 + 2 * 10 + 6 &&
+		      !memcmp(vm->ram + madt, "APIC", 4),
+		      "cmd: --vcpus 3 gives a MADT with 3 local APICs");
+	}
+	r = run(NULL, "destroy vmbz");
+	CHECK(r == 0 && !find("vmbz"), "cmd: destroy the bzImage VM");
 
 	r = run(NULL, fmt("create vm1 --mem 64M --kernel %s", mb_path));
 	CHECK(r == 1 && !strcmp(err, "v3ctl: create: vm1: A VM with this name already exists (EEXIST)\n"),

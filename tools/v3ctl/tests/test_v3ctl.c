@@ -13,6 +13,7 @@
 
 #include "v3ctl.h"
 #include "loader.h"
+#include "acpi.h"
 #include "test.h"
 
 /* ------------------------------------------------------------------ TAP */
@@ -101,20 +102,28 @@ static const struct guest_mem_ops fake_ops = { .write = fake_write };
 
 static struct fake_mem fm;
 static struct guest_mem gm;
+static uint64_t mem_cap = 64ULL << 20;	/* bytes backed at 0 and at 4G */
 
 static void mem_reset(uint64_t ram)
 {
-	uint64_t size = ram < (64ULL << 20) ? ram : (64ULL << 20);
+	uint64_t size = ram < mem_cap ? ram : mem_cap;
+	uint8_t *buf = fm.buf, *hbuf = fm.hbuf;
 
-	free(fm.buf);
-	free(fm.hbuf);
+	/* keep the buffers (and their faulted-in pages) while the size holds */
+	if (size != fm.buf_size) {
+		free(buf);
+		free(hbuf);
+		buf = malloc(size);
+		hbuf = malloc(size);
+	}
 	memset(&fm, 0, sizeof(fm));
 	fm.ram = ram;
 	fm.buf_size = size;
-	fm.buf = malloc(size);
-	fm.hbuf = malloc(size);
+	fm.buf = buf;
+	fm.hbuf = hbuf;
 	memset(fm.buf, 0xaa, size);
-	memset(fm.hbuf, 0xaa, size);
+	if (ram > (3ULL << 30))
+		memset(fm.hbuf, 0xaa, size);
 	gm.ops = &fake_ops;
 	gm.ctx = &fm;
 	gm.ram_bytes = ram;
@@ -276,18 +285,26 @@ static bool seg_loaded(const struct seg_spec *s)
 
 static struct load_req req;
 
-static int do_load(size_t len, uint64_t ram, const char *cmdline,
-		   const uint8_t *initrd, size_t initrd_len)
+static int do_load_img(const uint8_t *kernel, size_t len, uint64_t ram,
+		       const char *cmdline, const uint8_t *initrd,
+		       size_t initrd_len, unsigned int vcpus)
 {
 	mem_reset(ram);
 	memset(&req, 0, sizeof(req));
-	req.kernel = img;
+	req.kernel = kernel;
 	req.kernel_len = len;
 	req.cmdline = cmdline;
 	req.initrd = initrd;
 	req.initrd_len = initrd_len;
+	req.vcpus = vcpus;
 	req.mem = &gm;
 	return load_kernel(&req);
+}
+
+static int do_load(size_t len, uint64_t ram, const char *cmdline,
+		   const uint8_t *initrd, size_t initrd_len)
+{
+	return do_load_img(img, len, ram, cmdline, initrd, initrd_len, 1);
 }
 
 /* A valid Multiboot ELF32: text at 1 MiB, data + bss after it. */
@@ -777,6 +794,724 @@ static void test_fuzz(void)
 	       loaded);
 }
 
+/* ------------------------------------------------------- ACPI checking */
+
+static uint16_t rd16(uint64_t gpa)
+{
+	uint16_t v;
+
+	memcpy(&v, mem_at(gpa), 2);
+	return v;
+}
+
+static bool sum_ok(uint64_t gpa, uint64_t len)
+{
+	uint8_t sum = 0;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		sum += mem_at(gpa + i)[0];
+	return sum == 0;
+}
+
+/* What the BIOS-area scan of an OS finds: 0 if nothing. */
+static uint64_t rsdp_scan(void)
+{
+	uint64_t a;
+
+	for (a = 0xe0000; a < 0x100000; a += 16)
+		if (!memcmp(mem_at(a), "RSD PTR ", 8) && sum_ok(a, 20))
+			return a;
+	return 0;
+}
+
+static char acpi_why[160];
+
+static bool acpi_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(acpi_why, sizeof(acpi_why), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* A table header at @gpa with signature @sig, sane length and checksum. */
+static bool table_ok(uint64_t gpa, const char *sig, uint32_t *len)
+{
+	struct acpi_header h;
+
+	memcpy(&h, mem_at(gpa), sizeof(h));
+	if (memcmp(h.signature, sig, 4))
+		return acpi_fail("%s: signature '%.4s' at 0x%llx", sig,
+				 h.signature, (unsigned long long)gpa);
+	if (h.length < sizeof(h) || h.length > ACPI_AREA_SIZE)
+		return acpi_fail("%s: length %u", sig, h.length);
+	if (!sum_ok(gpa, h.length))
+		return acpi_fail("%s: bad checksum", sig);
+	if (memcmp(h.oem_id, "V3VMM ", 6))
+		return acpi_fail("%s: OEM id '%.6s'", sig, h.oem_id);
+	if (gpa < 0xe0000 || gpa + h.length > 0x100000)
+		return acpi_fail("%s: at 0x%llx, outside the BIOS area", sig,
+				 (unsigned long long)gpa);
+	*len = h.length;
+	return true;
+}
+
+static bool gas_is(const struct acpi_gas *g, uint8_t width, uint8_t access,
+		   uint64_t port)
+{
+	return g->space_id == 1 && g->bit_width == width &&
+	       g->bit_offset == 0 && g->access_size == access &&
+	       g->address == port;
+}
+
+static bool fadt_ok(uint64_t gpa)
+{
+	static const uint8_t s5[] = {
+		0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x08, 0x04,
+		0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00,
+	};
+	struct acpi_fadt f;
+	uint32_t len;
+
+	if (!table_ok(gpa, "FACP", &len))
+		return false;
+	memcpy(&f, mem_at(gpa), sizeof(f));
+	if (len != 276 || f.header.revision != 6)
+		return acpi_fail("FADT: length %u revision %u", len,
+				 f.header.revision);
+	if (f.sci_int != 9 || f.smi_cmd || f.acpi_enable || f.acpi_disable)
+		return acpi_fail("FADT: SCI %u SMI_CMD 0x%x", f.sci_int,
+				 f.smi_cmd);
+	if (f.pm1a_evt_blk != 0x600 || f.pm1_evt_len != 4 ||
+	    f.pm1a_cnt_blk != 0x604 || f.pm1_cnt_len != 2 ||
+	    f.pm_tmr_blk != 0x608 || f.pm_tmr_len != 4 ||
+	    f.pm1b_evt_blk || f.pm1b_cnt_blk || f.pm2_cnt_blk ||
+	    f.gpe0_blk || f.gpe1_blk || f.gpe0_blk_len)
+		return acpi_fail("FADT: legacy PM block fields");
+	if (!gas_is(&f.x_pm1a_evt_blk, 32, 2, 0x600) ||
+	    !gas_is(&f.x_pm1a_cnt_blk, 16, 2, 0x604) ||
+	    !gas_is(&f.x_pm_tmr_blk, 32, 3, 0x608) ||
+	    f.x_pm1b_evt_blk.address || f.x_gpe0_blk.address)
+		return acpi_fail("FADT: X_ PM block fields");
+	if (!gas_is(&f.reset_reg, 8, 1, 0xcf9) || f.reset_value != 6)
+		return acpi_fail("FADT: reset register");
+	if (f.century != 0x32 || f.iapc_boot_arch != 7)
+		return acpi_fail("FADT: century 0x%x boot arch 0x%x", f.century,
+				 f.iapc_boot_arch);
+	if (!(f.flags & (1U << 8)) || !(f.flags & (1U << 10)) ||
+	    !(f.flags & 1) || (f.flags & (1U << 20)))
+		return acpi_fail("FADT: flags 0x%x", f.flags);
+	if (!f.dsdt || f.dsdt != f.x_dsdt)
+		return acpi_fail("FADT: DSDT 0x%x X_DSDT 0x%llx", f.dsdt,
+				 (unsigned long long)f.x_dsdt);
+	/* FACS */
+	if (!f.firmware_ctrl || (f.firmware_ctrl & 63) || f.x_firmware_ctrl ||
+	    memcmp(mem_at(f.firmware_ctrl), "FACS", 4) ||
+	    rd32(f.firmware_ctrl + 4) != 64 || mem_at(f.firmware_ctrl)[32] != 2)
+		return acpi_fail("FACS at 0x%x", f.firmware_ctrl);
+	/* DSDT: exactly Name (\_S5, Package () { 5, 5, 0, 0 }) */
+	if (!table_ok(f.dsdt, "DSDT", &len))
+		return false;
+	if (mem_at(f.dsdt)[8] != 2 || len != 36 + sizeof(s5) ||
+	    memcmp(mem_at(f.dsdt + 36), s5, sizeof(s5)))
+		return acpi_fail("DSDT: AML body");
+	return true;
+}
+
+static bool madt_ok(uint64_t gpa, unsigned int vcpus)
+{
+	unsigned int lapics = 0, ioapics = 0, iso0 = 0, iso9 = 0, nmis = 0;
+	struct acpi_madt m;
+	uint32_t len, p;
+
+	if (!table_ok(gpa, "APIC", &len))
+		return false;
+	memcpy(&m, mem_at(gpa), sizeof(m));
+	if (m.lapic_address != 0xfee00000 || m.flags != 1)
+		return acpi_fail("MADT: LAPIC address 0x%x flags 0x%x",
+				 m.lapic_address, m.flags);
+	for (p = sizeof(m); p < len; p += mem_at(gpa + p + 1)[0]) {
+		const uint8_t *e = mem_at(gpa + p);
+
+		if (p + 2 > len || e[1] < 2 || p + e[1] > len)
+			return acpi_fail("MADT: bad subtable at +%u", p);
+		switch (e[0]) {
+		case 0:
+			if (e[1] != 8 || e[2] != lapics || e[3] != lapics ||
+			    rd32(gpa + p + 4) != 1)
+				return acpi_fail("MADT: LAPIC entry %u", lapics);
+			lapics++;
+			break;
+		case 1:
+			if (e[1] != 12 || e[2] != 0xf ||
+			    rd32(gpa + p + 4) != 0xfec00000 ||
+			    rd32(gpa + p + 8) != 0)
+				return acpi_fail("MADT: IOAPIC entry");
+			ioapics++;
+			break;
+		case 2:
+			if (e[1] != 10 || e[2] != 0)
+				return acpi_fail("MADT: ISO entry");
+			if (e[3] == 0 && rd32(gpa + p + 4) == 2 &&
+			    rd16(gpa + p + 8) == 0)
+				iso0++;
+			else if (e[3] == 9 && rd32(gpa + p + 4) == 9 &&
+				 rd16(gpa + p + 8) == 0x000d)
+				iso9++;
+			else
+				return acpi_fail("MADT: unexpected ISO %u", e[3]);
+			break;
+		case 4:
+			if (e[1] != 6 || e[2] != 0xff || rd16(gpa + p + 3) ||
+			    e[5] != 1)
+				return acpi_fail("MADT: LAPIC NMI entry");
+			nmis++;
+			break;
+		default:
+			return acpi_fail("MADT: unexpected subtable type %u",
+					 e[0]);
+		}
+	}
+	if (p != len || lapics != vcpus || ioapics != 1 || iso0 != 1 ||
+	    iso9 != 1 || nmis != 1)
+		return acpi_fail("MADT: %u LAPICs (want %u), %u IOAPICs, ISOs %u/%u, %u NMIs",
+				 lapics, vcpus, ioapics, iso0, iso9, nmis);
+	return true;
+}
+
+/* Walk everything from the RSDP at @rsdp as an OS would. */
+static bool acpi_ok(uint64_t rsdp, unsigned int vcpus)
+{
+	struct acpi_rsdp r;
+	uint32_t xlen, rlen, n, i;
+	uint64_t fadt = 0, madt = 0;
+
+	acpi_why[0] = '\0';
+	memcpy(&r, mem_at(rsdp), sizeof(r));
+	if ((rsdp & 15) || memcmp(r.signature, "RSD PTR ", 8) ||
+	    !sum_ok(rsdp, 20))
+		return acpi_fail("RSDP signature, alignment or checksum");
+	if (r.revision != 2 || r.length != 36 || !sum_ok(rsdp, 36))
+		return acpi_fail("RSDP revision %u length %u or extended checksum",
+				 r.revision, r.length);
+	if (memcmp(r.oem_id, "V3VMM ", 6))
+		return acpi_fail("RSDP OEM id");
+	if (!table_ok(r.xsdt_address, "XSDT", &xlen) ||
+	    !table_ok(r.rsdt_address, "RSDT", &rlen))
+		return false;
+	n = (xlen - 36) / 8;
+	if ((xlen - 36) % 8 || rlen != 36 + 4 * n)
+		return acpi_fail("XSDT (%u) / RSDT (%u) lengths", xlen, rlen);
+	for (i = 0; i < n; i++) {
+		uint64_t t = rd64(r.xsdt_address + 36 + 8 * i);
+
+		if (rd32(r.rsdt_address + 36 + 4 * i) != t)
+			return acpi_fail("RSDT and XSDT entry %u differ", i);
+		if (!memcmp(mem_at(t), "FACP", 4))
+			fadt = t;
+		else if (!memcmp(mem_at(t), "APIC", 4))
+			madt = t;
+		else
+			return acpi_fail("unexpected table '%.4s'",
+					 (const char *)mem_at(t));
+	}
+	if (!fadt || !madt)
+		return acpi_fail("FADT or MADT missing from the XSDT");
+	return fadt_ok(fadt) && madt_ok(madt, vcpus);
+}
+
+static void test_acpi(void)
+{
+	static uint8_t buf[ACPI_AREA_SIZE];
+	static const unsigned int counts[] = { 1, 2, 4, 15, 16, 64, 255 };
+	struct acpi_layout lay;
+	unsigned int i;
+	bool ok;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		mem_reset(2 << 20);
+		ok = !acpi_build(buf, sizeof(buf), 0xe0000, counts[i], &lay);
+		memcpy(fm.buf + 0xe0000, buf, lay.size);
+		ok = ok && rsdp_scan() == 0xe0000 && acpi_ok(0xe0000, counts[i]);
+		tap_ok(ok, "acpi: tables for %u vCPUs (%u bytes) parse back %s",
+		       counts[i], lay.size, acpi_why);
+	}
+	tap_ok(acpi_build(buf, sizeof(buf), 0xe0000, 0, &lay) &&
+	       acpi_build(buf, sizeof(buf), 0xe0000, 256, &lay) &&
+	       acpi_build(buf, 100, 0xe0000, 1, &lay) &&
+	       acpi_build(buf, sizeof(buf), 0xe0008, 1, &lay),
+	       "acpi: bad arguments refused");
+	tap_ok(acpi_checksum("\x01\x02\xfd", 3) == 0 &&
+	       acpi_checksum("\x10", 1) == 0xf0, "acpi: checksum helper");
+}
+
+/* ------------------------------------------------------ bzImage builder */
+
+struct bz_spec {
+	uint16_t version;
+	uint8_t setup_sects;
+	uint8_t hdr_len;	/* byte at 0x201: header ends at 0x202 + it */
+	uint16_t boot_flag;
+	uint8_t loadflags;
+	uint16_t xloadflags;
+	uint8_t relocatable;
+	uint32_t kernel_alignment;
+	uint64_t pref_address;
+	uint32_t init_size;
+	uint32_t initrd_addr_max;
+	uint32_t cmdline_size;
+	uint32_t pm_len;
+};
+
+static const struct bz_spec bz_good = {
+	.version = 0x020f, .setup_sects = 4, .hdr_len = 0x6a,
+	.boot_flag = 0xaa55, .loadflags = 0x01, .xloadflags = 0x7f,
+	.relocatable = 1, .kernel_alignment = 0x200000,
+	.pref_address = 0x1000000, .init_size = 0x400000,
+	.initrd_addr_max = 0x7fffffff, .cmdline_size = 2047,
+	.pm_len = 0x10000,
+};
+
+static uint8_t bz_byte(uint64_t i)
+{
+	return (uint8_t)(i * 13 + 5);
+}
+
+static size_t build_bz(const struct bz_spec *b)
+{
+	size_t pm_off = ((b->setup_sects ? b->setup_sects : 4) + 1) * 512;
+	uint32_t i;
+
+	memset(img, 0, pm_off);
+	img[0] = 'M';
+	img[1] = 'Z';
+	img[0x1f1] = b->setup_sects;
+	memcpy(img + 0x1fa, "\xff\xff", 2);		/* vid_mode */
+	memcpy(img + 0x1fe, &b->boot_flag, 2);
+	img[0x200] = 0xeb;
+	img[0x201] = b->hdr_len;
+	memcpy(img + 0x202, "HdrS", 4);
+	memcpy(img + 0x206, &b->version, 2);
+	memcpy(img + 0x20e, "\x40\x3e", 2);		/* kernel_version */
+	img[0x211] = b->loadflags;
+	memcpy(img + 0x22c, &b->initrd_addr_max, 4);
+	memcpy(img + 0x230, &b->kernel_alignment, 4);
+	img[0x234] = b->relocatable;
+	img[0x235] = 21;
+	memcpy(img + 0x236, &b->xloadflags, 2);
+	memcpy(img + 0x238, &b->cmdline_size, 4);
+	memcpy(img + 0x258, &b->pref_address, 8);
+	memcpy(img + 0x260, &b->init_size, 4);
+	for (i = 0; i < b->pm_len; i++)
+		img[pm_off + i] = bz_byte(i);
+	return pm_off + b->pm_len;
+}
+
+/* Zero-page bytes v3ctl sets itself instead of copying them. */
+static bool bz_own_field(unsigned int off)
+{
+	return off == BP_TYPE_OF_LOADER ||
+	       (off >= BP_CODE32_START && off < BP_RAMDISK_SIZE + 4) ||
+	       (off >= BP_CMD_LINE_PTR && off < BP_CMD_LINE_PTR + 4) ||
+	       (off >= BP_SETUP_DATA && off < BP_SETUP_DATA + 8);
+}
+
+/*
+ * The zero page at BZ_ZERO_PAGE_ADDR for a kernel whose file is @k:
+ * setup header copied (up to @hdr_end), our fields set, everything else
+ * zero except the e820 table.
+ */
+static bool zero_page_ok(const uint8_t *k, unsigned int hdr_end,
+			 uint64_t initrd, uint64_t initrd_len)
+{
+	const uint64_t zp = BZ_ZERO_PAGE_ADDR;
+	unsigned int off, n = mem_at(zp + BP_E820_ENTRIES)[0];
+
+	for (off = 0; off < BP_SIZE; off++) {
+		uint8_t b = mem_at(zp + off)[0];
+
+		if (off >= BP_HDR && off < hdr_end) {
+			if (!bz_own_field(off) && b != k[off])
+				return acpi_fail("zero page +0x%x: 0x%02x, file has 0x%02x",
+						 off, b, k[off]);
+			continue;
+		}
+		if ((off >= BP_ACPI_RSDP_ADDR && off < BP_ACPI_RSDP_ADDR + 8) ||
+		    (off >= BP_EXT_RAMDISK_IMAGE && off < BP_EXT_CMD_LINE_PTR) ||
+		    off == BP_E820_ENTRIES ||
+		    (off >= BP_E820_TABLE && off < BP_E820_TABLE + 20 * n))
+			continue;
+		if (b)
+			return acpi_fail("zero page +0x%x is 0x%02x, not 0", off, b);
+	}
+	if (mem_at(zp + BP_TYPE_OF_LOADER)[0] != 0xff ||
+	    rd32(zp + BP_CMD_LINE_PTR) != BZ_CMDLINE_ADDR ||
+	    rd32(zp + BP_EXT_CMD_LINE_PTR) != 0 ||
+	    rd64(zp + BP_SETUP_DATA) != 0 ||
+	    rd64(zp + BP_ACPI_RSDP_ADDR) != ACPI_BASE)
+		return acpi_fail("zero page: loader fields");
+	if (rd32(zp + BP_RAMDISK_IMAGE) != (uint32_t)initrd ||
+	    rd32(zp + BP_EXT_RAMDISK_IMAGE) != (uint32_t)(initrd >> 32) ||
+	    rd32(zp + BP_RAMDISK_SIZE) != (uint32_t)initrd_len ||
+	    rd32(zp + BP_EXT_RAMDISK_SIZE) != (uint32_t)(initrd_len >> 32))
+		return acpi_fail("zero page: ramdisk fields 0x%x+0x%x",
+				 rd32(zp + BP_RAMDISK_IMAGE),
+				 rd32(zp + BP_RAMDISK_SIZE));
+	return true;
+}
+
+/* The e820 table must be exactly this. */
+static bool e820_ok(uint64_t ram)
+{
+	const uint64_t zp = BZ_ZERO_PAGE_ADDR;
+	uint64_t low = ram < (3ULL << 30) ? ram : (3ULL << 30);
+	const struct e820_entry want[] = {
+		{ 0, 0x9fc00, 1 },
+		{ 0x9fc00, 0x400, 2 },
+		{ 0xe0000, 0x20000, 2 },
+		{ 0x100000, low - 0x100000, 1 },
+		{ 4ULL << 30, ram - low, 1 },
+	};
+	unsigned int n = ram > low ? 5 : 4, i;
+
+	if (mem_at(zp + BP_E820_ENTRIES)[0] != n)
+		return acpi_fail("e820: %u entries, want %u",
+				 mem_at(zp + BP_E820_ENTRIES)[0], n);
+	for (i = 0; i < n; i++) {
+		uint64_t e = zp + BP_E820_TABLE + 20 * i;
+
+		if (rd64(e) != want[i].addr || rd64(e + 8) != want[i].size ||
+		    rd32(e + 16) != want[i].type)
+			return acpi_fail("e820[%u] = 0x%llx +0x%llx type %u",
+					 i, (unsigned long long)rd64(e),
+					 (unsigned long long)rd64(e + 8),
+					 rd32(e + 16));
+	}
+	return true;
+}
+
+static bool bz_boot_ok(uint64_t load)
+{
+	return req.boot.mode == V3_BOOT_LONG64 &&
+	       req.boot.entry == load + 0x200 &&
+	       req.boot.cr3 == PML4_ADDR &&
+	       req.boot.gdt_base == BZ_GDT_ADDR && req.boot.gdt_limit == 31 &&
+	       req.boot.cs == 0x10 && req.boot.ds == 0x18 &&
+	       req.boot.gpr[V3_RSI] == BZ_ZERO_PAGE_ADDR &&
+	       req.boot.gpr[V3_RSP] == BZ_STACK_TOP &&
+	       rd64(BZ_GDT_ADDR + 0x10) == 0x00af9b000000ffffULL &&
+	       rd64(BZ_GDT_ADDR + 0x18) == 0x00cf93000000ffffULL &&
+	       rd64(BZ_GDT_ADDR) == 0 && rd64(BZ_GDT_ADDR + 8) == 0;
+}
+
+static bool ident_map_ok(unsigned int gib)
+{
+	uint64_t i;
+
+	if (rd64(PML4_ADDR) != (PDPT_ADDR | 3) || rd64(PML4_ADDR + 8))
+		return false;
+	for (i = 0; i < gib; i++)
+		if (rd64(PDPT_ADDR + 8 * i) != ((PD_ADDR + 0x1000 * i) | 3))
+			return false;
+	if (rd64(PDPT_ADDR + 8 * gib))
+		return false;
+	for (i = 0; i < gib * 512ULL; i++)
+		if (rd64(PD_ADDR + i * 8) != ((i << 21) | 0x83))
+			return false;
+	return true;
+}
+
+static void test_bzimage(void)
+{
+	static const char initrd[] = "INITRD-for-bzImage-0123456789";
+	const uint64_t ram = 64 << 20;
+	struct bz_spec b;
+	size_t len = build_bz(&bz_good);
+	uint64_t rd = ((64 << 20) - sizeof(initrd)) & ~4095ULL, i;
+	bool ok;
+
+	tap_ok(do_load_img(img, len, ram, "console=ttyS0 quiet",
+			   (const uint8_t *)initrd, sizeof(initrd), 4) == 0,
+	       "bzimage: loads (%s)", req.err);
+	tap_ok(req.format && !strcmp(req.format, "bzimage"),
+	       "bzimage: probed as bzimage");
+	tap_ok(bz_boot_ok(0x1000000), "bzimage: 64-bit entry state, GDT with __BOOT_CS 0x10 / __BOOT_DS 0x18");
+	ok = true;
+	for (i = 0; i < bz_good.pm_len; i++)
+		if (mem_at(0x1000000 + i)[0] != bz_byte(i))
+			ok = false;
+	tap_ok(ok && req.kernel_lo == 0x1000000 &&
+	       req.kernel_hi == 0x1000000 + bz_good.init_size,
+	       "bzimage: protected-mode kernel at pref_address 16 MiB");
+	tap_ok(zero_page_ok(img, 0x26c, rd, sizeof(initrd)),
+	       "bzimage: zero page %s", acpi_why);
+	tap_ok(!strcmp((char *)mem_at(BZ_CMDLINE_ADDR), "console=ttyS0 quiet"),
+	       "bzimage: command line");
+	tap_ok(req.initrd_addr == rd &&
+	       !memcmp(mem_at(rd), initrd, sizeof(initrd)),
+	       "bzimage: initrd at the top of RAM, page-aligned (0x%llx)",
+	       (unsigned long long)req.initrd_addr);
+	tap_ok(e820_ok(ram), "bzimage: e820 map %s", acpi_why);
+	tap_ok(rsdp_scan() == ACPI_BASE && acpi_ok(ACPI_BASE, 4),
+	       "bzimage: RSDP found by the BIOS-area scan, tables valid for 4 vCPUs %s",
+	       acpi_why);
+	tap_ok(ident_map_ok(4), "bzimage: identity map of [0, 4 GiB)");
+	tap_ok(!fm.oob && fm.max_write <= V3_MEM_XFER_MAX,
+	       "bzimage: writes stay in RAM");
+
+	/* no initrd, no command line, setup_sects 0 (means 4) */
+	b = bz_good;
+	b.setup_sects = 0;
+	len = build_bz(&b);
+	tap_ok(do_load(len, ram, NULL, NULL, 0) == 0 &&
+	       zero_page_ok(img, 0x26c, 0, 0) &&
+	       !strcmp((char *)mem_at(BZ_CMDLINE_ADDR), "") &&
+	       req.initrd_addr == 0 && mem_at(0x1000000)[0] == bz_byte(0) &&
+	       acpi_ok(ACPI_BASE, 1),
+	       "bzimage: no initrd, empty command line, setup_sects 0 %s (%s)",
+	       acpi_why, req.err);
+
+	/* 6 GiB: e820 with high RAM, initrd below initrd_addr_max */
+	len = build_bz(&bz_good);
+	tap_ok(do_load_img(img, len, 6ULL << 30, "x", (const uint8_t *)initrd,
+			   sizeof(initrd), 2) == 0 && e820_ok(6ULL << 30) &&
+	       req.initrd_addr == ((2ULL << 30) - sizeof(initrd)) / 4096 * 4096 &&
+	       rd32(BZ_ZERO_PAGE_ADDR + BP_RAMDISK_IMAGE) == req.initrd_addr &&
+	       ident_map_ok(7) && !fm.oob,
+	       "bzimage: 6 GiB VM: high RAM in e820, initrd below 2 GiB, 7 GiB mapped %s",
+	       acpi_why);
+
+	/* initrd_addr_max below the kernel's end: the initrd goes above 4G */
+	b = bz_good;
+	b.initrd_addr_max = 0x013fffff;	/* = the kernel's end - 1 */
+	len = build_bz(&b);
+	tap_ok(do_load_img(img, len, 5ULL << 30, NULL, (const uint8_t *)initrd,
+			   sizeof(initrd), 1) == 0 &&
+	       req.initrd_addr == 4ULL << 30 &&
+	       zero_page_ok(img, 0x26c, 4ULL << 30, sizeof(initrd)) &&
+	       !memcmp(mem_at(4ULL << 30), initrd, sizeof(initrd)),
+	       "bzimage: initrd above 4 GiB through ext_ramdisk_image %s (%s)",
+	       acpi_why, req.err);
+	b.xloadflags &= ~BZ_XLF_CAN_BE_LOADED_ABOVE_4G;
+	len = build_bz(&b);
+	tap_ok(do_load_img(img, len, 5ULL << 30, NULL, (const uint8_t *)initrd,
+			   sizeof(initrd), 1) != 0 &&
+	       strstr(req.err, "does not fit"),
+	       "bzimage: ... refused without XLF_CAN_BE_LOADED_ABOVE_4G (%s)",
+	       req.err);
+
+	/* misaligned pref_address: 16 MiB rounded up to kernel_alignment */
+	b = bz_good;
+	b.pref_address = 0x1100000;
+	b.kernel_alignment = 0x400000;
+	len = build_bz(&b);
+	tap_ok(do_load(len, ram, NULL, NULL, 0) == 0 &&
+	       bz_boot_ok(0x1000000) && mem_at(0x1000000)[1] == bz_byte(1),
+	       "bzimage: misaligned pref_address: loaded at 16 MiB (%s)",
+	       req.err);
+	/* non-relocatable: exactly at pref_address */
+	b = bz_good;
+	b.relocatable = 0;
+	b.pref_address = 0x1100000;
+	len = build_bz(&b);
+	tap_ok(do_load(len, ram, NULL, NULL, 0) == 0 &&
+	       bz_boot_ok(0x1100000) && mem_at(0x1100000)[1] == bz_byte(1),
+	       "bzimage: non-relocatable kernel at its pref_address (%s)",
+	       req.err);
+	/* pref_address beyond RAM but relocatable: 16 MiB */
+	b = bz_good;
+	b.pref_address = 0x80000000;
+	len = build_bz(&b);
+	tap_ok(do_load(len, ram, NULL, NULL, 0) == 0 && bz_boot_ok(0x1000000),
+	       "bzimage: pref_address outside RAM: loaded at 16 MiB (%s)",
+	       req.err);
+	/* init_size smaller than the file: the file size counts */
+	b = bz_good;
+	b.init_size = 0x1000;
+	len = build_bz(&b);
+	tap_ok(do_load(len, ram, NULL, NULL, 0) == 0 &&
+	       req.kernel_hi == 0x1000000 + b.pm_len,
+	       "bzimage: kernel extent is max(init_size, file)");
+}
+
+struct bz_bad {
+	const char *what;
+	const char *expect;
+	void (*mutate)(struct bz_spec *b);
+	uint64_t ram;			/* 0: 64 MiB */
+	const char *cmdline;
+	size_t initrd_len;
+	size_t trunc;			/* !0: file length */
+};
+
+static void b_old(struct bz_spec *b) { b->version = 0x020b; }
+static void b_nohigh(struct bz_spec *b) { b->loadflags = 0; }
+static void b_no64(struct bz_spec *b) { b->xloadflags = 0x2; }
+static void b_flag(struct bz_spec *b) { b->boot_flag = 0x1234; }
+static void b_short(struct bz_spec *b) { b->hdr_len = 0x40; }
+static void b_align(struct bz_spec *b) { b->kernel_alignment = 0x300000; }
+static void b_align0(struct bz_spec *b) { b->kernel_alignment = 0; }
+static void b_huge(struct bz_spec *b) { b->init_size = 0xf0000000; }
+static void b_cmd(struct bz_spec *b) { b->cmdline_size = 4; }
+static void b_fixed(struct bz_spec *b) { b->relocatable = 0; b->pref_address = 0x8000000; }
+static void b_fixedlow(struct bz_spec *b) { b->relocatable = 0; b->pref_address = 0x90000; }
+static void b_nopm(struct bz_spec *b) { b->pm_len = 0; }
+
+static void test_bzimage_bad(void)
+{
+	static const struct bz_bad cases[] = {
+		{ "protocol 2.11", "too old", b_old, 0, NULL, 0, 0 },
+		{ "zImage", "zImage", b_nohigh, 0, NULL, 0, 0 },
+		{ "32-bit only", "64-bit entry", b_no64, 0, NULL, 0, 0 },
+		{ "bad boot flag", "boot flag", b_flag, 0, NULL, 0, 0 },
+		{ "short setup header", "setup header", b_short, 0, NULL, 0, 0 },
+		{ "truncated setup header", "truncated", NULL, 0, NULL, 0, 0x240 },
+		{ "no protected-mode kernel", "no protected-mode", b_nopm, 0, NULL, 0, 0 },
+		{ "kernel_alignment 3 MiB", "kernel_alignment", b_align, 0, NULL, 0, 0 },
+		{ "kernel_alignment 0", "kernel_alignment", b_align0, 0, NULL, 0, 0 },
+		{ "RAM too small", "at least 20 MiB", NULL, 16 << 20, NULL, 0, 0 },
+		{ "huge init_size", "more guest RAM", b_huge, 0, NULL, 0, 0 },
+		{ "command line over cmdline_size", "cmdline_size", b_cmd, 0, "12345", 0, 0 },
+		{ "non-relocatable above RAM", "non-relocatable", b_fixed, 0, NULL, 0, 0 },
+		{ "non-relocatable below 1 MiB", "non-relocatable", b_fixedlow, 0, NULL, 0, 0 },
+		{ "initrd too big", "does not fit", NULL, 0, NULL, (44 << 20) + 1, 0 },
+	};
+	static uint8_t big_initrd[45 << 20];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct bz_bad *c = &cases[i];
+		struct bz_spec b = bz_good;
+		size_t len;
+		int r;
+
+		if (c->mutate)
+			c->mutate(&b);
+		len = build_bz(&b);
+		if (c->trunc)
+			len = c->trunc;
+		r = do_load(len, c->ram ? c->ram : 64 << 20, c->cmdline,
+			    c->initrd_len ? big_initrd : NULL, c->initrd_len);
+		tap_ok(r != 0 && strstr(req.err, c->expect) && !fm.writes,
+		       "bzimage: %s rejected before any write: \"%s\"", c->what,
+		       req.err);
+	}
+	/* the largest initrd that fits still loads */
+	tap_ok(do_load(build_bz(&bz_good), 64 << 20, NULL, big_initrd,
+		       (64 << 20) - 0x1400000) == 0 &&
+	       req.initrd_addr == 0x1400000,
+	       "bzimage: initrd filling RAM from the kernel's end loads (%s)",
+	       req.err);
+}
+
+static void test_bzimage_fuzz(void)
+{
+	static uint8_t orig[0x20000];
+	struct bz_spec b = bz_good;
+	size_t len;
+	unsigned int iter, k, bad = 0, loaded = 0;
+
+	/* small kernel at 2 MiB in 4 MiB of RAM: fast */
+	b.pref_address = 2 << 20;
+	b.init_size = 1 << 20;
+	len = build_bz(&b);
+	srand(54321);
+	memcpy(orig, img, len);
+	for (iter = 0; iter < 3000; iter++) {
+		size_t l = len;
+		unsigned int flips = 1 + rand() % 4;
+
+		memcpy(img, orig, len);
+		for (k = 0; k < flips; k++)
+			img[0x1f0 + rand() % 0x80] = rand();
+		if (iter % 9 == 0)
+			l = rand() % len;
+		if (do_load(l, 4 << 20, "c", (const uint8_t *)"initrd", 6))
+			continue;
+		loaded++;
+		if (fm.oob || !gmem_range_ok(&gm, req.boot.entry, 1) ||
+		    req.kernel_lo < (1 << 20) ||
+		    ranges_overlap(req.kernel_lo, req.kernel_hi - req.kernel_lo,
+				   req.initrd_addr, 6))
+			bad++;
+	}
+	tap_ok(!bad && loaded > 100,
+	       "bzimage fuzz: 3000 corrupted headers, %u loaded, all sane",
+	       loaded);
+}
+
+#define DEBIAN_KERNEL "../../.cache/kernels/6.1.0-50-amd64/boot/vmlinuz-6.1.0-50-amd64"
+
+static void test_debian_kernel(void)
+{
+	const uint64_t ram = 128 << 20;
+	uint8_t *k, *rd;
+	size_t klen, rdlen = 3 << 20, i;
+	uint64_t rd_at = ram - rdlen, pm_off;
+	uint32_t init_size;
+	FILE *f;
+	bool ok;
+
+	f = fopen(DEBIAN_KERNEL, "rb");
+	if (!f) {
+		tap_ok(true, "# SKIP Debian kernel %s not present", DEBIAN_KERNEL);
+		return;
+	}
+	k = malloc(32 << 20);
+	klen = fread(k, 1, 32 << 20, f);
+	fclose(f);
+	rd = malloc(rdlen);
+	for (i = 0; i < rdlen; i++)
+		rd[i] = (uint8_t)(i * 7 + 1);
+	pm_off = (k[0x1f1] + 1) * 512ULL;
+	memcpy(&init_size, k + 0x260, 4);
+
+	mem_cap = ram;
+	tap_ok(do_load_img(k, klen, ram, "console=ttyS0", rd, rdlen, 4) == 0 &&
+	       !strcmp(req.format, "bzimage"),
+	       "debian: %s loads as bzimage (%s)", DEBIAN_KERNEL, req.err);
+	tap_ok(bz_boot_ok(0x1000000) &&
+	       mem_at(req.boot.entry)[0] == 0xfc && mem_at(req.boot.entry)[1] == 0xfa,
+	       "debian: entered at 16 MiB + 0x200 (startup_64: cld; cli)");
+	tap_ok(!memcmp(mem_at(0x1000000), k + pm_off, klen - pm_off) &&
+	       req.kernel_hi == 0x1000000 + init_size,
+	       "debian: protected-mode kernel loaded (init_size 0x%x)", init_size);
+	tap_ok(zero_page_ok(k, 0x202 + k[0x201], rd_at, rdlen),
+	       "debian: zero page %s", acpi_why);
+	tap_ok(rd32(BZ_ZERO_PAGE_ADDR + BP_HEADER) == 0x53726448 &&
+	       rd32(BZ_ZERO_PAGE_ADDR + BP_VERSION) >> 16 == 0 &&
+	       (rd32(BZ_ZERO_PAGE_ADDR + BP_VERSION) & 0xffff) >= 0x20c,
+	       "debian: header magic and protocol %x in the zero page",
+	       rd32(BZ_ZERO_PAGE_ADDR + BP_VERSION) & 0xffff);
+	tap_ok(req.initrd_addr == rd_at && !memcmp(mem_at(rd_at), rd, rdlen) &&
+	       rd_at >= 0x1000000 + init_size,
+	       "debian: initrd at 0x%llx, above the kernel's init_size area",
+	       (unsigned long long)req.initrd_addr);
+	tap_ok(!strcmp((char *)mem_at(BZ_CMDLINE_ADDR), "console=ttyS0"),
+	       "debian: command line");
+	tap_ok(e820_ok(ram), "debian: e820 %s", acpi_why);
+	tap_ok(rsdp_scan() == ACPI_BASE && acpi_ok(ACPI_BASE, 4),
+	       "debian: RSDP by scan and by acpi_rsdp_addr, all checksums %s",
+	       acpi_why);
+	tap_ok(ident_map_ok(4) && !fm.oob, "debian: identity map, no stray writes");
+
+	/* the example: 512M, 4 vCPUs (only 128M backed here) */
+	ok = do_load_img(k, klen, 512 << 20, "console=ttyS0", rd, rdlen, 4) == 0 &&
+	     req.initrd_addr == (512 << 20) - rdlen && e820_ok(512 << 20) &&
+	     acpi_ok(ACPI_BASE, 4);
+	tap_ok(ok, "debian: 512 MiB VM: initrd at 0x%llx %s (%s)",
+	       (unsigned long long)req.initrd_addr, acpi_why, req.err);
+	tap_ok(do_load_img(k, klen, 64 << 20, NULL, NULL, 0, 1) != 0 &&
+	       strstr(req.err, "more guest RAM"),
+	       "debian: 64 MiB is too small: \"%s\"", req.err);
+	mem_cap = 64 << 20;
+	free(k);
+	free(rd);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -786,6 +1521,11 @@ int main(void)
 	test_elf64();
 	test_elf64_bad();
 	test_fuzz();
+	test_acpi();
+	test_bzimage();
+	test_bzimage_bad();
+	test_bzimage_fuzz();
+	test_debian_kernel();
 	test_commands();
 	printf("1..%d\n", tap_n);
 	free(fm.buf);

@@ -1,0 +1,118 @@
+# Linux guest tests (sourced by the suites): Debian's own kernel, the one
+# the emulated host runs, booted unmodified by v3vmm with a busybox
+# initramfs (tests/l2/init prints "V3L2:" facts, then runs a shell).
+# LINUX_BOOT_SECS bounds each boot; LINUX_VCPUS lists the SMP sizes.
+: "${LINUX_BOOT_SECS:=240}"
+: "${LINUX_VCPUS:=1 4}"
+: "${LINUX_TWO_VMS:=1}"
+L2_CMDLINE="console=ttyS0 quiet"
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# console_wait NAME PATTERN SECS: poll the console until PATTERN shows up
+console_wait() {
+	cw_i=0
+	while [ $cw_i -lt $(($3 * 4)) ]; do
+		timeout 10 v3ctl console "$1" >"/tmp/con.$1" 2>/dev/null
+		grep -q "$2" "/tmp/con.$1" && return 0
+		[ "$(info_field "$1" state)" = stopped ] && return 1
+		sleep 0.25
+		cw_i=$((cw_i + 1))
+	done
+	return 1
+}
+
+# l2_fact NAME KEY: the value printed as "V3L2: KEY value"
+l2_fact() { sed -n "s/^V3L2: $2 //p" "/tmp/con.$1" | tr -d '\r' | head -n 1; }
+
+linux_create() { # name vcpus
+	run 60 v3ctl create "$1" --mem 256M --vcpus "$2" --kernel "$GUESTS/vmlinuz" \
+		--initrd "$GUESTS/l2.cpio.gz" --cmdline "$L2_CMDLINE"
+}
+
+linux_checks() { # name vcpus
+	vmn=$1 v=$2
+	if ! console_wait "$vmn" "V3L2: ready" "$LINUX_BOOT_SECS"; then
+		fail "linux $v vcpu: boots to /init" "state $(info_field "$vmn" state): $(info_field "$vmn" detail)"
+		diag_file console "/tmp/con.$vmn" 30
+		return 1
+	fi
+	pass "linux $v vcpu: boots to /init"
+	got=$(l2_fact "$vmn" nproc)
+	result "linux $v vcpu: nproc is $v" "$([ "$got" = "$v" ]; echo $?)" "nproc '$got'"
+	bad=$(l2_fact "$vmn" dmesg-bad)
+	result "linux $v vcpu: guest dmesg has no warnings or BUGs" "$([ "$bad" = 0 ]; echo $?)" \
+		"$(grep 'V3L2: bad:' "/tmp/con.$vmn")"
+	# time of day within 30 s of the host's (the RTC and boot delay)
+	gd=$(l2_fact "$vmn" date) hd=$(date +%s)
+	d=$((hd - ${gd:-0})); [ $d -lt 0 ] && d=$((-d))
+	result "linux $v vcpu: time of day matches the host" "$([ $d -le 30 ]; echo $?)" "guest $gd host $hd"
+	# "sleep 5" in the guest: its own clock says 5 s
+	t0=$(l2_fact "$vmn" t0) t1=$(l2_fact "$vmn" t1)
+	ok=$(awk -v a="$t0" -v b="$t1" 'BEGIN { d = b - a; print (d >= 4.9 && d <= 6.5) ? 0 : 1 }')
+	result "linux $v vcpu: guest timers tick (sleep 5 took 5 s of guest uptime)" "$ok" "t0 $t0 t1 $t1"
+	return 0
+}
+
+linux_clock_rate() { # name: guest "sleep 5" measured with the host clock
+	vmn=$1
+	printf 'echo R0; sleep 5; echo R1\n' | timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
+	console_wait "$vmn" "^R0" 20 || { fail "linux: clock rate" "no R0"; return; }
+	h0=$(uptime_s)
+	console_wait "$vmn" "^R1" 30 || { fail "linux: clock rate" "no R1"; return; }
+	h1=$(uptime_s)
+	ok=$(awk -v a="$h0" -v b="$h1" 'BEGIN { d = b - a; print (d >= 4.0 && d <= 7.0) ? 0 : 1 }')
+	result "linux: guest clock runs at the host's rate (sleep 5 = $(awk -v a="$h0" -v b="$h1" 'BEGIN { printf "%.1f", b - a }') s of host time)" "$ok" "host $h0 -> $h1"
+}
+
+linux_typed() { # name: a command typed into the console runs
+	vmn=$1
+	printf 'echo typed-$((6 * 7))\n' | timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
+	if console_wait "$vmn" "typed-42" 30; then pass "linux: a command typed through the console runs"; else
+		fail "linux: a command typed through the console runs" "no typed-42"; diag_file console "/tmp/con.$vmn" 5
+	fi
+}
+
+linux_poweroff() { # name
+	vmn=$1
+	printf 'poweroff -f\n' | timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
+	wait_state "$vmn" stopped 60
+	r=$(info_field "$vmn" stop-reason)
+	result "linux: poweroff stops the VM with reason poweroff" "$([ "$r" = poweroff ]; echo $?)" \
+		"state $(info_field "$vmn" state) reason '$r': $(info_field "$vmn" detail)"
+}
+
+if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
+	first=1
+	for v in $LINUX_VCPUS; do
+		linux_create "lx$v" "$v"
+		if [ "$RC" != 0 ]; then
+			fail "linux $v vcpu: create" "exit $RC: $(head -n 2 "$ERR")"
+			continue
+		fi
+		run 10 v3ctl launch "lx$v"
+		if linux_checks "lx$v" "$v" && [ $first = 1 ]; then
+			linux_typed "lx$v"
+			linux_clock_rate "lx$v"
+			first=0
+		fi
+		linux_poweroff "lx$v"
+		vm_gone "lx$v"
+	done
+	if [ "$LINUX_TWO_VMS" = 1 ]; then
+		linux_create lxa 1; ra=$RC
+		linux_create lxb 1; rb=$RC
+		run 10 v3ctl launch lxa
+		run 10 v3ctl launch lxb
+		if [ "$ra$rb" = 00 ] && console_wait lxa "V3L2: ready" "$LINUX_BOOT_SECS" &&
+			console_wait lxb "V3L2: ready" "$LINUX_BOOT_SECS"; then
+			pass "linux: two Linux VMs boot at once"
+		else
+			fail "linux: two Linux VMs boot at once" "create $ra $rb; lxa $(info_field lxa state), lxb $(info_field lxb state)"
+		fi
+		linux_poweroff lxa
+		vm_gone lxa; vm_gone lxb
+	fi
+else
+	fail "linux guest tests" "no $GUESTS/vmlinuz or $GUESTS/l2.cpio.gz in the initramfs"
+fi
