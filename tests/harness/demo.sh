@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: boot the emulated SVM host (QEMU TCG -cpu EPYC) and run the
-# hello guest through v3ctl inside it, streaming the L1 console.
+# hello guest and a Linux guest through v3ctl inside it, streaming the L1
+# console.
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -13,4 +14,4 @@ for f in "$BUILD/modules/$KVER_61/v3vmm.ko" "$REPO/tools/v3ctl/v3ctl" "$REPO/tes
 	[ -f "$f" ] || die "the demo needs $f"
 done
 "$H/mkinitrd.sh"
-"$H/boot-qemu.sh" demo --live --timeout 300
+"$H/boot-qemu.sh" demo --live --timeout 600
