@@ -36,6 +36,7 @@
 #define BIT_EBX7_SGX		BIT(2)
 #define BIT_EBX7_PT		BIT(25)
 #define BIT_ECX7_OSPKE		BIT(4)
+#define BIT_ECX7_LA57		BIT(16)
 #define BIT_ECX7_WAITPKG	BIT(5)
 #define BIT_ECX7_SGX_LC		BIT(30)
 
@@ -86,8 +87,9 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 	case 7:
 		if (sub == 0) {
 			*b &= ~(BIT_EBX7_SGX | BIT_EBX7_PT);
+			/* no 5-level paging: the loader's tables are 4-level */
 			*c &= ~(BIT_ECX7_WAITPKG | BIT_ECX7_SGX_LC |
-				BIT_ECX7_OSPKE);
+				BIT_ECX7_OSPKE | BIT_ECX7_LA57);
 			/* OSPKE mirrors the guest's own CR4.PKE */
 			if (vcpu->regs.cr4 & X86_CR4_PKE)
 				*c |= BIT_ECX7_OSPKE;
@@ -120,6 +122,7 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 		break;
 	case 0x8000000a:		/* SVM features */
 	case 0x8000001e:		/* AMD topology extensions: hidden */
+	case 0x8000001f:		/* SME/SEV: not offered to guests */
 		*a = *b = *c = *d = 0;
 		break;
 	}

@@ -310,6 +310,8 @@ static int bz_load(struct load_req *req)
 	if (gmem_write(req, bz.load, req->kernel + bz.pm_off, bz.pm_len) ||
 	    (bz.initrd && gmem_write(req, bz.initrd, req->initrd,
 				     req->initrd_len)) ||
+	    /* real-mode IVT and BIOS data area: no EBDA, no base memory size */
+	    gmem_zero(req, 0, PAGE_SIZE) ||
 	    write_ident_map(req, npd) ||
 	    bz_write_gdt(req, &limit) ||
 	    gmem_zero(req, BZ_STACK_TOP - PAGE_SIZE, PAGE_SIZE) ||
