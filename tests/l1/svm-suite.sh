@@ -135,6 +135,24 @@ if need_guest "lifecycle" forever.elf; then
 	result "lifecycle: destroy removes the VM" "$([ "$RC" = 0 ] && [ -z "$gone" ]; echo $?)" "exit $RC, ${gone:-not listed}"
 fi
 
+# --- guest memory is accounted and returned -----------------------------------------
+memfree_mib() { awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo; }
+if [ -f /guests/forever.elf ]; then
+	m0=$(memfree_mib)
+	run 60 v3ctl create memvm --mem 512M --kernel /guests/forever.elf
+	m1=$(memfree_mib)
+	run 20 v3ctl launch memvm
+	sleep 1
+	run 20 v3ctl destroy memvm
+	m2=$(memfree_mib)
+	result "memory: a 512 MiB VM takes 512 MiB of host memory" "$([ $((m0 - m1)) -ge 500 ]; echo $?)" \
+		"MemFree $m0 -> $m1 MiB"
+	result "memory: destroy gives it all back" "$([ $((m0 - m2)) -le 8 ]; echo $?)" \
+		"MemFree $m0 -> $m2 MiB after destroy"
+	run 10 v3ctl info memvm
+	result "memory: destroyed VM is gone" "$([ "$RC" != 0 ]; echo $?)" "info exited $RC"
+fi
+
 # --- hlt guest ----------------------------------------------------------------------
 name="hlt: guest halts (stopped: halted) or stops on request"
 if need_guest "$name" hlt.elf; then
