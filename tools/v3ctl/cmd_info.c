@@ -35,25 +35,15 @@ static void print_clean(const char *s)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cmd = argv[0], *name;
 	struct v3_info info;
 	unsigned int i;
 	int c, fd, err;
 	char buf[32];
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		return opt_error(cmd, c, argv);
-	}
+	c = parse_help_only(cmd, argc, argv, help);
+	if (c >= 0)
+		return c;
 	err = need_one_name(cmd, argc, argv, &name);
 	if (err)
 		return err;

@@ -53,25 +53,15 @@ static char *list_names(const char *cmd, int fd, uint32_t *count)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cmd = argv[0];
 	int c, fd, ret = EXIT_OK, err;
 	struct v3_info info;
 	uint32_t count, i;
 	char *names;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		return opt_error(cmd, c, argv);
-	}
+	c = parse_help_only(cmd, argc, argv, help);
+	if (c >= 0)
+		return c;
 	if (optind < argc)
 		return usage_err(cmd, "unexpected argument '%s'", argv[optind]);
 

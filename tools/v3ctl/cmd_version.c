@@ -39,24 +39,14 @@ static const char *arch_name(uint32_t arch)
 
 int cmd_version(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cmd = argv[0];
 	struct v3_version ver;
 	unsigned int i;
 	int c, fd;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		return opt_error(cmd, c, argv);
-	}
+	c = parse_help_only(cmd, argc, argv, help);
+	if (c >= 0)
+		return c;
 	if (optind < argc)
 		return usage_err(cmd, "unexpected argument '%s'", argv[optind]);
 

@@ -327,22 +327,12 @@ int vm_info(int fd, const char *name, struct v3_info *info)
 /* launch, stop, pause, resume, destroy: "v3ctl CMD NAME". */
 int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cmd = argv[0], *name;
 	int c, fd, ret;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		return opt_error(cmd, c, argv);
-	}
+	c = parse_help_only(cmd, argc, argv, help);
+	if (c >= 0)
+		return c;
 	ret = need_one_name(cmd, argc, argv, &name);
 	if (ret)
 		return ret;
@@ -356,4 +346,28 @@ int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+/*
+ * Options of a subcommand that takes none but --help: returns the exit
+ * code to leave with (help shown, or a usage error), or -1 to go on.
+ */
+int parse_help_only(const char *cmd, int argc, char **argv, const char *help)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		return opt_error(cmd, c, argv);
+	}
+	return -1;
 }
