@@ -37,6 +37,7 @@
 #define BIT_EBX7_PT		BIT(25)
 #define BIT_ECX7_OSPKE		BIT(4)
 #define BIT_ECX7_LA57		BIT(16)
+#define BIT_ECX7_RDPID		BIT(22)
 #define BIT_ECX7_WAITPKG	BIT(5)
 #define BIT_ECX7_SGX_LC		BIT(30)
 
@@ -89,7 +90,8 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 			*b &= ~(BIT_EBX7_SGX | BIT_EBX7_PT);
 			/* no 5-level paging: the loader's tables are 4-level */
 			*c &= ~(BIT_ECX7_WAITPKG | BIT_ECX7_SGX_LC |
-				BIT_ECX7_OSPKE | BIT_ECX7_LA57);
+				BIT_ECX7_OSPKE | BIT_ECX7_LA57 |
+				BIT_ECX7_RDPID);	/* no TSC_AUX, like RDTSCP */
 			/* OSPKE mirrors the guest's own CR4.PKE */
 			if (vcpu->regs.cr4 & X86_CR4_PKE)
 				*c |= BIT_ECX7_OSPKE;

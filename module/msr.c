@@ -10,6 +10,17 @@
 #include <asm/processor-flags.h>
 #include "v3.h"
 
+/*
+ * MSRs the guest owns directly: the backends switch them on entry and exit
+ * (SVM with VMLOAD/VMSAVE, VMX through the VMCS and a swap around entry).
+ */
+const u32 v3_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+const unsigned int v3_nr_passthrough_msrs = ARRAY_SIZE(v3_passthrough_msrs);
+
 /* AMD-specific MSRs (AMD APM vol. 2 appendix A) */
 #define V3_MSR_HWCR		0xc0010015
 #define V3_MSR_SYSCFG		0xc0010010

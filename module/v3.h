@@ -352,6 +352,8 @@ int v3_handle_io(struct v3_vcpu *vcpu);
 int v3_handle_mem_fault(struct v3_vcpu *vcpu);
 
 /* msr.c, cpuid.c, hypercall.c */
+extern const u32 v3_passthrough_msrs[];
+extern const unsigned int v3_nr_passthrough_msrs;
 int v3_handle_rdmsr(struct v3_vcpu *vcpu);
 int v3_handle_wrmsr(struct v3_vcpu *vcpu);
 int v3_handle_cpuid(struct v3_vcpu *vcpu);

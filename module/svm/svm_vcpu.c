@@ -51,13 +51,6 @@ static void v3_msrpm_pass(u8 *msrpm, u32 msr)
 	msrpm[bit / 8] &= ~(3 << (bit % 8));
 }
 
-/* State VMLOAD/VMSAVE switch, so the guest may own it directly. */
-static const u32 v3_svm_passthrough_msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
-	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
-	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-};
-
 static int v3_svm_vm_init(struct v3_vm *vm)
 {
 	struct v3_svm_vm *sv;
@@ -74,8 +67,9 @@ static int v3_svm_vm_init(struct v3_vm *vm)
 	/* intercept every port and every MSR but the pass-through set */
 	memset(sv->iopm, 0xff, PAGE_SIZE << V3_IOPM_ORDER);
 	memset(sv->msrpm, 0xff, PAGE_SIZE << V3_MSRPM_ORDER);
-	for (i = 0; i < ARRAY_SIZE(v3_svm_passthrough_msrs); i++)
-		v3_msrpm_pass(sv->msrpm, v3_svm_passthrough_msrs[i]);
+	/* VMLOAD/VMSAVE switch these (APM 15.5.2) */
+	for (i = 0; i < v3_nr_passthrough_msrs; i++)
+		v3_msrpm_pass(sv->msrpm, v3_passthrough_msrs[i]);
 	ret = v3_tdp_build(vm, &sv->npt, &v3_npt_format);
 	if (ret)
 		goto fail;

@@ -73,13 +73,6 @@ static void v3_msr_bitmap_pass(u8 *bm, u32 msr)
 	bm[base + 2048 + msr / 8] &= ~BIT(msr % 8);
 }
 
-/* The SVM pass-through set; see the header comment for who switches them. */
-static const u32 v3_vmx_passthrough_msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
-	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
-	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-};
-
 static const u32 v3_vmx_swap_msrs[V3_VMX_NR_SWAP_MSRS] = {
 	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 };
@@ -100,8 +93,8 @@ static int v3_vmx_vm_init(struct v3_vm *vm)
 	/* intercept every port and every MSR but the pass-through set */
 	memset(xv->io_bitmap, 0xff, PAGE_SIZE << V3_IO_BITMAP_ORDER);
 	memset(xv->msr_bitmap, 0xff, PAGE_SIZE);
-	for (i = 0; i < ARRAY_SIZE(v3_vmx_passthrough_msrs); i++)
-		v3_msr_bitmap_pass(xv->msr_bitmap, v3_vmx_passthrough_msrs[i]);
+	for (i = 0; i < v3_nr_passthrough_msrs; i++)
+		v3_msr_bitmap_pass(xv->msr_bitmap, v3_passthrough_msrs[i]);
 	ret = v3_tdp_build(vm, &xv->ept, &v3_ept_format);
 	if (ret)
 		goto fail;
