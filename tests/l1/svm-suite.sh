@@ -1,5 +1,6 @@
 #!/bin/sh
-# The SVM suite: runs inside the emulated SVM host (L1), busybox sh.
+# The guest suite: runs inside the emulated SVM host (L1), busybox sh, and
+# as the VMX suite inside the emulated VMX host (see vmx-suite.sh).
 # Prints TAP on the console, then V3-SUITE-DONE.
 # shellcheck source=tests/l1/tap.sh
 . /tests/l1/tap.sh
@@ -10,7 +11,9 @@ dmesg_mark
 # TAP line; the suite reads dmesg itself (panics and oopses still show).
 echo 2 >/proc/sys/kernel/printk
 
-echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt' /proc/cpuinfo | tr '\n' ' ')"
+# the VMX suite runs this same file with V3_ARCH=vmx
+: "${V3_ARCH:=svm}"
+echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 
 # --- module and device ---------------------------------------------------
 t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
@@ -20,8 +23,8 @@ else
 	fail "/dev/v3vmm is a character device with mode 0600" "$(ls -l /dev/v3vmm 2>&1)"
 fi
 run 10 v3ctl version
-if [ "$RC" = 0 ] && grep -qiw svm "$OUT"; then pass "v3ctl version reports svm"; else
-	fail "v3ctl version reports svm" "exit $RC"; diag_file stdout "$OUT"; diag_file stderr "$ERR"
+if [ "$RC" = 0 ] && grep -qiw "$V3_ARCH" "$OUT"; then pass "v3ctl version reports $V3_ARCH"; else
+	fail "v3ctl version reports $V3_ARCH" "exit $RC"; diag_file stdout "$OUT"; diag_file stderr "$ERR"
 fi
 if [ -d /sys/kernel/v3vmm ]; then pass "sysfs /sys/kernel/v3vmm exists"; else
 	fail "sysfs /sys/kernel/v3vmm exists" "no such directory"
@@ -145,7 +148,7 @@ if [ -f /guests/forever.elf ]; then
 	sleep 1
 	run 20 v3ctl destroy memvm
 	m2=$(memfree_mib)
-	result "memory: a 512 MiB VM takes 512 MiB of host memory" "$([ $((m0 - m1)) -ge 500 ]; echo $?)" \
+	result "memory: a 512 MiB VM takes its 512 MiB from the host (7/8 seen at least)" "$([ $((m0 - m1)) -ge 448 ]; echo $?)" \
 		"MemFree $m0 -> $m1 MiB"
 	result "memory: destroy gives it all back" "$([ $((m0 - m2)) -le 8 ]; echo $?)" \
 		"MemFree $m0 -> $m2 MiB after destroy"
