@@ -2,11 +2,13 @@
 #   make                      module + v3ctl + test guests, for the running kernel
 #   make KDIR=/path/to/headers   ... for the kernel whose headers are named
 #   make check                every test (boots emulated hosts; installs what it needs)
+#   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
+#   make bench                v3vmm vs KVM vs native (numbers, not tests)
 #   make demo                 boots the emulated SVM host and runs a guest through v3ctl
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check demo bench clean
+.PHONY: all module tools guests check check-vmx demo bench clean
 
 all: module tools guests
 
@@ -25,8 +27,14 @@ guests:
 check:
 	tests/harness/check.sh
 
+check-vmx:
+	tests/harness/check-vmx.sh
+
 demo:
 	tests/harness/demo.sh
+
+bench:
+	tests/bench/run.sh
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi

@@ -219,25 +219,29 @@ if need_guest "negative: destroy while running" forever.elf; then
 fi
 
 # tests/abi/ioctl_neg: each of its sub-tests becomes one of ours
-if [ -x /tests/ioctl_neg ]; then
-	run 120 /tests/ioctl_neg
-	grep -E '^(not )?ok' "$OUT" >/tmp/abi.tap
-	after_fail=0
-	while IFS= read -r l; do
-		d=$(echo "$l" | sed -E 's/^(not )?ok[[:space:]]*[0-9]*[[:space:]]*-?[[:space:]]*//')
-		case $l in
-		"not ok"*) fail "ioctl_neg: $d"; after_fail=1 ;;
-		ok*) pass "ioctl_neg: $d"; after_fail=0 ;;
-		"#"*) [ $after_fail = 1 ] && echo "$l" ;;
-		*) after_fail=0 ;;
-		esac
-	done <"$OUT"
-	if [ ! -s /tmp/abi.tap ] || [ "$RC" -ge 124 ]; then
-		fail "ioctl_neg ran to completion" "exit $RC, $(wc -l </tmp/abi.tap) result lines"; diag_file stderr "$ERR" 4
+ioctl_neg_tests() {
+	if [ -x /tests/ioctl_neg ]; then
+		run 120 /tests/ioctl_neg
+		grep -E '^(not )?ok' "$OUT" >/tmp/abi.tap
+		after_fail=0
+		while IFS= read -r l; do
+			d=$(echo "$l" | sed -E 's/^(not )?ok[[:space:]]*[0-9]*[[:space:]]*-?[[:space:]]*//')
+			case $l in
+			"not ok"*) fail "ioctl_neg: $d"; after_fail=1 ;;
+			ok*) pass "ioctl_neg: $d"; after_fail=0 ;;
+			"#"*) [ $after_fail = 1 ] && echo "$l" ;;
+			*) after_fail=0 ;;
+			esac
+		done <"$OUT"
+		if [ ! -s /tmp/abi.tap ] || [ "$RC" -ge 124 ]; then
+			fail "ioctl_neg ran to completion" "exit $RC, $(wc -l </tmp/abi.tap) result lines"; diag_file stderr "$ERR" 4
+		fi
+	else
+		fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
 	fi
-else
-	fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
-fi
+}
+# (V3_IOCTL_NEG_LAST=1 runs them after the rmmod tests; see vmx-suite.sh)
+[ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] || ioctl_neg_tests
 
 # --- two VMs at once ---------------------------------------------------------------------
 # (V3_MULTI_VM=0: one VM at a time; see vmx-suite.sh)
@@ -276,6 +280,8 @@ result "rmmod: no BUG/WARNING/Oops in dmesg" "$([ ! -s /tmp/bad ]; echo $?)" "$(
 t_cmd "re-insmod" 30 "$INSMOD" "$MOD"
 run 10 v3ctl list
 result "re-insmod: no VMs left" "$([ "$RC" = 0 ] && ! grep -Eq 'r1|r2' "$OUT"; echo $?)" "exit $RC: $(head -n 3 "$OUT")"
+
+[ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] && ioctl_neg_tests
 
 # --- last: the kernel log ---------------------------------------------------------------
 dmesg_bad >/tmp/bad
