@@ -18,22 +18,8 @@
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
+#include "guest_gprs.h"
 
-#define G_RAX	(0 * 8)
-#define G_RCX	(1 * 8)
-#define G_RDX	(2 * 8)
-#define G_RBX	(3 * 8)
-#define G_RBP	(5 * 8)
-#define G_RSI	(6 * 8)
-#define G_RDI	(7 * 8)
-#define G_R8	(8 * 8)
-#define G_R9	(9 * 8)
-#define G_R10	(10 * 8)
-#define G_R11	(11 * 8)
-#define G_R12	(12 * 8)
-#define G_R13	(13 * 8)
-#define G_R14	(14 * 8)
-#define G_R15	(15 * 8)
 
 #define VMCS_HOST_RSP	0x6c14
 
@@ -77,20 +63,7 @@ SYM_FUNC_START(__v3_vmx_run)
 
 	mov	8(%rsp), %rax
 	cmpl	$0, (%rsp)		/* ZF: not launched yet; movs keep it */
-	mov	G_RCX(%rax), %rcx
-	mov	G_RDX(%rax), %rdx
-	mov	G_RBX(%rax), %rbx
-	mov	G_RBP(%rax), %rbp
-	mov	G_RSI(%rax), %rsi
-	mov	G_RDI(%rax), %rdi
-	mov	G_R8(%rax), %r8
-	mov	G_R9(%rax), %r9
-	mov	G_R10(%rax), %r10
-	mov	G_R11(%rax), %r11
-	mov	G_R12(%rax), %r12
-	mov	G_R13(%rax), %r13
-	mov	G_R14(%rax), %r14
-	mov	G_R15(%rax), %r15
+	V3_LOAD_GUEST_GPRS %rax
 	mov	G_RAX(%rax), %rax
 
 	call	__v3_vmx_enter
@@ -101,20 +74,7 @@ SYM_FUNC_START(__v3_vmx_run)
 	push	%rax
 	mov	16(%rsp), %rax		/* gprs */
 	popq	G_RAX(%rax)
-	mov	%rcx, G_RCX(%rax)
-	mov	%rdx, G_RDX(%rax)
-	mov	%rbx, G_RBX(%rax)
-	mov	%rbp, G_RBP(%rax)
-	mov	%rsi, G_RSI(%rax)
-	mov	%rdi, G_RDI(%rax)
-	mov	%r8, G_R8(%rax)
-	mov	%r9, G_R9(%rax)
-	mov	%r10, G_R10(%rax)
-	mov	%r11, G_R11(%rax)
-	mov	%r12, G_R12(%rax)
-	mov	%r13, G_R13(%rax)
-	mov	%r14, G_R14(%rax)
-	mov	%r15, G_R15(%rax)
+	V3_SAVE_GUEST_GPRS %rax
 	xor	%eax, %eax
 	jmp	4f
 
@@ -122,14 +82,7 @@ SYM_FUNC_START(__v3_vmx_run)
 3:	mov	$1, %eax
 
 4:	/* no guest values may linger in caller-saved registers */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	V3_CLEAR_CALLER_SAVED
 
 	add	$16, %rsp
 	pop	%rbx
