@@ -28,6 +28,7 @@ struct v3_svm_cpu {
 	u64 host_vmcb_pa;
 	u32 next_asid;
 	u64 asid_gen;
+	u64 last_vcpu;		/* uid of the vCPU that last ran here */
 	bool enabled;		/* EFER.SVME set by us */
 };
 struct v3_svm_cpu *v3_svm_this_cpu(void);
@@ -44,6 +45,7 @@ struct v3_svm_vcpu {
 	u64 vmcb_pa;
 	u64 asid_gen;
 	int last_cpu;
+	u64 uid;		/* never reused, unlike the VMCB's address */
 	u64 reinject;		/* EXITINTINFO of an interrupted delivery */
 };
 

@@ -17,6 +17,8 @@
 
 /* Nested page table entries are ordinary long-mode PTEs (APM 15.25.5);
  * guest accesses count as user accesses, so U/S must be set. */
+static atomic64_t v3_svm_vcpu_uids = ATOMIC64_INIT(0);
+
 static u64 v3_npt_table(u64 hpa)
 {
 	return hpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
@@ -134,6 +136,7 @@ static int v3_svm_vcpu_init(struct v3_vcpu *vcpu)
 	}
 	svm->vmcb_pa = virt_to_phys(svm->vmcb);
 	svm->last_cpu = -1;
+	svm->uid = atomic64_inc_return(&v3_svm_vcpu_uids);
 	vcpu->arch = svm;
 	v3_svm_init_control(vcpu, svm->vmcb);
 	return 0;
@@ -285,6 +288,16 @@ static void v3_svm_assign_asid(struct v3_vcpu *vcpu, struct v3_svm_cpu *sd,
 	struct v3_svm_vcpu *svm = vcpu->arch;
 	struct v3_vmcb_control *c = &svm->vmcb->control;
 
+	/*
+	 * Another vCPU ran here since: flush.  With fresh ASIDs the hardware
+	 * would not need it, but emulated SVM (QEMU TCG) ignores ASIDs and
+	 * would otherwise keep nested translations of another VM — possibly
+	 * of one already destroyed, whose pages the host has reused.
+	 */
+	if (sd->last_vcpu != svm->uid) {
+		sd->last_vcpu = svm->uid;
+		c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+	}
 	if (svm->last_cpu == cpu && svm->asid_gen == sd->asid_gen)
 		return;
 	if (sd->next_asid >= v3_svm_feat.nasid) {
