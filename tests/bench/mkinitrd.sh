@@ -53,19 +53,9 @@ R1=$OUT/l1root
 rm -rf "$R1"
 mkdir -p "$R1"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,v3,kvm,qemu,guests,bench,lib64}
 busybox_into "$R1"
-for a in $(/bin/busybox --list-full); do
-	[ -e "$R1/$a" ] || ln -s /bin/busybox "$R1/$a"
-done
+busybox_links "$R1"
 
-# Copy an executable and the shared libraries it needs (none when static).
-copy_exe() {
-	local src=$1 dst=$2 lib
-	install -m 0755 "$src" "$R1/$dst"
-	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
-		mkdir -p "$R1$(dirname "$lib")"
-		cp -L "$lib" "$R1$lib"
-	done
-}
+copy_exe() { initrd_exe "$R1" "$@"; }
 
 # kmod's insmod/rmmod (busybox insmod retries a refused load, see mkinitrd.sh)
 copy_exe /usr/bin/kmod /sbin/kmod

@@ -22,3 +22,22 @@ load_kernels() {
 	# shellcheck source=/dev/null
 	. "$KERNELS_ENV"
 }
+
+# busybox_links ROOT: a symlink to /bin/busybox for each of its applets.
+busybox_links() {
+	local a
+	for a in $(/bin/busybox --list-full); do
+		[ -e "$1/$a" ] || ln -s /bin/busybox "$1/$a"
+	done
+}
+
+# initrd_exe ROOT SRC DST: an executable and the shared libraries it needs
+# (none when static), copied into the initramfs tree ROOT.
+initrd_exe() {
+	local root=$1 src=$2 dst=$3 lib
+	install -m 0755 "$src" "$root/$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}

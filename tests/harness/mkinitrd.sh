@@ -29,19 +29,9 @@ case $(ldd /bin/busybox 2>&1 || true) in
 *"not a dynamic"*) ;;
 *) die "/bin/busybox is not static (install busybox-static)" ;;
 esac
-for a in $(/bin/busybox --list-full); do
-	[ -e "$ROOT/$a" ] || ln -s /bin/busybox "$ROOT/$a"
-done
+busybox_links "$ROOT"
 
-# Copy an executable and the shared libraries it needs (none when static).
-copy_exe() {
-	local src=$1 dst=$2 lib
-	install -m 0755 "$src" "$ROOT/$dst"
-	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
-		mkdir -p "$ROOT$(dirname "$lib")"
-		cp -L "$lib" "$ROOT$lib"
-	done
-}
+copy_exe() { initrd_exe "$ROOT" "$@"; }
 
 warn() { say "warning: $*"; }
 
