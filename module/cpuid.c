@@ -105,7 +105,7 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 
 			*a = lower_32_bits(host);
 			*d = upper_32_bits(host);
-			*b = v3_xsave_size(vcpu->xcr0);
+			*b = v3_xsave_size(v3_guest_xcr0(vcpu));
 			*c = v3_xsave_size(host);
 		} else if (sub == 1) {
 			*a &= 0x7;	/* XSAVEOPT, XSAVEC, XGETBV1; no XSAVES */

@@ -182,26 +182,35 @@ emul_fail:
 	return 1;
 }
 
-static const v3_exit_fn v3_exit_table[V3_NR_EXIT_REASONS] = {
-	[V3_EXIT_IO]		= v3_handle_io,
-	[V3_EXIT_HLT]		= v3_exit_hlt,
-	[V3_EXIT_CPUID]		= v3_handle_cpuid,
-	[V3_EXIT_RDMSR]		= v3_handle_rdmsr,
-	[V3_EXIT_WRMSR]		= v3_handle_wrmsr,
-	[V3_EXIT_MEM_FAULT]	= v3_handle_mem_fault,
-	[V3_EXIT_SHUTDOWN]	= v3_exit_shutdown,
-	[V3_EXIT_HYPERCALL]	= v3_handle_hypercall,
-	[V3_EXIT_INTR]		= v3_exit_nothing,
-	[V3_EXIT_NMI]		= v3_exit_nothing,
-	[V3_EXIT_DR_ACCESS]	= v3_exit_dr,
-	[V3_EXIT_XSETBV]	= v3_handle_xsetbv,
-	[V3_EXIT_INVLPG]	= v3_exit_skip,
-	[V3_EXIT_PAUSE]		= v3_exit_nothing,
-	[V3_EXIT_INTR_WINDOW]	= v3_exit_nothing,
-	[V3_EXIT_INVALID_STATE]	= v3_exit_entry_failed,
-	[V3_EXIT_VMX_INSN]	= v3_exit_ud,
-	[V3_EXIT_UD_INSN]	= v3_exit_ud,
-	[V3_EXIT_INVD]		= v3_exit_skip,
+/*
+ * .atomic: the handler never sleeps, so it runs with the guest FPU still
+ * loaded (preemption disabled) and the vCPU re-enters the guest without
+ * switching FPU state.  Handlers that may sleep, or that change what
+ * v3_fpu_load() loads (XSETBV), run after v3_fpu_put().
+ */
+static const struct {
+	v3_exit_fn fn;
+	bool atomic;
+} v3_exit_table[V3_NR_EXIT_REASONS] = {
+	[V3_EXIT_IO] = { v3_handle_io, true },
+	[V3_EXIT_HLT] = { v3_exit_hlt, true },
+	[V3_EXIT_CPUID] = { v3_handle_cpuid, true },
+	[V3_EXIT_RDMSR] = { v3_handle_rdmsr, true },
+	[V3_EXIT_WRMSR] = { v3_handle_wrmsr, true },
+	[V3_EXIT_MEM_FAULT] = { v3_handle_mem_fault, true },
+	[V3_EXIT_SHUTDOWN] = { v3_exit_shutdown, false },
+	[V3_EXIT_HYPERCALL] = { v3_handle_hypercall, false },
+	[V3_EXIT_INTR] = { v3_exit_nothing, true },
+	[V3_EXIT_NMI] = { v3_exit_nothing, true },
+	[V3_EXIT_DR_ACCESS] = { v3_exit_dr, false },
+	[V3_EXIT_XSETBV] = { v3_handle_xsetbv, false },
+	[V3_EXIT_INVLPG] = { v3_exit_skip, true },
+	[V3_EXIT_PAUSE] = { v3_exit_nothing, true },
+	[V3_EXIT_INTR_WINDOW] = { v3_exit_nothing, true },
+	[V3_EXIT_INVALID_STATE] = { v3_exit_entry_failed, false },
+	[V3_EXIT_VMX_INSN] = { v3_exit_ud, false },
+	[V3_EXIT_UD_INSN] = { v3_exit_ud, false },
+	[V3_EXIT_INVD] = { v3_exit_skip, true },
 };
 
 int v3_handle_exit(struct v3_vcpu *vcpu)
@@ -209,9 +218,14 @@ int v3_handle_exit(struct v3_vcpu *vcpu)
 	u32 reason = vcpu->exit.reason;
 	v3_exit_fn fn = NULL;
 
-	if (reason < V3_NR_EXIT_REASONS)
-		fn = v3_exit_table[reason];
-	if (!fn)
+	if (reason < V3_NR_EXIT_REASONS) {
+		fn = v3_exit_table[reason].fn;
+		if (!v3_exit_table[reason].atomic)
+			v3_fpu_put(vcpu);
+	}
+	if (!fn) {
+		v3_fpu_put(vcpu);
 		fn = v3_exit_unhandled;
+	}
 	return fn(vcpu);
 }

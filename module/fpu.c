@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest x87/SSE/AVX state and XCR0.  The guest's registers are loaded
- * only between v3_fpu_enter() and v3_fpu_leave(), inside a
+ * only between v3_fpu_load() and v3_fpu_put(), inside a
  * kernel_fpu_begin() section, so the host task's state is saved by the
- * kernel's own FPU code and never mixed with the guest's.  XSETBV is
+ * kernel's own FPU code and never mixed with the guest's.  The vCPU loop
+ * keeps the section open across exits handled without sleeping (KVM
+ * likewise switches FPU state only when the vCPU thread leaves its run
+ * loop): XSAVE/XRSTOR of the whole state on every exit would cost more
+ * than many exit handlers.  XSETBV is
  * intercepted so the guest can only enable features the host has enabled
  * (Intel SDM vol. 1 13.3).
  */
@@ -98,11 +102,14 @@ void v3_fpu_free(struct v3_vcpu *vcpu)
 	vcpu->fpu = NULL;
 }
 
-void v3_fpu_enter(struct v3_vcpu *vcpu)
+void v3_fpu_load(struct v3_vcpu *vcpu)
 {
 	u64 mask = v3_guest_xcr0_max;
 
+	if (vcpu->fpu_loaded)
+		return;
 	kernel_fpu_begin();
+	vcpu->fpu_loaded = true;
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
 		asm volatile("xrstor64 %0" :: "m"(*(u8 *)vcpu->fpu),
 			     "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
@@ -113,10 +120,23 @@ void v3_fpu_enter(struct v3_vcpu *vcpu)
 	}
 }
 
-void v3_fpu_leave(struct v3_vcpu *vcpu)
+/*
+ * The guest's XCR0.  While its FPU is loaded, a CPU that ignores the
+ * XSETBV intercept (see v3_fpu_put) may have changed it behind our back.
+ */
+u64 v3_guest_xcr0(struct v3_vcpu *vcpu)
+{
+	if (vcpu->fpu_loaded && boot_cpu_has(X86_FEATURE_XSAVE))
+		vcpu->xcr0 = v3_xgetbv0() & v3_guest_xcr0_max;
+	return vcpu->xcr0;
+}
+
+void v3_fpu_put(struct v3_vcpu *vcpu)
 {
 	u64 mask = v3_guest_xcr0_max;
 
+	if (!vcpu->fpu_loaded)
+		return;
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
 		/*
 		 * A CPU that does not honour the XSETBV intercept (QEMU's
@@ -133,6 +153,7 @@ void v3_fpu_leave(struct v3_vcpu *vcpu)
 	} else {
 		asm volatile("fxsave64 %0" : "=m"(*(u8 *)vcpu->fpu) :: "memory");
 	}
+	vcpu->fpu_loaded = false;
 	kernel_fpu_end();
 }
 
@@ -142,6 +163,8 @@ int v3_handle_xsetbv(struct v3_vcpu *vcpu)
 	u64 val = (gpr[V3_RDX] << 32) | (u32)gpr[V3_RAX];
 	u64 host = v3_host_xcr0();
 
+	/* the new XCR0 is loaded with the guest's state at the next entry */
+	v3_fpu_put(vcpu);
 	if (!(vcpu->regs.cr4 & X86_CR4_OSXSAVE)) {
 		v3_inject_ud(vcpu);
 		return 0;

@@ -28,6 +28,14 @@ bool v3_vcpu_has_interrupt(struct v3_vcpu *vcpu)
 	return v3_lapic_pending(vcpu) >= 0;
 }
 
+/*
+ * Every way an interrupt can become pending or deliverable sets
+ * V3_REQ_EVENT on the vCPU: a device raising a line (PIC, IOAPIC, LAPIC
+ * timer, IPIs) and the guest's writes that unmask or lower priority (EOI,
+ * TPR, SPIV, LVT0, APIC base, the PIC's IMR/OCW2).  So when the last look
+ * found nothing and no event came since, there is still nothing: the
+ * common exit skips the LAPIC and PIC entirely.
+ */
 void v3_inject_pending(struct v3_vcpu *vcpu)
 {
 	int vector;
@@ -35,10 +43,15 @@ void v3_inject_pending(struct v3_vcpu *vcpu)
 	/* a backend without interrupt injection runs guests without IRQs */
 	if (!v3_arch->inject_irq)
 		return;
+	if (vcpu->irq_idle && !test_bit(V3_REQ_EVENT, &vcpu->requests))
+		return;
+	clear_bit(V3_REQ_EVENT, &vcpu->requests);
 	if (v3_lapic_pending(vcpu) < 0) {
 		v3_arch->irq_window(vcpu, false);
+		vcpu->irq_idle = true;
 		return;
 	}
+	vcpu->irq_idle = false;
 	if (!v3_arch->irq_allowed(vcpu)) {
 		v3_arch->irq_window(vcpu, true);
 		return;

@@ -162,6 +162,7 @@ struct v3_vcpu {
 	int pin_cpu;			/* -1: any */
 	bool halted;
 	bool parked;			/* halted with interrupts off: INIT only */
+	bool irq_idle;			/* nothing pending at the last look (irq.c) */
 	bool started;			/* has a boot state (BSP) or SIPI */
 	u8 sipi_vector;
 	struct v3_lapic *lapic;		/* this vCPU's local APIC */
@@ -173,6 +174,7 @@ struct v3_vcpu {
 	u64 dr[4], dr6, dr7;		/* emulated debug registers */
 	u64 mtrr[0x31];			/* fixed, variable, default type */
 	void *fpu;			/* guest XSAVE/FXSAVE area */
+	bool fpu_loaded;		/* guest FPU in the registers (fpu.c) */
 
 	/* statistics, written by the vCPU thread only */
 	u64 exits[V3_NR_EXIT_REASONS];
@@ -285,9 +287,16 @@ struct v3_arch_ops {
 	/* Load the architectural boot state (reset when boot is NULL). */
 	int (*vcpu_set_boot)(struct v3_vcpu *vcpu, const struct v3_boot *boot);
 	/*
+	 * Optional: a run of entries on this CPU begins (the guest FPU was
+	 * just loaded; preemption stays disabled until it is put back), so
+	 * host state that cannot change meanwhile may be saved once here.
+	 */
+	void (*vcpu_load)(struct v3_vcpu *vcpu);
+	/*
 	 * Enter the guest once; return 0 with vcpu->exit and vcpu->regs
 	 * filled, or a negative errno when the entry itself failed.
-	 * Called with preemption and interrupts enabled.
+	 * Called after vcpu_load: guest FPU loaded, preemption disabled,
+	 * interrupts enabled.
 	 */
 	int (*vcpu_run)(struct v3_vcpu *vcpu);
 	/* Queue an exception for the next entry. */
@@ -339,7 +348,10 @@ int v3_vcpu_start(struct v3_vcpu *vcpu);
 void v3_vcpu_kick(struct v3_vcpu *vcpu, int req);
 void v3_vcpu_stop_thread(struct v3_vcpu *vcpu);
 
-/* exit.c: returns 0 to continue, 1 when the VM must stop */
+/*
+ * exit.c: returns 0 to continue, 1 when the VM must stop.  Called with
+ * the guest FPU loaded; handlers that may sleep run after v3_fpu_put().
+ */
 int v3_handle_exit(struct v3_vcpu *vcpu);
 void v3_skip_insn(struct v3_vcpu *vcpu);
 void v3_inject_gp(struct v3_vcpu *vcpu);
@@ -445,11 +457,17 @@ void v3_sysfs_del_vm(struct v3_vm *vm);
 int v3_dev_init(void);
 void v3_dev_exit(void);
 
-/* fpu.c: guest FPU/XSAVE state around guest entry */
+/*
+ * fpu.c: guest FPU/XSAVE state.  Loaded before guest entry and kept
+ * across exits the kernel handles without sleeping; put back before the
+ * vCPU thread may sleep or be scheduled out.  Loaded means preemption is
+ * disabled: backends' vcpu_run is called with the guest FPU loaded.
+ */
 int v3_fpu_alloc(struct v3_vcpu *vcpu);
 void v3_fpu_free(struct v3_vcpu *vcpu);
-void v3_fpu_enter(struct v3_vcpu *vcpu);
-void v3_fpu_leave(struct v3_vcpu *vcpu);
+void v3_fpu_load(struct v3_vcpu *vcpu);
+void v3_fpu_put(struct v3_vcpu *vcpu);
+u64 v3_guest_xcr0(struct v3_vcpu *vcpu);
 u64 v3_host_xcr0(void);
 u32 v3_xsave_size(u64 xcr0);
 void v3_fpu_init(void);

@@ -123,15 +123,39 @@ static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
 	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
 }
 
+/* A run of entries on this CPU begins: guest FPU in, preemption off. */
+static void v3_vcpu_load(struct v3_vcpu *vcpu)
+{
+	if (vcpu->fpu_loaded)
+		return;
+	v3_fpu_load(vcpu);
+	if (v3_arch->vcpu_load)
+		v3_arch->vcpu_load(vcpu);
+}
+
+/* requests that take the vCPU off the fast path (everything but events) */
+#define V3_REQ_SLOW_MASK (~(BIT(V3_REQ_EVENT) | BIT(V3_REQ_TLB)))
+
+/*
+ * The run loop.  The guest FPU is loaded (and preemption disabled) from
+ * the first entry until something needs the thread to sleep, be
+ * scheduled out or handle an exit that may sleep: exits handled
+ * atomically go straight back into the guest without the FPU switch.
+ */
 static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 {
 	struct v3_vm *vm = vcpu->vm;
 	int ret;
 
 	while (!kthread_should_stop()) {
+		if ((READ_ONCE(vcpu->requests) & V3_REQ_SLOW_MASK) ||
+		    !vcpu->started || vcpu->halted) {
+			v3_fpu_put(vcpu);
+			vcpu->irq_idle = false;
+		}
 		if (test_bit(V3_REQ_STOP, &vcpu->requests) ||
 		    v3_vm_stopped(vm))
-			return;
+			break;
 		if (test_bit(V3_REQ_PAUSE, &vcpu->requests)) {
 			wait_event_interruptible(vcpu->wq,
 				!test_bit(V3_REQ_PAUSE, &vcpu->requests) ||
@@ -139,10 +163,12 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 				kthread_should_stop());
 			continue;
 		}
-		if (v3_vcpu_init_sipi(vcpu)) {
+		if ((READ_ONCE(vcpu->requests) &
+		     (BIT(V3_REQ_INIT) | BIT(V3_REQ_SIPI))) &&
+		    v3_vcpu_init_sipi(vcpu)) {
 			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 				   "vcpu %u: startup failed", vcpu->id);
-			return;
+			break;
 		}
 		if (vcpu->halted && !vcpu->parked &&
 		    v3_vcpu_has_interrupt(vcpu))
@@ -154,23 +180,28 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			continue;
 		}
 
-		clear_bit(V3_REQ_EVENT, &vcpu->requests);
+		v3_vcpu_load(vcpu);
 		v3_inject_pending(vcpu);
 		ret = v3_arch->vcpu_run(vcpu);
 		if (ret == -EINTR)
 			continue;	/* a request arrived before entry */
 		if (ret) {
+			v3_fpu_put(vcpu);
 			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 				   "vcpu %u: guest entry failed (%d)",
 				   vcpu->id, ret);
-			return;
+			break;
 		}
 		ret = v3_handle_exit(vcpu);
 		v3_vcpu_account(vcpu, vcpu->exit.reason);
 		if (ret)
-			return;
-		cond_resched();
+			break;
+		if (need_resched()) {
+			v3_fpu_put(vcpu);
+			cond_resched();
+		}
 	}
+	v3_fpu_put(vcpu);
 }
 
 static int v3_vcpu_thread(void *arg)

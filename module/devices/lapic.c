@@ -542,7 +542,9 @@ static void v3_lapic_write_locked(struct v3_lapic *a, u32 reg, u32 val)
 	spin_unlock_irqrestore(&a->lock, flags);
 	if (send)
 		v3_lapic_send_ipi(a, ipi, dest);
-	if (reg == LA_EOI || reg == LA_SELF_IPI || reg == LA_TASKPRI)
+	/* what may make a pending interrupt deliverable: see v3_inject_pending */
+	if (reg == LA_EOI || reg == LA_SELF_IPI || reg == LA_TASKPRI ||
+	    reg == LA_SPIV || reg == LA_LVT0)
 		v3_vcpu_kick(a->vcpu, V3_REQ_EVENT);
 }
 
@@ -651,6 +653,8 @@ int v3_lapic_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 		else
 			v3_lapic_set_deadline(a, val);
 		spin_unlock_irqrestore(&a->lock, flags);
+		if (msr == MSR_IA32_APICBASE)
+			v3_vcpu_kick(vcpu, V3_REQ_EVENT);
 		return ret;
 	}
 	if (msr < 0x800 || msr > 0x8ff || !v3_lapic_x2apic(a) ||

@@ -7,8 +7,11 @@
  * Called with GIF clear.  VMRUN itself saves and restores only part of the
  * host state (APM vol. 2 15.5.1): FS, GS, TR and LDTR with their hidden
  * parts, KernelGsBase and the SYSCALL/SYSENTER MSRs are switched here
- * with VMSAVE/VMLOAD (APM 15.5.2), so no C code may run between the guest
- * VMLOAD and the host VMLOAD: GS base still points at guest data.
+ * with VMLOAD/VMSAVE (APM 15.5.2), so no C code may run between the guest
+ * VMLOAD and the host VMLOAD: GS base still points at guest data.  The
+ * host's values were saved to host_vmcb_pa by VMSAVE when this run of
+ * entries began (v3_svm_vcpu_load): they do not change while the vCPU
+ * thread keeps its CPU.
  * RAX and RSP are loaded from and saved to the VMCB by VMRUN; the other
  * guest GPRs are kept in gprs[], indexed as enum v3_gpr.
  */
@@ -30,8 +33,6 @@ SYM_FUNC_START(__v3_svm_vmrun)
 	push	%rsi			/*  8(%rsp): guest GPRs */
 	push	%rdi			/*  0(%rsp): VMCB */
 
-	mov	%rdx, %rax
-	vmsave	%rax
 
 	mov	%rsi, %rax
 	V3_LOAD_GUEST_GPRS %rax

@@ -310,6 +310,17 @@ static void v3_svm_assign_asid(struct v3_vcpu *vcpu, struct v3_svm_cpu *sd,
 	svm->last_cpu = cpu;
 }
 
+/*
+ * The host's VMSAVE state (FS, GS, TR, LDTR, KernelGsBase, SYSCALL and
+ * SYSENTER MSRs) stays the same while this thread keeps the CPU, so it
+ * is saved once per run of entries rather than at every VMRUN.
+ */
+static void v3_svm_vcpu_load(struct v3_vcpu *vcpu)
+{
+	asm volatile("vmsave %%rax" :: "a"(v3_svm_this_cpu()->host_vmcb_pa)
+		     : "memory");
+}
+
 static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 {
 	struct v3_svm_vcpu *svm = vcpu->arch;
@@ -318,7 +329,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	struct v3_svm_cpu *sd;
 	int cpu;
 
-	v3_fpu_enter(vcpu);	/* disables preemption */
+	/* called with the guest FPU loaded, so preemption is disabled */
 	cpu = smp_processor_id();
 	sd = v3_svm_this_cpu();
 	local_irq_disable();
@@ -331,7 +342,6 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 		WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 		asm volatile("stgi" ::: "memory");
 		local_irq_enable();
-		v3_fpu_leave(vcpu);
 		return -EINTR;
 	}
 	if (test_and_clear_bit(V3_REQ_TLB, &vcpu->requests))
@@ -365,7 +375,6 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
-	v3_fpu_leave(vcpu);
 
 	vmcb->control.tlb_ctl = 0;
 	if (vmcb->control.exit_int_info & V3_EVT_VALID)
@@ -491,6 +500,7 @@ const struct v3_arch_ops v3_svm_ops = {
 	.vcpu_init = v3_svm_vcpu_init,
 	.vcpu_destroy = v3_svm_vcpu_destroy,
 	.vcpu_set_boot = v3_svm_vcpu_set_boot,
+	.vcpu_load = v3_svm_vcpu_load,
 	.vcpu_run = v3_svm_vcpu_run,
 	.inject_exception = v3_svm_inject_exception,
 	.set_efer = v3_svm_set_efer,

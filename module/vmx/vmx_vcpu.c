@@ -529,7 +529,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	u64 host_msr[V3_VMX_NR_SWAP_MSRS], debugctl = 0;
 	int cpu, ret;
 
-	v3_fpu_enter(vcpu);	/* disables preemption */
+	/* called with the guest FPU loaded, so preemption is disabled */
 	v3_vmx_load(vmx);
 	cpu = smp_processor_id();
 	local_irq_disable();
@@ -540,7 +540,6 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	if (READ_ONCE(vcpu->requests) & V3_REQ_EXIT_MASK) {
 		WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 		local_irq_enable();
-		v3_fpu_leave(vcpu);
 		return -EINTR;
 	}
 	if (test_and_clear_bit(V3_REQ_TLB, &vcpu->requests))
@@ -610,7 +609,6 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	if (!ret && !(vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL))
 		v3_vmx_set_guest_efer(vmx, r->efer);
 	v3_vmx_decode_exit(vcpu);
-	v3_fpu_leave(vcpu);
 	return 0;
 }
 
@@ -632,7 +630,7 @@ static int v3_vmx_vcpu_run(struct v3_vcpu *vcpu)
 		vcpu->exits[V3_EXIT_CR_ACCESS]++;
 		vcpu->exit_cycles[V3_EXIT_CR_ACCESS] +=
 			rdtsc() - vcpu->exit.tsc;
-		cond_resched();
+		/* a host interrupt ends this loop with an exit of its own */
 	}
 }
 
