@@ -186,7 +186,9 @@ emul_fail:
  * .atomic: the handler never sleeps, so it runs with the guest FPU still
  * loaded (preemption disabled) and the vCPU re-enters the guest without
  * switching FPU state.  Handlers that may sleep, or that change what
- * v3_fpu_load() loads (XSETBV), run after v3_fpu_put().
+ * v3_fpu_load() loads (XSETBV), run after v3_fpu_put().  An atomic
+ * handler that reaches a device which may sleep puts the FPU itself
+ * (struct v3_io_handler.write_sleeps).
  */
 static const struct {
 	v3_exit_fn fn;

@@ -46,6 +46,8 @@ static void v3_io_port(struct v3_vcpu *vcpu, u16 port, u8 size, bool in,
 		*val = 0xffffffff;
 		v3_count(vcpu->vm, V3_CNT_IO_UNCLAIMED_READ);
 	} else {
+		if (h && h->write_sleeps)
+			v3_fpu_put(vcpu);
 		if (h && h->write && !h->write(vcpu, h->opaque, port, size,
 					       *val))
 			return;

@@ -193,6 +193,8 @@ struct v3_io_handler {
 	int (*write)(struct v3_vcpu *vcpu, void *opaque, u16 port, u8 size,
 		     u32 val);
 	void *opaque;
+	/* write may sleep: the guest FPU is put first (see v3_handle_exit) */
+	bool write_sleeps;
 };
 
 #define V3_MAX_IO_HANDLERS	32

@@ -469,6 +469,8 @@ static int v3_pit_create(struct v3_vm *vm, void **state)
 	struct v3_io_handler h = {
 		.read = v3_pit_read,
 		.write = v3_pit_write,
+		/* reprogramming waits for the timer callback (mutex) */
+		.write_sleeps = true,
 	};
 	int i, ret;
 

@@ -506,6 +506,8 @@ static int v3_rtc_create(struct v3_vm *vm, void **state)
 		.len = 2,
 		.read = v3_rtc_read,
 		.write = v3_rtc_write,
+		/* reprogramming waits for the timer callback (mutex) */
+		.write_sleeps = true,
 	};
 	int ret;
 
