@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make check-vmx: the guest suite on the emulated VMX host (Bochs,
-# corei7_skylake_x with EPT).  Not part of make check yet: on Bochs' one
-# emulated CPU a spinning guest sometimes stalls the suite for many
-# minutes (see tests/l1/vmx-suite.sh); until that is understood the VMX
-# suite is run by hand.  Prints "N passed, N failed" like make check.
+# corei7_skylake_x with EPT).  Not part of make check yet: Bochs freezes
+# after ~10 s of emulated time with a guest running (see
+# tests/l1/vmx-suite.sh), so the suite is run by hand.  Prints
+# "N passed, N failed" like make check.
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
