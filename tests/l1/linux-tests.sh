@@ -35,6 +35,8 @@ linux_checks() { # name vcpus
 	if ! console_wait "$vmn" "V3L2: ready" "$LINUX_BOOT_SECS"; then
 		fail "linux $v vcpu: boots to /init" "state $(info_field "$vmn" state): $(info_field "$vmn" detail)"
 		diag_file console "/tmp/con.$vmn" 30
+		# the guest state v3vmm dumped when it stopped the VM
+		dmesg | grep 'v3vmm' | tail -n 12 | sed 's/^/#   /'
 		return 1
 	fi
 	pass "linux $v vcpu: boots to /init"
