@@ -303,8 +303,14 @@ static void v3_svm_assign_asid(struct v3_vcpu *vcpu, struct v3_svm_cpu *sd,
 	if (sd->next_asid >= v3_svm_feat.nasid) {
 		sd->asid_gen++;
 		sd->next_asid = 1;
-		c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
 	}
+	/*
+	 * A fresh ASID needs no flush on hardware, but a vCPU coming back to
+	 * a CPU it ran on before would find its own old translations there
+	 * on a CPU that ignores ASIDs: the guest may have changed its page
+	 * tables (and flushed) elsewhere meanwhile.
+	 */
+	c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
 	c->asid = sd->next_asid++;
 	svm->asid_gen = sd->asid_gen;
 	svm->last_cpu = cpu;
