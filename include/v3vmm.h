@@ -185,6 +185,7 @@ enum v3_exit_reason {
 	V3_EXIT_UD_INSN,	/* instruction hidden from the guest: #UD */
 	V3_EXIT_INVD,		/* cache invalidation, done as a no-op */
 	V3_EXIT_OTHER,		/* unhandled: VM stops */
+	V3_EXIT_ENTRY_LOST,	/* the (emulated) CPU botched the entry: retried */
 	V3_NR_EXIT_REASONS = 32
 };
 
@@ -212,6 +213,7 @@ enum v3_exit_reason {
 	[V3_EXIT_UD_INSN] = "ud-insn",				\
 	[V3_EXIT_INVD] = "invd",				\
 	[V3_EXIT_OTHER] = "other",				\
+	[V3_EXIT_ENTRY_LOST] = "entry-lost",			\
 }
 
 /* Extra counters beside the per-reason exit table */

@@ -213,6 +213,7 @@ static const struct {
 	[V3_EXIT_VMX_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_UD_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_INVD] = { v3_exit_skip, true },
+	[V3_EXIT_ENTRY_LOST] = { v3_exit_nothing, true },
 };
 
 int v3_handle_exit(struct v3_vcpu *vcpu)

@@ -22,7 +22,12 @@ static int v3_pte(struct v3_vcpu *vcpu, u64 table, unsigned int idx,
 	return (*pte & PTE_P) ? 0 : -EFAULT;
 }
 
-int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
+/*
+ * With trace set, every entry read is printed together with the host page
+ * that backs its table (what the two-dimensional walk should reach too):
+ * the post-mortem of a guest that lost its page tables.
+ */
+static int v3_walk(struct v3_vcpu *vcpu, u64 gva, u64 *gpa, bool trace)
 {
 	struct v3_regs *r = &vcpu->regs;
 	u64 e, table;
@@ -60,9 +65,15 @@ int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
 	}
 	for (; level > 0; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
+		int ret = v3_pte(vcpu, table, (gva >> shift) & 511, 8, &e);
 
-		if (v3_pte(vcpu, table, (gva >> shift) & 511, 8, &e))
-			return -EFAULT;
+		if (trace)
+			v3_err("  walk %llx L%d: table gpa %llx (hpa %llx) [%llu] = %016llx\n",
+			       gva, level, table,
+			       v3_gpa_to_hpa(vcpu->vm, table, NULL),
+			       (gva >> shift) & 511, e);
+		if (ret)
+			return ret;
 		if (level > 1 && level < 4 && (e & PTE_PS)) {
 			u64 mask = (1ULL << shift) - 1;
 
@@ -73,6 +84,34 @@ int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
 	}
 	*gpa = table | (gva & 0xfff);
 	return 0;
+}
+
+int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	return v3_walk(vcpu, gva, gpa, false);
+}
+
+/*
+ * Print the guest's own walk of gva as it stands in guest memory, and a
+ * summary of its top-level table (how many entries are present).
+ */
+void v3_dump_walk(struct v3_vcpu *vcpu, u64 gva)
+{
+	struct v3_regs *r = &vcpu->regs;
+	u64 gpa = 0, e, root = r->cr3 & PTE_ADDR;
+	unsigned int i, present = 0;
+
+	if ((r->cr0 & X86_CR0_PG) && (r->efer & EFER_LMA)) {
+		for (i = 0; i < 512; i++)
+			if (!v3_pte(vcpu, root, i, 8, &e))
+				present++;
+		v3_err("  root table gpa %llx: %u of 512 entries present\n",
+		       root, present);
+	}
+	if (v3_walk(vcpu, gva, &gpa, true))
+		v3_err("  walk %llx: not mapped\n", gva);
+	else
+		v3_err("  walk %llx: gpa %llx\n", gva, gpa);
 }
 
 int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len)

@@ -114,3 +114,33 @@ void v3_tdp_free(struct v3_tdp *tdp)
 	tdp->root = NULL;
 	tdp->root_hpa = 0;
 }
+
+/*
+ * Post-mortem: print the nested entries for gpa and whether the leaf still
+ * maps the host page that backs it.
+ */
+void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa)
+{
+	u64 *table = tdp->root, e = 0, hpa = ~0ULL;
+	int level;
+
+	for (level = 4; level > 0 && table; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+
+		e = table[(gpa >> shift) & 511];
+		if (!e) {
+			table = NULL;
+			break;
+		}
+		if (level == 1 || (level == 2 && (e & V3_PT_LARGE))) {
+			hpa = (e & V3_PT_ADDR & ~((1ULL << shift) - 1)) |
+			      (gpa & ((1ULL << shift) - 1));
+			break;
+		}
+		table = phys_to_virt(e & V3_PT_ADDR);
+	}
+	v3_err("  tdp %llx: leaf L%d %016llx -> hpa %llx, backing hpa %llx%s\n",
+	       gpa, level, e, hpa, v3_gpa_to_hpa(vm, gpa, NULL),
+	       (hpa & PAGE_MASK) == (v3_gpa_to_hpa(vm, gpa, NULL) & PAGE_MASK) ?
+	       "" : " MISMATCH");
+}

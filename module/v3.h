@@ -77,6 +77,7 @@ struct v3_tdp {
 int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt);
 void v3_tdp_free(struct v3_tdp *tdp);
+void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa);
 
 /* ------------------------------------------------------------ registers */
 
@@ -376,6 +377,7 @@ int v3_handle_xsetbv(struct v3_vcpu *vcpu);
 
 /* guest_va.c: guest-virtual access through the guest's page tables */
 int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa);
+void v3_dump_walk(struct v3_vcpu *vcpu, u64 gva);
 int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len);
 int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len);
 

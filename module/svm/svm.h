@@ -47,6 +47,11 @@ struct v3_svm_vcpu {
 	int last_cpu;
 	u64 uid;		/* never reused, unlike the VMCB's address */
 	u64 reinject;		/* EXITINTINFO of an interrupted delivery */
+	struct {		/* what VMRUN loads, as of the last entry */
+		struct v3_vmcb_save save;
+		u64 int_ctl, int_state, event_inj;
+	} snap;
+	unsigned int lost_in_a_row;
 };
 
 int v3_svm_probe(const char **why);
@@ -55,6 +60,9 @@ void v3_svm_hw_teardown(void);
 u64 v3_svm_caps(void);
 
 asmlinkage void __v3_svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
+
+void v3_svm_entry_snapshot(struct v3_svm_vcpu *svm);
+bool v3_svm_entry_lost(struct v3_vcpu *vcpu);
 
 void v3_svm_decode_exit(struct v3_vcpu *vcpu);
 

@@ -365,6 +365,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	    (svm->reinject & V3_EVT_VALID))
 		vmcb->control.event_inj = svm->reinject;
 	svm->reinject = 0;
+	v3_svm_entry_snapshot(svm);
 
 	/*
 	 * With GIF clear, host interrupts stay pending until the guest runs;
@@ -383,6 +384,12 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	local_irq_enable();
 
 	vmcb->control.tlb_ctl = 0;
+	if (unlikely(v3_svm_entry_lost(vcpu))) {
+		v3_svm_sync_from_vmcb(vcpu);
+		vcpu->exit.reason = V3_EXIT_ENTRY_LOST;
+		vcpu->exit.insn_len = 0;
+		return 0;
+	}
 	if (vmcb->control.exit_int_info & V3_EVT_VALID)
 		svm->reinject = vmcb->control.exit_int_info;
 	vmcb->control.event_inj = 0;
@@ -492,6 +499,13 @@ static void v3_svm_dump(struct v3_vcpu *vcpu)
 	       s->cs.selector, s->cs.base, s->cs.limit, s->cs.attrib,
 	       s->ss.selector, s->ss.attrib, s->gdtr.base, s->gdtr.limit,
 	       s->idtr.base, s->idtr.limit);
+	if (v->control.exit_code != V3_SVM_EXIT_SHUTDOWN)
+		return;
+	/* what the guest's page tables and the NPT hold now */
+	v3_tdp_dump(vcpu->vm, &((struct v3_svm_vm *)vcpu->vm->arch)->npt,
+		    s->cr3 & PAGE_MASK);
+	v3_dump_walk(vcpu, s->cs.base + s->rip);
+	v3_dump_walk(vcpu, s->idtr.base + 0x80);
 }
 
 const struct v3_arch_ops v3_svm_ops = {

@@ -75,6 +75,31 @@ linux_typed() { # name: a command typed into the console runs
 	fi
 }
 
+# linux_flood NAME: the guest prints 3000 numbered lines through the UART
+# (an exit per byte, a THRE interrupt per FIFO load) while v3ctl console
+# --follow reads them; every line must arrive, and the guest kernel must
+# not complain.  This load is what showed the emulated CPU's botched
+# VMRUNs (module/svm/svm_entry_check.c).
+linux_flood() {
+	vmn=$1 n=3000
+	( printf 'i=0; while [ $i -lt %d ]; do echo "flood-line-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx $i"; i=$((i+1)); done; echo FLOOD-END-$((40+2)) bad-$(dmesg | grep -v Speculative | grep -ciE "BUG:|Oops:|WARNING")\n' $n
+	  sleep 120 ) | timeout 130 v3ctl console "$vmn" --follow --timeout 120 >"/tmp/flood.$vmn" 2>&1 &
+	fl_pid=$!
+	fl_w=0
+	while [ $fl_w -lt 120 ] && ! grep -q "FLOOD-END-42" "/tmp/flood.$vmn" &&
+		[ "$(info_field "$vmn" state)" = running ]; do
+		sleep 1; fl_w=$((fl_w + 1))
+	done
+	sleep 1
+	kill $fl_pid 2>/dev/null; wait $fl_pid 2>/dev/null
+	got=$(grep -ao 'flood-line-x* [0-9]*' "/tmp/flood.$vmn" | awk '{print $2}' | sort -n -u | wc -l)
+	bad=$(grep -ao "FLOOD-END-42 bad-[0-9]*" "/tmp/flood.$vmn" | sed 's/.*bad-//' | tail -n 1)
+	result "linux: $n lines printed through the UART under load all arrive" \
+		"$([ "$got" = $n ] && [ "$bad" = 0 ]; echo $?)" \
+		"got $got lines in $fl_w s; state $(info_field "$vmn" state): $(info_field "$vmn" detail); guest dmesg complaints '${bad:-?}'"
+	echo "# flood: $got lines in $fl_w s; entries retried so far: $(dmesg | grep -c 'entering again')"
+}
+
 linux_poweroff() { # name
 	vmn=$1
 	printf 'poweroff -f\n' | timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
@@ -96,6 +121,7 @@ if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 		if linux_checks "lx$v" "$v" && [ $first = 1 ]; then
 			linux_typed "lx$v"
 			linux_clock_rate "lx$v"
+			linux_flood "lx$v"
 			first=0
 		fi
 		linux_poweroff "lx$v"
