@@ -150,7 +150,9 @@ if [ -f /guests/forever.elf ]; then
 	m2=$(memfree_mib)
 	result "memory: a 512 MiB VM takes its 512 MiB from the host (7/8 seen at least)" "$([ $((m0 - m1)) -ge 448 ]; echo $?)" \
 		"MemFree $m0 -> $m1 MiB"
-	result "memory: destroy gives it all back" "$([ $((m0 - m2)) -le 8 ]; echo $?)" \
+	# freed 2 MiB blocks may wait in per-CPU free lists, which MemFree
+	# does not count (24 MiB seen); a leaked guest RAM is far more
+	result "memory: destroy gives it all back" "$([ $((m0 - m2)) -le 32 ]; echo $?)" \
 		"MemFree $m0 -> $m2 MiB after destroy"
 	run 10 v3ctl info memvm
 	result "memory: destroyed VM is gone" "$([ "$RC" != 0 ]; echo $?)" "info exited $RC"
