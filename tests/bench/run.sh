@@ -10,6 +10,7 @@
 #   BENCH_ORDERS="native,v3vmm,kvm v3vmm,native,kvm"   way order per boot
 #   BENCH_NOBUILD=1    reuse the built module, v3ctl and kernels as they are
 #   BENCH_PARSE_ONLY=1 only rebuild the table from build/bench/logs/
+#   V3_QEMU_PIN=0      let QEMU use every host CPU (lib.sh: qemu_pin)
 # Benchmarks print numbers; they are not tests: the exit status is 0 when
 # every boot produced its results, whether or not the targets are met.
 set -euo pipefail
@@ -25,6 +26,7 @@ LOGS=$OUT/logs
 RESULTS=$OUT/results.md
 case $BOOTS in '' | *[!0-9]* | 0) die "BENCH_BOOTS must be a positive number" ;; esac
 
+qemu_pin
 T0=$(now)
 if [ "${BENCH_PARSE_ONLY:-0}" != 1 ]; then
 	if [ "${BENCH_NOBUILD:-0}" != 1 ]; then
@@ -59,7 +61,7 @@ if [ "${BENCH_PARSE_ONLY:-0}" != 1 ]; then
 			rm -f "$pidf"
 			echo "V3B-HOST loadavg $(cut -d' ' -f1-3 /proc/loadavg) attempt $attempt" >"$LOGS/boot$i.host"
 			tb=$(now)
-			timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 3072 \
+			timeout -k 10 "$TIMEOUT" "${PIN[@]}" qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 3072 \
 				-nographic -no-reboot -monitor none -pidfile "$pidf" \
 				-kernel "$VMLINUZ" -initrd "$OUT/l1.cpio.gz" \
 				-append "console=ttyS0 quiet panic=-1 tsc=reliable v3bboot=$i v3border=$order v3bprofile=$prof" \

@@ -29,18 +29,10 @@ done
 # V3_QEMU_BIN / V3_QEMU_FW: another QEMU and its firmware folder (e.g. 10.0
 # from bookworm-backports, unpacked with dpkg -x); V3_QEMU_EXTRA: more options.
 QEMU=${V3_QEMU_BIN:-qemu-system-x86_64}
-# QEMU's multi-threaded TCG has a race in its SVM world switch (seen with
-# 7.2 and 10.0): with the emulated host's two vCPU threads running truly in
-# parallel, about one VMRUN in 10^5 under heavy port I/O loads only half of
-# the new state (guest state without nested paging, or nested paging with
-# the host state; see module/svm/svm_entry_check.c).  A guest running
-# without nested paging walks and marks the host's memory, so v3vmm cannot
-# fully undo it.  With QEMU kept on one host CPU (its threads interleaved,
-# not parallel) it has not been seen; V3_QEMU_PIN=0 lifts that.
+# The SVM host runs on one host CPU (lib.sh: qemu_pin); the no-SVM one
+# runs no guests and need not.
 PIN=()
-if [ "${V3_QEMU_PIN:-1}" = 1 ] && [[ $CPU != *-svm* ]] && command -v taskset >/dev/null; then
-	PIN=(taskset -c "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')")
-fi
+[[ $CPU == *-svm* ]] || qemu_pin
 
 LOG=$BUILD/logs/$SUITE.serial.log
 mkdir -p "$(dirname "$LOG")"

@@ -41,3 +41,19 @@ initrd_exe() {
 		cp -L "$lib" "$root$lib"
 	done
 }
+
+# qemu_pin: sets PIN to the command prefix that keeps a QEMU on one host CPU.
+# QEMU's multi-threaded TCG has a race in its SVM world switch (seen with
+# 7.2 and 10.0): with the emulated host's vCPU threads running truly in
+# parallel, about one VMRUN in 10^5 under heavy port I/O loads only half of
+# the new state (guest state without nested paging, or nested paging with
+# the host state; module/svm/svm_entry_check.c).  A guest running without
+# nested paging walks, and may mark, the host's memory, so v3vmm cannot
+# fully undo it.  With QEMU on one host CPU (its threads interleaved, not
+# parallel) it has not been seen.  V3_QEMU_PIN=0 lifts it.
+qemu_pin() {
+	PIN=()
+	if [ "${V3_QEMU_PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
+		PIN=(taskset -c "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')")
+	fi
+}
