@@ -50,6 +50,8 @@ int v3_svm_probe(const char **why)
 	v3_svm_feat.nasid = cpuid_ebx(0x8000000a);
 	v3_svm_feat.nrips = edx & V3_SVM_FEAT_NRIPS;
 	v3_svm_feat.decode_assists = edx & V3_SVM_FEAT_DECODE;
+	/* only an emulated or virtualized SVM botches entries */
+	v3_svm_feat.entry_checks = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	if (v3_svm_feat.nasid < 2) {
 		*why = "SVM reports fewer than 2 ASIDs";
 		return -ENODEV;

@@ -18,6 +18,7 @@ struct v3_svm_features {
 	u32 nasid;
 	bool nrips;
 	bool decode_assists;
+	bool entry_checks;	/* under a hypervisor: svm_entry_check.c */
 };
 extern struct v3_svm_features v3_svm_feat;
 

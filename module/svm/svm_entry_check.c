@@ -17,7 +17,8 @@
  * instruction.  So the state VMRUN loads is snapshotted before each entry;
  * an exit that matches one of these signatures exactly puts the snapshot
  * back and enters again (exit reason "entry-lost").  A few in a row at the
- * same place mean something else: the exit is then handled as usual.
+ * same place mean something else: the exit is then handled as usual.  On
+ * bare metal (no CPUID hypervisor bit) none of this runs.
  */
 #include "svm.h"
 #include <asm/special_insns.h>

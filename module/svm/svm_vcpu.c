@@ -365,7 +365,8 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	    (svm->reinject & V3_EVT_VALID))
 		vmcb->control.event_inj = svm->reinject;
 	svm->reinject = 0;
-	v3_svm_entry_snapshot(svm);
+	if (v3_svm_feat.entry_checks)
+		v3_svm_entry_snapshot(svm);
 
 	/*
 	 * With GIF clear, host interrupts stay pending until the guest runs;
@@ -384,7 +385,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	local_irq_enable();
 
 	vmcb->control.tlb_ctl = 0;
-	if (unlikely(v3_svm_entry_lost(vcpu))) {
+	if (unlikely(v3_svm_feat.entry_checks && v3_svm_entry_lost(vcpu))) {
 		v3_svm_sync_from_vmcb(vcpu);
 		vcpu->exit.reason = V3_EXIT_ENTRY_LOST;
 		vcpu->exit.insn_len = 0;
