@@ -122,6 +122,7 @@ void v3_tdp_free(struct v3_tdp *tdp)
 void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa)
 {
 	u64 *table = tdp->root, e = 0, hpa = ~0ULL;
+	u64 backing = v3_gpa_to_hpa(vm, gpa, NULL);
 	int level;
 
 	for (level = 4; level > 0 && table; level--) {
@@ -140,7 +141,6 @@ void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa)
 		table = phys_to_virt(e & V3_PT_ADDR);
 	}
 	v3_err("  tdp %llx: leaf L%d %016llx -> hpa %llx, backing hpa %llx%s\n",
-	       gpa, level, e, hpa, v3_gpa_to_hpa(vm, gpa, NULL),
-	       (hpa & PAGE_MASK) == (v3_gpa_to_hpa(vm, gpa, NULL) & PAGE_MASK) ?
-	       "" : " MISMATCH");
+	       gpa, level, e, hpa, backing,
+	       (hpa & PAGE_MASK) == (backing & PAGE_MASK) ? "" : " MISMATCH");
 }
