@@ -223,7 +223,7 @@ int v3_handle_exit(struct v3_vcpu *vcpu)
 
 	if (reason < V3_NR_EXIT_REASONS) {
 		fn = v3_exit_table[reason].fn;
-		if (!v3_exit_table[reason].atomic || !v3_exit_fastpath)
+		if (!v3_exit_table[reason].atomic)
 			v3_fpu_put(vcpu);
 	}
 	if (!fn) {

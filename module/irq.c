@@ -43,8 +43,7 @@ void v3_inject_pending(struct v3_vcpu *vcpu)
 	/* a backend without interrupt injection runs guests without IRQs */
 	if (!v3_arch->inject_irq)
 		return;
-	if (v3_exit_fastpath && vcpu->irq_idle &&
-	    !test_bit(V3_REQ_EVENT, &vcpu->requests))
+	if (vcpu->irq_idle && !test_bit(V3_REQ_EVENT, &vcpu->requests))
 		return;
 	clear_bit(V3_REQ_EVENT, &vcpu->requests);
 	if (v3_lapic_pending(vcpu) < 0) {

@@ -467,7 +467,6 @@ void v3_dev_exit(void);
  * vCPU thread may sleep or be scheduled out.  Loaded means preemption is
  * disabled: backends' vcpu_run is called with the guest FPU loaded.
  */
-extern bool v3_exit_fastpath;	/* vcpu.c: module parameter exit_fastpath */
 int v3_fpu_alloc(struct v3_vcpu *vcpu);
 void v3_fpu_free(struct v3_vcpu *vcpu);
 void v3_fpu_load(struct v3_vcpu *vcpu);

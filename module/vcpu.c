@@ -7,7 +7,6 @@
  * wake-up for a vCPU sleeping in HLT or pause.
  */
 #include <linux/kthread.h>
-#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/sched/task.h>
@@ -123,18 +122,6 @@ static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
 	vcpu->exits[reason]++;
 	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
 }
-
-/*
- * Keep the guest FPU loaded across exits handled atomically (and skip the
- * interrupt controllers when no event came).  exit_fastpath=0 switches the
- * FPU at every exit, as before: a diagnostic switch for the guest-memory
- * corruption still under investigation, which shows with either setting
- * (docs/performance.md, "Reliability").
- */
-bool v3_exit_fastpath = true;
-module_param_named(exit_fastpath, v3_exit_fastpath, bool, 0444);
-MODULE_PARM_DESC(exit_fastpath,
-		 "keep the guest FPU loaded across exits handled in the kernel (default on)");
 
 /* A run of entries on this CPU begins: guest FPU in, preemption off. */
 static void v3_vcpu_load(struct v3_vcpu *vcpu)
