@@ -51,6 +51,8 @@ struct v3_version {
 
 /* VM creation flags */
 #define V3_CREATE_PIN_VCPUS	(1U << 0)	/* pin vCPU i to host CPU first_cpu + i */
+#define V3_CREATE_NO_PVCLOCK	(1U << 1)	/* no KVM-compatible clock at CPUID 0x40000100 */
+#define V3_CREATE_FLAGS		(V3_CREATE_PIN_VCPUS | V3_CREATE_NO_PVCLOCK)
 
 struct v3_create {
 	char name[V3_NAME_MAX];

@@ -2,8 +2,8 @@
 /*
  * CPUID as the guest sees it: the host's answers, with what v3vmm does not
  * virtualize taken out, the hypervisor bit set (Intel SDM vol. 2 CPUID,
- * leaf 1 ECX[31] is reserved for hypervisor use) and a signature leaf at
- * 0x40000000.
+ * leaf 1 ECX[31] is reserved for hypervisor use), a signature leaf at
+ * 0x40000000 and the paravirtual clock's leaves at 0x40000100 (pvclock.c).
  */
 #include <asm/processor.h>
 #include <asm/cpufeatures.h>
@@ -33,6 +33,7 @@
 #define BIT_ECX81_SKINIT	BIT(12)
 #define BIT_ECX81_WDT		BIT(13)
 #define BIT_EDX81_RDTSCP	BIT(27)
+#define BIT_EBX7_TSC_ADJUST	BIT(1)
 #define BIT_EBX7_SGX		BIT(2)
 #define BIT_EBX7_PT		BIT(25)
 #define BIT_ECX7_OSPKE		BIT(4)
@@ -87,7 +88,9 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 		break;
 	case 7:
 		if (sub == 0) {
-			*b &= ~(BIT_EBX7_SGX | BIT_EBX7_PT);
+			/* no IA32_TSC_ADJUST MSR model */
+			*b &= ~(BIT_EBX7_TSC_ADJUST | BIT_EBX7_SGX |
+				BIT_EBX7_PT);
 			/* no 5-level paging: the loader's tables are 4-level */
 			*c &= ~(BIT_ECX7_WAITPKG | BIT_ECX7_SGX_LC |
 				BIT_ECX7_OSPKE | BIT_ECX7_LA57 |
@@ -142,6 +145,8 @@ int v3_handle_cpuid(struct v3_vcpu *vcpu)
 		b = V3_CPUID_SIG_EBX;
 		c = V3_CPUID_SIG_ECX;
 		d = V3_CPUID_SIG_EDX;
+	} else if (v3_pvclock_cpuid(vcpu->vm, leaf, &a, &b, &c, &d)) {
+		/* the paravirtual clock's leaves */
 	} else if (leaf <= max_std ||
 		   (leaf >= 0x80000000 && leaf <= max_ext)) {
 		cpuid_count(leaf, sub, &a, &b, &c, &d);

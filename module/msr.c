@@ -68,12 +68,15 @@ static bool v3_pat_valid(u64 pat)
 
 static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 {
-	int idx;
+	int idx, ret;
 
 	if (!v3_arch->get_msr(vcpu, msr, val))
 		return 0;
 	if (v3_is_apic_msr(msr))
 		return v3_lapic_rdmsr(vcpu, msr, val);
+	ret = v3_pvclock_rdmsr(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 
 	switch (msr) {
 	case MSR_EFER:
@@ -114,10 +117,13 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 
 static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 {
-	int idx;
+	int idx, ret;
 
 	if (v3_is_apic_msr(msr))
 		return v3_lapic_wrmsr(vcpu, msr, val);
+	ret = v3_pvclock_wrmsr(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 	switch (msr) {
 	case MSR_EFER:
 		/* reserved bits, or LME changed while paging is on: #GP */

@@ -176,6 +176,7 @@ struct v3_vcpu {
 	u64 mtrr[0x31];			/* fixed, variable, default type */
 	void *fpu;			/* guest XSAVE/FXSAVE area */
 	bool fpu_loaded;		/* guest FPU in the registers (fpu.c) */
+	u64 pvclock_msr;		/* MSR_KVM_SYSTEM_TIME_NEW (pvclock.c) */
 
 	/* statistics, written by the vCPU thread only */
 	u64 exits[V3_NR_EXIT_REASONS];
@@ -185,6 +186,15 @@ struct v3_vcpu {
 };
 
 /* ----------------------------------------------------------------- VM */
+
+/* The paravirtual clock's time line (pvclock.c); mul 0: not offered */
+struct v3_pvclock {
+	u64 tsc0;			/* host TSC at system_time 0 */
+	u64 wall_msr;			/* MSR_KVM_WALL_CLOCK_NEW */
+	u32 mul;			/* TSC -> ns, as in pvclock_vcpu_time_info */
+	s8 shift;
+	u8 flags;			/* PVCLOCK_TSC_STABLE_BIT */
+};
 
 struct v3_io_handler {
 	u16 base, len;
@@ -250,6 +260,7 @@ struct v3_vm {
 	struct v3_vcpu **vcpus;
 
 	struct v3_guest_mem mem;
+	struct v3_pvclock pvclock;
 	int node_id;			/* NUMA node of guest RAM */
 
 	struct v3_io_handler io[V3_MAX_IO_HANDLERS];
@@ -310,6 +321,8 @@ struct v3_arch_ops {
 	/* Get/set MSRs whose state lives in the VMCB/VMCS; 0 if handled. */
 	int (*get_msr)(struct v3_vcpu *vcpu, u32 msr, u64 *val);
 	int (*set_msr)(struct v3_vcpu *vcpu, u32 msr, u64 val);
+	/* Guest TSC - host TSC (the hardware's TSC offset). */
+	u64 (*tsc_offset)(struct v3_vcpu *vcpu);
 	/* Print the guest state to the kernel log. */
 	void (*dump)(struct v3_vcpu *vcpu);
 
@@ -374,6 +387,13 @@ int v3_handle_wrmsr(struct v3_vcpu *vcpu);
 int v3_handle_cpuid(struct v3_vcpu *vcpu);
 int v3_handle_hypercall(struct v3_vcpu *vcpu);
 int v3_handle_xsetbv(struct v3_vcpu *vcpu);
+
+/* pvclock.c: KVM-compatible paravirtual clock */
+void v3_pvclock_init(struct v3_vm *vm);
+bool v3_pvclock_cpuid(struct v3_vm *vm, u32 leaf, u32 *a, u32 *b, u32 *c,
+		      u32 *d);
+int v3_pvclock_rdmsr(struct v3_vcpu *vcpu, u32 msr, u64 *val);
+int v3_pvclock_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val);
 
 /* guest_va.c: guest-virtual access through the guest's page tables */
 int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa);

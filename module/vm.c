@@ -79,7 +79,7 @@ static int v3_create_check(const struct v3_create *c)
 	if (c->mem_bytes < (1ULL << 20) || c->mem_bytes > (64ULL << 30) ||
 	    (c->mem_bytes & ~PAGE_MASK))
 		return -EINVAL;
-	if (c->flags & ~V3_CREATE_PIN_VCPUS)
+	if (c->flags & ~V3_CREATE_FLAGS)
 		return -EINVAL;
 	if (c->flags & V3_CREATE_PIN_VCPUS) {
 		for (i = 0; i < c->vcpus; i++)
@@ -124,6 +124,7 @@ int v3_vm_create(const struct v3_create *c)
 	vm->state = V3_STATE_CREATED;
 	vm->flags = c->flags;
 	vm->first_cpu = c->first_cpu;
+	v3_pvclock_init(vm);
 	vm->node_id = (c->flags & V3_CREATE_PIN_VCPUS) ?
 		   cpu_to_node(c->first_cpu) : numa_node_id();
 

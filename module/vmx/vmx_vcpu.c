@@ -704,6 +704,17 @@ static int v3_vmx_get_msr(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 	return ret;
 }
 
+static u64 v3_vmx_tsc_offset(struct v3_vcpu *vcpu)
+{
+	u64 off;
+
+	get_cpu();
+	v3_vmx_load(vcpu->arch);
+	off = v3_vmread(V3_TSC_OFFSET);
+	put_cpu();
+	return off;
+}
+
 static int v3_vmx_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
@@ -783,6 +794,7 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.set_efer = v3_vmx_set_efer,
 	.get_msr = v3_vmx_get_msr,
 	.set_msr = v3_vmx_set_msr,
+	.tsc_offset = v3_vmx_tsc_offset,
 	.dump = v3_vmx_dump,
 	.irq_allowed = v3_vmx_irq_allowed,
 	.inject_irq = v3_vmx_inject_irq,

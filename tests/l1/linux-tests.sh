@@ -25,9 +25,15 @@ console_wait() {
 # l2_fact NAME KEY: the value printed as "V3L2: KEY value"
 l2_fact() { sed -n "s/^V3L2: $2 //p" "/tmp/con.$1" | tr -d '\r' | head -n 1; }
 
-linux_create() { # name vcpus
-	run 60 v3ctl create "$1" --mem 256M --vcpus "$2" --kernel "$GUESTS/vmlinuz" \
-		--initrd "$GUESTS/l2.cpio.gz" --cmdline "$L2_CMDLINE"
+linux_create() { # name vcpus [v3ctl create options]
+	lc_n=$1 lc_v=$2; shift 2
+	run 60 v3ctl create "$lc_n" --mem 256M --vcpus "$lc_v" --kernel "$GUESTS/vmlinuz" \
+		--initrd "$GUESTS/l2.cpio.gz" --cmdline "$L2_CMDLINE" "$@"
+}
+
+# the TSC rate L1's kernel settled on, in MHz (refined if it refined it)
+host_tsc_mhz() {
+	dmesg | sed -nE 's/.*tsc: (Refined TSC clocksource calibration|Detected):? ([0-9.]+) MHz.*/\2/p' | tail -n 1
 }
 
 linux_checks() { # name vcpus
@@ -45,6 +51,16 @@ linux_checks() { # name vcpus
 	bad=$(l2_fact "$vmn" dmesg-bad)
 	result "linux $v vcpu: guest dmesg has no warnings or BUGs" "$([ "$bad" = 0 ]; echo $?)" \
 		"$(grep 'V3L2: bad:' "/tmp/con.$vmn")"
+	# the paravirtual clock (module/pvclock.c): Linux finds KVM's
+	# interface, takes the TSC rate from it (the host's, to 0.1 %) and
+	# keeps time without exits (kvm-clock or tsc, not acpi_pm)
+	hv=$(l2_fact "$vmn" hypervisor) mhz=$(l2_fact "$vmn" tsc-mhz)
+	cs=$(l2_fact "$vmn" clocksource) hmhz=$(host_tsc_mhz)
+	ok=$(awk -v g="${mhz:-0}" -v h="${hmhz:-0}" 'BEGIN { d = g - h; if (d < 0) d = -d; print (h > 0 && d <= h / 1000) ? 0 : 1 }')
+	result "linux $v vcpu: guest takes the TSC rate from the paravirtual clock" \
+		"$([ "$hv" = KVM ] && [ "$ok" = 0 ] && { [ "$cs" = kvm-clock ] || [ "$cs" = tsc ]; }; echo $?)" \
+		"hypervisor '$hv', guest TSC '$mhz' MHz, host '$hmhz' MHz, clocksource '$cs'"
+	echo "# linux $v vcpu: clocksource $cs, APIC routing '$(l2_fact "$vmn" apic)'"
 	# time of day within 30 s of the host's (the RTC and boot delay)
 	gd=$(l2_fact "$vmn" date) hd=$(date +%s)
 	d=$((hd - ${gd:-0})); [ $d -lt 0 ] && d=$((-d))
@@ -139,12 +155,18 @@ if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 	done
 	if [ "$LINUX_TWO_VMS" = 1 ]; then
 		linux_create lxa 1; ra=$RC
-		linux_create lxb 1; rb=$RC
+		# the second without the paravirtual clock: still boots, and the
+		# guest finds no KVM interface
+		linux_create lxb 1 --no-pvclock; rb=$RC
 		run 10 v3ctl launch lxa
 		run 10 v3ctl launch lxb
 		if [ "$ra$rb" = 00 ] && console_wait lxa "V3L2: ready" "$LINUX_BOOT_SECS" &&
 			console_wait lxb "V3L2: ready" "$LINUX_BOOT_SECS"; then
 			pass "linux: two Linux VMs boot at once"
+			hv=$(l2_fact lxb hypervisor)
+			result "linux: --no-pvclock hides the paravirtual clock" \
+				"$(grep -q '^V3L2: hypervisor' /tmp/con.lxb && [ -z "$hv" ]; echo $?)" \
+				"hypervisor '$hv', clocksource '$(l2_fact lxb clocksource)'"
 		else
 			fail "linux: two Linux VMs boot at once" "create $ra $rb; lxa $(info_field lxa state), lxb $(info_field lxb state)"
 		fi

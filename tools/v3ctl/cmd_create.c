@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE
- *		     [--initrd FILE] [--cmdline STR]
+ *		     [--initrd FILE] [--cmdline STR] [--no-pvclock]
  */
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 
 static const char help[] =
 "Usage: v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE\n"
-"                    [--initrd FILE] [--cmdline STR]\n"
+"                    [--initrd FILE] [--cmdline STR] [--no-pvclock]\n"
 "\n"
 "Create VM NAME (1-31 characters from A-Z a-z 0-9 _ . -), load its kernel\n"
 "into guest memory and set its boot state.  It does not run until\n"
@@ -19,6 +19,8 @@ static const char help[] =
 "                   multiple of 4K)\n"
 "  --vcpus N        number of vCPUs (default 1, at most 64)\n"
 "  --pin CPU        pin vCPU i to host CPU CPU+i\n"
+"  --no-pvclock     do not offer the paravirtual clock (KVM's interface at\n"
+"                   CPUID 0x40000100): the guest measures the TSC itself\n"
 "  --kernel FILE    Linux bzImage (x86-64, boot protocol 2.12+; booted\n"
 "                   directly with an e820 map and ACPI tables, no BIOS),\n"
 "                   Multiboot v1 ELF kernel (32-bit protected mode entry)\n"

@@ -108,6 +108,7 @@ struct vm_config {
 	uint64_t mem_bytes;
 	uint32_t vcpus;
 	bool pin;
+	bool no_pvclock;
 	uint32_t first_cpu;
 	const char *kernel;
 	const char *initrd;

@@ -23,6 +23,7 @@ enum {
 	OPT_MEM = 256,
 	OPT_VCPUS,
 	OPT_PIN,
+	OPT_NO_PVCLOCK,
 	OPT_KERNEL,
 	OPT_INITRD,
 	OPT_CMDLINE,
@@ -52,6 +53,7 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "vcpus", required_argument, NULL, OPT_VCPUS },
 		{ "pin", required_argument, NULL, OPT_PIN },
+		{ "no-pvclock", no_argument, NULL, OPT_NO_PVCLOCK },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -86,6 +88,9 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 				return usage_err(cmd, "--pin needs a CPU number, not '%s'",
 						 optarg);
 			cfg->pin = true;
+			break;
+		case OPT_NO_PVCLOCK:
+			cfg->no_pvclock = true;
 			break;
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
@@ -267,6 +272,8 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 		cr.flags |= V3_CREATE_PIN_VCPUS;
 		cr.first_cpu = cfg->first_cpu;
 	}
+	if (cfg->no_pvclock)
+		cr.flags |= V3_CREATE_NO_PVCLOCK;
 	if (v3_ioctl(fd, V3_IOC_CREATE, &cr) < 0) {
 		v3_err_vm(cmd, cfg->name, errno);
 		goto out;
