@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		0
+#define V3_ABI_MINOR		1
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -52,7 +52,9 @@ struct v3_version {
 /* VM creation flags */
 #define V3_CREATE_PIN_VCPUS	(1U << 0)	/* pin vCPU i to host CPU first_cpu + i */
 #define V3_CREATE_NO_PVCLOCK	(1U << 1)	/* no KVM-compatible clock at CPUID 0x40000100 */
-#define V3_CREATE_FLAGS		(V3_CREATE_PIN_VCPUS | V3_CREATE_NO_PVCLOCK)
+#define V3_CREATE_REBOOT_STOPS	(1U << 2)	/* guest reset stops the VM (reason reset) */
+#define V3_CREATE_FLAGS		(V3_CREATE_PIN_VCPUS | V3_CREATE_NO_PVCLOCK | \
+				 V3_CREATE_REBOOT_STOPS)
 
 struct v3_create {
 	char name[V3_NAME_MAX];
@@ -255,7 +257,8 @@ struct v3_info {
 	__u64 exits[V3_NR_EXIT_REASONS];	/* count per enum v3_exit_reason */
 	__u64 exit_cycles[V3_NR_EXIT_REASONS];	/* TSC cycles handling them */
 	__u64 counters[V3_NR_COUNTERS];	/* enum v3_counter */
-	__u64 reserved[8];
+	__u64 resets;			/* guest resets carried out (ABI 1.1) */
+	__u64 reserved[7];
 };
 
 struct v3_list {

@@ -16,6 +16,7 @@
 int v3_console_init(struct v3_console *con)
 {
 	spin_lock_init(&con->lock);
+	mutex_init(&con->input_lock);
 	init_waitqueue_head(&con->wq);
 	con->buf = vzalloc(V3_CONSOLE_SIZE);
 	return con->buf ? 0 : -ENOMEM;
@@ -122,8 +123,11 @@ int v3_console_write(struct v3_vm *vm, struct v3_console_io *io)
 	spin_unlock_irqrestore(&con->lock, flags);
 	io->len = i;
 	io->state = READ_ONCE(vm->state);
+	/* the UART may be re-created meanwhile (a guest reset) */
+	mutex_lock(&con->input_lock);
 	if (i && con->input)
 		con->input(vm, con->input_opaque);
+	mutex_unlock(&con->input_lock);
 	return 0;
 }
 
@@ -132,8 +136,10 @@ void v3_console_set_input(struct v3_vm *vm,
 			  void (*fn)(struct v3_vm *vm, void *opaque),
 			  void *opaque)
 {
+	mutex_lock(&vm->console.input_lock);
 	vm->console.input = fn;
 	vm->console.input_opaque = opaque;
+	mutex_unlock(&vm->console.input_lock);
 }
 
 /* Next input byte for the guest, or -1 when none is queued. */

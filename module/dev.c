@@ -98,6 +98,9 @@ static int v3_ioc_mem(void __user *arg, bool write)
 		done += n;
 		cond_resched();
 	}
+	/* before launch these are the loader's: kept for guest resets */
+	if (write && !ret)
+		v3_reset_image_add(vm, x.gpa, x.len);
 	v3_vm_put(vm);
 	return ret;
 }

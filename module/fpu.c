@@ -88,12 +88,20 @@ int v3_fpu_alloc(struct v3_vcpu *vcpu)
 
 	if (!area)
 		return -ENOMEM;
-	/* FXSAVE image: FCW 0x37f, MXCSR 0x1f80 (SDM vol. 1 10.5.1) */
+	vcpu->fpu = area;
+	v3_fpu_reset(vcpu);
+	return 0;
+}
+
+/* The state after RESET (SDM vol. 1 10.5.1): FCW 0x37f, MXCSR 0x1f80. */
+void v3_fpu_reset(struct v3_vcpu *vcpu)
+{
+	u8 *area = vcpu->fpu;
+
+	memset(area, 0, PAGE_SIZE << v3_fpu_order);
 	*(u16 *)area = 0x37f;
 	*(u32 *)(area + 24) = 0x1f80;
-	vcpu->fpu = area;
 	vcpu->xcr0 = XFEATURE_X87;
-	return 0;
 }
 
 void v3_fpu_free(struct v3_vcpu *vcpu)

@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/sched.h>
@@ -146,9 +147,11 @@ enum v3_vcpu_mode {
 #define V3_REQ_EVENT	3	/* an interrupt may have become pending */
 #define V3_REQ_INIT	4	/* INIT IPI: wait for SIPI */
 #define V3_REQ_SIPI	5	/* startup IPI: start at sipi_vector << 12 */
+#define V3_REQ_RESET	6	/* leave the run loop: the VM is being reset */
 
 /* requests that make the backend return -EINTR instead of entering */
-#define V3_REQ_EXIT_MASK (BIT(V3_REQ_STOP) | BIT(V3_REQ_PAUSE) | \
+#define V3_REQ_EXIT_MASK (BIT(V3_REQ_STOP) | BIT(V3_REQ_RESET) | \
+			  BIT(V3_REQ_PAUSE) | \
 			  BIT(V3_REQ_EVENT) | BIT(V3_REQ_INIT) | \
 			  BIT(V3_REQ_SIPI))
 
@@ -232,6 +235,7 @@ struct v3_console {
 	/* input from v3ctl console, consumed by the UART */
 	char in[256];
 	unsigned int in_head, in_tail;
+	struct mutex input_lock;	/* input/input_opaque vs. their use */
 	void (*input)(struct v3_vm *vm, void *opaque);
 	void *input_opaque;
 };
@@ -273,6 +277,13 @@ struct v3_vm {
 
 	struct v3_console console;
 	u64 counters[V3_NR_COUNTERS];	/* atomically updated */
+
+	/* guest reset (vm_reset.c) */
+	struct list_head reset_image;	/* what the loader wrote, in order */
+	u64 reset_image_bytes;
+	bool reset_image_lost;		/* too large to keep: reset stops */
+	struct work_struct reset_work;
+	u64 resets;
 
 	struct kobject *kobj;		/* /sys/kernel/v3vmm/vms/NAME */
 	void *arch;			/* backend state */
@@ -363,6 +374,14 @@ void v3_vcpu_free(struct v3_vcpu *vcpu);
 int v3_vcpu_start(struct v3_vcpu *vcpu);
 void v3_vcpu_kick(struct v3_vcpu *vcpu, int req);
 void v3_vcpu_stop_thread(struct v3_vcpu *vcpu);
+void v3_vcpu_reset(struct v3_vcpu *vcpu);
+
+/* vm_reset.c: the guest's reset (i8042, port 0xcf9) */
+void v3_reset_init(struct v3_vm *vm);
+void v3_reset_image_add(struct v3_vm *vm, u64 gpa, u64 len);
+void v3_reset_image_free(struct v3_vm *vm);
+void v3_vm_reset(struct v3_vm *vm, const char *why);
+void v3_reset_cancel(struct v3_vm *vm);
 
 /*
  * exit.c: returns 0 to continue, 1 when the VM must stop.  Called with
@@ -435,6 +454,7 @@ bool v3_vcpu_has_interrupt(struct v3_vcpu *vcpu);
 int v3_lapic_create(struct v3_vcpu *vcpu);
 void v3_lapic_destroy(struct v3_vcpu *vcpu);
 void v3_lapic_quiesce(struct v3_vcpu *vcpu);
+void v3_lapic_reset_vcpu(struct v3_vcpu *vcpu);
 int v3_lapic_mmio_register(struct v3_vm *vm);
 /* deliver an interrupt message (IOAPIC, MSI, IPI) to the LAPICs it names */
 void v3_lapic_deliver(struct v3_vm *vm, u32 dest, bool logical, u8 mode,
@@ -489,6 +509,7 @@ void v3_dev_exit(void);
  */
 int v3_fpu_alloc(struct v3_vcpu *vcpu);
 void v3_fpu_free(struct v3_vcpu *vcpu);
+void v3_fpu_reset(struct v3_vcpu *vcpu);
 void v3_fpu_load(struct v3_vcpu *vcpu);
 void v3_fpu_put(struct v3_vcpu *vcpu);
 u64 v3_guest_xcr0(struct v3_vcpu *vcpu);

@@ -68,6 +68,27 @@ void v3_vcpu_free(struct v3_vcpu *vcpu)
 }
 
 /*
+ * Back to the state of a freshly created vCPU (a VM reset; its thread is
+ * stopped): the caller loads the boot state after.
+ */
+void v3_vcpu_reset(struct v3_vcpu *vcpu)
+{
+	vcpu->requests = 0;
+	vcpu->started = false;
+	vcpu->halted = false;
+	vcpu->parked = false;
+	vcpu->irq_idle = false;
+	vcpu->sipi_vector = 0;
+	memset(vcpu->dr, 0, sizeof(vcpu->dr));
+	vcpu->dr6 = 0xffff0ff0ULL;
+	vcpu->dr7 = 0x400;
+	memset(vcpu->mtrr, 0, sizeof(vcpu->mtrr));
+	vcpu->pvclock_msr = 0;
+	v3_fpu_reset(vcpu);
+	v3_lapic_reset_vcpu(vcpu);
+}
+
+/*
  * Kicks may come from any context, hard interrupts (timers) included, so
  * the IPI is sent asynchronously; a kick already in flight suffices.
  */
@@ -154,6 +175,7 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			vcpu->irq_idle = false;
 		}
 		if (test_bit(V3_REQ_STOP, &vcpu->requests) ||
+		    test_bit(V3_REQ_RESET, &vcpu->requests) ||
 		    v3_vm_stopped(vm))
 			break;
 		if (test_bit(V3_REQ_PAUSE, &vcpu->requests)) {

@@ -38,6 +38,7 @@ static void v3_vm_release(struct kref *ref)
 	v3_arch->vm_destroy(vm);
 	kfree(vm->vcpus);
 	v3_mem_free(&vm->mem);
+	v3_reset_image_free(vm);
 	v3_console_free(&vm->console);
 	kfree(vm);
 }
@@ -125,6 +126,7 @@ int v3_vm_create(const struct v3_create *c)
 	vm->flags = c->flags;
 	vm->first_cpu = c->first_cpu;
 	v3_pvclock_init(vm);
+	v3_reset_init(vm);
 	vm->node_id = (c->flags & V3_CREATE_PIN_VCPUS) ?
 		   cpu_to_node(c->first_cpu) : numa_node_id();
 
@@ -292,6 +294,8 @@ static void v3_vm_teardown(struct v3_vm *vm, int reason)
 		v3_vcpu_stop_thread(vm->vcpus[i]);
 	v3_sysfs_del_vm(vm);
 	mutex_unlock(&vm->lock);
+	/* a reset the guest asked for finds vm->dead and does nothing */
+	v3_reset_cancel(vm);
 	v3_info("%s: destroyed\n", vm->name);
 	v3_vm_put(vm);
 }
@@ -372,4 +376,5 @@ void v3_vm_fill_info(struct v3_vm *vm, struct v3_info *info)
 	}
 	for (i = 0; i < V3_NR_COUNTERS; i++)
 		info->counters[i] = READ_ONCE(vm->counters[i]);
+	info->resets = READ_ONCE(vm->resets);
 }

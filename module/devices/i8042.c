@@ -12,7 +12,7 @@
  * or auxiliary output buffer (0xd2/0xd3, the loopback Linux probes the
  * AUX port with), gate A20 (0xdd/0xdf), pulse output lines (0xf0-0xff).
  * Clearing output port bit 0 (0xd1) or pulsing it (0xfe and the other
- * even 0xfN) resets the system: the VM stops with reason "reset".
+ * even 0xfN) resets the system (vm_reset.c).
  *
  * A byte for a device (port 0x60 outside a command, or after 0xd4) finds
  * nobody: like a controller whose device does not clock, it answers 0xfe
@@ -217,8 +217,7 @@ static int v3_i8042_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 	kbc_irqs(k);
 	spin_unlock_irqrestore(&k->lock, flags);
 	if (reset)
-		v3_vm_stop(vcpu->vm, V3_STOP_RESET, 0,
-			   "guest reset via i8042");
+		v3_vm_reset(vcpu->vm, "guest reset via i8042");
 	return 0;
 }
 

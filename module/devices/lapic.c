@@ -688,6 +688,21 @@ int v3_lapic_create(struct v3_vcpu *vcpu)
 	return 0;
 }
 
+/* Power-on state again (a VM reset; the vCPU thread is stopped). */
+void v3_lapic_reset_vcpu(struct v3_vcpu *vcpu)
+{
+	struct v3_lapic *a = vcpu->lapic;
+	unsigned long flags;
+
+	hrtimer_cancel(&a->timer);
+	spin_lock_irqsave(&a->lock, flags);
+	v3_lapic_reset(a);
+	a->timer_expire = 0;
+	a->period_ns = 0;
+	a->tsc_deadline = 0;
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
 /* Stop the timer for good: no kicks from this LAPIC after return. */
 void v3_lapic_quiesce(struct v3_vcpu *vcpu)
 {

@@ -12,7 +12,7 @@
  *
  * Port 0xcf9 is the Reset Control register of the PIIX3 / ICH (a byte
  * access, which mechanism #1 does not claim): a write with RST_CPU (bit
- * 2) set resets the system, here: the VM stops with reason "reset".
+ * 2) set resets the system (vm_reset.c).
  */
 #include <linux/slab.h>
 #include "../v3.h"
@@ -138,8 +138,7 @@ static int v3_pci_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 	}
 	spin_unlock_irqrestore(&pci->lock, flags);
 	if (reset)
-		v3_vm_stop(vcpu->vm, V3_STOP_RESET, 0,
-			   "guest reset via port 0xcf9");
+		v3_vm_reset(vcpu->vm, "guest reset via port 0xcf9");
 	return ret;
 }
 

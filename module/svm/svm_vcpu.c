@@ -196,6 +196,8 @@ static void v3_svm_sync_from_vmcb(struct v3_vcpu *vcpu)
  * 32-bit entry; long mode as the Linux x86-64 boot protocol expects) or,
  * with boot == NULL, the INIT state of an AP (APM vol. 2 14.1.3).
  */
+static void v3_svm_irq_window(struct v3_vcpu *vcpu, bool enable);
+
 static int v3_svm_vcpu_set_boot(struct v3_vcpu *vcpu,
 				const struct v3_boot *boot)
 {
@@ -263,6 +265,9 @@ static int v3_svm_vcpu_set_boot(struct v3_vcpu *vcpu,
 		vcpu->regs.gpr[V3_RDX] = cpuid_eax(1);	/* processor signature */
 	svm->reinject = 0;
 	svm->vmcb->control.event_inj = 0;
+	/* INIT and RESET end an interrupt shadow; no window is pending */
+	svm->vmcb->control.int_state = 0;
+	v3_svm_irq_window(vcpu, false);
 	v3_svm_sync_from_vmcb(vcpu);
 	return 0;
 }

@@ -126,6 +126,43 @@ linux_flood() {
 	echo "# flood: $got lines in $fl_w s; entries retried so far: $(dmesg | grep -c 'entering again')"
 }
 
+# linux_reboot NAME VCPUS: "reboot" in the guest resets the VM
+# (module/vm_reset.c); the same kernel boots again with all its CPUs, its
+# checks clean, and the VM counts a reset
+linux_reboot() {
+	vmn=$1 v=$2
+	printf 'echo REBOOT-$((6 * 7)); reboot -f\n' |
+		timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
+	rb_i=0
+	while [ $rb_i -lt "$LINUX_BOOT_SECS" ]; do
+		timeout 10 v3ctl console "$vmn" 2>/dev/null | tr -d '\r' >"/tmp/con.$vmn"
+		# what the console got after the marker: the second boot
+		sed -n '/^REBOOT-42/,$p' "/tmp/con.$vmn" >"/tmp/reboot.$vmn"
+		grep -q "V3L2: ready" "/tmp/reboot.$vmn" && break
+		[ "$(info_field "$vmn" state)" = running ] || break
+		sleep 1; rb_i=$((rb_i + 1))
+	done
+	r=$(info_field "$vmn" resets)
+	bad=$(sed -n 's/^V3L2: dmesg-bad //p' "/tmp/reboot.$vmn")
+	hv=$(sed -n 's/^V3L2: hypervisor //p' "/tmp/reboot.$vmn")
+	np=$(sed -n 's/^V3L2: nproc //p' "/tmp/reboot.$vmn")
+	result "linux $v vcpu: reboot resets the VM and Linux boots again (${rb_i} s)" \
+		"$(grep -q "V3L2: ready" "/tmp/reboot.$vmn" && [ "$r" = 1 ] && [ "$bad" = 0 ] && [ "$hv" = KVM ] && [ "$np" = "$v" ]; echo $?)" \
+		"resets '$r', second boot: nproc '$np', dmesg complaints '$bad', hypervisor '$hv'; state $(info_field "$vmn" state): $(info_field "$vmn" detail)"
+	grep 'V3L2: bad:' "/tmp/reboot.$vmn" | sed 's/^/# /'
+}
+
+# linux_reboot_stops NAME: a VM created with --on-reboot stop stops
+linux_reboot_stops() {
+	vmn=$1
+	printf 'reboot -f\n' | timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
+	wait_state "$vmn" stopped 60
+	r=$(info_field "$vmn" stop-reason)
+	result "linux: with --on-reboot stop, reboot stops the VM with reason reset" \
+		"$([ "$r" = reset ] && [ "$(info_field "$vmn" resets)" = 0 ]; echo $?)" \
+		"state $(info_field "$vmn" state) reason '$r': $(info_field "$vmn" detail)"
+}
+
 linux_poweroff() { # name
 	vmn=$1
 	printf 'poweroff -f\n' | timeout 10 v3ctl console "$vmn" --follow --timeout 1 >/dev/null 2>&1
@@ -144,20 +181,23 @@ if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 			continue
 		fi
 		run 10 v3ctl launch "lx$v"
-		if linux_checks "lx$v" "$v" && [ $first = 1 ]; then
-			linux_typed "lx$v"
-			linux_clock_rate "lx$v"
-			linux_flood "lx$v"
-			first=0
+		if linux_checks "lx$v" "$v"; then
+			if [ $first = 1 ]; then
+				linux_typed "lx$v"
+				linux_clock_rate "lx$v"
+				linux_flood "lx$v"
+				first=0
+			fi
+			linux_reboot "lx$v" "$v"
 		fi
 		linux_poweroff "lx$v"
 		vm_gone "lx$v"
 	done
 	if [ "$LINUX_TWO_VMS" = 1 ]; then
 		linux_create lxa 1; ra=$RC
-		# the second without the paravirtual clock: still boots, and the
-		# guest finds no KVM interface
-		linux_create lxb 1 --no-pvclock; rb=$RC
+		# the second without the paravirtual clock (still boots, and the
+		# guest finds no KVM interface) and stopping on reboot
+		linux_create lxb 1 --no-pvclock --on-reboot stop; rb=$RC
 		run 10 v3ctl launch lxa
 		run 10 v3ctl launch lxb
 		if [ "$ra$rb" = 00 ] && console_wait lxa "V3L2: ready" "$LINUX_BOOT_SECS" &&
@@ -171,6 +211,7 @@ if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 			fail "linux: two Linux VMs boot at once" "create $ra $rb; lxa $(info_field lxa state), lxb $(info_field lxb state)"
 		fi
 		linux_poweroff lxa
+		linux_reboot_stops lxb
 		vm_gone lxa; vm_gone lxb
 	fi
 else

@@ -2,6 +2,7 @@
 /*
  * v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE
  *		     [--initrd FILE] [--cmdline STR] [--no-pvclock]
+ *		     [--on-reboot reset|stop]
  */
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 static const char help[] =
 "Usage: v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE\n"
 "                    [--initrd FILE] [--cmdline STR] [--no-pvclock]\n"
+"                    [--on-reboot reset|stop]\n"
 "\n"
 "Create VM NAME (1-31 characters from A-Z a-z 0-9 _ . -), load its kernel\n"
 "into guest memory and set its boot state.  It does not run until\n"
@@ -21,6 +23,10 @@ static const char help[] =
 "  --pin CPU        pin vCPU i to host CPU CPU+i\n"
 "  --no-pvclock     do not offer the paravirtual clock (KVM's interface at\n"
 "                   CPUID 0x40000100): the guest measures the TSC itself\n"
+"  --on-reboot reset|stop\n"
+"                   what a guest reset (reboot) does: reset the VM and\n"
+"                   boot the same kernel again (default; the loader's\n"
+"                   output is kept for it), or stop it with reason reset\n"
 "  --kernel FILE    Linux bzImage (x86-64, boot protocol 2.12+; booted\n"
 "                   directly with an e820 map and ACPI tables, no BIOS),\n"
 "                   Multiboot v1 ELF kernel (32-bit protected mode entry)\n"

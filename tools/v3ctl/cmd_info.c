@@ -71,6 +71,7 @@ int cmd_info(int argc, char **argv)
 	printf("memory: %llu MiB (%llu MiB in 2 MiB chunks)\n",
 	       (unsigned long long)(info.mem_bytes >> 20),
 	       (unsigned long long)(info.mem_large_bytes >> 20));
+	printf("resets: %llu\n", (unsigned long long)info.resets);
 	printf("run-time: %llu.%03llu s\n",
 	       (unsigned long long)(info.run_ns / 1000000000ULL),
 	       (unsigned long long)(info.run_ns / 1000000ULL % 1000));

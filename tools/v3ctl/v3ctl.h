@@ -109,6 +109,7 @@ struct vm_config {
 	uint32_t vcpus;
 	bool pin;
 	bool no_pvclock;
+	bool reboot_stops;		/* --on-reboot stop */
 	uint32_t first_cpu;
 	const char *kernel;
 	const char *initrd;

@@ -24,6 +24,7 @@ enum {
 	OPT_VCPUS,
 	OPT_PIN,
 	OPT_NO_PVCLOCK,
+	OPT_ON_REBOOT,
 	OPT_KERNEL,
 	OPT_INITRD,
 	OPT_CMDLINE,
@@ -54,6 +55,7 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		{ "vcpus", required_argument, NULL, OPT_VCPUS },
 		{ "pin", required_argument, NULL, OPT_PIN },
 		{ "no-pvclock", no_argument, NULL, OPT_NO_PVCLOCK },
+		{ "on-reboot", required_argument, NULL, OPT_ON_REBOOT },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -91,6 +93,12 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 			break;
 		case OPT_NO_PVCLOCK:
 			cfg->no_pvclock = true;
+			break;
+		case OPT_ON_REBOOT:
+			if (strcmp(optarg, "reset") && strcmp(optarg, "stop"))
+				return usage_err(cmd, "--on-reboot must be 'reset' or 'stop', not '%s'",
+						 optarg);
+			cfg->reboot_stops = !strcmp(optarg, "stop");
 			break;
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
@@ -274,6 +282,8 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	}
 	if (cfg->no_pvclock)
 		cr.flags |= V3_CREATE_NO_PVCLOCK;
+	if (cfg->reboot_stops)
+		cr.flags |= V3_CREATE_REBOOT_STOPS;
 	if (v3_ioctl(fd, V3_IOC_CREATE, &cr) < 0) {
 		v3_err_vm(cmd, cfg->name, errno);
 		goto out;
