@@ -18,7 +18,8 @@
  * KVM's other paravirtual features because none is advertised.
  *
  * Time is one straight line per VM: system_time = ns since the VM was
- * created = (host TSC - tsc0) * mul >> 32 (shifted first), the scale taken
+ * created or reset = (host TSC - vm->tsc_base) * mul >> 32 (shifted
+ * first), the scale taken
  * from the host's tsc_khz.  Each vCPU's structure is written once, when the
  * guest registers it; every vCPU's carries the same line (its own TSC
  * offset folded into tsc_timestamp), so the clock agrees across vCPUs as
@@ -70,7 +71,6 @@ void v3_pvclock_init(struct v3_vm *vm)
 	pc->flags = 0;
 	if (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) && !check_tsc_unstable())
 		pc->flags |= PVCLOCK_TSC_STABLE_BIT;
-	pc->tsc0 = rdtsc();
 }
 
 static u64 v3_pvclock_scale(const struct v3_pvclock *pc, u64 delta)
@@ -138,7 +138,7 @@ static int v3_pvclock_set_time(struct v3_vcpu *vcpu, u64 val)
 	if (!ti)
 		return -EINVAL;
 	v3_pvclock_begin(&ti->version);
-	ti->tsc_timestamp = pc->tsc0 + v3_arch->tsc_offset(vcpu);
+	ti->tsc_timestamp = vcpu->vm->tsc_base + v3_arch->tsc_offset(vcpu);
 	ti->system_time = 0;
 	ti->tsc_to_system_mul = pc->mul;
 	ti->tsc_shift = pc->shift;
@@ -160,7 +160,7 @@ static int v3_pvclock_set_wall(struct v3_vcpu *vcpu, u64 gpa)
 	vm->pvclock.wall_msr = gpa;
 	/* the time of day at system_time 0 */
 	boot = ktime_get_real_ns() - v3_pvclock_scale(&vm->pvclock,
-						       rdtsc() - vm->pvclock.tsc0);
+						       rdtsc() - vm->tsc_base);
 	v3_pvclock_begin(&wc->version);
 	wc->sec = div_u64_rem(boot, NSEC_PER_SEC, &nsec);
 	wc->nsec = nsec;

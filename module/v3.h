@@ -192,7 +192,6 @@ struct v3_vcpu {
 
 /* The paravirtual clock's time line (pvclock.c); mul 0: not offered */
 struct v3_pvclock {
-	u64 tsc0;			/* host TSC at system_time 0 */
 	u64 wall_msr;			/* MSR_KVM_WALL_CLOCK_NEW */
 	u32 mul;			/* TSC -> ns, as in pvclock_vcpu_time_info */
 	s8 shift;
@@ -264,6 +263,11 @@ struct v3_vm {
 	struct v3_vcpu **vcpus;
 
 	struct v3_guest_mem mem;
+	/*
+	 * Host TSC when the VM was created or last reset: every vCPU's TSC
+	 * offset is -tsc_base, so guest TSCs start at 0 and agree.
+	 */
+	u64 tsc_base;
 	struct v3_pvclock pvclock;
 	int node_id;			/* NUMA node of guest RAM */
 
@@ -334,6 +338,7 @@ struct v3_arch_ops {
 	int (*set_msr)(struct v3_vcpu *vcpu, u32 msr, u64 val);
 	/* Guest TSC - host TSC (the hardware's TSC offset). */
 	u64 (*tsc_offset)(struct v3_vcpu *vcpu);
+	void (*set_tsc_offset)(struct v3_vcpu *vcpu, u64 offset);
 	/* Print the guest state to the kernel log. */
 	void (*dump)(struct v3_vcpu *vcpu);
 
@@ -375,6 +380,7 @@ int v3_vcpu_start(struct v3_vcpu *vcpu);
 void v3_vcpu_kick(struct v3_vcpu *vcpu, int req);
 void v3_vcpu_stop_thread(struct v3_vcpu *vcpu);
 void v3_vcpu_reset(struct v3_vcpu *vcpu);
+void v3_vm_reset_tsc(struct v3_vm *vm);
 
 /* vm_reset.c: the guest's reset (i8042, port 0xcf9) */
 void v3_reset_init(struct v3_vm *vm);

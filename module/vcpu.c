@@ -89,6 +89,20 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 }
 
 /*
+ * Guest TSCs start at 0 (as after RESET: SDM vol. 3, "Time-Stamp Counter")
+ * with one offset for all vCPUs, so they agree with each other: Linux
+ * checks that they do.
+ */
+void v3_vm_reset_tsc(struct v3_vm *vm)
+{
+	unsigned int i;
+
+	vm->tsc_base = rdtsc();
+	for (i = 0; i < vm->nr_vcpus; i++)
+		v3_arch->set_tsc_offset(vm->vcpus[i], -vm->tsc_base);
+}
+
+/*
  * Kicks may come from any context, hard interrupts (timers) included, so
  * the IPI is sent asynchronously; a kick already in flight suffices.
  */

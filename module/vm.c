@@ -153,6 +153,7 @@ int v3_vm_create(const struct v3_create *c)
 		}
 		vm->nr_vcpus++;
 	}
+	v3_vm_reset_tsc(vm);
 	ret = v3_lapic_mmio_register(vm);
 	if (ret)
 		goto out_vcpu;

@@ -169,6 +169,7 @@ static void v3_reset_work(struct work_struct *work)
 			   "reset: cannot reload guest memory (%d)", ret);
 		goto out;
 	}
+	v3_vm_reset_tsc(vm);
 	v3_pvclock_init(vm);
 	for (i = 0; i < vm->nr_vcpus && !ret; i++) {
 		v3_vcpu_reset(vm->vcpus[i]);

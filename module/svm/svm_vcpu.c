@@ -473,6 +473,11 @@ static u64 v3_svm_tsc_offset(struct v3_vcpu *vcpu)
 	return ((struct v3_svm_vcpu *)vcpu->arch)->vmcb->control.tsc_offset;
 }
 
+static void v3_svm_set_tsc_offset(struct v3_vcpu *vcpu, u64 offset)
+{
+	((struct v3_svm_vcpu *)vcpu->arch)->vmcb->control.tsc_offset = offset;
+}
+
 static int v3_svm_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct v3_vmcb *vmcb = ((struct v3_svm_vcpu *)vcpu->arch)->vmcb;
@@ -538,6 +543,7 @@ const struct v3_arch_ops v3_svm_ops = {
 	.get_msr = v3_svm_get_msr,
 	.set_msr = v3_svm_set_msr,
 	.tsc_offset = v3_svm_tsc_offset,
+	.set_tsc_offset = v3_svm_set_tsc_offset,
 	.dump = v3_svm_dump,
 	.irq_allowed = v3_svm_irq_allowed,
 	.inject_irq = v3_svm_inject_irq,

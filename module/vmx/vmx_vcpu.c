@@ -715,6 +715,14 @@ static u64 v3_vmx_tsc_offset(struct v3_vcpu *vcpu)
 	return off;
 }
 
+static void v3_vmx_set_tsc_offset(struct v3_vcpu *vcpu, u64 offset)
+{
+	get_cpu();
+	v3_vmx_load(vcpu->arch);
+	v3_vmwrite(V3_TSC_OFFSET, offset);
+	put_cpu();
+}
+
 static int v3_vmx_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
@@ -795,6 +803,7 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.get_msr = v3_vmx_get_msr,
 	.set_msr = v3_vmx_set_msr,
 	.tsc_offset = v3_vmx_tsc_offset,
+	.set_tsc_offset = v3_vmx_set_tsc_offset,
 	.dump = v3_vmx_dump,
 	.irq_allowed = v3_vmx_irq_allowed,
 	.inject_irq = v3_vmx_inject_irq,
