@@ -33,6 +33,7 @@
 #define BIT_ECX81_SKINIT	BIT(12)
 #define BIT_ECX81_WDT		BIT(13)
 #define BIT_EDX81_RDTSCP	BIT(27)
+#define BIT_EAXD1_XSAVEC	BIT(1)
 #define BIT_EBX7_TSC_ADJUST	BIT(1)
 #define BIT_EBX7_SGX		BIT(2)
 #define BIT_EBX7_PT		BIT(25)
@@ -112,7 +113,14 @@ static void v3_cpuid_filter(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 			*c = v3_xsave_size(host);
 		} else if (sub == 1) {
 			*a &= 0x7;	/* XSAVEOPT, XSAVEC, XGETBV1; no XSAVES */
-			*b = *c = *d = 0;
+			/*
+			 * EBX: the XSAVEC area for XCR0 | IA32_XSS (no XSS
+			 * here).  Linux 6.x sizes its compacted buffers
+			 * from it when XSAVEC is offered.
+			 */
+			*b = (*a & BIT_EAXD1_XSAVEC) ?
+			     v3_xsavec_size(v3_guest_xcr0(vcpu)) : 0;
+			*c = *d = 0;
 		} else if (sub < 63 && !(v3_host_xcr0() & BIT_ULL(sub))) {
 			*a = *b = *c = *d = 0;
 		}

@@ -50,7 +50,13 @@ static u64 v3_host_xcr0_real;	/* XCR0 as the host kernel set it */
 static u64 v3_guest_xcr0_max;	/* what guests may enable */
 static unsigned int v3_fpu_order;
 
-u32 v3_xsave_size(u64 xcr0)
+/*
+ * Size of the XSAVE area for the components in xcr0: standard format
+ * (XSAVE, XSAVEOPT), each component at its CPUID-given offset, or
+ * compacted (XSAVEC), the components packed in order, each 64-byte
+ * aligned when CPUID.(0xd,i):ECX[1] says so (SDM vol. 1 13.4.3).
+ */
+static u32 v3_xsave_area_size(u64 xcr0, bool compacted)
 {
 	u32 size = 512 + 64, i, a, b, c, d;
 
@@ -58,9 +64,25 @@ u32 v3_xsave_size(u64 xcr0)
 		if (!(xcr0 & BIT_ULL(i)))
 			continue;
 		cpuid_count(0xd, i, &a, &b, &c, &d);
-		size = max(size, a + b);
+		if (!compacted) {
+			size = max(size, a + b);
+			continue;
+		}
+		if (c & BIT(1))
+			size = ALIGN(size, 64);
+		size += a;
 	}
 	return size;
+}
+
+u32 v3_xsave_size(u64 xcr0)
+{
+	return v3_xsave_area_size(xcr0, false);
+}
+
+u32 v3_xsavec_size(u64 xcr0)
+{
+	return v3_xsave_area_size(xcr0, true);
 }
 
 void v3_fpu_init(void)

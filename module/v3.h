@@ -521,6 +521,7 @@ void v3_fpu_put(struct v3_vcpu *vcpu);
 u64 v3_guest_xcr0(struct v3_vcpu *vcpu);
 u64 v3_host_xcr0(void);
 u32 v3_xsave_size(u64 xcr0);
+u32 v3_xsavec_size(u64 xcr0);
 void v3_fpu_init(void);
 
 static inline void v3_count(struct v3_vm *vm, enum v3_counter c)

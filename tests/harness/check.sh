@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
 # make check: every test.  Installs what it needs, builds, boots the
-# emulated SVM host for the SVM suite and a host without SVM for the
-# no-SVM suite, then prints every result and "N passed, N failed".
+# emulated VMX host (Bochs) for the VMX suite in the background, the
+# emulated SVM host (QEMU) for the SVM suite and a host without SVM for the
+# no-SVM suite meanwhile, then prints every result and "N passed, N failed".
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
 H=$REPO/tests/harness
 t0=$(now)
 
-say "1/5 dependencies"
+say "1/6 dependencies"
 "$H/deps.sh"
-say "2/5 build"
+say "2/6 build"
 "$H/build.sh" || say "build failed: going on with what was built"
-say "3/5 initramfs"
+say "3/6 initramfs"
 "$H/mkinitrd.sh"
-rm -f "$BUILD"/logs/svm.serial.log "$BUILD"/logs/nosvm.serial.log
-say "4/5 SVM suite (QEMU TCG -cpu EPYC)"
+rm -f "$BUILD"/logs/svm.serial.log "$BUILD"/logs/nosvm.serial.log \
+	"$BUILD"/logs/vmx.serial.log
+load_kernels
+say "4/6 VMX suite (Bochs, corei7_skylake_x with EPT), in the background"
+vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2700}" \
+	>"$BUILD/logs/vmx.boot.log" 2>&1 &
+vmx_pid=$!
+say "5/6 SVM suite (QEMU TCG -cpu EPYC)"
 "$H/boot-qemu.sh" svm --timeout "${V3_SVM_TIMEOUT:-600}" || true
-say "5/5 no-SVM suite (QEMU TCG -cpu EPYC,-svm)"
+say "6/6 no-SVM suite (QEMU TCG -cpu EPYC,-svm)"
 "$H/boot-qemu.sh" nosvm --cpu EPYC,-svm --timeout 120 || true
+say "waiting for the VMX suite ($(elapsed "$t0")s so far)"
+wait "$vmx_pid" || true
 
 say "results (logs in $BUILD/logs, $(elapsed "$t0")s in all)"
 exec "$H/summary.sh" "$BUILD/build.tap" \
-	"svm=$BUILD/logs/svm.serial.log" "nosvm=$BUILD/logs/nosvm.serial.log"
+	"svm=$BUILD/logs/svm.serial.log" "nosvm=$BUILD/logs/nosvm.serial.log" \
+	"vmx=$BUILD/logs/vmx.serial.log"

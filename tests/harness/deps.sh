@@ -9,6 +9,8 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio gzip xz-utils
 	gcc make libc6-dev binutils bc flex bison libelf-dev libssl-dev
 	dwarves kmod coreutils debian-archive-keyring
+	bochs bochsbios vgabios bochs-term isolinux syslinux-common genisoimage
+	bsdutils util-linux
 )
 
 missing=()

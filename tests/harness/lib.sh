@@ -57,3 +57,22 @@ qemu_pin() {
 		PIN=(taskset -c "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')")
 	fi
 }
+
+# bochs_pin: sets PIN to the command prefix that keeps Bochs (one thread)
+# on the last host CPU we may use, away from the pinned QEMU on the first,
+# so the VMX and SVM suites can run side by side.
+bochs_pin() {
+	PIN=()
+	if command -v taskset >/dev/null; then
+		PIN=(taskset -c "$(taskset -pc $$ | sed 's/.*: //' | grep -o '[0-9]*' | tail -n 1)")
+	fi
+}
+
+# vmx_suite LOG TIMEOUT: the guest suite on the emulated VMX host (Bochs,
+# corei7_skylake_x with EPT), its serial console in LOG.
+vmx_suite() {
+	bochs_pin
+	BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
+		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
+		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx" "$1" "$2"
+}

@@ -242,11 +242,11 @@ ioctl_neg_tests() {
 		fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
 	fi
 }
-# (V3_IOCTL_NEG_LAST=1 runs them after the rmmod tests; see vmx-suite.sh)
+# (V3_IOCTL_NEG_LAST=1, the VMX suite: after the rmmod tests)
 [ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] || ioctl_neg_tests
 
 # --- two VMs at once ---------------------------------------------------------------------
-# (V3_MULTI_VM=0: one VM at a time; see vmx-suite.sh)
+# (V3_MULTI_VM=0: one VM at a time, for debugging)
 if [ "${V3_MULTI_VM:-1}" = 1 ]; then
 if need_guest "two VMs run at once" forever.elf; then
 	run 20 v3ctl create va --mem 16M --kernel /guests/forever.elf
