@@ -19,13 +19,13 @@
  *
  * Time is one straight line per VM: system_time = ns since the VM was
  * created or reset = (host TSC - vm->tsc_base) * mul >> 32 (shifted
- * first), the scale taken
- * from the host's tsc_khz.  Each vCPU's structure is written once, when the
- * guest registers it; every vCPU's carries the same line (its own TSC
- * offset folded into tsc_timestamp), so the clock agrees across vCPUs as
- * long as the host TSC is constant and synchronised, which is what
- * PVCLOCK_TSC_STABLE_BIT tells the guest.  Without that bit the guest
- * still learns the rate, and keeps its own clock monotonic.
+ * first), the scale taken from the host's tsc_khz.  Each vCPU's structure
+ * is written once, when the guest registers it; every vCPU's carries the
+ * same line (its own TSC offset folded into tsc_timestamp), so the clock
+ * agrees across vCPUs as long as the host TSC is constant and
+ * synchronised, which is what PVCLOCK_TSC_STABLE_BIT tells the guest.
+ * Without that bit the guest still learns the rate, and keeps its own
+ * clock monotonic.
  */
 #include <linux/math64.h>
 #include <linux/ktime.h>
@@ -52,6 +52,7 @@ void v3_pvclock_init(struct v3_vm *vm)
 	int shift = 0;
 
 	pc->mul = 0;
+	pc->wall_msr = 0;
 	if (!hz || (vm->flags & V3_CREATE_NO_PVCLOCK))
 		return;		/* not offered: CPUID leaves read as zero */
 	/*

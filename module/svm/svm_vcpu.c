@@ -268,6 +268,8 @@ static int v3_svm_vcpu_set_boot(struct v3_vcpu *vcpu,
 	/* INIT and RESET end an interrupt shadow; no window is pending */
 	svm->vmcb->control.int_state = 0;
 	v3_svm_irq_window(vcpu, false);
+	/* they also invalidate the TLBs, global entries included */
+	svm->vmcb->control.tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
 	v3_svm_sync_from_vmcb(vcpu);
 	return 0;
 }

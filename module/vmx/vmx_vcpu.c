@@ -369,6 +369,7 @@ static int v3_vmx_vcpu_set_boot(struct v3_vcpu *vcpu,
 	v3_vmwrite(V3_VMENTRY_INTR_INFO, 0);
 	vmx->cr2 = 0;
 	vmx->cr8 = 0;
+	vmx->flush = true;	/* INIT and RESET invalidate the TLBs */
 	memset(vmx->swap_msr, 0, sizeof(vmx->swap_msr));
 	memset(&vmx->inject, 0, sizeof(vmx->inject));
 	memset(&vmx->reinject, 0, sizeof(vmx->reinject));
