@@ -110,8 +110,7 @@ int v3_fpu_alloc(struct v3_vcpu *vcpu)
 
 	if (!area)
 		return -ENOMEM;
-	vcpu->fpu = area;
-	v3_fpu_reset(vcpu);
+	vcpu->fpu = area;	/* v3_vcpu_reset() fills in the RESET state */
 	return 0;
 }
 

@@ -380,6 +380,8 @@ int v3_vcpu_start(struct v3_vcpu *vcpu);
 void v3_vcpu_kick(struct v3_vcpu *vcpu, int req);
 void v3_vcpu_stop_thread(struct v3_vcpu *vcpu);
 void v3_vcpu_reset(struct v3_vcpu *vcpu);
+int v3_vm_load_boot(struct v3_vm *vm);
+int v3_vm_start_vcpus(struct v3_vm *vm);
 void v3_vm_reset_tsc(struct v3_vm *vm);
 
 /* vm_reset.c: the guest's reset (i8042, port 0xcf9) */

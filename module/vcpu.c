@@ -34,8 +34,6 @@ struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id)
 	init_waitqueue_head(&vcpu->wq);
 	vcpu->kick_csd.func = v3_kick_ipi;
 	vcpu->kick_csd.info = vcpu;
-	vcpu->dr6 = 0xffff0ff0ULL;
-	vcpu->dr7 = 0x400;
 
 	ret = v3_fpu_alloc(vcpu);
 	if (ret)
@@ -43,6 +41,7 @@ struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id)
 	ret = v3_lapic_create(vcpu);
 	if (ret)
 		goto out_fpu;
+	v3_vcpu_reset(vcpu);
 	ret = v3_arch->vcpu_init(vcpu);
 	if (ret)
 		goto out_lapic;
@@ -68,8 +67,8 @@ void v3_vcpu_free(struct v3_vcpu *vcpu)
 }
 
 /*
- * Back to the state of a freshly created vCPU (a VM reset; its thread is
- * stopped): the caller loads the boot state after.
+ * The power-on state of the common vCPU fields, at creation and at a VM
+ * reset (its thread stopped): the caller loads the boot state after.
  */
 void v3_vcpu_reset(struct v3_vcpu *vcpu)
 {

@@ -218,9 +218,44 @@ void v3_vm_stop(struct v3_vm *vm, int reason, int code, const char *fmt, ...)
 	wake_up_interruptible_all(&vm->console.wq);
 }
 
-int v3_vm_launch(struct v3_vm *vm)
+/*
+ * The boot state: vCPU 0 at the loader's entry, the others waiting for a
+ * startup IPI.  At launch and at a guest reset, with vm->lock held.
+ */
+int v3_vm_load_boot(struct v3_vm *vm)
 {
 	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = v3_arch->vcpu_set_boot(vm->vcpus[i],
+					     i == 0 ? &vm->boot : NULL);
+	if (!ret)
+		vm->vcpus[0]->started = true;
+	return ret;
+}
+
+/* Start the vCPU threads (paused ones if the VM is); a failure stops it. */
+int v3_vm_start_vcpus(struct v3_vm *vm)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->state == V3_STATE_PAUSED)
+			set_bit(V3_REQ_PAUSE, &vm->vcpus[i]->requests);
+		ret = v3_vcpu_start(vm->vcpus[i]);
+		if (ret) {
+			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
+				   "cannot start vcpu %u thread (%d)", i, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int v3_vm_launch(struct v3_vm *vm)
+{
 	int ret = 0;
 
 	mutex_lock(&vm->lock);
@@ -236,22 +271,12 @@ int v3_vm_launch(struct v3_vm *vm)
 		ret = -EINVAL;
 		goto out;
 	}
-	for (i = 0; i < vm->nr_vcpus && !ret; i++)
-		ret = v3_arch->vcpu_set_boot(vm->vcpus[i],
-					     i == 0 ? &vm->boot : NULL);
+	ret = v3_vm_load_boot(vm);
 	if (ret)
 		goto out;
-	vm->vcpus[0]->started = true;
 	vm->launch_ns = ktime_get_ns();
 	WRITE_ONCE(vm->state, V3_STATE_RUNNING);
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		ret = v3_vcpu_start(vm->vcpus[i]);
-		if (ret) {
-			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
-				   "cannot start vcpu %u thread (%d)", i, ret);
-			break;
-		}
-	}
+	ret = v3_vm_start_vcpus(vm);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;

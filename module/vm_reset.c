@@ -171,29 +171,16 @@ static void v3_reset_work(struct work_struct *work)
 	}
 	v3_vm_reset_tsc(vm);
 	v3_pvclock_init(vm);
-	for (i = 0; i < vm->nr_vcpus && !ret; i++) {
+	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_reset(vm->vcpus[i]);
-		ret = v3_arch->vcpu_set_boot(vm->vcpus[i],
-					     i == 0 ? &vm->boot : NULL);
-	}
+	ret = v3_vm_load_boot(vm);
 	if (ret) {
 		v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 			   "reset: cannot load the boot state (%d)", ret);
 		goto out;
 	}
-	vm->vcpus[0]->started = true;
 	vm->resets++;
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->state == V3_STATE_PAUSED)
-			set_bit(V3_REQ_PAUSE, &vm->vcpus[i]->requests);
-		ret = v3_vcpu_start(vm->vcpus[i]);
-		if (ret) {
-			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
-				   "reset: cannot start vcpu %u thread (%d)",
-				   i, ret);
-			break;
-		}
-	}
+	v3_vm_start_vcpus(vm);
 out:
 	mutex_unlock(&vm->lock);
 	v3_vm_put(vm);

@@ -109,7 +109,7 @@ linux_typed() { # name: a command typed into the console runs
 linux_flood() {
 	vmn=$1 n=3000
 	: >"/tmp/flood.$vmn"
-	( printf 'i=0; while [ $i -lt %d ]; do echo "flood-line-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx $i"; i=$((i+1)); done; echo FLOOD-END-$((40+2)) bad-$(dmesg | grep -v -e Speculative -e RETBleed | grep -ciE "BUG:|Oops:|WARNING")\n' $n
+	( printf 'i=0; while [ $i -lt %d ]; do echo "flood-line-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx $i"; i=$((i+1)); done; echo FLOOD-END-$((40+2)) bad-$(dmesg-bad -c)\n' $n
 	  sleep 120 ) | timeout 130 v3ctl console "$vmn" --follow --timeout 120 >"/tmp/flood.$vmn" 2>&1 &
 	fl_pid=$!
 	fl_w=0

@@ -246,8 +246,6 @@ ioctl_neg_tests() {
 [ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] || ioctl_neg_tests
 
 # --- two VMs at once ---------------------------------------------------------------------
-# (V3_MULTI_VM=0: one VM at a time, for debugging)
-if [ "${V3_MULTI_VM:-1}" = 1 ]; then
 if need_guest "two VMs run at once" forever.elf; then
 	run 20 v3ctl create va --mem 16M --kernel /guests/forever.elf
 	run 20 v3ctl create vb --mem 16M --kernel /guests/forever.elf
@@ -262,17 +260,16 @@ if need_guest "two VMs run at once" forever.elf; then
 	result "two VMs both stop" "$([ "$ra$rb" = 00 ] && [ "$sa" = stopped ] && [ "$sb" = stopped ]; echo $?)" "stop exits $ra $rb, states '$sa' '$sb'"
 	vm_gone va; vm_gone vb
 fi
-fi
 
 # --- Linux guests ---------------------------------------------------------------------
-[ "${V3_LINUX:-1}" = 1 ] && . /tests/l1/linux-tests.sh
+. /tests/l1/linux-tests.sh
 
 # --- rmmod with VMs alive --------------------------------------------------------------
 if [ -f /guests/forever.elf ]; then
 	run 20 v3ctl create r1 --mem 16M --kernel /guests/forever.elf
-	[ "${V3_MULTI_VM:-1}" = 1 ] && run 20 v3ctl create r2 --mem 16M --kernel /guests/forever.elf
+	run 20 v3ctl create r2 --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch r1
-	[ "${V3_MULTI_VM:-1}" = 1 ] && run 10 v3ctl launch r2
+	run 10 v3ctl launch r2
 	sleep 1
 fi
 t_cmd "rmmod with VMs alive" 60 "$RMMOD" v3vmm
