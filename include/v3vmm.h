@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		1
+#define V3_ABI_MINOR		2
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -33,6 +33,13 @@
 #define V3_CAP_DECODE_ASSISTS	(1ULL << 5)	/* SVM: decode assists */
 #define V3_CAP_VPID		(1ULL << 6)	/* VMX: VPID tagged TLB */
 #define V3_CAP_UNRESTRICTED	(1ULL << 7)	/* VMX: unrestricted guest */
+/* ABI 1.2: the real-CPU features each backend uses when present */
+#define V3_CAP_FLUSH_BY_ASID	(1ULL << 8)	/* SVM: TLB_CONTROL flush of one ASID */
+#define V3_CAP_VMCB_CLEAN	(1ULL << 9)	/* SVM: VMCB clean bits */
+#define V3_CAP_PAUSE_FILTER	(1ULL << 10)	/* SVM: PAUSE filter count/threshold */
+#define V3_CAP_EPT_AD		(1ULL << 12)	/* VMX: EPT accessed/dirty flags */
+#define V3_CAP_PREEMPT_TIMER	(1ULL << 13)	/* VMX: VMX-preemption timer */
+#define V3_CAP_EMULATOR_QUIRKS	(1ULL << 16)	/* workarounds for an emulated CPU active */
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -46,8 +53,20 @@ struct v3_version {
 	__u32 arch;		/* enum v3_arch */
 	__u32 max_vcpus;
 	__u64 caps;		/* V3_CAP_* */
-	__u64 reserved[6];
+	__u64 mitigations;	/* ABI 1.2: V3_MIT_* active at the world switch */
+	__u64 reserved[5];
 };
+
+/*
+ * Transient-execution mitigations applied around guest entry and exit
+ * (ABI 1.2), each following the host kernel's own choice for itself.
+ */
+#define V3_MIT_RSB_FILL		(1ULL << 0)	/* return stack refilled after exit */
+#define V3_MIT_SPEC_CTRL	(1ULL << 1)	/* IA32_SPEC_CTRL switched guest/host */
+#define V3_MIT_IBPB		(1ULL << 2)	/* IBPB when another VM's vCPU ran on the CPU */
+#define V3_MIT_CLEAR_CPU_BUF	(1ULL << 3)	/* VERW before entry (MDS/TAA/MMIO/RFDS) */
+#define V3_MIT_L1D_FLUSH	(1ULL << 4)	/* L1D flush before entry (L1TF) */
+#define V3_MIT_BHI		(1ULL << 5)	/* branch history cleared after exit */
 
 /* VM creation flags */
 #define V3_CREATE_PIN_VCPUS	(1U << 0)	/* pin vCPU i to host CPU first_cpu + i */
@@ -190,6 +209,8 @@ enum v3_exit_reason {
 	V3_EXIT_INVD,		/* cache invalidation, done as a no-op */
 	V3_EXIT_OTHER,		/* unhandled: VM stops */
 	V3_EXIT_ENTRY_LOST,	/* the (emulated) CPU botched the entry: retried */
+	V3_EXIT_RDPMC,		/* ABI 1.2: performance-counter read */
+	V3_EXIT_WBINVD,		/* ABI 1.2: write-back and invalidate caches */
 	V3_NR_EXIT_REASONS = 32
 };
 
@@ -218,6 +239,8 @@ enum v3_exit_reason {
 	[V3_EXIT_INVD] = "invd",				\
 	[V3_EXIT_OTHER] = "other",				\
 	[V3_EXIT_ENTRY_LOST] = "entry-lost",			\
+	[V3_EXIT_RDPMC] = "rdpmc",				\
+	[V3_EXIT_WBINVD] = "wbinvd",				\
 }
 
 /* Extra counters beside the per-reason exit table */

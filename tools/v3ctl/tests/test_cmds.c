@@ -488,7 +488,7 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.1\n") && has(out, "backend: svm\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.2\n") && has(out, "backend: svm\n") &&
 	      has(out, "caps: svm nested-paging cap-40\n"), "cmd: version");
 
 	memset(&sc, 0, sizeof(sc));
