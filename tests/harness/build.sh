@@ -76,4 +76,25 @@ build_part guests guests
 st=0; make -C "$REPO/tests/abi" >"$BUILD/logs/build-abi.log" 2>&1 || st=1
 result $st "tests/abi" "$BUILD/logs/build-abi.log"
 
+# Host-side unit tests: each TAP line becomes a result line of its own
+# ("ok - unit: NAME").  A run that does not finish, or prints no plan,
+# fails as a whole.
+host_tests() { # label dir [make args]
+	local label=$1 dir=$2 log=$BUILD/logs/test-$1.log st=0
+	shift 2
+	timeout 600 make -C "$dir" "$@" >"$log" 2>&1 || st=1
+	sed -n -E 's/^(not ok|ok) [0-9]+ (- )?(.*)$/\1 - '"$label"': \3/p' "$log" >>"$TAP"
+	if ! grep -qE '^1\.\.[0-9]+' "$log"; then
+		result 1 "$label: ran to the end" "$log"
+	elif [ $st != 0 ] && ! grep -q "^not ok - $label:" "$TAP"; then
+		result 1 "$label: exit status" "$log"
+	else
+		say "$label: $(grep -c "^ok - $label:" "$TAP") passed, $(grep -c "^not ok - $label:" "$TAP") failed"
+		[ $st = 0 ] || failed=1
+	fi
+}
+# the unit tests take hardware layouts from the 6.1 headers' common part
+host_tests unit "$REPO/tests/unit" KCOMMON="${KDIR_61%-amd64}-common"
+host_tests v3ctl-unit "$REPO/tools/v3ctl" test
+
 exit $failed

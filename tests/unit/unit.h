@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TAP for the user-space unit tests: each check prints "ok N name" or
+ * "not ok N name" with a diagnostic; unit_done() prints the plan and
+ * returns the exit status (1 if anything failed).
+ */
+#ifndef _V3_UNIT_H
+#define _V3_UNIT_H
+
+#include <stdio.h>
+
+extern char shim_last_log[512];
+extern int shim_warnings;
+
+static int unit_n, unit_failed;
+
+#define CHECK(cond, ...) do {						\
+	unit_n++;							\
+	if (cond) {							\
+		printf("ok %d ", unit_n);				\
+	} else {							\
+		unit_failed++;						\
+		printf("not ok %d ", unit_n);				\
+	}								\
+	printf(__VA_ARGS__);						\
+	printf("\n");							\
+	if (!(cond))							\
+		printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
+} while (0)
+
+#define CHECK_EQ(got, want, ...) do {					\
+	unsigned long long __g = (got), __w = (want);			\
+	CHECK(__g == __w, __VA_ARGS__);					\
+	if (__g != __w)							\
+		printf("#   got 0x%llx, want 0x%llx\n", __g, __w);	\
+} while (0)
+
+static inline int unit_done(void)
+{
+	printf("1..%d\n", unit_n);
+	if (shim_warnings)
+		printf("# %d kernel WARN(s) would have fired\n", shim_warnings);
+	return unit_failed || shim_warnings ? 1 : 0;
+}
+
+#endif
