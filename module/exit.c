@@ -4,6 +4,8 @@
  * VMCS exit reason) into a struct v3_exit; this table says what happens
  * next.  A reason without a handler stops the VM, never the host.
  */
+#include <linux/sched.h>
+#include <asm/cpufeature.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 #include <asm/msr-index.h>
@@ -11,9 +13,35 @@
 
 typedef int (*v3_exit_fn)(struct v3_vcpu *vcpu);
 
+#ifndef V3_UNIT_TEST
+/* Run the host's #MC handler on this CPU, as if the #MC had hit the host. */
+static void v3_host_machine_check(void)
+{
+	if (boot_cpu_has(X86_FEATURE_MCE))
+		asm volatile("int $0x12");
+}
+#else
+void v3_host_machine_check(void);	/* the test counts calls */
+#endif
+
+/*
+ * Complete an intercepted instruction.  Its length must be known (x86
+ * instructions are 1 to 15 bytes): skipping 0 bytes would make the vCPU
+ * take the same exit forever, so the VM is stopped instead.
+ */
 void v3_skip_insn(struct v3_vcpu *vcpu)
 {
-	vcpu->regs.rip += vcpu->exit.insn_len;
+	struct v3_exit *e = &vcpu->exit;
+
+	if (unlikely(e->insn_len == 0 || e->insn_len > 15)) {
+		v3_arch->dump(vcpu);
+		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+			   "vcpu %u: %s exit 0x%llx at rip 0x%llx: instruction length %u unknown, cannot complete it",
+			   vcpu->id, v3_arch->name, e->raw[0],
+			   vcpu->regs.rip, e->insn_len);
+		return;
+	}
+	vcpu->regs.rip += e->insn_len;
 	if (!v3_long_mode(vcpu))
 		vcpu->regs.rip &= 0xffffffffULL;
 }
@@ -37,6 +65,55 @@ static int v3_exit_skip(struct v3_vcpu *vcpu)
 {
 	v3_skip_insn(vcpu);
 	return 0;
+}
+
+/*
+ * PAUSE exits come from the pause filter: the vCPU is spinning, likely on
+ * a lock held by a vCPU that is not running.  Give the CPU away.
+ */
+static int v3_exit_pause(struct v3_vcpu *vcpu)
+{
+	v3_skip_insn(vcpu);
+	yield();
+	return 0;
+}
+
+/*
+ * Minimal RDPMC and WBINVD policy until the common CPU-feature handlers
+ * land: the guest's PMU is empty (no counters), so every RDPMC index is
+ * invalid: #GP(0) (APM vol. 3 RDPMC).  WBINVD is a no-op, as INVD: guest
+ * memory is ordinary cacheable host memory, coherent without it.
+ */
+static int v3_exit_rdpmc(struct v3_vcpu *vcpu)
+{
+	v3_inject_gp(vcpu);
+	return 0;
+}
+
+/*
+ * Intercepted exceptions.  #AC is given back to the guest (its error code
+ * is always 0); intercepting it keeps a guest that makes #AC delivery
+ * fault with #AC from looping inside the CPU (CVE-2015-5307).  #MC is a
+ * host machine check: the host's handler decides (int $18 runs it, as if
+ * the #MC had hit the host); the guest goes on.  Others stop the VM.
+ */
+static int v3_exit_exception(struct v3_vcpu *vcpu)
+{
+	struct v3_exit *e = &vcpu->exit;
+
+	switch (e->exc.vector) {
+	case X86_TRAP_AC:
+		v3_arch->inject_exception(vcpu, X86_TRAP_AC, true, 0);
+		return 0;
+	case X86_TRAP_MC:
+		v3_host_machine_check();
+		return 0;
+	}
+	v3_arch->dump(vcpu);
+	v3_vm_stop(vcpu->vm, V3_STOP_UNHANDLED_EXIT, 0,
+		   "vcpu %u: unexpected exception %u (error 0x%x) at rip 0x%llx",
+		   vcpu->id, e->exc.vector, e->exc.error, vcpu->regs.rip);
+	return 1;
 }
 
 static int v3_exit_ud(struct v3_vcpu *vcpu)
@@ -207,12 +284,16 @@ static const struct {
 	[V3_EXIT_DR_ACCESS] = { v3_exit_dr, false },
 	[V3_EXIT_XSETBV] = { v3_handle_xsetbv, false },
 	[V3_EXIT_INVLPG] = { v3_exit_skip, true },
-	[V3_EXIT_PAUSE] = { v3_exit_nothing, true },
+	[V3_EXIT_PAUSE] = { v3_exit_pause, false },
 	[V3_EXIT_INTR_WINDOW] = { v3_exit_nothing, true },
 	[V3_EXIT_INVALID_STATE] = { v3_exit_entry_failed, false },
 	[V3_EXIT_VMX_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_UD_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_INVD] = { v3_exit_skip, true },
+	[V3_EXIT_WBINVD] = { v3_exit_skip, true },
+	[V3_EXIT_RDPMC] = { v3_exit_rdpmc, true },
+	/* atomic: #MC goes to the host's handler on the CPU that took it */
+	[V3_EXIT_EXCEPTION] = { v3_exit_exception, true },
 	[V3_EXIT_ENTRY_LOST] = { v3_exit_nothing, true },
 };
 

@@ -4,6 +4,7 @@
  * area, APM vol. 2 15.4 and 15.30.4) and the struct v3_arch_ops instance.
  */
 #include <linux/cpu.h>
+#include <linux/moduleparam.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/io.h>
@@ -16,6 +17,12 @@
 #include "svm.h"
 
 struct v3_svm_features v3_svm_feat;
+
+/* svm_features.c: workarounds for an emulated SVM; the harness may force */
+static char *emulator_quirks = "auto";
+module_param(emulator_quirks, charp, 0444);
+MODULE_PARM_DESC(emulator_quirks,
+		 "SVM emulator workarounds: auto (emulated CPU detected), on, off");
 static DEFINE_PER_CPU(struct v3_svm_cpu *, v3_svm_cpus);
 static atomic_t v3_svm_busy;
 
@@ -26,7 +33,7 @@ struct v3_svm_cpu *v3_svm_this_cpu(void)
 
 int v3_svm_probe(const char **why)
 {
-	u32 edx;
+	enum v3_svm_quirks_mode mode;
 	u64 vm_cr;
 
 	*why = NULL;
@@ -42,16 +49,20 @@ int v3_svm_probe(const char **why)
 		*why = "SVM disabled by firmware (VM_CR.SVMDIS set)";
 		return -ENODEV;
 	}
-	edx = cpuid_edx(0x8000000a);
-	if (!(edx & V3_SVM_FEAT_NP)) {
+	if (v3_svm_parse_quirks(emulator_quirks, &mode)) {
+		*why = "emulator_quirks= must be auto, on or off";
+		return -EINVAL;
+	}
+	v3_svm_features_from_cpuid(&v3_svm_feat, cpuid_edx(0x8000000a),
+				   cpuid_ebx(0x8000000a),
+				   boot_cpu_has(X86_FEATURE_HYPERVISOR), mode);
+	if (!v3_svm_feat.np) {
 		*why = "SVM without nested paging is not supported";
 		return -ENODEV;
 	}
-	v3_svm_feat.nasid = cpuid_ebx(0x8000000a);
-	v3_svm_feat.nrips = edx & V3_SVM_FEAT_NRIPS;
-	v3_svm_feat.decode_assists = edx & V3_SVM_FEAT_DECODE;
-	/* only an emulated or virtualized SVM botches entries */
-	v3_svm_feat.entry_checks = boot_cpu_has(X86_FEATURE_HYPERVISOR);
+	if (v3_svm_feat.emulator_quirks)
+		v3_info("SVM emulator workarounds on (emulator_quirks=%s)\n",
+			emulator_quirks);
 	if (v3_svm_feat.nasid < 2) {
 		*why = "SVM reports fewer than 2 ASIDs";
 		return -ENODEV;
@@ -158,7 +169,5 @@ fail:
 
 u64 v3_svm_caps(void)
 {
-	return V3_CAP_SVM | V3_CAP_NESTED_PAGING | V3_CAP_LARGE_PAGES |
-	       (v3_svm_feat.nrips ? V3_CAP_NRIP_SAVE : 0) |
-	       (v3_svm_feat.decode_assists ? V3_CAP_DECODE_ASSISTS : 0);
+	return v3_svm_caps_of(&v3_svm_feat);
 }

@@ -17,8 +17,9 @@
  * instruction.  So the state VMRUN loads is snapshotted before each entry;
  * an exit that matches one of these signatures exactly puts the snapshot
  * back and enters again (exit reason "entry-lost").  A few in a row at the
- * same place mean something else: the exit is then handled as usual.  On
- * bare metal (no CPUID hypervisor bit) none of this runs.
+ * same place mean something else: the exit is then handled as usual.  Only
+ * with the emulator quirks on (svm_features.c): on real SVM none of this
+ * runs.
  */
 #include "svm.h"
 #include <asm/special_insns.h>
@@ -113,6 +114,6 @@ bool v3_svm_entry_lost(struct v3_vcpu *vcpu)
 	/* an event injected at the botched entry was not delivered */
 	vmcb->control.event_inj = svm->snap.event_inj;
 	vmcb->control.exit_int_info = 0;
-	vmcb->control.tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+	svm->flush_pending = true;
 	return true;
 }

@@ -1,44 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Decode a #VMEXIT (EXITCODE, EXITINFO1/2, APM vol. 2 15.6 and appendix C)
- * into a common struct v3_exit.  Without NRIP save (QEMU's emulated SVM
- * has none), the length of an intercepted instruction is known from its
- * fixed encoding, or for IN/OUT from EXITINFO2, which always holds the
- * rIP of the next instruction (APM 15.10.2).
+ * into a common struct v3_exit.
+ *
+ * Length of an intercepted instruction.  With NRIP save (CPUID
+ * Fn8000_000A EDX[3]) the CPU stores the address of the next instruction
+ * in the VMCB's nRIP field on every instruction intercept, IOIO and MSR
+ * included (APM 15.7.1), and zero on other exits: it is used for every
+ * instruction exit, prefixes and all.  Without it (QEMU's emulated SVM
+ * has none) the length comes from the instruction's fixed encoding, or
+ * for IN/OUT from EXITINFO2, which always holds the next rIP (APM
+ * 15.10.2).  MOV to/from DRn has no fixed length (REX, operand-size
+ * prefixes): without nRIP the common code decodes the instruction itself
+ * (crdr.gpr = 0xff), and sets the length then.
+ *
+ * Intercepted (svm_vcpu.c): DR0-7 reads and writes, #AC and #MC, INTR,
+ * NMI, SMI, VINTR, RDPMC, CPUID, INVD, PAUSE (with a pause filter), HLT,
+ * INVLPGA, IOIO, MSR, shutdown, the SVM instructions, RDTSCP, WBINVD,
+ * MONITOR/MWAIT and XSETBV.  Not intercepted, because nested paging makes
+ * them guest-private: CR reads and writes, INVLPG, #PF.
  */
 #include "svm.h"
 
 struct v3_svm_exit_map {
 	u8 known;
 	u8 reason;	/* enum v3_exit_reason */
+	u8 insn;	/* an instruction intercept: has a length */
 	u8 len;		/* instruction length when NRIP save is absent */
 };
 
+#define EVT(r)		{ 1, r, 0, 0 }
+#define INSN(r, l)	{ 1, r, 1, l }
+
 static const struct v3_svm_exit_map v3_svm_exits[] = {
-	[V3_SVM_EXIT_INTR]	 = { 1, V3_EXIT_INTR, 0 },
-	[V3_SVM_EXIT_NMI]	 = { 1, V3_EXIT_NMI, 0 },
-	[V3_SVM_EXIT_SMI]	 = { 1, V3_EXIT_INTR, 0 },
-	[V3_SVM_EXIT_VINTR]	 = { 1, V3_EXIT_INTR_WINDOW, 0 },
-	[V3_SVM_EXIT_CPUID]	 = { 1, V3_EXIT_CPUID, 2 },	/* 0f a2 */
-	[V3_SVM_EXIT_INVD]	 = { 1, V3_EXIT_INVD, 2 },		/* 0f 08 */
-	[V3_SVM_EXIT_PAUSE]	 = { 1, V3_EXIT_PAUSE, 2 },	/* f3 90 */
-	[V3_SVM_EXIT_HLT]	 = { 1, V3_EXIT_HLT, 1 },		/* f4 */
-	[V3_SVM_EXIT_INVLPGA]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_IOIO]	 = { 1, V3_EXIT_IO, 0 },
-	[V3_SVM_EXIT_MSR]	 = { 1, V3_EXIT_RDMSR, 2 },	/* 0f 32 / 0f 30 */
-	[V3_SVM_EXIT_SHUTDOWN]	 = { 1, V3_EXIT_SHUTDOWN, 0 },
-	[V3_SVM_EXIT_VMRUN]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_VMMCALL]	 = { 1, V3_EXIT_HYPERCALL, 3 },	/* 0f 01 d9 */
-	[V3_SVM_EXIT_VMLOAD]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_VMSAVE]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_STGI]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_CLGI]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_SKINIT]	 = { 1, V3_EXIT_VMX_INSN, 3 },
-	[V3_SVM_EXIT_RDTSCP]	 = { 1, V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_MONITOR]	 = { 1, V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_MWAIT]	 = { 1, V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_MWAIT_COND] = { 1, V3_EXIT_UD_INSN, 3 },
-	[V3_SVM_EXIT_XSETBV]	 = { 1, V3_EXIT_XSETBV, 3 },	/* 0f 01 d1 */
+	[V3_SVM_EXIT_INTR]	 = EVT(V3_EXIT_INTR),
+	[V3_SVM_EXIT_NMI]	 = EVT(V3_EXIT_NMI),
+	[V3_SVM_EXIT_SMI]	 = EVT(V3_EXIT_INTR),
+	[V3_SVM_EXIT_VINTR]	 = EVT(V3_EXIT_INTR_WINDOW),
+	[V3_SVM_EXIT_RDPMC]	 = INSN(V3_EXIT_RDPMC, 2),	/* 0f 33 */
+	[V3_SVM_EXIT_CPUID]	 = INSN(V3_EXIT_CPUID, 2),	/* 0f a2 */
+	[V3_SVM_EXIT_INVD]	 = INSN(V3_EXIT_INVD, 2),	/* 0f 08 */
+	[V3_SVM_EXIT_PAUSE]	 = INSN(V3_EXIT_PAUSE, 2),	/* f3 90 */
+	[V3_SVM_EXIT_HLT]	 = INSN(V3_EXIT_HLT, 1),	/* f4 */
+	[V3_SVM_EXIT_INVLPGA]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 df */
+	[V3_SVM_EXIT_IOIO]	 = INSN(V3_EXIT_IO, 0),		/* EXITINFO2 */
+	[V3_SVM_EXIT_MSR]	 = INSN(V3_EXIT_RDMSR, 2),	/* 0f 32 / 0f 30 */
+	[V3_SVM_EXIT_SHUTDOWN]	 = EVT(V3_EXIT_SHUTDOWN),
+	[V3_SVM_EXIT_VMRUN]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 d8 */
+	[V3_SVM_EXIT_VMMCALL]	 = INSN(V3_EXIT_HYPERCALL, 3),	/* 0f 01 d9 */
+	[V3_SVM_EXIT_VMLOAD]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 da */
+	[V3_SVM_EXIT_VMSAVE]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 db */
+	[V3_SVM_EXIT_STGI]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 dc */
+	[V3_SVM_EXIT_CLGI]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 dd */
+	[V3_SVM_EXIT_SKINIT]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 de */
+	[V3_SVM_EXIT_RDTSCP]	 = INSN(V3_EXIT_UD_INSN, 3),	/* 0f 01 f9 */
+	[V3_SVM_EXIT_WBINVD]	 = INSN(V3_EXIT_WBINVD, 2),	/* 0f 09 */
+	[V3_SVM_EXIT_MONITOR]	 = INSN(V3_EXIT_UD_INSN, 3),	/* 0f 01 c8 */
+	[V3_SVM_EXIT_MWAIT]	 = INSN(V3_EXIT_UD_INSN, 3),	/* 0f 01 c9 */
+	[V3_SVM_EXIT_MWAIT_COND] = INSN(V3_EXIT_UD_INSN, 3),
+	[V3_SVM_EXIT_XSETBV]	 = INSN(V3_EXIT_XSETBV, 3),	/* 0f 01 d1 */
 };
 
 static void v3_svm_decode_io(struct v3_exit *e, u64 info1)
@@ -62,12 +82,26 @@ static void v3_svm_decode_io(struct v3_exit *e, u64 info1)
 	}
 }
 
+/*
+ * Length from a next-instruction address; 0 if it cannot be one (an x86
+ * instruction is 1 to 15 bytes).  Outside 64-bit mode rIP wraps at 4 GiB.
+ */
+static u32 v3_len_to(u64 next, u64 rip)
+{
+	u64 d = next - rip;
+
+	if (d > 15)
+		d = (u32)d;
+	return d >= 1 && d <= 15 ? d : 0;
+}
+
 void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_vmcb_control *c = &((struct v3_svm_vcpu *)vcpu->arch)->vmcb->control;
 	struct v3_exit *e = &vcpu->exit;
 	u64 code = c->exit_code;
 	u64 rip = vcpu->regs.rip;
+	bool insn = false;
 
 	e->raw[0] = code;
 	e->raw[1] = c->exit_info_1;
@@ -78,14 +112,16 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 	if (code < ARRAY_SIZE(v3_svm_exits) && v3_svm_exits[code].known) {
 		e->reason = v3_svm_exits[code].reason;
 		e->insn_len = v3_svm_exits[code].len;
+		insn = v3_svm_exits[code].insn;
 	} else if (code >= V3_SVM_EXIT_READ_DR0 &&
 		   code < V3_SVM_EXIT_EXCP_BASE) {
 		e->reason = V3_EXIT_DR_ACCESS;
 		e->crdr.reg = code & 0xf;
 		e->crdr.write = code >= V3_SVM_EXIT_WRITE_DR0;
-		/* decode assists put the GPR in EXITINFO1[3:0] (APM 15.33) */
+		/* decode assists put the GPR in EXITINFO1[3:0] (APM 15.33.1) */
 		e->crdr.gpr = v3_svm_feat.decode_assists ?
 			      c->exit_info_1 & 0xf : 0xff;
+		insn = true;
 	} else if (code == V3_SVM_EXIT_NPF) {
 		/* EXITINFO1: #PF-style error code; EXITINFO2: the GPA */
 		e->reason = V3_EXIT_MEM_FAULT;
@@ -98,6 +134,12 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 		e->reason = V3_EXIT_INVALID_STATE;
 	} else if (code >= V3_SVM_EXIT_EXCP_BASE &&
 		   code < V3_SVM_EXIT_INTR) {
+		/*
+		 * Exception intercepts are faults: rIP is the faulting
+		 * instruction, no length.  EXITINFO1 holds the error code
+		 * of vectors that push one (#AC: always 0), else 0
+		 * (APM 15.12).
+		 */
 		e->reason = V3_EXIT_EXCEPTION;
 		e->exc.vector = code - V3_SVM_EXIT_EXCP_BASE;
 		e->exc.error = c->exit_info_1;
@@ -109,8 +151,14 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 		e->reason = V3_EXIT_WRMSR;
 	if (code == V3_SVM_EXIT_IOIO) {
 		v3_svm_decode_io(e, c->exit_info_1);
-		e->insn_len = c->exit_info_2 - rip;
-	} else if (v3_svm_feat.nrips && e->insn_len) {
-		e->insn_len = c->next_rip - rip;
+		e->insn_len = v3_len_to(c->exit_info_2, rip);
+	} else if (insn && v3_svm_feat.nrips && c->next_rip) {
+		u32 len = v3_len_to(c->next_rip, rip);
+
+		if (len)
+			e->insn_len = len;
 	}
+	/* the operand is known but not the length: let common code decode */
+	if (e->reason == V3_EXIT_DR_ACCESS && !e->insn_len)
+		e->crdr.gpr = 0xff;
 }

@@ -10,6 +10,7 @@
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include "svm.h"
 
 #define V3_IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1) */
@@ -103,14 +104,35 @@ static void v3_svm_init_control(struct v3_vcpu *vcpu, struct v3_vmcb *vmcb)
 	struct v3_svm_vm *sv = vcpu->vm->arch;
 
 	c->intercept_dr = 0x00ff00ff;	/* reads and writes of DR0-7 */
+	/*
+	 * #AC: a guest can make its #AC delivery raise #AC again forever
+	 * inside the CPU, never reaching an exit (CVE-2015-5307); #MC
+	 * belongs to the host's machine-check handler.
+	 */
+	c->intercept_exceptions = BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
+	/* RDPMC would read the host's counters; INVD and WBINVD act on
+	 * every cache of the host (APM 15.9) */
 	c->intercept_misc1 = V3_INT_INTR | V3_INT_NMI | V3_INT_SMI |
-			     V3_INT_CPUID | V3_INT_INVD | V3_INT_HLT |
-			     V3_INT_INVLPGA | V3_INT_IOIO | V3_INT_MSR |
-			     V3_INT_SHUTDOWN;
+			     V3_INT_RDPMC | V3_INT_CPUID | V3_INT_INVD |
+			     V3_INT_HLT | V3_INT_INVLPGA | V3_INT_IOIO |
+			     V3_INT_MSR | V3_INT_SHUTDOWN;
+	/*
+	 * PAUSE filter (APM 15.14.4): a vCPU spinning on a lock whose
+	 * holder is preempted exits after V3_PAUSE_FILTER_COUNT PAUSEs
+	 * (with the threshold: PAUSEs at most that many cycles apart) and
+	 * its thread yields.  Without the filter PAUSE runs natively: an
+	 * exit at every PAUSE would cost more than the spin.
+	 */
+	if (v3_svm_feat.pause_filter) {
+		c->intercept_misc1 |= V3_INT_PAUSE;
+		c->pause_filter_count = V3_PAUSE_FILTER_COUNT;
+		if (v3_svm_feat.pause_thresh)
+			c->pause_filter_thresh = V3_PAUSE_FILTER_THRESH;
+	}
 	/* VMRUN must be intercepted (APM 15.5.1 consistency checks) */
 	c->intercept_misc2 = V3_INT_VMRUN | V3_INT_VMMCALL | V3_INT_VMLOAD |
 			     V3_INT_VMSAVE | V3_INT_STGI | V3_INT_CLGI |
-			     V3_INT_SKINIT | V3_INT_RDTSCP |
+			     V3_INT_SKINIT | V3_INT_RDTSCP | V3_INT_WBINVD |
 			     V3_INT_MONITOR | V3_INT_MWAIT |
 			     V3_INT_MWAIT_COND | V3_INT_XSETBV;
 	c->iopm_base_pa = virt_to_phys(sv->iopm);
@@ -119,7 +141,7 @@ static void v3_svm_init_control(struct v3_vcpu *vcpu, struct v3_vmcb *vmcb)
 	c->int_ctl = V3_INT_CTL_V_INTR_MASKING;
 	c->nested_ctl = V3_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = sv->npt.root_hpa;
-	c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+	/* the first entry takes a fresh ASID (svm_asid.c) */
 }
 
 static int v3_svm_vcpu_init(struct v3_vcpu *vcpu)
@@ -134,8 +156,17 @@ static int v3_svm_vcpu_init(struct v3_vcpu *vcpu)
 		kfree(svm);
 		return -ENOMEM;
 	}
+	if (v3_svm_feat.vmcb_clean) {
+		svm->clean_shadow = kzalloc(V3_CLEAN_SHADOW_SIZE, GFP_KERNEL);
+		if (!svm->clean_shadow) {
+			free_page((unsigned long)svm->vmcb);
+			kfree(svm);
+			return -ENOMEM;
+		}
+	}
 	svm->vmcb_pa = virt_to_phys(svm->vmcb);
 	svm->last_cpu = -1;
+	svm->clean_cpu = -1;
 	svm->uid = atomic64_inc_return(&v3_svm_vcpu_uids);
 	vcpu->arch = svm;
 	v3_svm_init_control(vcpu, svm->vmcb);
@@ -148,6 +179,7 @@ static void v3_svm_vcpu_destroy(struct v3_vcpu *vcpu)
 
 	if (!svm)
 		return;
+	kfree(svm->clean_shadow);
 	free_page((unsigned long)svm->vmcb);
 	kfree(svm);
 	vcpu->arch = NULL;
@@ -269,7 +301,7 @@ static int v3_svm_vcpu_set_boot(struct v3_vcpu *vcpu,
 	svm->vmcb->control.int_state = 0;
 	v3_svm_irq_window(vcpu, false);
 	/* they also invalidate the TLBs, global entries included */
-	svm->vmcb->control.tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
+	svm->flush_pending = true;
 	v3_svm_sync_from_vmcb(vcpu);
 	return 0;
 }
@@ -282,45 +314,6 @@ static void v3_svm_inject_exception(struct v3_vcpu *vcpu, u8 vector,
 	svm->vmcb->control.event_inj = vector | V3_EVT_TYPE_EXCEPTION |
 		V3_EVT_VALID | (has_error ? V3_EVT_ERR_VALID : 0) |
 		((u64)error << 32);
-}
-
-/*
- * ASIDs are handed out per physical CPU.  A vCPU takes a fresh one when
- * it arrives on a CPU or when that CPU recycled its ASIDs (generation
- * change); recycling flushes the whole TLB (APM 15.16).
- */
-static void v3_svm_assign_asid(struct v3_vcpu *vcpu, struct v3_svm_cpu *sd,
-			       int cpu)
-{
-	struct v3_svm_vcpu *svm = vcpu->arch;
-	struct v3_vmcb_control *c = &svm->vmcb->control;
-
-	/*
-	 * Another vCPU ran here since: flush.  With fresh ASIDs the hardware
-	 * would not need it, but emulated SVM (QEMU TCG) ignores ASIDs and
-	 * would otherwise keep nested translations of another VM — possibly
-	 * of one already destroyed, whose pages the host has reused.
-	 */
-	if (sd->last_vcpu != svm->uid) {
-		sd->last_vcpu = svm->uid;
-		c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
-	}
-	if (svm->last_cpu == cpu && svm->asid_gen == sd->asid_gen)
-		return;
-	if (sd->next_asid >= v3_svm_feat.nasid) {
-		sd->asid_gen++;
-		sd->next_asid = 1;
-	}
-	/*
-	 * A fresh ASID needs no flush on hardware, but a vCPU coming back to
-	 * a CPU it ran on before would find its own old translations there
-	 * on a CPU that ignores ASIDs: the guest may have changed its page
-	 * tables (and flushed) elsewhere meanwhile.
-	 */
-	c->tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
-	c->asid = sd->next_asid++;
-	svm->asid_gen = sd->asid_gen;
-	svm->last_cpu = cpu;
 }
 
 /*
@@ -340,6 +333,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	struct v3_vmcb *vmcb = svm->vmcb;
 	struct v3_regs *r = &vcpu->regs;
 	struct v3_svm_cpu *sd;
+	bool flush;
 	int cpu;
 
 	/* called with the guest FPU loaded, so preemption is disabled */
@@ -357,9 +351,11 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 		local_irq_enable();
 		return -EINTR;
 	}
-	if (test_and_clear_bit(V3_REQ_TLB, &vcpu->requests))
-		vmcb->control.tlb_ctl = V3_TLB_CTL_FLUSH_ALL;
-	v3_svm_assign_asid(vcpu, sd, cpu);
+	flush = test_and_clear_bit(V3_REQ_TLB, &vcpu->requests) ||
+		svm->flush_pending;
+	svm->flush_pending = false;
+	vmcb->control.tlb_ctl = v3_svm_pick_asid(sd, svm, cpu, flush,
+						 &v3_svm_feat);
 
 	/* an emulated instruction completed: its interrupt shadow is over */
 	if (vmcb->save.rip != r->rip)
@@ -372,8 +368,10 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	    (svm->reinject & V3_EVT_VALID))
 		vmcb->control.event_inj = svm->reinject;
 	svm->reinject = 0;
-	if (v3_svm_feat.entry_checks)
+	if (v3_svm_feat.emulator_quirks)
 		v3_svm_entry_snapshot(svm);
+	/* last: every write to the VMCB above is seen */
+	vmcb->control.clean = v3_svm_clean_bits(svm, cpu, &v3_svm_feat);
 
 	/*
 	 * With GIF clear, host interrupts stay pending until the guest runs;
@@ -391,8 +389,10 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 
-	vmcb->control.tlb_ctl = 0;
-	if (unlikely(v3_svm_feat.entry_checks && v3_svm_entry_lost(vcpu))) {
+	vmcb->control.tlb_ctl = V3_TLB_CTL_NONE;
+	v3_svm_clean_after_exit(svm);
+	if (unlikely(v3_svm_feat.emulator_quirks &&
+		     v3_svm_entry_lost(vcpu))) {
 		v3_svm_sync_from_vmcb(vcpu);
 		vcpu->exit.reason = V3_EXIT_ENTRY_LOST;
 		vcpu->exit.insn_len = 0;

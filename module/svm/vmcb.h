@@ -16,8 +16,10 @@
 #define V3_INT_NMI		BIT(1)
 #define V3_INT_SMI		BIT(2)
 #define V3_INT_VINTR		BIT(4)
+#define V3_INT_RDPMC		BIT(15)
 #define V3_INT_CPUID		BIT(18)
 #define V3_INT_INVD		BIT(22)
+#define V3_INT_PAUSE		BIT(23)
 #define V3_INT_HLT		BIT(24)
 #define V3_INT_INVLPGA		BIT(26)
 #define V3_INT_IOIO		BIT(27)
@@ -32,6 +34,7 @@
 #define V3_INT_CLGI		BIT(5)
 #define V3_INT_SKINIT		BIT(6)
 #define V3_INT_RDTSCP		BIT(7)
+#define V3_INT_WBINVD		BIT(9)
 #define V3_INT_MONITOR		BIT(10)
 #define V3_INT_MWAIT		BIT(11)
 #define V3_INT_MWAIT_COND	BIT(12)
@@ -43,7 +46,28 @@
 #define V3_INT_CTL_V_INTR_MASKING	BIT_ULL(24)
 #define V3_INT_STATE_SHADOW		BIT_ULL(0)
 #define V3_NESTED_CTL_NP_ENABLE		BIT_ULL(0)
+
+/* TLB_CONTROL (APM 15.16.2): 3 needs CPUID Fn8000_000A EDX[6] FlushByAsid */
+#define V3_TLB_CTL_NONE			0
 #define V3_TLB_CTL_FLUSH_ALL		1
+#define V3_TLB_CTL_FLUSH_ASID		3
+
+/* VMCB clean bits (APM 15.15.3, table 15-9): set = unchanged since the
+ * last VMRUN of this VMCB on this CPU; the CPU may use its cached copy. */
+enum v3_vmcb_clean_bit {
+	V3_CLEAN_I = 0,		/* intercepts, TSC offset, pause filter */
+	V3_CLEAN_IOPM = 1,	/* IOPM_BASE_PA, MSRPM_BASE_PA */
+	V3_CLEAN_ASID = 2,
+	V3_CLEAN_TPR = 3,	/* V_TPR, V_IRQ, V_INTR_PRIO, V_IGN_TPR, ... */
+	V3_CLEAN_NP = 4,	/* NP_ENABLE, N_CR3, G_PAT */
+	V3_CLEAN_CRX = 5,	/* CR0, CR3, CR4, EFER */
+	V3_CLEAN_DRX = 6,	/* DR6, DR7 */
+	V3_CLEAN_DT = 7,	/* GDTR, IDTR */
+	V3_CLEAN_SEG = 8,	/* CS, DS, SS, ES, CPL */
+	V3_CLEAN_CR2 = 9,
+	V3_CLEAN_LBR = 10,	/* DBGCTL, BR_FROM/TO, LASTEXCP_FROM/TO */
+	V3_NR_CLEAN_BITS = 11,	/* bit 11 (AVIC) is not used */
+};
 
 /* EVENTINJ / EXITINTINFO (APM 15.20) */
 #define V3_EVT_VALID		BIT_ULL(31)
@@ -59,6 +83,7 @@
 #define V3_SVM_EXIT_NMI		0x061
 #define V3_SVM_EXIT_SMI		0x062
 #define V3_SVM_EXIT_VINTR	0x064
+#define V3_SVM_EXIT_RDPMC	0x06f
 #define V3_SVM_EXIT_CPUID	0x072
 #define V3_SVM_EXIT_INVD	0x076
 #define V3_SVM_EXIT_PAUSE	0x077
@@ -75,11 +100,15 @@
 #define V3_SVM_EXIT_CLGI	0x085
 #define V3_SVM_EXIT_SKINIT	0x086
 #define V3_SVM_EXIT_RDTSCP	0x087
+#define V3_SVM_EXIT_WBINVD	0x089
 #define V3_SVM_EXIT_MONITOR	0x08a
 #define V3_SVM_EXIT_MWAIT	0x08b
 #define V3_SVM_EXIT_MWAIT_COND	0x08c
 #define V3_SVM_EXIT_XSETBV	0x08d
 #define V3_SVM_EXIT_NPF		0x400
+/* exception vectors v3vmm intercepts (intercept_exceptions bit = vector) */
+#define V3_SVM_EXIT_AC		(V3_SVM_EXIT_EXCP_BASE + 17)
+#define V3_SVM_EXIT_MC		(V3_SVM_EXIT_EXCP_BASE + 18)
 #define V3_SVM_EXIT_INVALID	(~0ULL)
 
 /* IOIO EXITINFO1 (APM 15.10.2) */
@@ -159,7 +188,15 @@ struct v3_vmcb {
 	struct v3_vmcb_save save;
 } __packed;
 
+static_assert(offsetof(struct v3_vmcb_control, pause_filter_thresh) == 0x3c);
+static_assert(offsetof(struct v3_vmcb_control, pause_filter_count) == 0x3e);
 static_assert(offsetof(struct v3_vmcb_control, iopm_base_pa) == 0x40);
+static_assert(offsetof(struct v3_vmcb_control, asid) == 0x58);
+static_assert(offsetof(struct v3_vmcb_control, tlb_ctl) == 0x5c);
+static_assert(offsetof(struct v3_vmcb_control, int_ctl) == 0x60);
+static_assert(offsetof(struct v3_vmcb_control, nested_ctl) == 0x90);
+static_assert(offsetof(struct v3_vmcb_control, nested_cr3) == 0xb0);
+static_assert(offsetof(struct v3_vmcb_control, clean) == 0xc0);
 static_assert(offsetof(struct v3_vmcb_control, event_inj) == 0xa8);
 static_assert(offsetof(struct v3_vmcb_control, next_rip) == 0xc8);
 static_assert(sizeof(struct v3_vmcb_control) == 0x400);
@@ -168,6 +205,9 @@ static_assert(offsetof(struct v3_vmcb_save, efer) == 0xd0);
 static_assert(offsetof(struct v3_vmcb_save, cr4) == 0x148);
 static_assert(offsetof(struct v3_vmcb_save, rsp) == 0x1d8);
 static_assert(offsetof(struct v3_vmcb_save, rax) == 0x1f8);
+static_assert(offsetof(struct v3_vmcb_save, dr7) == 0x160);
+static_assert(offsetof(struct v3_vmcb_save, cr2) == 0x240);
 static_assert(offsetof(struct v3_vmcb_save, g_pat) == 0x268);
+static_assert(offsetof(struct v3_vmcb_save, dbgctl) == 0x270);
 
 #endif
