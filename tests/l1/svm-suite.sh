@@ -26,6 +26,20 @@ run 10 v3ctl version
 if [ "$RC" = 0 ] && grep -qiw "$V3_ARCH" "$OUT"; then pass "v3ctl version reports $V3_ARCH"; else
 	fail "v3ctl version reports $V3_ARCH" "exit $RC"; diag_file stdout "$OUT"; diag_file stderr "$ERR"
 fi
+if [ "$V3_ARCH" = svm ]; then
+	# emulator quirks (module/svm/svm_features.c) exactly on a CPU that says
+	# it is virtual and lacks NRIP save, flush-by-ASID and VMCB clean bits
+	flags=$(grep -m1 '^flags' /proc/cpuinfo)
+	want=no
+	case " $flags " in *" hypervisor "*) want=yes ;; esac
+	for f in nrip_save flushbyasid vmcb_clean; do
+		case " $flags " in *" $f "*) want=no ;; esac
+	done
+	got=no
+	grep -q '^caps:.* emulator-quirks' "$OUT" && got=yes
+	result "v3ctl version: emulator-quirks cap is $want for this CPU" \
+		"$([ "$got" = "$want" ]; echo $?)" "$(grep '^caps' "$OUT")"
+fi
 if [ -d /sys/kernel/v3vmm ]; then pass "sysfs /sys/kernel/v3vmm exists"; else
 	fail "sysfs /sys/kernel/v3vmm exists" "no such directory"
 fi

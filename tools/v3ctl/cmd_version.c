@@ -21,6 +21,8 @@ static const char help[] =
 static const char *const cap_names[] = {
 	"svm", "vmx", "nested-paging", "large-pages", "nrip-save",
 	"decode-assists", "vpid", "unrestricted-guest",
+	[8] = "flush-by-asid", [9] = "vmcb-clean", [10] = "pause-filter",
+	[12] = "ept-ad", [13] = "preempt-timer", [16] = "emulator-quirks",
 };
 
 static const char *arch_name(uint32_t arch)
@@ -69,7 +71,7 @@ int cmd_version(int argc, char **argv)
 	for (i = 0; i < 64; i++) {
 		if (!(ver.caps & (1ULL << i)))
 			continue;
-		if (i < ARRAY_SIZE(cap_names))
+		if (i < ARRAY_SIZE(cap_names) && cap_names[i])
 			printf(" %s", cap_names[i]);
 		else
 			printf(" cap-%u", i);

@@ -116,7 +116,8 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->abi_minor = V3_ABI_MINOR;
 		v->arch = V3_ARCH_SVM;
 		v->max_vcpus = V3_MAX_VCPUS;
-		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING | (1ULL << 40);
+		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
+			  V3_CAP_EMULATOR_QUIRKS | (1ULL << 11) | (1ULL << 40);
 		return 0;
 	}
 	case V3_IOC_CREATE: {
@@ -489,7 +490,7 @@ void test_commands(void)
 
 	r = run(NULL, "version");
 	CHECK(r == 0 && has(out, "abi: 1.2\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-40\n"), "cmd: version");
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks cap-40\n"), "cmd: version");
 
 	memset(&sc, 0, sizeof(sc));
 	r = run(NULL, fmt("create vm1 --mem 64M --vcpus 2 --pin 3 --kernel %s --cmdline a=b", mb_path));
