@@ -102,6 +102,8 @@ void v3_svm_entry_snapshot(struct v3_svm_vcpu *svm);
 bool v3_svm_entry_lost(struct v3_vcpu *vcpu);
 
 void v3_svm_decode_exit(struct v3_vcpu *vcpu);
+void v3_svm_set_intercepts(struct v3_vmcb_control *c,
+			   const struct v3_svm_features *f);
 
 /* svm_asid.c: ASID and TLB_CONTROL for the next VMRUN on this CPU */
 u8 v3_svm_pick_asid(struct v3_svm_cpu *sd, struct v3_svm_vcpu *svm, int cpu,

@@ -14,13 +14,52 @@
  * prefixes): without nRIP the common code decodes the instruction itself
  * (crdr.gpr = 0xff), and sets the length then.
  *
- * Intercepted (svm_vcpu.c): DR0-7 reads and writes, #AC and #MC, INTR,
+ * Intercepted (v3_svm_set_intercepts): DR0-7 reads and writes, #AC and #MC, INTR,
  * NMI, SMI, VINTR, RDPMC, CPUID, INVD, PAUSE (with a pause filter), HLT,
  * INVLPGA, IOIO, MSR, shutdown, the SVM instructions, RDTSCP, WBINVD,
  * MONITOR/MWAIT and XSETBV.  Not intercepted, because nested paging makes
  * them guest-private: CR reads and writes, INVLPG, #PF.
  */
+#include <asm/trapnr.h>
 #include "svm.h"
+
+/* The intercepts of a new VMCB: each exit they cause is decoded below. */
+void v3_svm_set_intercepts(struct v3_vmcb_control *c,
+			   const struct v3_svm_features *f)
+{
+	c->intercept_dr = 0x00ff00ff;	/* reads and writes of DR0-7 */
+	/*
+	 * #AC: a guest can make its #AC delivery raise #AC again forever
+	 * inside the CPU, never reaching an exit (CVE-2015-5307); #MC
+	 * belongs to the host's machine-check handler.
+	 */
+	c->intercept_exceptions = BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
+	/* RDPMC would read the host's counters; INVD and WBINVD act on
+	 * every cache of the host (APM 15.9) */
+	c->intercept_misc1 = V3_INT_INTR | V3_INT_NMI | V3_INT_SMI |
+			     V3_INT_RDPMC | V3_INT_CPUID | V3_INT_INVD |
+			     V3_INT_HLT | V3_INT_INVLPGA | V3_INT_IOIO |
+			     V3_INT_MSR | V3_INT_SHUTDOWN;
+	/*
+	 * PAUSE filter (APM 15.14.4): a vCPU spinning on a lock whose
+	 * holder is preempted exits after V3_PAUSE_FILTER_COUNT PAUSEs
+	 * (with the threshold: PAUSEs at most that many cycles apart) and
+	 * its thread yields.  Without the filter PAUSE runs natively: an
+	 * exit at every PAUSE would cost more than the spin.
+	 */
+	if (f->pause_filter) {
+		c->intercept_misc1 |= V3_INT_PAUSE;
+		c->pause_filter_count = V3_PAUSE_FILTER_COUNT;
+		if (f->pause_thresh)
+			c->pause_filter_thresh = V3_PAUSE_FILTER_THRESH;
+	}
+	/* VMRUN must be intercepted (APM 15.5.1 consistency checks) */
+	c->intercept_misc2 = V3_INT_VMRUN | V3_INT_VMMCALL | V3_INT_VMLOAD |
+			     V3_INT_VMSAVE | V3_INT_STGI | V3_INT_CLGI |
+			     V3_INT_SKINIT | V3_INT_RDTSCP | V3_INT_WBINVD |
+			     V3_INT_MONITOR | V3_INT_MWAIT |
+			     V3_INT_MWAIT_COND | V3_INT_XSETBV;
+}
 
 struct v3_svm_exit_map {
 	u8 known;

@@ -10,7 +10,6 @@
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
-#include <asm/trapnr.h>
 #include "svm.h"
 
 #define V3_IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1) */
@@ -103,38 +102,7 @@ static void v3_svm_init_control(struct v3_vcpu *vcpu, struct v3_vmcb *vmcb)
 	struct v3_vmcb_control *c = &vmcb->control;
 	struct v3_svm_vm *sv = vcpu->vm->arch;
 
-	c->intercept_dr = 0x00ff00ff;	/* reads and writes of DR0-7 */
-	/*
-	 * #AC: a guest can make its #AC delivery raise #AC again forever
-	 * inside the CPU, never reaching an exit (CVE-2015-5307); #MC
-	 * belongs to the host's machine-check handler.
-	 */
-	c->intercept_exceptions = BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
-	/* RDPMC would read the host's counters; INVD and WBINVD act on
-	 * every cache of the host (APM 15.9) */
-	c->intercept_misc1 = V3_INT_INTR | V3_INT_NMI | V3_INT_SMI |
-			     V3_INT_RDPMC | V3_INT_CPUID | V3_INT_INVD |
-			     V3_INT_HLT | V3_INT_INVLPGA | V3_INT_IOIO |
-			     V3_INT_MSR | V3_INT_SHUTDOWN;
-	/*
-	 * PAUSE filter (APM 15.14.4): a vCPU spinning on a lock whose
-	 * holder is preempted exits after V3_PAUSE_FILTER_COUNT PAUSEs
-	 * (with the threshold: PAUSEs at most that many cycles apart) and
-	 * its thread yields.  Without the filter PAUSE runs natively: an
-	 * exit at every PAUSE would cost more than the spin.
-	 */
-	if (v3_svm_feat.pause_filter) {
-		c->intercept_misc1 |= V3_INT_PAUSE;
-		c->pause_filter_count = V3_PAUSE_FILTER_COUNT;
-		if (v3_svm_feat.pause_thresh)
-			c->pause_filter_thresh = V3_PAUSE_FILTER_THRESH;
-	}
-	/* VMRUN must be intercepted (APM 15.5.1 consistency checks) */
-	c->intercept_misc2 = V3_INT_VMRUN | V3_INT_VMMCALL | V3_INT_VMLOAD |
-			     V3_INT_VMSAVE | V3_INT_STGI | V3_INT_CLGI |
-			     V3_INT_SKINIT | V3_INT_RDTSCP | V3_INT_WBINVD |
-			     V3_INT_MONITOR | V3_INT_MWAIT |
-			     V3_INT_MWAIT_COND | V3_INT_XSETBV;
+	v3_svm_set_intercepts(c, &v3_svm_feat);
 	c->iopm_base_pa = virt_to_phys(sv->iopm);
 	c->msrpm_base_pa = virt_to_phys(sv->msrpm);
 	/* physical interrupts exit; RFLAGS.IF masks only virtual ones */

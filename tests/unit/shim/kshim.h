@@ -29,11 +29,11 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
-typedef uint64_t u64;
+typedef unsigned long long u64;	/* as the kernel: printf %llx */
 typedef int8_t s8;
 typedef int16_t s16;
 typedef int32_t s32;
-typedef int64_t s64;
+typedef long long s64;
 typedef u64 phys_addr_t;
 typedef u64 gfp_t;
 
@@ -200,6 +200,7 @@ bool shim_cpu_has(int feature);
 #endif
 
 static inline int smp_processor_id(void) { return 0; }
+void yield(void);			/* a test that reaches it defines it */
 extern unsigned int tsc_khz;
 
 #endif /* _V3_KSHIM_H */
