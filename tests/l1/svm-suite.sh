@@ -290,6 +290,25 @@ t_cmd "rmmod with VMs alive" 60 "$RMMOD" v3vmm
 result "rmmod: /dev/v3vmm gone" "$([ ! -e /dev/v3vmm ]; echo $?)" "$(ls -l /dev/v3vmm 2>&1)"
 dmesg_bad >/tmp/bad
 result "rmmod: no BUG/WARNING/Oops in dmesg" "$([ ! -s /tmp/bad ]; echo $?)" "$(head -n 5 /tmp/bad)"
+if [ "$V3_ARCH" = svm ]; then
+	# emulator_quirks= (module/svm/svm_features.c): forced on and off, refused
+	# when neither auto, on nor off
+	quirks_cap() { # value: "yes" if v3ctl version lists emulator-quirks
+		run 10 v3ctl version
+		if grep -q '^caps:.* emulator-quirks' "$OUT"; then echo yes; else echo no; fi
+	}
+	for q in off on; do
+		run 30 "$INSMOD" "$MOD" emulator_quirks=$q
+		want=yes; [ $q = off ] && want=no
+		got=$(quirks_cap)
+		result "insmod emulator_quirks=$q: emulator-quirks cap is $want" \
+			"$([ "$RC" = 0 ] && [ "$got" = "$want" ]; echo $?)" "insmod exit $RC, cap $got: $(cat "$ERR")"
+		timeout 10 "$RMMOD" v3vmm 2>/dev/null
+	done
+	run 30 "$INSMOD" "$MOD" emulator_quirks=maybe
+	result "insmod emulator_quirks=maybe is refused" "$([ "$RC" != 0 ] && [ ! -e /dev/v3vmm ]; echo $?)" "insmod exit $RC"
+	timeout 10 "$RMMOD" v3vmm 2>/dev/null
+fi
 t_cmd "re-insmod" 30 "$INSMOD" "$MOD"
 run 10 v3ctl list
 result "re-insmod: no VMs left" "$([ "$RC" = 0 ] && ! grep -Eq 'r1|r2' "$OUT"; echo $?)" "exit $RC: $(head -n 3 "$OUT")"
