@@ -473,6 +473,10 @@ static void v3_svm_dump(struct v3_vcpu *vcpu)
 	       vcpu->vm->name, vcpu->id, v->control.exit_code,
 	       v->control.exit_info_1, v->control.exit_info_2,
 	       v->control.exit_int_info);
+	v3_err("  next_rip %llx insn_len %u asid %u clean 0x%x nrips %d decode %d quirks %d\n",
+	       v->control.next_rip, vcpu->exit.insn_len, v->control.asid,
+	       v->control.clean, v3_svm_feat.nrips, v3_svm_feat.decode_assists,
+	       v3_svm_feat.emulator_quirks);
 	v3_err("  rip %016llx rsp %016llx rflags %08llx cpl %u\n",
 	       s->rip, s->rsp, s->rflags, s->cpl);
 	v3_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",

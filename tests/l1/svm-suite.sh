@@ -35,6 +35,7 @@ if [ "$V3_ARCH" = svm ]; then
 	for f in nrip_save flushbyasid vmcb_clean; do
 		case " $flags " in *" $f "*) want=no ;; esac
 	done
+	echo "# $(grep '^caps' "$OUT")"
 	got=no
 	grep -q '^caps:.* emulator-quirks' "$OUT" && got=yes
 	result "v3ctl version: emulator-quirks cap is $want for this CPU" \
