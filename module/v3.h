@@ -412,6 +412,8 @@ extern const unsigned int v3_nr_passthrough_msrs;
 int v3_handle_rdmsr(struct v3_vcpu *vcpu);
 int v3_handle_wrmsr(struct v3_vcpu *vcpu);
 int v3_handle_cpuid(struct v3_vcpu *vcpu);
+void v3_cpuid_guest(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
+		    u32 *a, u32 *b, u32 *c, u32 *d);
 int v3_handle_hypercall(struct v3_vcpu *vcpu);
 int v3_handle_xsetbv(struct v3_vcpu *vcpu);
 
@@ -515,6 +517,20 @@ void v3_dev_exit(void);
  * vCPU thread may sleep or be scheduled out.  Loaded means preemption is
  * disabled: backends' vcpu_run is called with the guest FPU loaded.
  */
+/*
+ * XSAVE components v3vmm saves and offers to guests (SDM vol. 1 13.1):
+ * x87, SSE, AVX, the three AVX-512 components and PKRU.  Not MPX (gone
+ * from Linux), not AMX tile state (large, XFD-guarded on the host), not
+ * supervisor state (no IA32_XSS), nor any component a later CPU adds.
+ */
+#define V3_XFEATURE_X87		BIT_ULL(0)
+#define V3_XFEATURE_SSE		BIT_ULL(1)
+#define V3_XFEATURE_YMM		BIT_ULL(2)
+#define V3_XFEATURE_AVX512	(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
+#define V3_XFEATURE_PKRU	BIT_ULL(9)
+#define V3_XCR0_GUEST		(V3_XFEATURE_X87 | V3_XFEATURE_SSE | \
+				 V3_XFEATURE_YMM | V3_XFEATURE_AVX512 | \
+				 V3_XFEATURE_PKRU)
 int v3_fpu_alloc(struct v3_vcpu *vcpu);
 void v3_fpu_free(struct v3_vcpu *vcpu);
 void v3_fpu_reset(struct v3_vcpu *vcpu);

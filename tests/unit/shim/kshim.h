@@ -124,7 +124,7 @@ typedef struct { long long counter; } atomic64_t;
 
 /* Hardware, answered by the fake CPU (fakecpu.c) */
 struct shim_cpuid { u32 leaf, sub, a, b, c, d; };
-#define SHIM_MAX_CPUID	64
+#define SHIM_MAX_CPUID	1024	/* a "future" CPU: every leaf and sub-leaf */
 #define SHIM_MAX_MSR	64
 struct shim_cpu {
 	int vendor;				/* X86_VENDOR_* */
@@ -200,6 +200,7 @@ bool shim_cpu_has(int feature);
 #endif
 
 static inline int smp_processor_id(void) { return 0; }
+static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
 extern unsigned int tsc_khz;
 
 #endif /* _V3_KSHIM_H */
