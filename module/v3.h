@@ -241,6 +241,14 @@ struct v3_console {
 
 #define V3_MAX_DEVICES		16
 
+/* Unmodelled MSRs a guest touched, per MSR number (msr.c) */
+struct v3_msr_stat_tbl {
+	spinlock_t lock;
+	unsigned int nr;
+	struct v3_msr_stat ent[V3_MSR_STATS_MAX];
+	u64 other_reads, other_writes, other_gp;
+};
+
 struct v3_vm {
 	struct list_head node;		/* in the global VM list */
 	struct kref ref;
@@ -281,6 +289,7 @@ struct v3_vm {
 
 	struct v3_console console;
 	u64 counters[V3_NR_COUNTERS];	/* atomically updated */
+	struct v3_msr_stat_tbl msr_stats;	/* unmodelled MSRs (msr.c) */
 
 	/* guest reset (vm_reset.c) */
 	struct list_head reset_image;	/* what the loader wrote, in order */
@@ -411,6 +420,19 @@ extern const u32 v3_passthrough_msrs[];
 extern const unsigned int v3_nr_passthrough_msrs;
 int v3_handle_rdmsr(struct v3_vcpu *vcpu);
 int v3_handle_wrmsr(struct v3_vcpu *vcpu);
+/* MSR access results beside 0 (modelled) and -EINVAL (bad value: #GP) */
+#define V3_MSR_IGNORED	1	/* not modelled: read as 0 / write dropped */
+/* -ENOENT: not implemented, #GP(0) */
+void v3_msr_stats_init(struct v3_vm *vm);
+void v3_msr_stats_fill(struct v3_vm *vm, struct v3_msr_stats *out);
+
+/* pmu.c: an empty PMU (no counters) */
+int v3_pmu_rdmsr(struct v3_vcpu *vcpu, u32 msr, u64 *val);
+int v3_pmu_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val);
+int v3_handle_rdpmc(struct v3_vcpu *vcpu);
+
+/* mce.c: a machine check that hit while the guest ran goes to the host */
+void v3_host_machine_check(void);
 int v3_handle_cpuid(struct v3_vcpu *vcpu);
 void v3_cpuid_guest(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 		    u32 *a, u32 *b, u32 *c, u32 *d);
