@@ -29,11 +29,11 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
-typedef uint64_t u64;
+typedef unsigned long long u64;	/* as the kernel: printk formats match */
 typedef int8_t s8;
 typedef int16_t s16;
 typedef int32_t s32;
-typedef int64_t s64;
+typedef long long s64;
 typedef u64 phys_addr_t;
 typedef u64 gfp_t;
 
@@ -43,8 +43,10 @@ typedef u64 gfp_t;
 #define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (63 - (h))))
 #define GENMASK_ULL(h, l)	(((~0ULL) << (l)) & (~0ULL >> (63 - (h))))
 #endif
+#ifndef _BITUL		/* also in the uapi linux/const.h */
 #define _BITUL(x)		(1UL << (x))
 #define _BITULL(x)		(1ULL << (x))
+#endif
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define lower_32_bits(n)	((u32)((n) & 0xffffffff))
 #define upper_32_bits(n)	((u32)((u64)(n) >> 32))
@@ -198,6 +200,11 @@ bool shim_cpu_has(int feature);
 #ifndef X86_FEATURE_INVPCID
 #define X86_FEATURE_INVPCID	(9 * 32 + 10)
 #endif
+
+/* the tests are single-threaded: locks only mark the critical sections */
+#define spin_lock_init(l)	((l)->locked = 0)
+#define spin_lock(l)		((l)->locked++)
+#define spin_unlock(l)		((l)->locked--)
 
 static inline int smp_processor_id(void) { return 0; }
 static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
