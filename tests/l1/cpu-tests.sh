@@ -42,6 +42,8 @@ if need_guest "$name" pmu.elf; then
 		   grep -q '{"msr": 305419896, "reads": 1, "writes": 0, "gp": 1}' "$OUT"; echo $?)" "$(head -c 300 "$OUT")"
 	c=$(timeout 10 v3ctl info ms | sed -n 's/^counter msr-ignored //p')
 	result "msr statistics: info counts msr-ignored" "$([ "${c:-0}" -ge 2 ]; echo $?)" "msr-ignored '$c'"
+	# the exits the backend decodes for the guest's one RDPMC and WBINVD
+	echo "# pmu guest exits: rdpmc '$(exit_count ms rdpmc)' wbinvd '$(exit_count ms wbinvd)' (empty: not intercepted)"
 	vm_gone ms
 fi
 
