@@ -252,6 +252,8 @@ enum v3_counter {
 	V3_CNT_CONSOLE_BYTES,		/* bytes the guest wrote to COM1 */
 	V3_CNT_CONSOLE_DROPPED,		/* console bytes overwritten unread */
 	V3_CNT_APIC_DROPPED,		/* NMI/SMI messages not modelled */
+	V3_CNT_MSR_IGNORED,		/* ABI 1.2: MSR read as 0 / write dropped */
+	V3_CNT_MACHINE_CHECK,		/* ABI 1.2: #MC during the guest, to the host */
 	V3_NR_COUNTERS = 16
 };
 
@@ -263,6 +265,8 @@ enum v3_counter {
 	[V3_CNT_CONSOLE_BYTES] = "console-bytes",		\
 	[V3_CNT_CONSOLE_DROPPED] = "console-dropped",		\
 	[V3_CNT_APIC_DROPPED] = "apic-dropped",			\
+	[V3_CNT_MSR_IGNORED] = "msr-ignored",			\
+	[V3_CNT_MACHINE_CHECK] = "machine-check",		\
 }
 
 #define V3_REASON_LEN		128
@@ -306,6 +310,34 @@ struct v3_console_io {
 	__u64 reserved[2];
 };
 
+/*
+ * Per-VM statistics of the MSRs a guest touched that v3vmm does not model
+ * (ABI 1.2): answered with #GP(0) as an unimplemented MSR, or accepted and
+ * ignored (reads 0, writes dropped; the empty PMU's MSRs among them).  The
+ * first V3_MSR_STATS_MAX distinct MSR numbers get an entry each, in the
+ * order the guest first touched them; the rest are summed in other_*.
+ */
+#define V3_MSR_STATS_MAX	64
+
+struct v3_msr_stat {
+	__u32 msr;		/* MSR number (ECX) */
+	__u32 flags;		/* reserved, 0 */
+	__u64 reads;		/* RDMSR of it */
+	__u64 writes;		/* WRMSR of it */
+	__u64 gp;		/* of those, answered #GP(0); the rest ignored */
+};
+
+struct v3_msr_stats {
+	char name[V3_NAME_MAX];		/* in */
+	__u32 count;			/* out: entries used in msrs[] */
+	__u32 pad;
+	__u64 other_reads;		/* out: MSRs beyond the table */
+	__u64 other_writes;
+	__u64 other_gp;
+	__u64 reserved[4];		/* in: zero */
+	struct v3_msr_stat msrs[V3_MSR_STATS_MAX];	/* out */
+};
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -320,6 +352,7 @@ struct v3_console_io {
 #define V3_IOC_LIST		_IOWR(V3_IOC_MAGIC, 0x0b, struct v3_list)
 #define V3_IOC_CONSOLE_READ	_IOWR(V3_IOC_MAGIC, 0x0c, struct v3_console_io)
 #define V3_IOC_CONSOLE_WRITE	_IOWR(V3_IOC_MAGIC, 0x0d, struct v3_console_io)
+#define V3_IOC_MSR_STATS	_IOWR(V3_IOC_MAGIC, 0x0e, struct v3_msr_stats)
 
 /*
  * Guest-visible interface.

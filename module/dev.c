@@ -214,6 +214,33 @@ out:
 	return ret;
 }
 
+static int v3_ioc_msr_stats(void __user *arg)
+{
+	struct v3_msr_stats *st;
+	struct v3_vm *vm;
+	int ret;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(st, arg, offsetof(struct v3_msr_stats, msrs)))
+		goto out;
+	ret = V3_ARG_CHECK(st);
+	if (ret)
+		goto out;
+	vm = v3_vm_get(st->name);
+	ret = -ENOENT;
+	if (!vm)
+		goto out;
+	v3_msr_stats_fill(vm, st);
+	v3_vm_put(vm);
+	ret = copy_to_user(arg, st, sizeof(*st)) ? -EFAULT : 0;
+out:
+	kfree(st);
+	return ret;
+}
+
 static int v3_ioc_list(void __user *arg)
 {
 	struct v3_list l;
@@ -287,6 +314,8 @@ static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return v3_ioc_info(uarg);
 	case V3_IOC_LIST:
 		return v3_ioc_list(uarg);
+	case V3_IOC_MSR_STATS:
+		return v3_ioc_msr_stats(uarg);
 	case V3_IOC_CONSOLE_READ:
 		return v3_ioc_console(uarg, false);
 	case V3_IOC_CONSOLE_WRITE:

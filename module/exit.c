@@ -13,16 +13,6 @@
 
 typedef int (*v3_exit_fn)(struct v3_vcpu *vcpu);
 
-#ifndef V3_UNIT_TEST
-/* Run the host's #MC handler on this CPU, as if the #MC had hit the host. */
-static void v3_host_machine_check(void)
-{
-	if (boot_cpu_has(X86_FEATURE_MCE))
-		asm volatile("int $0x12");
-}
-#else
-void v3_host_machine_check(void);	/* the test counts calls */
-#endif
 
 /*
  * Complete an intercepted instruction.  Its length must be known (x86
@@ -79,23 +69,15 @@ static int v3_exit_pause(struct v3_vcpu *vcpu)
 }
 
 /*
- * Minimal RDPMC and WBINVD policy until the common CPU-feature handlers
- * land: the guest's PMU is empty (no counters), so every RDPMC index is
- * invalid: #GP(0) (APM vol. 3 RDPMC).  WBINVD is a no-op, as INVD: guest
- * memory is ordinary cacheable host memory, coherent without it.
- */
-static int v3_exit_rdpmc(struct v3_vcpu *vcpu)
-{
-	v3_inject_gp(vcpu);
-	return 0;
-}
-
-/*
- * Intercepted exceptions.  #AC is given back to the guest (its error code
- * is always 0); intercepting it keeps a guest that makes #AC delivery
- * fault with #AC from looping inside the CPU (CVE-2015-5307).  #MC is a
- * host machine check: the host's handler decides (int $18 runs it, as if
- * the #MC had hit the host); the guest goes on.  Others stop the VM.
+ * Exceptions the backends intercept.  #AC: with CR0.AM and RFLAGS.AC set
+ * a guest can make the delivery of #AC itself raise #AC, and a CPU that
+ * delivers it without exiting loops in microcode forever (CVE-2015-5307);
+ * intercepted, each delivery attempt exits here and is re-injected, so an
+ * #AC storm is a stream of exits the host schedules around.  #AC always
+ * pushes error code 0 (SDM vol. 3A 6.15, interrupt 17).  #MC: the error
+ * belongs to the host's hardware, so the host's handler gets it (mce.c)
+ * and the guest goes on; the guest sees no machine check (its CPUID offers
+ * no MCE/MCA).  Any other vector is not intercepted on purpose: stop.
  */
 static int v3_exit_exception(struct v3_vcpu *vcpu)
 {
@@ -106,14 +88,28 @@ static int v3_exit_exception(struct v3_vcpu *vcpu)
 		v3_arch->inject_exception(vcpu, X86_TRAP_AC, true, 0);
 		return 0;
 	case X86_TRAP_MC:
+		v3_count(vcpu->vm, V3_CNT_MACHINE_CHECK);
 		v3_host_machine_check();
 		return 0;
 	}
+	v3_fpu_put(vcpu);
 	v3_arch->dump(vcpu);
 	v3_vm_stop(vcpu->vm, V3_STOP_UNHANDLED_EXIT, 0,
 		   "vcpu %u: unexpected exception %u (error 0x%x) at rip 0x%llx",
 		   vcpu->id, e->exc.vector, e->exc.error, vcpu->regs.rip);
 	return 1;
+}
+
+/*
+ * WBINVD writes back and invalidates every cache of the physical CPU (SDM
+ * vol. 2B WBINVD), slowing every other task on it; v3vmm does no
+ * non-coherent DMA, so guest memory is coherent without it and the
+ * instruction is skipped.  A guest looping on WBINVD only exits.
+ */
+static int v3_exit_wbinvd(struct v3_vcpu *vcpu)
+{
+	v3_skip_insn(vcpu);
+	return 0;
 }
 
 static int v3_exit_ud(struct v3_vcpu *vcpu)
@@ -290,8 +286,8 @@ static const struct {
 	[V3_EXIT_VMX_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_UD_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_INVD] = { v3_exit_skip, true },
-	[V3_EXIT_WBINVD] = { v3_exit_skip, true },
-	[V3_EXIT_RDPMC] = { v3_exit_rdpmc, true },
+	[V3_EXIT_WBINVD] = { v3_exit_wbinvd, true },
+	[V3_EXIT_RDPMC] = { v3_handle_rdpmc, true },
 	/* atomic: #MC goes to the host's handler on the CPU that took it */
 	[V3_EXIT_EXCEPTION] = { v3_exit_exception, true },
 	[V3_EXIT_ENTRY_LOST] = { v3_exit_nothing, true },

@@ -41,10 +41,10 @@ static void v3_xsetbv0(u64 val)
  * The guest's state is saved and restored with the host's XCR0 in force
  * (it covers every component a guest may enable), and the guest's XCR0 is
  * loaded only around guest execution, as XRSTOR faults on components the
- * current XCR0 lacks (SDM vol. 1 13.8).  AMX tile state is not offered to
- * guests: it is large and guarded by XFD on the host.
+ * current XCR0 lacks (SDM vol. 1 13.8).  Guests get only the components
+ * of V3_XCR0_GUEST (v3.h): AMX tile state, for one, is not offered (large,
+ * guarded by XFD on the host).
  */
-#define XFEATURE_AMX	(BIT_ULL(17) | BIT_ULL(18))
 
 static u64 v3_host_xcr0_real;	/* XCR0 as the host kernel set it */
 static u64 v3_guest_xcr0_max;	/* what guests may enable */
@@ -89,7 +89,7 @@ void v3_fpu_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
 		v3_host_xcr0_real = v3_xgetbv0();
-		v3_guest_xcr0_max = v3_host_xcr0_real & ~XFEATURE_AMX;
+		v3_guest_xcr0_max = v3_host_xcr0_real & V3_XCR0_GUEST;
 		v3_fpu_order = get_order(v3_xsave_size(v3_guest_xcr0_max));
 	} else {
 		v3_host_xcr0_real = XFEATURE_X87 | XFEATURE_SSE;

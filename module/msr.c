@@ -3,8 +3,13 @@
  * RDMSR/WRMSR emulation.  MSRs whose state the hardware switches itself
  * (FS/GS base, SYSCALL and SYSENTER MSRs) are passed through by the
  * backend's MSR bitmap and never reach this file.  Everything here is
- * either emulated or answered with #GP(0), as a CPU does for an MSR it
- * does not implement (Intel SDM vol. 2 RDMSR/WRMSR).
+ * emulated, accepted and ignored (MSRs real CPUs of the vendor have and
+ * operating systems program blindly: the empty PMU's counters, AMD
+ * configuration MSRs), or answered with #GP(0), as a CPU does for an MSR
+ * it does not implement (Intel SDM vol. 2 RDMSR/WRMSR).  The ignored and
+ * the #GP ones are counted per MSR number in the VM's statistics
+ * (V3_IOC_MSR_STATS, sysfs msrs_unhandled), so a guest that needs an MSR
+ * v3vmm lacks shows up there.
  */
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -77,6 +82,9 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 	ret = v3_pvclock_rdmsr(vcpu, msr, val);
 	if (ret != -ENOENT)
 		return ret;
+	ret = v3_pmu_rdmsr(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 
 	switch (msr) {
 	case MSR_EFER:
@@ -95,14 +103,16 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 		return 0;
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_PLATFORM_ID:
-	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_CAP:		/* no banks */
 	case MSR_IA32_MCG_STATUS:
+		*val = 0;
+		return 0;
 	case V3_MSR_HWCR:
 	case V3_MSR_SYSCFG:
 	case V3_MSR_DE_CFG:
 	case V3_MSR_NB_CFG:
 		*val = 0;
-		return 0;
+		return V3_MSR_IGNORED;
 	case V3_MSR_VM_CR:
 		*val = V3_MSR_VM_CR_LOCK | V3_MSR_VM_CR_SVMDIS;
 		return 0;
@@ -112,7 +122,7 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 		*val = vcpu->mtrr[idx];
 		return 0;
 	}
-	return -EINVAL;
+	return -ENOENT;
 }
 
 static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
@@ -122,6 +132,9 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 	if (v3_is_apic_msr(msr))
 		return v3_lapic_wrmsr(vcpu, msr, val);
 	ret = v3_pvclock_wrmsr(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
+	ret = v3_pmu_wrmsr(vcpu, msr, val);
 	if (ret != -ENOENT)
 		return ret;
 	switch (msr) {
@@ -141,13 +154,14 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 		if (!v3_pat_valid(val))
 			return -EINVAL;
 		break;
-	case MSR_IA32_UCODE_REV:
-	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_UCODE_REV:	/* before CPUID 1: the revision reads 0 */
 	case MSR_IA32_MCG_STATUS:
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
 	case V3_MSR_HWCR:
 	case V3_MSR_DE_CFG:
 	case V3_MSR_NB_CFG:
-		return 0;	/* accepted and ignored */
+		return V3_MSR_IGNORED;
 	}
 	if (!v3_arch->set_msr(vcpu, msr, val))
 		return 0;
@@ -156,16 +170,78 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 		vcpu->mtrr[idx] = val;
 		return 0;
 	}
-	return -EINVAL;
+	return -ENOENT;
+}
+
+void v3_msr_stats_init(struct v3_vm *vm)
+{
+	spin_lock_init(&vm->msr_stats.lock);
+}
+
+/*
+ * Count an access to an MSR v3vmm does not model.  The table is bounded:
+ * a guest probing thousands of MSR numbers fills it once, and the rest
+ * land in the "other" sums.
+ */
+static void v3_msr_account(struct v3_vm *vm, u32 msr, bool write, bool gp)
+{
+	struct v3_msr_stat_tbl *t = &vm->msr_stats;
+	struct v3_msr_stat *e = NULL;
+	unsigned int i;
+
+	v3_count(vm, gp ? V3_CNT_MSR_GP : V3_CNT_MSR_IGNORED);
+	spin_lock(&t->lock);
+	for (i = 0; i < t->nr; i++) {
+		if (t->ent[i].msr == msr) {
+			e = &t->ent[i];
+			break;
+		}
+	}
+	if (!e && t->nr < V3_MSR_STATS_MAX) {
+		e = &t->ent[t->nr++];
+		e->msr = msr;
+	}
+	if (e) {
+		if (write)
+			e->writes++;
+		else
+			e->reads++;
+		e->gp += gp;
+	} else {
+		if (write)
+			t->other_writes++;
+		else
+			t->other_reads++;
+		t->other_gp += gp;
+	}
+	spin_unlock(&t->lock);
+}
+
+void v3_msr_stats_fill(struct v3_vm *vm, struct v3_msr_stats *out)
+{
+	struct v3_msr_stat_tbl *t = &vm->msr_stats;
+
+	spin_lock(&t->lock);
+	out->count = t->nr;
+	memcpy(out->msrs, t->ent, t->nr * sizeof(t->ent[0]));
+	out->other_reads = t->other_reads;
+	out->other_writes = t->other_writes;
+	out->other_gp = t->other_gp;
+	spin_unlock(&t->lock);
 }
 
 int v3_handle_rdmsr(struct v3_vcpu *vcpu)
 {
 	u64 *gpr = vcpu->regs.gpr;
-	u64 val;
+	u32 msr = gpr[V3_RCX];
+	u64 val = 0;
+	int ret = v3_msr_read(vcpu, msr, &val);
 
-	if (v3_msr_read(vcpu, gpr[V3_RCX], &val)) {
+	if (ret == -ENOENT || ret == V3_MSR_IGNORED)
+		v3_msr_account(vcpu->vm, msr, false, ret == -ENOENT);
+	else if (ret)
 		v3_count(vcpu->vm, V3_CNT_MSR_GP);
+	if (ret < 0) {
 		v3_inject_gp(vcpu);
 		return 0;
 	}
@@ -178,10 +254,15 @@ int v3_handle_rdmsr(struct v3_vcpu *vcpu)
 int v3_handle_wrmsr(struct v3_vcpu *vcpu)
 {
 	u64 *gpr = vcpu->regs.gpr;
+	u32 msr = gpr[V3_RCX];
 	u64 val = (gpr[V3_RDX] << 32) | (u32)gpr[V3_RAX];
+	int ret = v3_msr_write(vcpu, msr, val);
 
-	if (v3_msr_write(vcpu, gpr[V3_RCX], val)) {
+	if (ret == -ENOENT || ret == V3_MSR_IGNORED)
+		v3_msr_account(vcpu->vm, msr, true, ret == -ENOENT);
+	else if (ret)
 		v3_count(vcpu->vm, V3_CNT_MSR_GP);
+	if (ret < 0) {
 		v3_inject_gp(vcpu);
 		return 0;
 	}

@@ -86,12 +86,39 @@ static ssize_t exits_show(struct kobject *k, struct kobj_attribute *a,
 	return len;
 }
 
+/* one line per unmodelled MSR: "0xc0010000 rd 3 wr 1 gp 0", then "other" */
+static ssize_t msrs_unhandled_show(struct kobject *k, struct kobj_attribute *a,
+				   char *buf)
+{
+	struct v3_msr_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	unsigned int i;
+	int len = 0;
+
+	if (!st)
+		return -ENOMEM;
+	v3_msr_stats_fill(to_vm(k), st);
+	for (i = 0; i < st->count; i++) {
+		const struct v3_msr_stat *e = &st->msrs[i];
+
+		len += sysfs_emit_at(buf, len, "0x%08x rd %llu wr %llu gp %llu\n",
+				     e->msr, e->reads, e->writes, e->gp);
+	}
+	if (st->other_reads || st->other_writes)
+		len += sysfs_emit_at(buf, len, "other rd %llu wr %llu gp %llu\n",
+				     st->other_reads, st->other_writes,
+				     st->other_gp);
+	kfree(st);
+	return len;
+}
+
 static struct kobj_attribute v3_state_attr = __ATTR_RO(state);
+static struct kobj_attribute v3_msrs_attr = __ATTR_RO(msrs_unhandled);
 static struct kobj_attribute v3_stop_attr = __ATTR_RO(stop_reason);
 static struct kobj_attribute v3_exits_attr = __ATTR_RO(exits);
 
 static struct attribute *v3_vm_attrs[] = {
-	&v3_state_attr.attr, &v3_stop_attr.attr, &v3_exits_attr.attr, NULL,
+	&v3_state_attr.attr, &v3_stop_attr.attr, &v3_exits_attr.attr,
+	&v3_msrs_attr.attr, NULL,
 };
 ATTRIBUTE_GROUPS(v3_vm);
 

@@ -241,6 +241,14 @@ struct v3_console {
 
 #define V3_MAX_DEVICES		16
 
+/* Unmodelled MSRs a guest touched, per MSR number (msr.c) */
+struct v3_msr_stat_tbl {
+	spinlock_t lock;
+	unsigned int nr;
+	struct v3_msr_stat ent[V3_MSR_STATS_MAX];
+	u64 other_reads, other_writes, other_gp;
+};
+
 struct v3_vm {
 	struct list_head node;		/* in the global VM list */
 	struct kref ref;
@@ -281,6 +289,7 @@ struct v3_vm {
 
 	struct v3_console console;
 	u64 counters[V3_NR_COUNTERS];	/* atomically updated */
+	struct v3_msr_stat_tbl msr_stats;	/* unmodelled MSRs (msr.c) */
 
 	/* guest reset (vm_reset.c) */
 	struct list_head reset_image;	/* what the loader wrote, in order */
@@ -411,7 +420,22 @@ extern const u32 v3_passthrough_msrs[];
 extern const unsigned int v3_nr_passthrough_msrs;
 int v3_handle_rdmsr(struct v3_vcpu *vcpu);
 int v3_handle_wrmsr(struct v3_vcpu *vcpu);
+/* MSR access results beside 0 (modelled) and -EINVAL (bad value: #GP) */
+#define V3_MSR_IGNORED	1	/* not modelled: read as 0 / write dropped */
+/* -ENOENT: not implemented, #GP(0) */
+void v3_msr_stats_init(struct v3_vm *vm);
+void v3_msr_stats_fill(struct v3_vm *vm, struct v3_msr_stats *out);
+
+/* pmu.c: an empty PMU (no counters) */
+int v3_pmu_rdmsr(struct v3_vcpu *vcpu, u32 msr, u64 *val);
+int v3_pmu_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val);
+int v3_handle_rdpmc(struct v3_vcpu *vcpu);
+
+/* mce.c: a machine check that hit while the guest ran goes to the host */
+void v3_host_machine_check(void);
 int v3_handle_cpuid(struct v3_vcpu *vcpu);
+void v3_cpuid_guest(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
+		    u32 *a, u32 *b, u32 *c, u32 *d);
 int v3_handle_hypercall(struct v3_vcpu *vcpu);
 int v3_handle_xsetbv(struct v3_vcpu *vcpu);
 
@@ -515,6 +539,20 @@ void v3_dev_exit(void);
  * vCPU thread may sleep or be scheduled out.  Loaded means preemption is
  * disabled: backends' vcpu_run is called with the guest FPU loaded.
  */
+/*
+ * XSAVE components v3vmm saves and offers to guests (SDM vol. 1 13.1):
+ * x87, SSE, AVX, the three AVX-512 components and PKRU.  Not MPX (gone
+ * from Linux), not AMX tile state (large, XFD-guarded on the host), not
+ * supervisor state (no IA32_XSS), nor any component a later CPU adds.
+ */
+#define V3_XFEATURE_X87		BIT_ULL(0)
+#define V3_XFEATURE_SSE		BIT_ULL(1)
+#define V3_XFEATURE_YMM		BIT_ULL(2)
+#define V3_XFEATURE_AVX512	(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
+#define V3_XFEATURE_PKRU	BIT_ULL(9)
+#define V3_XCR0_GUEST		(V3_XFEATURE_X87 | V3_XFEATURE_SSE | \
+				 V3_XFEATURE_YMM | V3_XFEATURE_AVX512 | \
+				 V3_XFEATURE_PKRU)
 int v3_fpu_alloc(struct v3_vcpu *vcpu);
 void v3_fpu_free(struct v3_vcpu *vcpu);
 void v3_fpu_reset(struct v3_vcpu *vcpu);

@@ -121,6 +121,7 @@ int v3_vm_create(const struct v3_create *c)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->stop_lock);
+	v3_msr_stats_init(vm);
 	strscpy(vm->name, c->name, sizeof(vm->name));
 	vm->state = V3_STATE_CREATED;
 	vm->flags = c->flags;

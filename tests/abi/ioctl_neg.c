@@ -633,6 +633,45 @@ static int t_info_badptr(void)
 	return EXPECT(xioctl(V3_IOC_INFO, BAD_PTR), EFAULT);
 }
 
+/* V3_IOC_MSR_STATS (ABI 1.2): name and reserved checked, table bounded */
+static int t_msr_stats(void)
+{
+	static struct v3_msr_stats st;
+	int r;
+
+	if (need_vm())
+		return SKIP;
+	memset(&st, 0, sizeof(st));
+	set_name(st.name, missing);
+	r = EXPECT(xioctl(V3_IOC_MSR_STATS, &st), ENOENT);
+	if (r)
+		return r;
+	set_name(st.name, "bad name");
+	r = EXPECT(xioctl(V3_IOC_MSR_STATS, &st), EINVAL);
+	if (r)
+		return r;
+	set_name(st.name, vm);
+	st.reserved[3] = 1;
+	r = EXPECT(xioctl(V3_IOC_MSR_STATS, &st), EINVAL);
+	if (r)
+		return r;
+	st.reserved[3] = 0;
+	st.count = 0xffffffff;	/* output only: ignored on input */
+	r = EXPECT(xioctl(V3_IOC_MSR_STATS, &st), 0);
+	if (r)
+		return r;
+	if (st.count > V3_MSR_STATS_MAX) {
+		snprintf(diag, sizeof(diag), "count %u", st.count);
+		return FAIL;
+	}
+	return PASS;
+}
+
+static int t_msr_stats_badptr(void)
+{
+	return EXPECT(xioctl(V3_IOC_MSR_STATS, BAD_PTR), EFAULT);
+}
+
 static int t_console_bad_args(void)
 {
 	struct v3_console_io io;
@@ -978,6 +1017,8 @@ static const struct test {
 	T(t_list_huge_max),
 	T(t_info),
 	T(t_info_badptr),
+	T(t_msr_stats),
+	T(t_msr_stats_badptr),
 	T(t_console_bad_args),
 	T(t_console_arg_badptr),
 	T(t_pause_not_running),

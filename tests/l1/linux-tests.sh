@@ -51,6 +51,20 @@ linux_checks() { # name vcpus
 	bad=$(l2_fact "$vmn" dmesg-bad)
 	result "linux $v vcpu: guest dmesg has no warnings or BUGs" "$([ "$bad" = 0 ]; echo $?)" \
 		"$(grep 'V3L2: bad:' "/tmp/con.$vmn")"
+	# MSRs (module/msr.c, pmu.c): nothing Linux programs with a plain
+	# RDMSR/WRMSR faults, no speculation-control/PMU/AMX/CET feature is
+	# advertised, and the VM's unmodelled-MSR statistics are readable
+	got=$(l2_fact "$vmn" msr-unchecked)
+	result "linux $v vcpu: no 'unchecked MSR access' in the guest dmesg" "$([ "$got" = 0 ]; echo $?)" \
+		"'$got': $(grep 'V3L2: bad-msr:' "/tmp/con.$vmn" | head -n 2)"
+	got=$(l2_fact "$vmn" spec-flags)
+	result "linux $v vcpu: no speculation-control, PMU, AMX or CET flags in the guest's cpuinfo" \
+		"$([ -z "$got" ]; echo $?)" "flags '$got'"
+	echo "# linux $v vcpu: perf: $(l2_fact "$vmn" perf)"
+	run 10 v3ctl msrs "$vmn"
+	result "linux $v vcpu: v3ctl msrs and sysfs msrs_unhandled readable" \
+		"$([ "$RC" = 0 ] && cat "/sys/kernel/v3vmm/vms/$vmn/msrs_unhandled" >/dev/null; echo $?)" "exit $RC"
+	sed 's/^/#   unmodelled /' "$OUT" | head -n 20
 	# the paravirtual clock (module/pvclock.c): Linux finds KVM's
 	# interface, takes the TSC rate from it (the host's, to 0.1 %) and
 	# keeps time without exits (kvm-clock or tsc, not acpi_pm)

@@ -77,6 +77,9 @@ guest hypercall.elf 64M
 guest multiboot.elf 64M --cmdline "v3vmm-test arg=42" --initrd /guests/payload.txt
 guest pcdev.elf 64M
 
+# --- the guest CPU: empty PMU, hidden features, per-MSR statistics -----------
+. /tests/l1/cpu-tests.sh
+
 # --- exit statistics after the hello guest ----------------------------------
 name="exit statistics: hello guest has io exits"
 if need_guest "$name" hello.elf; then

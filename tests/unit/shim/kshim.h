@@ -43,8 +43,10 @@ typedef u64 gfp_t;
 #define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (63 - (h))))
 #define GENMASK_ULL(h, l)	(((~0ULL) << (l)) & (~0ULL >> (63 - (h))))
 #endif
+#ifndef _BITUL		/* also in the uapi linux/const.h */
 #define _BITUL(x)		(1UL << (x))
 #define _BITULL(x)		(1ULL << (x))
+#endif
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define lower_32_bits(n)	((u32)((n) & 0xffffffff))
 #define upper_32_bits(n)	((u32)((u64)(n) >> 32))
@@ -124,7 +126,7 @@ typedef struct { long long counter; } atomic64_t;
 
 /* Hardware, answered by the fake CPU (fakecpu.c) */
 struct shim_cpuid { u32 leaf, sub, a, b, c, d; };
-#define SHIM_MAX_CPUID	64
+#define SHIM_MAX_CPUID	1024	/* a "future" CPU: every leaf and sub-leaf */
 #define SHIM_MAX_MSR	64
 struct shim_cpu {
 	int vendor;				/* X86_VENDOR_* */
@@ -199,8 +201,14 @@ bool shim_cpu_has(int feature);
 #define X86_FEATURE_INVPCID	(9 * 32 + 10)
 #endif
 
+/* the tests are single-threaded: locks only mark the critical sections */
+#define spin_lock_init(l)	((l)->locked = 0)
+#define spin_lock(l)		((l)->locked++)
+#define spin_unlock(l)		((l)->locked--)
+
 static inline int smp_processor_id(void) { return 0; }
 void yield(void);			/* a test that reaches it defines it */
+static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
 extern unsigned int tsc_khz;
 
 #endif /* _V3_KSHIM_H */

@@ -244,6 +244,19 @@ static int fake_ioctl(unsigned long req, void *arg)
 		info->counters[V3_CNT_CONSOLE_BYTES] = vm->con_len;
 		return 0;
 	}
+	case V3_IOC_MSR_STATS: {
+		struct v3_msr_stats *st = arg;
+
+		if (!zero(st->reserved, sizeof(st->reserved)) || st->count ||
+		    st->other_reads || st->msrs[0].msr)
+			return -EINVAL;
+		st->count = 2;
+		st->msrs[0] = (struct v3_msr_stat){ .msr = 0xc0010000, .reads = 3, .writes = 1 };
+		st->msrs[1] = (struct v3_msr_stat){ .msr = 0xc0011020, .reads = 2, .gp = 2 };
+		st->other_writes = 5;
+		st->other_gp = 5;
+		return 0;
+	}
 	case V3_IOC_CONSOLE_READ: {
 		struct v3_console_io *io = arg;
 		size_t n = 0;
@@ -341,6 +354,7 @@ static int run(const char *in, const char *args)
 		{ "pause", cmd_pause, NULL }, { "resume", cmd_resume, NULL },
 		{ "destroy", cmd_destroy, NULL }, { "list", cmd_list, NULL },
 		{ "info", cmd_info, NULL }, { "console", cmd_console, NULL },
+		{ "msrs", cmd_msrs, NULL },
 		{ "run", cmd_run, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
@@ -575,6 +589,27 @@ void test_commands(void)
 	      has(out, "\nmemory: 64 MiB (62 MiB in 2 MiB chunks)\n") &&
 	      has(out, "\nexit io 10 100\n") && has(out, "\nexit exit-30 1 7\n"),
 	      "cmd: info of a created VM");
+
+	r = run(NULL, "msrs vm1");
+	CHECK(r == 0 && !strcmp(out, "msr 0xc0010000 rd 3 wr 1 gp 0\n"
+				   "msr 0xc0011020 rd 2 wr 0 gp 2\n"
+				   "other rd 0 wr 5 gp 5\n") && !*err,
+	      "cmd: msrs lists the unmodelled MSRs and the other sum");
+	r = run(NULL, "msrs --json vm1");
+	CHECK(r == 0 && !strcmp(out, "{\"name\": \"vm1\", \"msrs\": ["
+				   "{\"msr\": 3221291008, \"reads\": 3, \"writes\": 1, \"gp\": 0}, "
+				   "{\"msr\": 3221295136, \"reads\": 2, \"writes\": 0, \"gp\": 2}], "
+				   "\"other\": {\"reads\": 0, \"writes\": 5, \"gp\": 5}}\n"),
+	      "cmd: msrs --json");
+	r = run(NULL, "msrs nosuch");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: msrs: nosuch: No such VM (ENOENT)\n"),
+	      "cmd: msrs of a missing VM -> 1, ENOENT message");
+	r = run(NULL, "msrs");
+	CHECK(r == 2 && has(err, "missing VM name"), "cmd: msrs without NAME -> 2");
+	r = run(NULL, "msrs vm1 --bogus");
+	CHECK(r == 2 && has(err, "unknown option"), "cmd: msrs --bogus -> 2");
+	r = run(NULL, "msrs --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl msrs NAME [--json]"), "cmd: msrs --help");
 
 	r = run(NULL, "list");
 	CHECK(r == 0 && has(out, "vm1 ") && has(out, " created ") &&
