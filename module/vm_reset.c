@@ -159,6 +159,14 @@ static void v3_reset_work(struct work_struct *work)
 	if (!ret)
 		ret = v3_devices_create(vm);
 	if (ret) {
+		/*
+		 * v3_devices_create() destroyed what it made and cleared
+		 * vm->devices[], so the VM's release destroys nothing twice;
+		 * the ports and MMIO ranges registered meanwhile point into
+		 * freed state: forget them too (no vCPU runs to use them).
+		 */
+		vm->nr_io = 0;
+		vm->nr_mmio = 0;
 		v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 			   "reset: cannot re-create the devices (%d)", ret);
 		goto out;
