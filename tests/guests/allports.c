@@ -2,7 +2,7 @@
 /*
  * allports: reads and writes junk of every size to every I/O port, 0 to
  * 0xffff, over and over.  Left out, so the storm goes on: the debug-exit
- * port 0xf4, the reset controls (0xcf9, the i8042 command port 0x64,
+ * ports 0xf4-0xf7, the reset controls (0xcf9, the i8042 command port 0x64,
  * port 0x92's fast reset) and PM1a_CNT 0x604 (sleep/power-off) — resets
  * have their own guest (resetloop).  The UART, PIC, PIT, RTC, PCI and PM
  * models all get junk: timers may be programmed to their fastest rates.
@@ -15,7 +15,9 @@ DEFINE_GUEST("allports");
 
 static int skipped(uint32_t port, uint32_t size)
 {
-	static const uint16_t keep_out[] = { 0xf4, 0xcf9, 0x64, 0x92, 0x604, 0x605 };
+	static const uint16_t keep_out[] = {
+		0xf4, 0xf5, 0xf6, 0xf7, 0xcf9, 0x64, 0x92, 0x604, 0x605,
+	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(keep_out); i++)
