@@ -328,13 +328,13 @@ elif [ -w "$KNOB" ]; then
 	result "fault injection: create fails when a device cannot be created, leaves no VM" \
 		"$(failed_cleanly && [ -z "$left" ]; echo $?)" "exit $RC $left"
 	vm_gone fi0
-	: >"$KNOB"
+	echo >"$KNOB"	# (a newline: an empty write would not reach the module)
 	run 20 v3ctl create fi1 --mem 16M --kernel "$GUESTS/resetloop.elf"
 	echo pit-8254 >"$KNOB"
 	run 10 v3ctl launch fi1
 	wait_state fi1 stopped 20
 	r=$(info_field fi1 stop-reason) d=$(info_field fi1 detail)
-	: >"$KNOB"
+	echo >"$KNOB"	# (a newline: an empty write would not reach the module)
 	result "fault injection: reset with a device failing to re-create stops the VM (internal-error)" \
 		"$([ "$r" = internal-error ] && echo "$d" | grep -q 're-create'; echo $?)" "stop-reason '$r' detail '$d'"
 	t_cmd "fault injection: destroy after the failed reset" 20 v3ctl destroy fi1
@@ -359,6 +359,7 @@ if part churn && [ "$HOSTILE_LINUX" = 1 ] && [ -f "$GUESTS/vmlinuz" ] && [ -f "$
 	for spec in "64M 1" "256M 2" "32M 1" "128M 2" "16M 1" "256M 1" "64M 2"; do
 		ch_mem=${spec% *} ch_v=${spec#* }
 		run 30 v3ctl create "ch$ch_i" --mem "$ch_mem" --vcpus "$ch_v" --kernel "$GUESTS/memory.elf"
+		[ "$RC" = 0 ] || bad="$bad create-ch$ch_i:$(head -n 1 "$ERR")"
 		run 10 v3ctl launch "ch$ch_i"
 		wait_state "ch$ch_i" stopped 60
 		r=$(info_field "ch$ch_i" stop-reason)
