@@ -372,6 +372,10 @@ if part churn && [ "$HOSTILE_LINUX" = 1 ] && [ -f "$GUESTS/vmlinuz" ] && [ -f "$
 	n_ok=0
 	for round in 1 2; do
 		linux_create "lch$round" 2
+		if [ "$RC" != 0 ]; then
+			echo "# churn: linux create $round failed: $(head -n 1 "$ERR")"
+			continue
+		fi
 		run 10 v3ctl launch "lch$round"
 		if console_wait "lch$round" "V3L2: ready" "$LINUX_BOOT_SECS"; then
 			n_ok=$((n_ok + 1))
