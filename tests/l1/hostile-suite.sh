@@ -65,9 +65,16 @@ fi
 part() { case " $HOSTILE_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # the new kernel log lines since a mark that mean trouble
-hk_mark() { HK0=$(dmesg | wc -l); }
+# (by the last line seen, not a line count: the ring buffer may wrap; if
+# that line is gone, every line counts)
+hk_mark() { HK_LAST=$(dmesg | tail -n 1); }
+# hk_new: how many kernel log lines since the mark
+hk_new() {
+	dmesg | awk -v m="$HK_LAST" '{ if ($0 == m) s = NR } END { print NR - s }'
+}
 hk_bad() {
-	dmesg | tail -n +$((HK0 + 1)) |
+	dmesg | awk -v m="$HK_LAST" '{ l[NR] = $0; if ($0 == m) s = NR }
+		END { for (i = s + 1; i <= NR; i++) print l[i] }' |
 		grep -E 'BUG|WARNING|Oops|general protection|Call Trace|lockup|soft lockup|rcu_sched|rcu_preempt|rcu: INFO|stall|hung_task|blocked for more than'
 }
 
@@ -216,6 +223,10 @@ hostile() {
 		t_cmd "hostile $hn: v3ctl stop" 20 v3ctl stop "x-$hn"
 	fi
 	t_cmd "hostile $hn: v3ctl destroy" 20 v3ctl destroy "x-$hn"
+	# a guest must not be able to flood the host's log
+	nlog=$(hk_new)
+	result "hostile $hn: host log stays quiet ($nlog lines, at most 40)" "$([ "$nlog" -le 40 ]; echo $?)" \
+		"$(dmesg | tail -n 3)"
 	hk_bad >/tmp/hk.bad
 	result "hostile $hn: no BUG/WARN/lockup/RCU stall in dmesg" "$([ ! -s /tmp/hk.bad ]; echo $?)" "$(head -n 3 /tmp/hk.bad)"
 	vm_gone "x-$hn"
