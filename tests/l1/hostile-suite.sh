@@ -210,6 +210,18 @@ hostile() {
 	echo "# hostile $hn: ${armed:-0} armed line(s), state $xs${xr:+ ($xr${xd:+: $xd})}, resets ${xres:-0}; exits: $exits"
 	[ -n "$(grep -v '^# hostile:\|^# v3vmm guest' "/tmp/con.x-$hn" 2>/dev/null | head -n 2)" ] &&
 		grep -v '^# v3vmm guest' "/tmp/con.x-$hn" | head -n 3 | sed 's/^/#   console: /'
+	# the #AC loop is only an attack where the CPU checks alignment
+	if [ "$hn" = acloop ]; then
+		timeout 10 v3ctl console "x-$hn" >/tmp/con.acloop 2>/dev/null
+		if grep -q 'raised no #AC' /tmp/con.acloop; then
+			pass "hostile acloop: #AC raised and intercepted # SKIP this (emulated) CPU does no alignment checking"
+		else
+			ex=$(exit_count "x-$hn" exception)
+			result "hostile acloop: #AC raised and intercepted (exception exits: ${ex:-0})" \
+				"$(grep -q '#AC raised' /tmp/con.acloop && [ "${ex:-0}" -gt 0 ]; echo $?)" \
+				"$(grep 'acloop:' /tmp/con.acloop | head -n 2)"
+		fi
+	fi
 	ratio=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { printf "%.2f", a / b }')
 	sratio=$(awk -v a="${H_MS:-0}" -v b="$SOLO_MS" 'BEGIN { printf "%.2f", a / b }')
 	ok=$([ "$H_OK" = 0 ] && [ "$H_RES" = "$SOLO_RES" ] &&
