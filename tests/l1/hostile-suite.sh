@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2030,SC2031 # OUT/ERR are set in subshells on purpose (a background run keeps its own files)
 # Hostile guests (issue 11, section 2): the malicious-guest corpus of
 # tests/guests/ (acloop, storm, ipistorm, allports, wildmmio, msrfuzz,
 # badpt, resetloop; triplefault in a loop), each run beside a healthy VM
@@ -48,6 +49,7 @@ if [ -z "${V3_HOSTILE_SOURCED:-}" ]; then
 	echo 2 >/proc/sys/kernel/printk
 	t_cmd "hostile: insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
 	# linux-tests.sh's helpers (console_wait, linux_create), none of its tests
+	# shellcheck disable=SC2034 # read by linux-tests.sh
 	LINUX_VCPUS=" " LINUX_TWO_VMS=0	# (a blank: ":=" would replace an empty one)
 	# shellcheck source=tests/l1/linux-tests.sh
 	. /tests/l1/linux-tests.sh
@@ -90,7 +92,7 @@ run_ms() { info_field "$1" run-time | awk '{ split($1, a, "."); print a[1] * 100
 # healthy_run NAME ROUNDS BOUND: run the healthy guest to its end; sets
 # H_MS (its run time, ms), H_RES (its result) and H_OK (0 when it passed)
 healthy_run() {
-	H_MS= H_RES= H_OK=1
+	H_MS='' H_RES='' H_OK=1
 	# one healthy VM at a time, always named hy (its vCPU thread: v3vmm-hy/0)
 	hy=hy
 	# shellcheck disable=SC2086
