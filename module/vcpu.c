@@ -244,6 +244,8 @@ static int v3_vcpu_thread(void *arg)
 	struct v3_vcpu *vcpu = arg;
 
 	v3_vcpu_loop(vcpu);
+	/* the VM stopped or resets: its LAPIC timer must not fire on */
+	v3_lapic_quiesce(vcpu);
 	/* park until the VM is destroyed: kthread_stop() reaps us */
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);

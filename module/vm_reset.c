@@ -23,11 +23,19 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+#include <linux/ratelimit.h>
 #include "v3.h"
 #include "devices/devices.h"
 
 /* the most loader output kept for resets; more and a reset stops the VM */
 #define V3_RESET_IMAGE_MAX	(256ULL << 20)
+
+/*
+ * A guest in a reset loop (tests/guests/resetloop.c: dozens a second)
+ * must not flood the host's log: a few lines, then silence; v3ctl info
+ * counts every reset.
+ */
+static DEFINE_RATELIMIT_STATE(v3_reset_log_rs, 5 * HZ, 5);
 
 struct v3_reset_chunk {
 	struct list_head node;
@@ -132,7 +140,7 @@ void v3_vm_reset(struct v3_vm *vm, const char *why)
 	kref_get(&vm->ref);
 	if (!schedule_work(&vm->reset_work))
 		v3_vm_put(vm);		/* already queued, with its reference */
-	else
+	else if (__ratelimit(&v3_reset_log_rs))
 		v3_info("%s: %s: resetting\n", vm->name, why);
 }
 
@@ -159,6 +167,14 @@ static void v3_reset_work(struct work_struct *work)
 	if (!ret)
 		ret = v3_devices_create(vm);
 	if (ret) {
+		/*
+		 * v3_devices_create() destroyed what it made and cleared
+		 * vm->devices[], so the VM's release destroys nothing twice;
+		 * the ports and MMIO ranges registered meanwhile point into
+		 * freed state: forget them too (no vCPU runs to use them).
+		 */
+		vm->nr_io = 0;
+		vm->nr_mmio = 0;
 		v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 			   "reset: cannot re-create the devices (%d)", ret);
 		goto out;

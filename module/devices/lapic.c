@@ -66,6 +66,7 @@ struct v3_lapic {
 	u64 base_msr;
 	struct hrtimer timer;
 	ktime_t timer_expire;		/* 0: not armed */
+	bool quiesced;			/* VM stopped: the timer stays off */
 	u64 period_ns;			/* periodic mode */
 	u64 tsc_deadline;
 };
@@ -171,8 +172,22 @@ static void v3_lapic_timer_stop(struct v3_lapic *a)
 	hrtimer_try_to_cancel(&a->timer);
 }
 
+/*
+ * A LAPIC timer lives no longer than its VM runs: once the VM stopped (or
+ * the LAPIC was quiesced for a reset or teardown) nothing arms it again,
+ * whatever the guest wrote last.
+ */
+static bool v3_lapic_timer_dead(struct v3_lapic *a)
+{
+	return a->quiesced || v3_vm_stopped(a->vcpu->vm);
+}
+
 static void v3_lapic_timer_start(struct v3_lapic *a, u64 ns)
 {
+	if (v3_lapic_timer_dead(a)) {
+		a->timer_expire = 0;
+		return;
+	}
 	a->timer_expire = ktime_add_ns(ktime_get(), ns);
 	hrtimer_start(&a->timer, a->timer_expire, HRTIMER_MODE_ABS);
 }
@@ -242,7 +257,9 @@ static enum hrtimer_restart v3_lapic_timer_fn(struct hrtimer *t)
 	u32 lvt;
 
 	spin_lock_irqsave(&a->lock, flags);
-	if (!a->timer_expire) {		/* stopped while we waited */
+	if (!a->timer_expire || v3_lapic_timer_dead(a)) {
+		/* stopped while we waited, or the VM is gone */
+		a->timer_expire = 0;
 		spin_unlock_irqrestore(&a->lock, flags);
 		return HRTIMER_NORESTART;
 	}
@@ -697,17 +714,32 @@ void v3_lapic_reset_vcpu(struct v3_vcpu *vcpu)
 	hrtimer_cancel(&a->timer);
 	spin_lock_irqsave(&a->lock, flags);
 	v3_lapic_reset(a);
+	a->quiesced = false;
 	a->timer_expire = 0;
 	a->period_ns = 0;
 	a->tsc_deadline = 0;
 	spin_unlock_irqrestore(&a->lock, flags);
 }
 
-/* Stop the timer for good: no kicks from this LAPIC after return. */
+/*
+ * Stop the timer for good: no kicks from this LAPIC after return, and no
+ * re-arming until v3_lapic_reset_vcpu().  Called when the vCPU's thread
+ * leaves its run loop (the VM stopped or is resetting), before a reset
+ * and at teardown; it may sleep (hrtimer_cancel waits for a running
+ * callback, which sees quiesced and does not restart).
+ */
 void v3_lapic_quiesce(struct v3_vcpu *vcpu)
 {
-	if (vcpu->lapic)
-		hrtimer_cancel(&vcpu->lapic->timer);
+	struct v3_lapic *a = vcpu->lapic;
+	unsigned long flags;
+
+	if (!a)
+		return;
+	spin_lock_irqsave(&a->lock, flags);
+	a->quiesced = true;
+	a->timer_expire = 0;
+	spin_unlock_irqrestore(&a->lock, flags);
+	hrtimer_cancel(&a->timer);
 }
 
 void v3_lapic_destroy(struct v3_vcpu *vcpu)

@@ -282,6 +282,11 @@ fi
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh
 
+# --- hostile guests beside a healthy VM, LAPIC timers, reset fault injection, churn ---
+V3_HOSTILE_SOURCED=1
+# shellcheck source=tests/l1/hostile-suite.sh
+. /tests/l1/hostile-suite.sh
+
 # --- rmmod with VMs alive --------------------------------------------------------------
 if [ -f /guests/forever.elf ]; then
 	run 20 v3ctl create r1 --mem 16M --kernel /guests/forever.elf
