@@ -145,16 +145,12 @@ static void v3_region_free(struct v3_region *r)
 static int v3_region_alloc(struct v3_region *r, unsigned long npages,
 			   int node, u64 *large_bytes)
 {
-	/*
-	 * __GFP_RETRY_MAYFAIL: a full memory cgroup (or host) makes this
-	 * fail with -ENOMEM instead of calling the OOM killer on the
-	 * creator or its neighbours.
-	 */
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	gfp_t gfp = V3_GFP_ACCOUNT | __GFP_ZERO;
 	unsigned long i;
 
 	if (npages == V3_REGION_PAGES) {
-		r->large = alloc_pages_node(node, gfp | __GFP_NORETRY,
+		r->large = alloc_pages_node(node, (gfp & ~__GFP_RETRY_MAYFAIL) |
+					    __GFP_NORETRY,
 					    V3_LARGE_ORDER);
 		if (r->large) {
 			*large_bytes += V3_REGION_SIZE;
@@ -162,12 +158,11 @@ static int v3_region_alloc(struct v3_region *r, unsigned long npages,
 		}
 	}
 	r->small = kvcalloc(V3_REGION_PAGES, sizeof(*r->small),
-			    GFP_KERNEL_ACCOUNT);
+			    V3_GFP_ACCOUNT);
 	if (!r->small)
 		return -ENOMEM;
 	for (i = 0; i < npages; i++) {
-		r->small[i] = alloc_pages_node(node, gfp | __GFP_RETRY_MAYFAIL,
-					       0);
+		r->small[i] = alloc_pages_node(node, gfp, 0);
 		if (!r->small[i])
 			return -ENOMEM;
 	}
@@ -191,7 +186,7 @@ int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
 	if (ret)
 		return ret;
 	nr = DIV_ROUND_UP(size, V3_REGION_SIZE);
-	mem->regions = kvcalloc(nr, sizeof(*mem->regions), GFP_KERNEL_ACCOUNT);
+	mem->regions = kvcalloc(nr, sizeof(*mem->regions), V3_GFP_ACCOUNT);
 	if (!mem->regions) {
 		v3_guest_mem_uncharge(size);
 		return -ENOMEM;

@@ -54,6 +54,14 @@ struct v3_guest_mem {
 	u64 charged;		/* held of v3vmm.max_guest_mem */
 };
 
+/*
+ * What a VM allocates on its creator's behalf: charged to the creator's
+ * memory cgroup; __GFP_RETRY_MAYFAIL makes a full cgroup (or host) fail
+ * the creation with -ENOMEM instead of running the OOM killer on the
+ * creator or its neighbours, and the refusal is logged once by us.
+ */
+#define V3_GFP_ACCOUNT	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
 		 const char *name);
 void v3_guest_mem_limit_init(void);

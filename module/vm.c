@@ -150,7 +150,7 @@ int v3_vm_create(const struct v3_create *c)
 	if (ret)
 		return ret;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = kzalloc(sizeof(*vm), V3_GFP_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	kref_init(&vm->ref);
@@ -174,7 +174,7 @@ int v3_vm_create(const struct v3_create *c)
 	ret = v3_mem_alloc(&vm->mem, c->mem_bytes, vm->node_id, vm->name);
 	if (ret)
 		goto out_console;
-	vm->vcpus = kcalloc(c->vcpus, sizeof(*vm->vcpus), GFP_KERNEL_ACCOUNT);
+	vm->vcpus = kcalloc(c->vcpus, sizeof(*vm->vcpus), V3_GFP_ACCOUNT);
 	if (!vm->vcpus) {
 		ret = -ENOMEM;
 		goto out_mem;
@@ -364,22 +364,28 @@ static void v3_vm_teardown(struct v3_vm *vm, int reason)
 	v3_vm_put(vm);
 }
 
+/*
+ * The name stays taken (the VM in the registry, unready) until teardown
+ * has removed its sysfs directory: a create of the same name meanwhile
+ * gets -EEXIST instead of a clash in sysfs.
+ */
 int v3_vm_destroy(const char *name)
 {
 	struct v3_vm *vm;
 
 	mutex_lock(&v3_vms_lock);
 	vm = v3_vm_find(name);
-	if (vm && vm->ready) {
-		list_del(&vm->node);
-		v3_nr_vms--;
-	} else {
-		vm = NULL;	/* one being created is not there yet */
-	}
+	if (vm && vm->ready)
+		vm->ready = false;	/* ours: lookups and destroys miss it */
+	else
+		vm = NULL;	/* one being created or destroyed is not there */
 	mutex_unlock(&v3_vms_lock);
 	if (!vm)
 		return -ENOENT;
+	kref_get(&vm->ref);
 	v3_vm_teardown(vm, V3_STOP_USER);
+	v3_vm_unclaim(vm);
+	v3_vm_put(vm);
 	return 0;
 }
 

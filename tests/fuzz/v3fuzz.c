@@ -80,6 +80,7 @@ struct shared {
 	uint64_t user_eperm, user_bad;		/* bad: known request not EPERM */
 	uint64_t user_bad_req, user_bad_err;	/* the first bad one */
 	uint64_t vms_created, vms_launched, vms_destroyed, v3ctl_runs;
+	uint64_t fuzz_creates;			/* VMs the root fuzzers made */
 	uint64_t lc_errors;
 	uint64_t calls_done;			/* all fuzz calls, for the bound */
 };
@@ -128,9 +129,18 @@ static bool is_known(unsigned long req)
 	return false;
 }
 
-static char *page2;	/* two pages: [rw][PROT_NONE] */
+#define XFER_MAX	(1 << 16)	/* longest transfer the fuzzers ask for */
+#define EDGE_RW		(XFER_MAX + 4096)
+static char *edge;	/* EDGE_RW bytes rw, then a PROT_NONE page */
 static char *unmapped;	/* an address with nothing mapped */
-static char buf[1 << 16];	/* data for mem/console transfers */
+/*
+ * data for mem/console transfers: a read of up to V3_MEM_XFER_MAX (the
+ * module's own bound) from any offset the fuzzers use fits, and a guard
+ * page follows, so what the module writes never lands on the fuzzer's
+ * own variables
+ */
+#define BUF_SIZE	(V3_MEM_XFER_MAX + XFER_MAX)
+static char *buf;
 static union {
 	struct v3_version v;
 	struct v3_create c;
@@ -174,7 +184,9 @@ static uint64_t rand_uptr(uint64_t want_len)
 	case 2: return (uintptr_t)unmapped;
 	case 3: return 0xffffffff81000000ULL + below(1 << 20);
 	case 4: return 0xffff888000000000ULL;
-	case 5: return (uintptr_t)page2 + 4096 - below(want_len + 1);
+	case 5:	/* ends at or runs into the guard page */
+		return (uintptr_t)edge + EDGE_RW -
+		       below((want_len < EDGE_RW ? want_len : EDGE_RW) + 1);
 	case 6: return rnd();
 	default: return (uintptr_t)buf + below(64);
 	}
@@ -221,7 +233,7 @@ static void fill_arg(unsigned long req)
 	case V3_IOC_MEM_WRITE:
 	case V3_IOC_MEM_READ:
 		arg.x.gpa = chance(70) ? below(20 << 20) : rand_u64();
-		arg.x.len = chance(80) ? below(sizeof(buf)) : rand_u64();
+		arg.x.len = chance(80) ? below(XFER_MAX) : rand_u64();
 		arg.x.uaddr = rand_uptr(arg.x.len);
 		if (chance(5))
 			arg.x.reserved[0] = 1;
@@ -292,16 +304,23 @@ static void fuzz_worker(int fd, bool user, uint64_t budget)
 		case 0: p = NULL; break;
 		case 1: p = unmapped; break;
 		case 2: p = (void *)0xffffffff81000000ULL; break;
-		case 3: p = page2 + 4096 - below(sizeof(arg)); break;
+		case 3: p = edge + EDGE_RW - below(sizeof(arg)); break;
 		case 4: p = (char *)&arg + 1 + below(7); break;
 		default: p = &arg; break;
 		}
-		if ((char *)p >= page2 && (char *)p < page2 + 4096)
-			memcpy(p, &arg, page2 + 4096 - (char *)p);
+		if ((char *)p >= edge && (char *)p < edge + EDGE_RW) {
+			size_t room = edge + EDGE_RW - (char *)p;
+
+			memcpy(p, &arg, room < sizeof(arg) ? room : sizeof(arg));
+		}
 		r = ioctl(fd, req, p) < 0 ? errno : 0;
 		n++;
-		if (!r)
+		if (!r) {
 			ok++;
+			if (req == V3_IOC_CREATE)
+				__atomic_fetch_add(&sh->fuzz_creates, 1,
+						   __ATOMIC_RELAXED);
+		}
 		if (user && is_known(req) && req != V3_IOC_VERSION) {
 			if (r == EPERM) {
 				eperm++;
@@ -352,10 +371,18 @@ static int lc_ref(int fd, unsigned long req, const char *name)
 /* v3ctl ARGS... with a bound; 0 if it exited 0 */
 static int v3ctl(char *const argv[])
 {
+	posix_spawn_file_actions_t fa;
 	int st, i;
 	pid_t pid;
 
-	if (posix_spawn(&pid, "/bin/v3ctl", NULL, NULL, argv, environ))
+	int r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(&pid, "/bin/v3ctl", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r)
 		return -1;
 	for (i = 0; i < 300; i++) {	/* 30 s */
 		if (waitpid(pid, &st, WNOHANG) == pid)
@@ -443,6 +470,7 @@ static void lifecycle_worker(int fd)
 
 struct snap {
 	unsigned int vms;
+	char names[V3_MAX_VMS][V3_NAME_MAX];
 	uint64_t guest_mem_used;
 	long sunreclaim_kb, inuse_kb;
 };
@@ -481,6 +509,9 @@ static void take_snap(int fd, struct snap *s)
 	}
 	usleep(300000);
 	memset(&l, 0, sizeof(l));
+	memset(s->names, 0, sizeof(s->names));
+	l.max = V3_MAX_VMS;
+	l.names = (uintptr_t)s->names;
 	s->vms = ioctl(fd, V3_IOC_LIST, &l) ? ~0U : l.count;
 	f = fopen("/sys/kernel/v3vmm/guest_mem_used", "r");
 	if (f) {
@@ -526,10 +557,14 @@ FIXTURE_SETUP(fuzz)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	memset(sh, 0, sizeof(*sh));
-	page2 = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, page2);
-	ASSERT_EQ(0, mprotect(page2 + 4096, 4096, PROT_NONE));
+	buf = mmap(NULL, BUF_SIZE + 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + BUF_SIZE, 4096, PROT_NONE));
+	edge = mmap(NULL, EDGE_RW + 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, edge);
+	ASSERT_EQ(0, mprotect(edge + EDGE_RW, 4096, PROT_NONE));
 	unmapped = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	ASSERT_NE(MAP_FAILED, unmapped);
@@ -542,10 +577,16 @@ FIXTURE_TEARDOWN(fuzz)
 		close(self->fd);
 }
 
-static void destroy_pool(int fd)
+/*
+ * Destroy every VM that was not there before (@before NULL: the pool and
+ * lifecycle names); root fuzzers also create VMs with random valid names.
+ */
+static void destroy_new(int fd, const struct snap *before)
 {
+	static char names[V3_MAX_VMS][V3_NAME_MAX];
 	char name[V3_NAME_MAX];
-	unsigned int i;
+	struct v3_list l;
+	unsigned int i, j;
 
 	for (i = 0; i < POOL; i++) {
 		pool_name(name, i);
@@ -554,6 +595,22 @@ static void destroy_pool(int fd)
 	for (i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "lc%u", i);
 		lc_ref(fd, V3_IOC_DESTROY, name);
+	}
+	if (!before)
+		return;
+	memset(&l, 0, sizeof(l));
+	l.max = V3_MAX_VMS;
+	l.names = (uintptr_t)names;
+	if (ioctl(fd, V3_IOC_LIST, &l))
+		return;
+	for (i = 0; i < l.count && i < V3_MAX_VMS; i++) {
+		for (j = 0; j < before->vms && j < V3_MAX_VMS; j++)
+			if (!strncmp(names[i], before->names[j], V3_NAME_MAX))
+				break;
+		if (j == before->vms || j == V3_MAX_VMS) {
+			lc_ref(fd, V3_IOC_STOP, names[i]);
+			lc_ref(fd, V3_IOC_DESTROY, names[i]);
+		}
 	}
 }
 
@@ -566,6 +623,8 @@ TEST_F_TIMEOUT(fuzz, root_user_lifecycle, 7200)
 	long mem_tol = env_long("V3FUZZ_MEM_KB", 32768);
 	uint64_t seed = env_long("V3FUZZ_SEED", 0) ?: (uint64_t)time(NULL);
 	pid_t pids[MAX_WORKERS];
+	int status[MAX_WORKERS] = { 0 };
+	bool reaped[MAX_WORKERS] = { false };
 	struct snap before, after;
 	unsigned int nw = 0, i;
 	double t0, t, next_progress = 30;
@@ -575,7 +634,7 @@ TEST_F_TIMEOUT(fuzz, root_user_lifecycle, 7200)
 		SKIP(return, "%s: %s", dev, strerror(errno));
 	if (nroot < 1 || nuser < 1 || nroot + nuser + 1 > MAX_WORKERS)
 		nroot = 2, nuser = 1;
-	destroy_pool(self->fd);
+	destroy_new(self->fd, NULL);
 	take_snap(self->fd, &before);
 	printf("# v3fuzz: seed %llu, %ld calls or %ld s, %ld root + %ld user fuzzers + 1 lifecycle worker\n",
 	       (unsigned long long)seed, calls, secs, nroot, nuser);
@@ -617,10 +676,12 @@ TEST_F_TIMEOUT(fuzz, root_user_lifecycle, 7200)
 		    __atomic_load_n(&sh->calls_done, __ATOMIC_RELAXED) >=
 		    (uint64_t)calls)
 			break;
-		/* all fuzzers done early: stop */
+		/* all fuzzers done early (their budgets spent): stop */
 		for (i = 0; i < nroot + nuser; i++)
-			if (waitpid(pids[i], &st, WNOHANG) == 0)
-				break;
+			if (!reaped[i] && waitpid(pids[i], &status[i], WNOHANG) == pids[i])
+				reaped[i] = true;
+		for (i = 0; i < nroot + nuser && reaped[i]; i++)
+			;
 		if (i == nroot + nuser)
 			break;
 	}
@@ -628,23 +689,24 @@ TEST_F_TIMEOUT(fuzz, root_user_lifecycle, 7200)
 	for (i = 0; i < nw; i++) {
 		int j;
 
-		for (j = 0; j < 600; j++) {	/* 60 s each at most */
-			pid_t r = waitpid(pids[i], &st, WNOHANG);
-
-			if (r == pids[i] || (r < 0 && errno == ECHILD))
-				break;
-			usleep(100000);
+		for (j = 0; j < 600 && !reaped[i]; j++) {	/* 60 s each at most */
+			if (waitpid(pids[i], &status[i], WNOHANG) == pids[i])
+				reaped[i] = true;
+			else
+				usleep(100000);
 		}
-		if (j == 600) {
+		if (!reaped[i]) {
 			kill(pids[i], SIGKILL);
 			waitpid(pids[i], &st, 0);
 			bad_exit++;
-		} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			printf("# v3fuzz: worker %u hung: killed\n", i);
+		} else if (!WIFEXITED(status[i]) || WEXITSTATUS(status[i])) {
 			bad_exit++;
+			printf("# v3fuzz: worker %u ended with status 0x%x\n", i, status[i]);
 		}
 	}
 	t = now_s() - t0;
-	destroy_pool(self->fd);
+	destroy_new(self->fd, &before);
 	take_snap(self->fd, &after);
 
 	printf("# v3fuzz: %.1f s: %llu calls as root (%llu succeeded), %llu as uid %d (%llu succeeded, %llu EPERM)\n",
@@ -653,7 +715,8 @@ TEST_F_TIMEOUT(fuzz, root_user_lifecycle, 7200)
 	       (unsigned long long)sh->user_calls, UNPRIV_UID,
 	       (unsigned long long)sh->user_ok,
 	       (unsigned long long)sh->user_eperm);
-	printf("# v3fuzz: lifecycle: %llu VMs created, %llu launched, %llu destroyed, %llu v3ctl cycles, %llu creates refused\n",
+	printf("# v3fuzz: VMs: %llu created by the root fuzzers; lifecycle worker: %llu created, %llu launched, %llu destroyed, %llu v3ctl cycles, %llu creates refused\n",
+	       (unsigned long long)sh->fuzz_creates,
 	       (unsigned long long)sh->vms_created,
 	       (unsigned long long)sh->vms_launched,
 	       (unsigned long long)sh->vms_destroyed,

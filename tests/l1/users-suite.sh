@@ -15,5 +15,6 @@ fi
 . /tests/l1/users-tests.sh
 dmesg_bad >/tmp/bad
 result "dmesg has no BUG/WARNING/Oops" "$([ ! -s /tmp/bad ]; echo $?)" "$(head -n 3 /tmp/bad)"
+[ -s /tmp/bad ] && dmesg_new | grep -B12 -A30 -m1 'Call Trace' | sed 's/^/#   /'
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 finish
