@@ -79,9 +79,12 @@ void v3_guest_mem_limit_init(void)
 /* "8 GiB", "3.5 GiB", "100 MiB", "12 KiB" for the refusal message */
 static void v3_fmt_bytes(char *buf, size_t len, u64 b)
 {
-	if (b >= (1ULL << 30))
-		snprintf(buf, len, "%llu.%llu GiB", b >> 30,
-			 ((b & ((1ULL << 30) - 1)) * 10) >> 30);
+	u64 frac = b & ((1ULL << 30) - 1);
+
+	if (b >= (1ULL << 30) && !frac)
+		snprintf(buf, len, "%llu GiB", b >> 30);
+	else if (b >= (1ULL << 30))
+		snprintf(buf, len, "%llu.%llu GiB", b >> 30, (frac * 10) >> 30);
 	else if (b >= (1ULL << 20))
 		snprintf(buf, len, "%llu MiB", b >> 20);
 	else
