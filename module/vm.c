@@ -12,11 +12,21 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/smp.h>
+#include <linux/ratelimit.h>
 #include "v3.h"
 
 static LIST_HEAD(v3_vms);
 static DEFINE_MUTEX(v3_vms_lock);
 static unsigned int v3_nr_vms;
+
+/*
+ * The created/stopped/destroyed lines share one rate limit (20 per 5 s):
+ * enough for any person, while a script making and destroying VMs in a
+ * loop cannot flush the kernel log of everything else.
+ */
+static DEFINE_RATELIMIT_STATE(v3_vm_log_rs, 5 * HZ, 20);
+#define v3_vm_log(fmt, ...) \
+	do { if (__ratelimit(&v3_vm_log_rs)) v3_info(fmt, ##__VA_ARGS__); } while (0)
 
 static void v3_vm_ipi_flush(void *unused)
 {
@@ -205,7 +215,7 @@ int v3_vm_create(const struct v3_create *c)
 	mutex_lock(&v3_vms_lock);
 	vm->ready = true;
 	mutex_unlock(&v3_vms_lock);
-	v3_info("%s: created, %llu MiB (%llu MiB in 2 MiB pages), %u vcpus\n",
+	v3_vm_log("%s: created, %llu MiB (%llu MiB in 2 MiB pages), %u vcpus\n",
 		vm->name, vm->mem.size >> 20, vm->mem.large_bytes >> 20,
 		vm->nr_vcpus);
 	return 0;
@@ -250,7 +260,7 @@ void v3_vm_stop(struct v3_vm *vm, int reason, int code, const char *fmt, ...)
 	spin_unlock_irqrestore(&vm->stop_lock, flags);
 
 	if (reason != V3_STOP_USER && reason != V3_STOP_EXIT_PORT)
-		v3_info("%s: stopped: %s\n", vm->name, vm->reason);
+		v3_vm_log("%s: stopped: %s\n", vm->name, vm->reason);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_kick(vm->vcpus[i], V3_REQ_STOP);
 	wake_up_interruptible_all(&vm->console.wq);
@@ -360,7 +370,7 @@ static void v3_vm_teardown(struct v3_vm *vm, int reason)
 	mutex_unlock(&vm->lock);
 	/* a reset the guest asked for finds vm->dead and does nothing */
 	v3_reset_cancel(vm);
-	v3_info("%s: destroyed\n", vm->name);
+	v3_vm_log("%s: destroyed\n", vm->name);
 	v3_vm_put(vm);
 }
 
