@@ -4,11 +4,12 @@
 #   make check                every test (boots emulated hosts; installs what it needs)
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)
+#   make fuzz                 >= 1,000,000 random ioctls in the emulated SVM host (not in check)
 #   make demo                 boots the emulated SVM host and runs a guest through v3ctl
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check check-vmx demo bench clean
+.PHONY: all module tools guests check check-vmx demo bench fuzz clean
 
 all: module tools guests
 
@@ -36,7 +37,12 @@ demo:
 bench:
 	tests/bench/run.sh
 
+fuzz:
+	tests/harness/fuzz.sh
+
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
 	$(MAKE) -C tools/v3ctl clean
 	$(MAKE) -C tests/guests clean
+	$(MAKE) -C tests/abi clean
+	$(MAKE) -C tests/fuzz clean

@@ -3,6 +3,11 @@
  * /dev/v3vmm: the ioctl interface of include/v3vmm.h.  Every argument is
  * copied in, checked (names, reserved fields, ranges) and only then acted
  * on; nothing a caller passes reaches the hardware unchecked.
+ *
+ * Who may: /dev/v3vmm is 0600 root; beyond that every ioctl but
+ * V3_IOC_VERSION needs CAP_SYS_ADMIN, checked at each call (not at open),
+ * so a descriptor handed to or inherited by an unprivileged process, or a
+ * device node opened up by chmod, gives it nothing but the version.
  */
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
@@ -10,6 +15,9 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/ctype.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/sched.h>
 #include "v3.h"
 
 static bool v3_zero(const void *p, size_t len)
@@ -289,9 +297,47 @@ static int v3_ioc_console(void __user *arg, bool write)
 	return ret;
 }
 
+static const char *const v3_ioc_names[] = {
+	"version", "create", "destroy", "mem-write", "mem-read", "set-boot",
+	"launch", "stop", "pause", "resume", "info", "list", "console-read",
+	"console-write",
+};
+
+static bool v3_ioc_known(unsigned int cmd)
+{
+	switch (cmd) {
+	case V3_IOC_VERSION: case V3_IOC_CREATE: case V3_IOC_DESTROY:
+	case V3_IOC_MEM_WRITE: case V3_IOC_MEM_READ: case V3_IOC_SET_BOOT:
+	case V3_IOC_LAUNCH: case V3_IOC_STOP: case V3_IOC_PAUSE:
+	case V3_IOC_RESUME: case V3_IOC_INFO: case V3_IOC_LIST:
+	case V3_IOC_CONSOLE_READ: case V3_IOC_CONSOLE_WRITE:
+		return true;
+	}
+	return false;
+}
+
+static int v3_ioc_permitted(unsigned int cmd)
+{
+	if (cmd == V3_IOC_VERSION || capable(CAP_SYS_ADMIN))
+		return 0;
+	pr_info_ratelimited(V3_PR_PREFIX "%s refused to uid %u (%s[%d]): needs CAP_SYS_ADMIN\n",
+			    _IOC_NR(cmd) < ARRAY_SIZE(v3_ioc_names) ?
+			    v3_ioc_names[_IOC_NR(cmd)] : "ioctl",
+			    from_kuid(&init_user_ns, current_uid()),
+			    current->comm, task_pid_nr(current));
+	return -EPERM;
+}
+
 static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
+	int ret;
+
+	if (!v3_ioc_known(cmd))
+		return -ENOTTY;
+	ret = v3_ioc_permitted(cmd);
+	if (ret)
+		return ret;
 
 	switch (cmd) {
 	case V3_IOC_VERSION:

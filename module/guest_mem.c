@@ -3,6 +3,13 @@
  * Guest RAM: allocated in 2 MiB regions on the VM's NUMA node, each backed
  * by one order-9 page when the buddy allocator can give one without
  * compaction stalls, else by 512 order-0 pages.
+ *
+ * Guest RAM is kernel memory that user space asked for, so it is charged
+ * (__GFP_ACCOUNT) to the memory cgroup of the process that creates the VM,
+ * and all VMs together are held under the module parameter max_guest_mem
+ * (default: half of the host's RAM when the module loads).  A VM that
+ * would go over either is refused with -ENOMEM before or while its RAM is
+ * allocated, never later.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -10,7 +17,112 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/sched/signal.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
+#include <linux/spinlock.h>
 #include "v3.h"
+
+/* the module-wide limit, and what the VMs in existence hold of it */
+static u64 v3_max_guest_mem;
+static u64 v3_guest_mem_used;
+static DEFINE_SPINLOCK(v3_guest_mem_lock);
+
+static u64 v3_default_max_guest_mem(void)
+{
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+}
+
+u64 v3_guest_mem_limit(void)
+{
+	return READ_ONCE(v3_max_guest_mem) ?: v3_default_max_guest_mem();
+}
+
+u64 v3_guest_mem_in_use(void)
+{
+	return READ_ONCE(v3_guest_mem_used);
+}
+
+/* bytes, or with a K/M/G/T suffix (memparse); 0 means the default */
+static int v3_max_guest_mem_set(const char *val, const struct kernel_param *kp)
+{
+	char *end;
+	u64 v = memparse(val, &end);
+
+	if (end == val || (*end && *end != '\n'))
+		return -EINVAL;
+	if (v && v < (1ULL << 20))
+		return -EINVAL;
+	WRITE_ONCE(v3_max_guest_mem, v ? round_down(v, PAGE_SIZE) : 0);
+	return 0;
+}
+
+static int v3_max_guest_mem_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", v3_guest_mem_limit());
+}
+
+static const struct kernel_param_ops v3_max_guest_mem_ops = {
+	.set = v3_max_guest_mem_set,
+	.get = v3_max_guest_mem_get,
+};
+module_param_cb(max_guest_mem, &v3_max_guest_mem_ops, NULL, 0644);
+MODULE_PARM_DESC(max_guest_mem,
+		 "guest RAM of all VMs together, bytes or with K/M/G suffix (default: half of RAM at load)");
+
+/* Fix the default at load, so later reads do not drift with hotplug. */
+void v3_guest_mem_limit_init(void)
+{
+	if (!v3_max_guest_mem)
+		v3_max_guest_mem = v3_default_max_guest_mem();
+}
+
+/* "8 GiB", "3.5 GiB", "100 MiB", "12 KiB" for the refusal message */
+static void v3_fmt_bytes(char *buf, size_t len, u64 b)
+{
+	u64 frac = b & ((1ULL << 30) - 1);
+
+	if (b >= (1ULL << 30) && !frac)
+		snprintf(buf, len, "%llu GiB", b >> 30);
+	else if (b >= (1ULL << 30))
+		snprintf(buf, len, "%llu.%llu GiB", b >> 30, (frac * 10) >> 30);
+	else if (b >= (1ULL << 20))
+		snprintf(buf, len, "%llu MiB", b >> 20);
+	else
+		snprintf(buf, len, "%llu KiB", b >> 10);
+}
+
+/*
+ * Reserve @bytes of the module-wide limit for VM @name, or refuse with
+ * -ENOMEM and one (rate-limited) log line naming the limit.
+ */
+int v3_guest_mem_charge(const char *name, u64 bytes)
+{
+	char need[24], left[24];
+	u64 limit = v3_guest_mem_limit(), used;
+
+	spin_lock(&v3_guest_mem_lock);
+	used = v3_guest_mem_used;
+	if (used <= limit && bytes <= limit - used) {
+		v3_guest_mem_used = used + bytes;
+		spin_unlock(&v3_guest_mem_lock);
+		return 0;
+	}
+	spin_unlock(&v3_guest_mem_lock);
+	v3_fmt_bytes(need, sizeof(need), bytes);
+	v3_fmt_bytes(left, sizeof(left), used < limit ? limit - used : 0);
+	pr_info_ratelimited(V3_PR_PREFIX "%s: VM needs %s, %s left under v3vmm.max_guest_mem\n",
+			    name, need, left);
+	return -ENOMEM;
+}
+
+void v3_guest_mem_uncharge(u64 bytes)
+{
+	spin_lock(&v3_guest_mem_lock);
+	if (WARN_ON_ONCE(bytes > v3_guest_mem_used))
+		bytes = v3_guest_mem_used;
+	v3_guest_mem_used -= bytes;
+	spin_unlock(&v3_guest_mem_lock);
+}
 
 #define V3_REGION_PAGES		(V3_REGION_SIZE >> PAGE_SHIFT)
 #define V3_LARGE_ORDER		(V3_REGION_SHIFT - PAGE_SHIFT)
@@ -36,18 +148,20 @@ static void v3_region_free(struct v3_region *r)
 static int v3_region_alloc(struct v3_region *r, unsigned long npages,
 			   int node, u64 *large_bytes)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
+	gfp_t gfp = V3_GFP_ACCOUNT | __GFP_ZERO;
 	unsigned long i;
 
 	if (npages == V3_REGION_PAGES) {
-		r->large = alloc_pages_node(node, gfp | __GFP_NORETRY,
+		r->large = alloc_pages_node(node, (gfp & ~__GFP_RETRY_MAYFAIL) |
+					    __GFP_NORETRY,
 					    V3_LARGE_ORDER);
 		if (r->large) {
 			*large_bytes += V3_REGION_SIZE;
 			return 0;
 		}
 	}
-	r->small = kvcalloc(V3_REGION_PAGES, sizeof(*r->small), GFP_KERNEL);
+	r->small = kvcalloc(V3_REGION_PAGES, sizeof(*r->small),
+			    V3_GFP_ACCOUNT);
 	if (!r->small)
 		return -ENOMEM;
 	for (i = 0; i < npages; i++) {
@@ -58,17 +172,29 @@ static int v3_region_alloc(struct v3_region *r, unsigned long npages,
 	return 0;
 }
 
-int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node)
+/*
+ * Charged to the caller's memory cgroup and to max_guest_mem; @name only
+ * names the VM in a refusal.
+ */
+int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
+		 const char *name)
 {
 	unsigned long i, nr;
 	u64 left = size;
+	char need[24];
 	int ret;
 
 	memset(mem, 0, sizeof(*mem));
+	ret = v3_guest_mem_charge(name, size);
+	if (ret)
+		return ret;
 	nr = DIV_ROUND_UP(size, V3_REGION_SIZE);
-	mem->regions = kvcalloc(nr, sizeof(*mem->regions), GFP_KERNEL);
-	if (!mem->regions)
+	mem->regions = kvcalloc(nr, sizeof(*mem->regions), V3_GFP_ACCOUNT);
+	if (!mem->regions) {
+		v3_guest_mem_uncharge(size);
 		return -ENOMEM;
+	}
+	mem->charged = size;
 	mem->nr_regions = nr;
 	mem->size = size;
 	mem->low_size = min_t(u64, size, V3_LOW_RAM_LIMIT);
@@ -78,8 +204,12 @@ int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node)
 
 		ret = v3_region_alloc(&mem->regions[i], chunk >> PAGE_SHIFT,
 				      node, &mem->large_bytes);
-		if (ret)
+		if (ret) {
+			v3_fmt_bytes(need, sizeof(need), size);
+			pr_info_ratelimited(V3_PR_PREFIX "%s: out of memory after %llu MiB of %s guest RAM (memory cgroup limit or host memory)\n",
+					    name, (size - left) >> 20, need);
 			goto fail;
+		}
 		left -= chunk;
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
@@ -104,6 +234,7 @@ void v3_mem_free(struct v3_guest_mem *mem)
 		cond_resched();
 	}
 	kvfree(mem->regions);
+	v3_guest_mem_uncharge(mem->charged);
 	memset(mem, 0, sizeof(*mem));
 }
 

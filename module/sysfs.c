@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/v3vmm: module-wide facts (abi, arch, caps) and one directory
- * per VM under vms/ with its state, stop reason and exit statistics.
+ * per VM under vms/ with its state, stop reason and exit statistics;
+ * max_guest_mem and guest_mem_used show the guest RAM limit (the module
+ * parameter v3vmm.max_guest_mem, which is where it is changed) and what
+ * the VMs hold of it, in bytes.
  * Removing a VM's directory waits for readers in progress (kernfs drains
  * active references), so show functions never see a freed VM.
  */
@@ -40,12 +43,27 @@ static ssize_t caps_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "0x%llx\n", v3_arch->caps());
 }
 
+static ssize_t max_guest_mem_show(struct kobject *k, struct kobj_attribute *a,
+				  char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", v3_guest_mem_limit());
+}
+
+static ssize_t guest_mem_used_show(struct kobject *k,
+				   struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", v3_guest_mem_in_use());
+}
+
 static struct kobj_attribute v3_abi_attr = __ATTR_RO(abi);
 static struct kobj_attribute v3_arch_attr = __ATTR_RO(arch);
 static struct kobj_attribute v3_caps_attr = __ATTR_RO(caps);
+static struct kobj_attribute v3_max_mem_attr = __ATTR_RO(max_guest_mem);
+static struct kobj_attribute v3_mem_used_attr = __ATTR_RO(guest_mem_used);
 
 static struct attribute *v3_top_attrs[] = {
-	&v3_abi_attr.attr, &v3_arch_attr.attr, &v3_caps_attr.attr, NULL,
+	&v3_abi_attr.attr, &v3_arch_attr.attr, &v3_caps_attr.attr,
+	&v3_max_mem_attr.attr, &v3_mem_used_attr.attr, NULL,
 };
 
 static const struct attribute_group v3_top_group = {
@@ -164,6 +182,7 @@ int v3_sysfs_init(void)
 {
 	int ret;
 
+	v3_guest_mem_limit_init();
 	v3_kobj = kobject_create_and_add("v3vmm", kernel_kobj);
 	if (!v3_kobj)
 		return -ENOMEM;

@@ -23,7 +23,7 @@ static u64 *v3_tdp_next(struct v3_tdp *tdp, u64 *table, unsigned int idx)
 
 	if (table[idx])
 		return phys_to_virt(table[idx] & V3_PT_ADDR);
-	next = (u64 *)get_zeroed_page(GFP_KERNEL);
+	next = (u64 *)get_zeroed_page(V3_GFP_ACCOUNT);
 	if (!next)
 		return NULL;
 	table[idx] = tdp->fmt->table(virt_to_phys(next));
@@ -80,7 +80,7 @@ int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 	int ret;
 
 	tdp->fmt = fmt;
-	tdp->root = (void *)get_zeroed_page(GFP_KERNEL);
+	tdp->root = (void *)get_zeroed_page(V3_GFP_ACCOUNT);
 	if (!tdp->root)
 		return -ENOMEM;
 	tdp->root_hpa = virt_to_phys(tdp->root);

@@ -51,9 +51,24 @@ struct v3_guest_mem {
 	u64 low_size;		/* RAM below V3_LOW_RAM_LIMIT */
 	unsigned long nr_regions;
 	struct v3_region *regions;
+	u64 charged;		/* held of v3vmm.max_guest_mem */
 };
 
-int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node);
+/*
+ * What a VM allocates on its creator's behalf: charged to the creator's
+ * memory cgroup; __GFP_RETRY_MAYFAIL makes a full cgroup (or host) fail
+ * the creation with -ENOMEM instead of running the OOM killer on the
+ * creator or its neighbours, and the refusal is logged once by us.
+ */
+#define V3_GFP_ACCOUNT	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
+		 const char *name);
+void v3_guest_mem_limit_init(void);
+u64 v3_guest_mem_limit(void);
+u64 v3_guest_mem_in_use(void);
+int v3_guest_mem_charge(const char *name, u64 bytes);
+void v3_guest_mem_uncharge(u64 bytes);
 void v3_mem_free(struct v3_guest_mem *mem);
 /* Host virtual address of a guest-physical page, NULL if not RAM. */
 void *v3_gpa_to_hva(struct v3_vm *vm, u64 gpa);
@@ -251,6 +266,7 @@ struct v3_msr_stat_tbl {
 
 struct v3_vm {
 	struct list_head node;		/* in the global VM list */
+	bool ready;			/* built: visible to lookups */
 	struct kref ref;
 	char name[V3_NAME_MAX];
 	struct mutex lock;		/* lifecycle operations */

@@ -12,11 +12,21 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/smp.h>
+#include <linux/ratelimit.h>
 #include "v3.h"
 
 static LIST_HEAD(v3_vms);
 static DEFINE_MUTEX(v3_vms_lock);
 static unsigned int v3_nr_vms;
+
+/*
+ * The created/stopped/destroyed lines share one rate limit (20 per 5 s):
+ * enough for any person, while a script making and destroying VMs in a
+ * loop cannot flush the kernel log of everything else.
+ */
+static DEFINE_RATELIMIT_STATE(v3_vm_log_rs, 5 * HZ, 20);
+#define v3_vm_log(fmt, ...) \
+	do { if (__ratelimit(&v3_vm_log_rs)) v3_info(fmt, ##__VA_ARGS__); } while (0)
 
 static void v3_vm_ipi_flush(void *unused)
 {
@@ -48,6 +58,10 @@ void v3_vm_put(struct v3_vm *vm)
 	kref_put(&vm->ref, v3_vm_release);
 }
 
+/*
+ * Every VM in the registry, also those still being built (!vm->ready):
+ * their names are taken, but nobody else can look them up yet.
+ */
 static struct v3_vm *v3_vm_find(const char *name)
 {
 	struct v3_vm *vm;
@@ -64,8 +78,10 @@ struct v3_vm *v3_vm_get(const char *name)
 
 	mutex_lock(&v3_vms_lock);
 	vm = v3_vm_find(name);
-	if (vm)
+	if (vm && vm->ready)
 		kref_get(&vm->ref);
+	else
+		vm = NULL;
 	mutex_unlock(&v3_vms_lock);
 	return vm;
 }
@@ -89,11 +105,51 @@ static int v3_create_check(const struct v3_create *c)
 				return -EINVAL;
 	}
 	/* leave the host a quarter of its memory */
-	if (c->mem_bytes > ram - ram / 4)
+	if (c->mem_bytes > ram - ram / 4) {
+		pr_info_ratelimited(V3_PR_PREFIX "%s: VM needs %llu MiB, more than 3/4 of the host's %llu MiB\n",
+				    c->name, c->mem_bytes >> 20, ram >> 20);
 		return -ENOMEM;
+	}
 	return 0;
 }
 
+/*
+ * Take the name: the VM enters the registry unready, so a second create
+ * of the same name fails with -EEXIST while this one is still building,
+ * and lookups (list, info, destroy) do not see it yet.
+ */
+static int v3_vm_claim(struct v3_vm *vm)
+{
+	int ret = 0;
+
+	mutex_lock(&v3_vms_lock);
+	if (v3_vm_find(vm->name)) {
+		ret = -EEXIST;
+	} else if (v3_nr_vms >= V3_MAX_VMS) {
+		pr_info_ratelimited(V3_PR_PREFIX "%s: refused, already %u VMs (the most there can be)\n",
+				    vm->name, V3_MAX_VMS);
+		ret = -ENOSPC;
+	} else {
+		list_add_tail(&vm->node, &v3_vms);
+		v3_nr_vms++;
+	}
+	mutex_unlock(&v3_vms_lock);
+	return ret;
+}
+
+static void v3_vm_unclaim(struct v3_vm *vm)
+{
+	mutex_lock(&v3_vms_lock);
+	list_del(&vm->node);
+	v3_nr_vms--;
+	mutex_unlock(&v3_vms_lock);
+}
+
+/*
+ * Creation allocates guest RAM, page tables and vCPUs (seconds for a large
+ * VM) without v3_vms_lock: only claiming the name and publishing the
+ * finished VM take it, so other ioctls go on meanwhile.
+ */
 int v3_vm_create(const struct v3_create *c)
 {
 	struct v3_vm *vm;
@@ -104,20 +160,9 @@ int v3_vm_create(const struct v3_create *c)
 	if (ret)
 		return ret;
 
-	mutex_lock(&v3_vms_lock);
-	if (v3_vm_find(c->name)) {
-		ret = -EEXIST;
-		goto out_unlock;
-	}
-	if (v3_nr_vms >= V3_MAX_VMS) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	if (!vm) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
+	vm = kzalloc(sizeof(*vm), V3_GFP_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->stop_lock);
@@ -131,13 +176,16 @@ int v3_vm_create(const struct v3_create *c)
 	vm->node_id = (c->flags & V3_CREATE_PIN_VCPUS) ?
 		   cpu_to_node(c->first_cpu) : numa_node_id();
 
-	ret = v3_console_init(&vm->console);
+	ret = v3_vm_claim(vm);
 	if (ret)
 		goto out_free;
-	ret = v3_mem_alloc(&vm->mem, c->mem_bytes, vm->node_id);
+	ret = v3_console_init(&vm->console);
+	if (ret)
+		goto out_unclaim;
+	ret = v3_mem_alloc(&vm->mem, c->mem_bytes, vm->node_id, vm->name);
 	if (ret)
 		goto out_console;
-	vm->vcpus = kcalloc(c->vcpus, sizeof(*vm->vcpus), GFP_KERNEL);
+	vm->vcpus = kcalloc(c->vcpus, sizeof(*vm->vcpus), V3_GFP_ACCOUNT);
 	if (!vm->vcpus) {
 		ret = -ENOMEM;
 		goto out_mem;
@@ -165,10 +213,10 @@ int v3_vm_create(const struct v3_create *c)
 	if (ret)
 		goto out_devices;
 
-	list_add_tail(&vm->node, &v3_vms);
-	v3_nr_vms++;
+	mutex_lock(&v3_vms_lock);
+	vm->ready = true;
 	mutex_unlock(&v3_vms_lock);
-	v3_info("%s: created, %llu MiB (%llu MiB in 2 MiB pages), %u vcpus\n",
+	v3_vm_log("%s: created, %llu MiB (%llu MiB in 2 MiB pages), %u vcpus\n",
 		vm->name, vm->mem.size >> 20, vm->mem.large_bytes >> 20,
 		vm->nr_vcpus);
 	return 0;
@@ -185,10 +233,10 @@ out_mem:
 	v3_mem_free(&vm->mem);
 out_console:
 	v3_console_free(&vm->console);
+out_unclaim:
+	v3_vm_unclaim(vm);
 out_free:
 	kfree(vm);
-out_unlock:
-	mutex_unlock(&v3_vms_lock);
 	return ret;
 }
 
@@ -213,7 +261,7 @@ void v3_vm_stop(struct v3_vm *vm, int reason, int code, const char *fmt, ...)
 	spin_unlock_irqrestore(&vm->stop_lock, flags);
 
 	if (reason != V3_STOP_USER && reason != V3_STOP_EXIT_PORT)
-		v3_info("%s: stopped: %s\n", vm->name, vm->reason);
+		v3_vm_log("%s: stopped: %s\n", vm->name, vm->reason);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_kick(vm->vcpus[i], V3_REQ_STOP);
 	wake_up_interruptible_all(&vm->console.wq);
@@ -323,24 +371,32 @@ static void v3_vm_teardown(struct v3_vm *vm, int reason)
 	mutex_unlock(&vm->lock);
 	/* a reset the guest asked for finds vm->dead and does nothing */
 	v3_reset_cancel(vm);
-	v3_info("%s: destroyed\n", vm->name);
+	v3_vm_log("%s: destroyed\n", vm->name);
 	v3_vm_put(vm);
 }
 
+/*
+ * The name stays taken (the VM in the registry, unready) until teardown
+ * has removed its sysfs directory: a create of the same name meanwhile
+ * gets -EEXIST instead of a clash in sysfs.
+ */
 int v3_vm_destroy(const char *name)
 {
 	struct v3_vm *vm;
 
 	mutex_lock(&v3_vms_lock);
 	vm = v3_vm_find(name);
-	if (vm) {
-		list_del(&vm->node);
-		v3_nr_vms--;
-	}
+	if (vm && vm->ready)
+		vm->ready = false;	/* ours: lookups and destroys miss it */
+	else
+		vm = NULL;	/* one being created or destroyed is not there */
 	mutex_unlock(&v3_vms_lock);
 	if (!vm)
 		return -ENOENT;
+	kref_get(&vm->ref);
 	v3_vm_teardown(vm, V3_STOP_USER);
+	v3_vm_unclaim(vm);
+	v3_vm_put(vm);
 	return 0;
 }
 
@@ -366,6 +422,8 @@ int v3_vm_list(char *names, u32 max, u32 *count)
 
 	mutex_lock(&v3_vms_lock);
 	list_for_each_entry(vm, &v3_vms, node) {
+		if (!vm->ready)
+			continue;
 		if (n < max)
 			memcpy(names + n * V3_NAME_MAX, vm->name, V3_NAME_MAX);
 		n++;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build everything the tests need:
 #   v3vmm.ko for the 6.1 (booted), 5.10 and 6.12 kernels -> build/modules/<kver>/
-#   tools/v3ctl, tests/guests, tests/abi (in the tree, with their Makefiles)
+#   tools/v3ctl, tests/guests, tests/abi, tests/fuzz (in the tree, with their Makefiles)
 # Each result is a TAP-style line in build/build.tap (check.sh counts them);
 # logs go to build/logs/build-*.log.  Exit status 1 if anything failed.
 # A module build that prints "warning:" fails.
@@ -73,8 +73,11 @@ build_module "$KVER_510" "$KDIR_510"
 build_module "$KVER_612" "$KDIR_612"
 build_part v3ctl tools
 build_part guests guests
-st=0; make -C "$REPO/tests/abi" >"$BUILD/logs/build-abi.log" 2>&1 || st=1
+# the /dev/v3vmm tests build on the kernel's kselftest harness (fetch-kernels.sh)
+st=0; make -C "$REPO/tests/abi" KSFT_DIR="$KSFT_DIR" >"$BUILD/logs/build-abi.log" 2>&1 || st=1
 result $st "tests/abi" "$BUILD/logs/build-abi.log"
+st=0; make -C "$REPO/tests/fuzz" KSFT_DIR="$KSFT_DIR" >"$BUILD/logs/build-fuzz.log" 2>&1 || st=1
+result $st "tests/fuzz" "$BUILD/logs/build-fuzz.log"
 
 # Host-side unit tests: each TAP line becomes a result line of its own
 # ("ok - unit: NAME").  A run that does not finish, or prints no plan,

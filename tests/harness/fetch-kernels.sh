@@ -5,6 +5,9 @@
 #   bookworm 6.1            image + headers  (the booted L1 kernel)
 #   bullseye 5.10           headers
 #   bookworm-backports 6.12 headers
+# and the kernel's own kselftest harness (kselftest_harness.h, kselftest.h
+# from bookworm's linux-source-6.1) into .cache/kselftest for the user-space
+# tests of /dev/v3vmm (tests/abi, tests/fuzz); they are never committed.
 # Writes .cache/kernels/kernels.env.  Reuses the cache; V3_REFRESH=1 re-resolves.
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
@@ -12,15 +15,18 @@ set -euo pipefail
 
 mkdir -p "$KCACHE"
 
-if [ -f "$KERNELS_ENV" ] && [ "${V3_REFRESH:-0}" != 1 ]; then
+kernels_cached() {
+	[ -f "$KERNELS_ENV" ] && [ "${V3_REFRESH:-0}" != 1 ] || return 1
 	load_kernels
-	ok=1
-	for d in "$KDIR_61" "$KDIR_510" "$KDIR_612"; do [ -f "$d/Makefile" ] || ok=0; done
-	[ -f "$VMLINUZ" ] || ok=0
-	if [ $ok = 1 ]; then
-		say "kernels cached: $KVER_61 $KVER_510 $KVER_612"
-		exit 0
-	fi
+	for d in "$KDIR_61" "$KDIR_510" "$KDIR_612"; do [ -f "$d/Makefile" ] || return 1; done
+	[ -f "$VMLINUZ" ]
+}
+ksft_cached() {
+	[ -f "$KSFT_DIR/kselftest_harness.h" ] && [ -f "$KSFT_DIR/kselftest.h" ]
+}
+if kernels_cached && ksft_cached; then
+	say "kernels cached: $KVER_61 $KVER_510 $KVER_612; kselftest harness in $KSFT_DIR"
+	exit 0
 fi
 
 # The Debian mirror the machine already uses.
@@ -139,6 +145,35 @@ fix_headers() {
 		esac
 	done < <(find "$root" -type l -lname '/*')
 }
+
+# kselftest_harness.h and kselftest.h out of linux-source-6.1's tarball
+# (the .deb stays in debs/ for the next refresh).
+fetch_kselftest() {
+	local deb src tmp
+	apt_setup bookworm
+	src=$(aptx bookworm apt-cache depends linux-source | awk '$1 ~ /Depends:/ && $2 ~ /^linux-source-[0-9]/ { print $2; exit }')
+	[ -n "$src" ] || src=linux-source-6.1
+	deb=$(fetch_deb bookworm "$src")
+	tmp=$KSFT_DIR.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	say "extracting the kselftest harness from $(basename "$deb")"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+		tar -xJ -C "$tmp" --wildcards --strip-components=4 \
+			'*/tools/testing/selftests/kselftest_harness.h' \
+			'*/tools/testing/selftests/kselftest.h'
+	[ -f "$tmp/kselftest_harness.h" ] && [ -f "$tmp/kselftest.h" ] ||
+		die "no kselftest_harness.h in $deb"
+	echo "$src $(basename "$deb")" >"$tmp/SOURCE"
+	rm -rf "$KSFT_DIR"
+	mv "$tmp" "$KSFT_DIR"
+}
+ksft_cached || fetch_kselftest
+if kernels_cached; then
+	say "kernels cached: $KVER_61 $KVER_510 $KVER_612; kselftest harness in $KSFT_DIR"
+	exit 0
+fi
 
 fetch_kernel bookworm 1
 KVER_61=$KVER KDIR_61=$ROOT/usr/src/linux-headers-$KVER VMLINUZ=$ROOT/boot/vmlinuz-$KVER

@@ -7,6 +7,8 @@ KCACHE=$CACHE/kernels
 # shellcheck disable=SC2034
 BUILD=${V3_BUILD:-$REPO/build}
 KERNELS_ENV=$KCACHE/kernels.env
+# the kernel's kselftest harness headers (fetch-kernels.sh)
+KSFT_DIR=$CACHE/kselftest
 
 # Progress on stdout, errors on stderr.
 say() { printf '[v3] %s\n' "$*"; }

@@ -6,6 +6,8 @@
 . /tests/l1/tap.sh
 # shellcheck source=tests/l1/v3.sh
 . /tests/l1/v3.sh
+# shellcheck source=tests/l1/ksft.sh
+. /tests/l1/ksft.sh
 dmesg_mark
 # Kernel messages below "alert" stay off the console so they cannot split a
 # TAP line; the suite reads dmesg itself (panics and oopses still show).
@@ -238,23 +240,14 @@ if need_guest "negative: destroy while running" forever.elf; then
 	vm_gone dr
 fi
 
-# tests/abi/ioctl_neg: each of its sub-tests becomes one of ours
+# tests/abi/ioctl_neg (kselftest harness): each of its tests becomes one of ours
 ioctl_neg_tests() {
 	if [ -x /tests/ioctl_neg ]; then
-		run 120 /tests/ioctl_neg
-		grep -E '^(not )?ok' "$OUT" >/tmp/abi.tap
-		after_fail=0
-		while IFS= read -r l; do
-			d=$(echo "$l" | sed -E 's/^(not )?ok[[:space:]]*[0-9]*[[:space:]]*-?[[:space:]]*//')
-			case $l in
-			"not ok"*) fail "ioctl_neg: $d"; after_fail=1 ;;
-			ok*) pass "ioctl_neg: $d"; after_fail=0 ;;
-			"#"*) [ $after_fail = 1 ] && echo "$l" ;;
-			*) after_fail=0 ;;
-			esac
-		done <"$OUT"
-		if [ ! -s /tmp/abi.tap ] || [ "$RC" -ge 124 ]; then
-			fail "ioctl_neg ran to completion" "exit $RC, $(wc -l </tmp/abi.tap) result lines"; diag_file stderr "$ERR" 4
+		run 300 /tests/ioctl_neg
+		ksft_results ioctl_neg "$OUT"
+		n=$(grep -cE '^(not )?ok [0-9]' "$OUT")
+		if [ "$n" = 0 ] || [ "$RC" -ge 124 ]; then
+			fail "ioctl_neg ran to completion" "exit $RC, $n result lines"; diag_file stderr "$ERR" 4
 		fi
 	else
 		fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
@@ -262,6 +255,9 @@ ioctl_neg_tests() {
 }
 # (V3_IOCTL_NEG_LAST=1, the VMX suite: after the rmmod tests)
 [ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] || ioctl_neg_tests
+
+# --- hostile or careless users: permissions, memory limits, fuzz -------------------------
+. /tests/l1/users-tests.sh
 
 # --- two VMs at once ---------------------------------------------------------------------
 if need_guest "two VMs run at once" forever.elf; then

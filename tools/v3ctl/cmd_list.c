@@ -32,7 +32,7 @@ static char *list_names(const char *cmd, int fd, uint32_t *count)
 		l.max = max;
 		l.names = (uintptr_t)names;
 		if (v3_ioctl(fd, V3_IOC_LIST, &l) < 0) {
-			v3_err_errno(cmd, "listing VMs", errno);
+			v3_err_ioc(cmd, "listing VMs", V3_IOC_LIST, errno, 0);
 			free(names);
 			return NULL;
 		}

@@ -46,29 +46,20 @@ void v3_err_errno(const char *cmd, const char *what, int err)
 	v3_err(cmd, "%s: %s (%s)", what, strerror(err), errno_name(err));
 }
 
-/* An ioctl on VM @name failed with @err. */
+/* An ioctl on VM @name failed with @err: what it means, in words. */
 void v3_err_vm(const char *cmd, const char *name, int err)
 {
-	const char *msg;
+	v3_err_ioc(cmd, name, 0, err, 0);
+}
 
-	switch (err) {
-	case ENOENT:
-		msg = "No such VM";
-		break;
-	case EEXIST:
-		msg = "A VM with this name already exists";
-		break;
-	case EBUSY:
-		msg = "VM is busy or in the wrong state";
-		break;
-	case ENOSPC:
-		msg = "Too many VMs";
-		break;
-	default:
-		msg = strerror(err);
-		break;
-	}
-	v3_err(cmd, "%s: %s (%s)", name, msg, errno_name(err));
+/* Request @req on VM @name failed with @err (errors.c says why). */
+void v3_err_ioc(const char *cmd, const char *name, unsigned long req,
+		int err, uint64_t need)
+{
+	char why[256];
+
+	v3_err(cmd, "%s: %s (%s)", name,
+	       v3_explain(req, err, need, why, sizeof(why)), errno_name(err));
 }
 
 /* Usage error: one line, pointing at --help.  Returns EXIT_USAGE. */
@@ -281,6 +272,9 @@ int v3_open(const char *cmd, bool check_version)
 		if (err == ENOENT || err == ENXIO || err == ENODEV)
 			v3_err(cmd, "%s: %s (%s); is v3vmm.ko loaded?", path,
 			       strerror(err), errno_name(err));
+		else if (err == EACCES || err == EPERM)
+			v3_err(cmd, "%s: %s (%s); v3vmm is for root (CAP_SYS_ADMIN)",
+			       path, strerror(err), errno_name(err));
 		else
 			v3_err_errno(cmd, path, err);
 		return -1;
@@ -342,7 +336,7 @@ int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
 	ret = vm_ref_ioctl(fd, req, name);
 	close(fd);
 	if (ret) {
-		v3_err_vm(cmd, name, -ret);
+		v3_err_ioc(cmd, name, req, -ret, 0);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

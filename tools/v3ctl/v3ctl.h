@@ -57,6 +57,15 @@ int opt_error(const char *cmd, int c, char **argv);
 int parse_help_only(const char *cmd, int argc, char **argv, const char *help);
 int need_one_name(const char *cmd, int argc, char **argv, const char **name);
 const char *errno_name(int err);
+void v3_err_ioc(const char *cmd, const char *name, unsigned long req,
+		int err, uint64_t need);
+
+/* errors.c: refusals in words */
+const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
+		       size_t len);
+void explain_create_nomem(char *buf, size_t len, uint64_t need,
+			  uint64_t limit, uint64_t used, uint64_t ram);
+const char *fmt_bytes(uint64_t b, char *buf, size_t len);
 
 /* util.c: parsing and validation */
 bool v3_name_valid(const char *name);

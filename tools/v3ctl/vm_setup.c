@@ -250,6 +250,7 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	uint8_t *kernel = NULL, *initrd = NULL;
 	size_t kernel_len = 0, initrd_len = 0;
 	int ret = EXIT_FAIL, err;
+	char why[256];
 
 	if (read_file(cmd, cfg->kernel, cfg->mem_bytes, &kernel, &kernel_len))
 		return EXIT_FAIL;
@@ -285,7 +286,7 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	if (cfg->reboot_stops)
 		cr.flags |= V3_CREATE_REBOOT_STOPS;
 	if (v3_ioctl(fd, V3_IOC_CREATE, &cr) < 0) {
-		v3_err_vm(cmd, cfg->name, errno);
+		v3_err_ioc(cmd, cfg->name, V3_IOC_CREATE, errno, cr.mem_bytes);
 		goto out;
 	}
 
@@ -299,7 +300,8 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	if (v3_ioctl(fd, V3_IOC_SET_BOOT, &req.boot) < 0) {
 		err = errno;
 		v3_err(cmd, "%s: setting the boot state: %s (%s)", cfg->name,
-		       strerror(err), errno_name(err));
+		       v3_explain(V3_IOC_SET_BOOT, err, 0, why, sizeof(why)),
+		       errno_name(err));
 		goto destroy;
 	}
 	ret = EXIT_OK;

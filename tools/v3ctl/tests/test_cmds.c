@@ -239,7 +239,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 		memcpy(info->reason, vm->reason, sizeof(info->reason));
 		info->exits[V3_EXIT_IO] = 10;
 		info->exit_cycles[V3_EXIT_IO] = 1000;
-		info->exits[30] = 1;
+		info->exits[30] = 1;	/* a reason this v3ctl has no name for */
 		info->exit_cycles[30] = 7;
 		info->counters[V3_CNT_CONSOLE_BYTES] = vm->con_len;
 		return 0;
@@ -490,11 +490,41 @@ static const char *fmt(const char *f, ...)
 	return cmdbuf;
 }
 
+/* errors.c: each refusal in words */
+static void test_explain(void)
+{
+	char b[256];
+
+	explain_create_nomem(b, sizeof(b), 8ULL << 30, 4ULL << 30, 1ULL << 30,
+			     16ULL << 30);
+	CHECK(!strcmp(b, "not enough memory: VM needs 8 GiB, 3 GiB left under v3vmm.max_guest_mem (4 GiB)"),
+	      "explain: create ENOMEM names max_guest_mem");
+	explain_create_nomem(b, sizeof(b), 512ULL << 20, 1ULL << 30, 0,
+			     2ULL << 30);
+	CHECK(has(b, "memory cgroup") && has(b, "512 MiB"),
+	      "explain: create ENOMEM under the limit blames the cgroup");
+	explain_create_nomem(b, sizeof(b), 30ULL << 30, UINT64_MAX, UINT64_MAX,
+			     32ULL << 30);
+	CHECK(has(b, "more than 3/4 of the host's 32 GiB"),
+	      "explain: create ENOMEM above 3/4 of RAM");
+	CHECK(has(v3_explain(V3_IOC_DESTROY, EPERM, 0, b, sizeof(b)),
+		  "CAP_SYS_ADMIN"), "explain: EPERM names CAP_SYS_ADMIN");
+	CHECK(has(v3_explain(V3_IOC_LAUNCH, EBUSY, 0, b, sizeof(b)),
+		  "already launched"), "explain: launch EBUSY");
+	CHECK(has(v3_explain(V3_IOC_RESUME, EINVAL, 0, b, sizeof(b)),
+		  "not paused"), "explain: resume EINVAL");
+	CHECK(has(v3_explain(V3_IOC_CREATE, ENOSPC, 0, b, sizeof(b)),
+		  "too many VMs"), "explain: create ENOSPC");
+	CHECK(!strcmp(v3_explain(0, EIO, 0, b, sizeof(b)), strerror(EIO)),
+	      "explain: unknown errno falls back to strerror");
+}
+
 void test_commands(void)
 {
 	struct fvm *vm;
 	int r;
 
+	test_explain();
 	if (!mkdtemp(dir)) {
 		tap_ok(false, "commands: temporary directory");
 		return;
@@ -545,7 +575,7 @@ void test_commands(void)
 	CHECK(r == 0 && !find("vmbz"), "cmd: destroy the bzImage VM");
 
 	r = run(NULL, fmt("create vm1 --mem 64M --kernel %s", mb_path));
-	CHECK(r == 1 && !strcmp(err, "v3ctl: create: vm1: A VM with this name already exists (EEXIST)\n"),
+	CHECK(r == 1 && !strcmp(err, "v3ctl: create: vm1: a VM with this name already exists (EEXIST)\n"),
 	      "cmd: create duplicate -> 1, EEXIST message");
 
 	r = run(NULL, fmt("create vm2 --mem 64M --kernel %s", bad_path));
@@ -616,10 +646,10 @@ void test_commands(void)
 	      has(out, "   2      64 MiB\n"), "cmd: list");
 
 	r = run(NULL, "launch nosuch");
-	CHECK(r == 1 && !strcmp(err, "v3ctl: launch: nosuch: No such VM (ENOENT)\n"),
+	CHECK(r == 1 && !strcmp(err, "v3ctl: launch: nosuch: no such VM (ENOENT)\n"),
 	      "cmd: launch of a missing VM -> 1, ENOENT message");
 	r = run(NULL, "pause vm1");
-	CHECK(r == 1 && has(err, "v3ctl: pause: vm1: Invalid argument (EINVAL)"),
+	CHECK(r == 1 && has(err, "v3ctl: pause: vm1: VM is not running (EINVAL)"),
 	      "cmd: pause of a created VM -> 1, EINVAL message");
 
 	sc.output = "boot ok\n";
@@ -642,7 +672,7 @@ void test_commands(void)
 	r = run(NULL, "destroy vm1");
 	CHECK(r == 0 && !find("vm1"), "cmd: destroy");
 	r = run(NULL, "destroy vm1");
-	CHECK(r == 1 && has(err, "No such VM (ENOENT)"), "cmd: destroy again -> 1");
+	CHECK(r == 1 && has(err, "no such VM (ENOENT)"), "cmd: destroy again -> 1");
 
 	/* run */
 	memset(&sc, 0, sizeof(sc));
@@ -679,7 +709,7 @@ void test_commands(void)
 	      "run: --timeout -> stop + destroy, 6");
 
 	r = run(NULL, fmt("console vm9 --follow --timeout 0.1"));
-	CHECK(r == 1 && has(err, "vm9: No such VM"), "console --follow of a missing VM -> 1");
+	CHECK(r == 1 && has(err, "vm9: no such VM"), "console --follow of a missing VM -> 1");
 
 	sc.raise_sig = SIGTERM;
 	r = run(NULL, fmt("run --mem 16M --kernel %s", mb_path));
