@@ -67,6 +67,8 @@ struct v3_version {
 #define V3_MIT_CLEAR_CPU_BUF	(1ULL << 3)	/* VERW before entry (MDS/TAA/MMIO/RFDS) */
 #define V3_MIT_L1D_FLUSH	(1ULL << 4)	/* L1D flush before entry (L1TF) */
 #define V3_MIT_BHI		(1ULL << 5)	/* branch history cleared after exit */
+#define V3_MIT_UNTRAIN_RET	(1ULL << 6)	/* SVM: return predictions untrained after exit (Retbleed/SRSO) */
+#define V3_MIT_IBPB_EXIT_USER	(1ULL << 7)	/* IBPB before the CPU next returns to user space (VMSCAPE) */
 
 /* VM creation flags */
 #define V3_CREATE_PIN_VCPUS	(1U << 0)	/* pin vCPU i to host CPU first_cpu + i */

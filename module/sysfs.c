@@ -40,12 +40,24 @@ static ssize_t caps_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "0x%llx\n", v3_arch->caps());
 }
 
+/* Names of the world-switch mitigations in use (spec_ctrl.c) */
+static ssize_t mitigations_show(struct kobject *k, struct kobj_attribute *a,
+				char *buf)
+{
+	char names[128];
+
+	v3_spec_show(names, sizeof(names));
+	return sysfs_emit(buf, "%s\n", names);
+}
+
 static struct kobj_attribute v3_abi_attr = __ATTR_RO(abi);
+static struct kobj_attribute v3_mitigations_attr = __ATTR_RO(mitigations);
 static struct kobj_attribute v3_arch_attr = __ATTR_RO(arch);
 static struct kobj_attribute v3_caps_attr = __ATTR_RO(caps);
 
 static struct attribute *v3_top_attrs[] = {
-	&v3_abi_attr.attr, &v3_arch_attr.attr, &v3_caps_attr.attr, NULL,
+	&v3_abi_attr.attr, &v3_arch_attr.attr, &v3_caps_attr.attr,
+	&v3_mitigations_attr.attr, NULL,
 };
 
 static const struct attribute_group v3_top_group = {
