@@ -19,10 +19,7 @@
 #include <string.h>
 #endif
 
-static const char *const v3_spec_names_tab[] = {
-	"rsb-fill", "spec-ctrl", "ibpb", "clear-cpu-buf", "l1d-flush", "bhi",
-	"untrain-ret", "ibpb-exit-to-user",
-};
+static const char *const v3_spec_names_tab[] = V3_MIT_NAMES;
 
 const char *v3_spec_name(unsigned int bit)
 {

@@ -29,11 +29,7 @@ static const char *const cap_names[] = {
 	"decode-assists", "vpid", "unrestricted-guest",
 };
 
-/* V3_MIT_* in bit order; /sys/kernel/v3vmm/mitigations uses the same names */
-static const char *const mit_names[] = {
-	"rsb-fill", "spec-ctrl", "ibpb", "clear-cpu-buf", "l1d-flush", "bhi",
-	"untrain-ret", "ibpb-exit-to-user",
-};
+static const char *const mit_names[] = V3_MIT_NAMES;
 
 static const char *arch_name(uint32_t arch)
 {
