@@ -53,6 +53,7 @@ static int v3_ioc_version(void __user *arg)
 		.arch = v3_arch->arch,
 		.max_vcpus = V3_MAX_VCPUS,
 		.caps = v3_arch->caps(),
+		.mitigations = v3_spec_active(),
 	};
 
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;

@@ -41,6 +41,7 @@ static int __init v3_init(void)
 	if (ret)
 		return ret;
 	v3_fpu_init();
+	v3_spec_init(v3_arch->arch == V3_ARCH_VMX);
 	ret = v3_arch->hw_setup();
 	if (ret)
 		return ret;

@@ -55,7 +55,18 @@ static ssize_t guest_mem_used_show(struct kobject *k,
 	return sysfs_emit(buf, "%llu\n", v3_guest_mem_in_use());
 }
 
+/* Names of the world-switch mitigations in use (spec_ctrl.c) */
+static ssize_t mitigations_show(struct kobject *k, struct kobj_attribute *a,
+				char *buf)
+{
+	char names[128];
+
+	v3_spec_show(names, sizeof(names));
+	return sysfs_emit(buf, "%s\n", names);
+}
+
 static struct kobj_attribute v3_abi_attr = __ATTR_RO(abi);
+static struct kobj_attribute v3_mitigations_attr = __ATTR_RO(mitigations);
 static struct kobj_attribute v3_arch_attr = __ATTR_RO(arch);
 static struct kobj_attribute v3_caps_attr = __ATTR_RO(caps);
 static struct kobj_attribute v3_max_mem_attr = __ATTR_RO(max_guest_mem);
@@ -63,7 +74,8 @@ static struct kobj_attribute v3_mem_used_attr = __ATTR_RO(guest_mem_used);
 
 static struct attribute *v3_top_attrs[] = {
 	&v3_abi_attr.attr, &v3_arch_attr.attr, &v3_caps_attr.attr,
-	&v3_max_mem_attr.attr, &v3_mem_used_attr.attr, NULL,
+	&v3_max_mem_attr.attr, &v3_mem_used_attr.attr,
+	&v3_mitigations_attr.attr, NULL,
 };
 
 static const struct attribute_group v3_top_group = {

@@ -17,6 +17,7 @@
 #include <linux/smp.h>
 #include <asm/msr-index.h>
 #include "v3vmm.h"
+#include "spec_ctrl.h"
 
 #define V3_PR_PREFIX "v3vmm: "
 #define v3_err(fmt, ...)  pr_err(V3_PR_PREFIX fmt, ##__VA_ARGS__)
@@ -195,6 +196,7 @@ struct v3_vcpu {
 	void *fpu;			/* guest XSAVE/FXSAVE area */
 	bool fpu_loaded;		/* guest FPU in the registers (fpu.c) */
 	u64 pvclock_msr;		/* MSR_KVM_SYSTEM_TIME_NEW (pvclock.c) */
+	struct v3_spec_vcpu spec;	/* guest SPEC_CTRL, entry work (spec_ctrl.c) */
 
 	/* statistics, written by the vCPU thread only */
 	u64 exits[V3_NR_EXIT_REASONS];
@@ -293,6 +295,7 @@ struct v3_vm {
 	 */
 	u64 tsc_base;
 	struct v3_pvclock pvclock;
+	u64 spec_uid;			/* never reused: IBPB between VMs (spec_ctrl.c) */
 	int node_id;			/* NUMA node of guest RAM */
 
 	struct v3_io_handler io[V3_MAX_IO_HANDLERS];

@@ -83,6 +83,7 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 	vcpu->dr7 = 0x400;
 	memset(vcpu->mtrr, 0, sizeof(vcpu->mtrr));
 	vcpu->pvclock_msr = 0;
+	v3_spec_vcpu_reset(vcpu);
 	v3_fpu_reset(vcpu);
 	v3_lapic_reset_vcpu(vcpu);
 }

@@ -96,7 +96,8 @@ int v3_svm_hw_setup(void);
 void v3_svm_hw_teardown(void);
 u64 v3_svm_caps(void);
 
-asmlinkage void __v3_svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
+asmlinkage void __v3_svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa,
+			       struct v3_spec_vcpu *spec);
 
 void v3_svm_entry_snapshot(struct v3_svm_vcpu *svm);
 bool v3_svm_entry_lost(struct v3_vcpu *vcpu);

@@ -82,7 +82,7 @@ static bool v3_kept_host_state(struct v3_svm_vcpu *svm)
 	unsigned long entry = (unsigned long)__v3_svm_vmrun;
 
 	return vmcb->control.exit_code == V3_SVM_EXIT_NPF &&
-	       vmcb->save.rip > entry && vmcb->save.rip < entry + 256 &&
+	       vmcb->save.rip - entry - 1 < 255 &&
 	       vmcb->save.cr3 == __read_cr3();
 }
 

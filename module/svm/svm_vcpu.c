@@ -346,10 +346,12 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	 * host RFLAGS.IF must be set so they then cause #VMEXIT(INTR)
 	 * (APM 15.17 and 15.21.1).
 	 */
+	v3_spec_enter(vcpu);
 	local_irq_enable();
-	__v3_svm_vmrun(svm->vmcb_pa, r->gpr, sd->host_vmcb_pa);
+	__v3_svm_vmrun(svm->vmcb_pa, r->gpr, sd->host_vmcb_pa, &vcpu->spec);
 	vcpu->exit.tsc = rdtsc();
 	local_irq_disable();
+	v3_spec_exit(vcpu);
 	WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 	/* #VMEXIT leaves DR7 at its reset value (APM 15.5.2) */
 	if (hw_breakpoint_active())

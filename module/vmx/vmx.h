@@ -99,7 +99,8 @@ void v3_vmx_write_cr0(struct v3_vcpu *vcpu, u64 cr0);
 void v3_vmx_write_cr4(u64 cr4);
 
 /* vmx_entry.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
-asmlinkage int __v3_vmx_run(u64 *gprs, int launched);
+asmlinkage int __v3_vmx_run(u64 *gprs, int launched,
+			    struct v3_spec_vcpu *spec);
 asmlinkage void __v3_vmx_exit(void);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * Guest entry for VMX.
  *
- * int __v3_vmx_run(u64 *gprs, int launched)
+ * int __v3_vmx_run(u64 *gprs, int launched, struct v3_spec_vcpu *spec)
  *
  * Called with interrupts disabled and the vCPU's VMCS current.  VMX keeps
  * only the guest RSP, RIP and RFLAGS in the VMCS (SDM vol. 3 24.4.1); every
@@ -15,21 +15,26 @@
  * return thunk with call-depth accounting may change the flags.
  * Returns 0 after a VM exit, 1 when the instruction failed (VMfailInvalid
  * or VMfailValid, SDM vol. 3 30.2).
+ * The transient-execution mitigations (spec_entry.h) that spec->flags
+ * asks for: guest SPEC_CTRL and VERW before entry; after the exit the RSB
+ * fill before the first RET (in __v3_vmx_exit), then host SPEC_CTRL and
+ * BHB clearing.  VERW changes ZF, so VMLAUNCH/VMRESUME is chosen by CF.
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
 #include "guest_gprs.h"
+#include "spec_entry.h"
 
 
 #define VMCS_HOST_RSP	0x6c14
 
 	.text
 /*
- * ZF set: VMLAUNCH, else VMRESUME.  Returns only on VMfail, with 1 in the
+ * CF set: VMLAUNCH, else VMRESUME.  Returns only on VMfail, with 1 in the
  * caller's status slot (8(%rsp) here); no guest register may be touched.
  */
 SYM_FUNC_START_LOCAL(__v3_vmx_enter)
-	jz	1f
+	jc	1f
 	vmresume
 	movl	$1, 8(%rsp)
 	RET
@@ -38,8 +43,15 @@ SYM_FUNC_START_LOCAL(__v3_vmx_enter)
 	RET
 SYM_FUNC_END(__v3_vmx_enter)
 
-/* HOST_RIP: the stack is the one __v3_vmx_enter was called with. */
+/*
+ * HOST_RIP: the stack is the one __v3_vmx_enter was called with (flags
+ * copy at 32(%rsp)).  The guest's return predictions are overwritten
+ * before this RET; guest RAX is kept for the caller to save.
+ */
 SYM_FUNC_START(__v3_vmx_exit)
+	push	%rax
+	V3_SPEC_RSB_FILL 40, %rax, X86_FEATURE_RSB_VMEXIT_LITE
+	pop	%rax
 	movl	$0, 8(%rsp)
 	RET
 SYM_FUNC_END(__v3_vmx_exit)
@@ -52,8 +64,11 @@ SYM_FUNC_START(__v3_vmx_run)
 	push	%r13
 	push	%r12
 	push	%rbx
-	push	%rdi			/* 8(%rsp): gprs */
-	push	%rsi			/* 0(%rsp): launched, then status */
+	movl	V3_SPEC_FLAGS(%rdx), %eax
+	push	%rax			/* 24(%rsp): V3_SPEC_F_* of this entry */
+	push	%rdx			/* 16(%rsp): struct v3_spec_vcpu */
+	push	%rdi			/*  8(%rsp): gprs */
+	push	%rsi			/*  0(%rsp): launched, then status */
 
 	/* HOST_RSP: where the call below leaves its return address */
 	lea	-8(%rsp), %rax
@@ -61,11 +76,14 @@ SYM_FUNC_START(__v3_vmx_run)
 	vmwrite	%rax, %rdx
 	jbe	3f
 
+	V3_SPEC_CTRL_LOAD 16, V3_SPEC_GUEST
+
 	mov	8(%rsp), %rax
-	cmpl	$0, (%rsp)		/* ZF: not launched yet; movs keep it */
 	V3_LOAD_GUEST_GPRS %rax
 	mov	G_RAX(%rax), %rax
 
+	V3_SPEC_CLEAR_CPU_BUF 24
+	cmpl	$1, (%rsp)		/* CF: not launched yet */
 	call	__v3_vmx_enter
 	cmpl	$0, (%rsp)		/* keeps every GPR */
 	jne	2f
@@ -75,16 +93,19 @@ SYM_FUNC_START(__v3_vmx_run)
 	mov	16(%rsp), %rax		/* gprs */
 	popq	G_RAX(%rax)
 	V3_SAVE_GUEST_GPRS %rax
+	V3_SPEC_CTRL_LOAD 16, V3_SPEC_HOST, 1
+	V3_SPEC_BHB_CLEAR 24
 	xor	%eax, %eax
 	jmp	4f
 
 2:	/* the guest registers were loaded: fall through to clear them */
+	V3_SPEC_CTRL_LOAD 16, V3_SPEC_HOST
 3:	mov	$1, %eax
 
 4:	/* no guest values may linger in caller-saved registers */
 	V3_CLEAR_CALLER_SAVED
 
-	add	$16, %rsp
+	add	$32, %rsp
 	pop	%rbx
 	pop	%r12
 	pop	%r13

@@ -573,9 +573,11 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	if (v3_vmx_read_cr2() != vmx->cr2)
 		v3_vmx_write_cr2(vmx->cr2);
 
-	ret = __v3_vmx_run(r->gpr, vmx->launched);
+	v3_spec_enter(vcpu);
+	ret = __v3_vmx_run(r->gpr, vmx->launched, &vcpu->spec);
 
 	vcpu->exit.tsc = rdtsc();
+	v3_spec_exit(vcpu);
 	vmx->cr2 = v3_vmx_read_cr2();
 	v3_vmx_msrs_to_host(vmx, host_msr);
 	if (debugctl)

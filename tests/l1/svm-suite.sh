@@ -46,6 +46,10 @@ fi
 if [ -d /sys/kernel/v3vmm ]; then pass "sysfs /sys/kernel/v3vmm exists"; else
 	fail "sysfs /sys/kernel/v3vmm exists" "no such directory"
 fi
+# world-switch mitigations reported, and as this host kernel chose them
+# shellcheck source=tests/l1/spec-tests.sh
+. /tests/l1/spec-tests.sh
+spec_tests
 
 # --- guests: pass = debug-exit status 1 and no "not ok" on their console ---
 guest() { # elf mem [extra args]

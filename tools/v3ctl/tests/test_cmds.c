@@ -102,6 +102,9 @@ static void vm_stop(struct fvm *vm)
 	snprintf(vm->reason, sizeof(vm->reason), "%s", sc.reason ? sc.reason : "");
 }
 
+static uint64_t fake_mitigations = V3_MIT_RSB_FILL | V3_MIT_SPEC_CTRL |
+				   V3_MIT_UNTRAIN_RET | (1ULL << 50);
+
 static int fake_ioctl(unsigned long req, void *arg)
 {
 	struct fvm *vm = NULL;
@@ -118,6 +121,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->max_vcpus = V3_MAX_VCPUS;
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
 			  V3_CAP_EMULATOR_QUIRKS | (1ULL << 11) | (1ULL << 40);
+		v->mitigations = fake_mitigations;
 		return 0;
 	}
 	case V3_IOC_CREATE: {
@@ -534,7 +538,25 @@ void test_commands(void)
 
 	r = run(NULL, "version");
 	CHECK(r == 0 && has(out, "abi: 1.2\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks cap-40\n"), "cmd: version");
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks cap-40\n") &&
+	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
+	      "cmd: version");
+	r = run(NULL, "version --json");
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.2\",") &&
+	      has(out, "\"backend\":\"svm\"") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"cap-40\"]") &&
+	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
+	      has(out, "}\n"), "cmd: version --json");
+	fake_mitigations = 0;
+	r = run(NULL, "version");
+	CHECK(r == 0 && has(out, "\nmitigations: none\n"),
+	      "cmd: version without mitigations");
+	r = run(NULL, "version --json");
+	CHECK(r == 0 && has(out, "\"mitigations\":[],\"mitigations_mask\":0}"),
+	      "cmd: version --json without mitigations");
+	r = run(NULL, "version --bogus");
+	CHECK(r == 2, "cmd: version with an unknown option");
+	fake_mitigations = V3_MIT_IBPB;
 
 	memset(&sc, 0, sizeof(sc));
 	r = run(NULL, fmt("create vm1 --mem 64M --vcpus 2 --pin 3 --kernel %s --cmdline a=b", mb_path));
@@ -632,7 +654,7 @@ void test_commands(void)
 				   "\"other\": {\"reads\": 0, \"writes\": 5, \"gp\": 5}}\n"),
 	      "cmd: msrs --json");
 	r = run(NULL, "msrs nosuch");
-	CHECK(r == 1 && !strcmp(err, "v3ctl: msrs: nosuch: No such VM (ENOENT)\n"),
+	CHECK(r == 1 && !strcmp(err, "v3ctl: msrs: nosuch: no such VM (ENOENT)\n"),
 	      "cmd: msrs of a missing VM -> 1, ENOENT message");
 	r = run(NULL, "msrs");
 	CHECK(r == 2 && has(err, "missing VM name"), "cmd: msrs without NAME -> 2");
