@@ -33,6 +33,8 @@
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/syscore_ops.h>
+#include <asm/msr.h>
+#include <asm/tlbflush.h>
 #include "v3.h"
 #include "compat.h"
 
@@ -128,17 +130,37 @@ static struct syscore_ops v3_syscore_ops = {
  * thread.  vCPU threads find their CPU disabled at the next entry and
  * stop their VMs.
  */
+/* Count the CPUs where the hardware still says virtualization is on. */
+static void v3_hw_count_on(void *count)
+{
+	u64 efer;
+
+	if (v3_arch->arch == V3_ARCH_SVM) {
+		rdmsrl(MSR_EFER, efer);
+		if (efer & EFER_SVME)
+			atomic_inc(count);
+	} else if (__read_cr4() & X86_CR4_VMXE) {
+		atomic_inc(count);
+	}
+}
+
 static int v3_hw_reboot(struct notifier_block *nb, unsigned long code,
 			void *unused)
 {
+	atomic_t still_on = ATOMIC_INIT(0);
+
 	mutex_lock(&v3_hw_lock);
 	if (v3_cpuhp_state >= 0) {
 		WRITE_ONCE(v3_hw_gone, true);
 		cpuhp_remove_state(v3_cpuhp_state);
 		v3_cpuhp_state = -1;
-		v3_info("%s disabled on all CPUs (%s)\n", v3_arch->name,
+		on_each_cpu(v3_hw_count_on, &still_on, 1);
+		v3_info("%s disabled for %s: %s still set on %d of %u CPUs\n",
+			v3_arch->name,
 			code == SYS_POWER_OFF ? "power off" :
-			code == SYS_HALT ? "halt" : "reboot");
+			code == SYS_HALT ? "halt" : "reboot",
+			v3_arch->arch == V3_ARCH_SVM ? "EFER.SVME" : "CR4.VMXE",
+			atomic_read(&still_on), num_online_cpus());
 	}
 	mutex_unlock(&v3_hw_lock);
 	return NOTIFY_OK;
