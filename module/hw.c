@@ -245,8 +245,9 @@ int v3_hw_init(void)
 		if (ret == -EBUSY)
 			v3_hw_explain_busy();
 		else
-			v3_err("not loading: cannot enable %s on CPU %d (%d)\n",
-			       v3_arch->name, v3_hw_busy_cpu, ret);
+			v3_err("not loading: cannot enable %s on CPU %d (%d%s)\n",
+			       v3_arch->name, v3_hw_busy_cpu, ret,
+			       ret == -EIO ? ": VMXON refused, see IA32_FEATURE_CONTROL and the CR0/CR4 fixed bits" : "");
 		goto out_free;
 	}
 	v3_cpuhp_state = ret;

@@ -9,7 +9,7 @@ dmesg_mark
 echo 2 >/proc/sys/kernel/printk
 : "${V3_ARCH:=svm}"
 grep -qw vmx /proc/cpuinfo && V3_ARCH=vmx
-LINUX_VCPUS=
+LINUX_VCPUS=' '	# the Linux tests' functions only
 LINUX_TWO_VMS=0
 : "${LINUX_BOOT_SECS:=240}"
 t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
@@ -20,4 +20,4 @@ result "dmesg has no BUG/WARNING/Oops/general protection" "$([ ! -s /tmp/bad ]; 
 [ -s /tmp/bad ] && dmesg_new | tail -n 40 | sed 's/^/#   /'
 finish
 # v3vmm stays loaded: power-off runs its reboot notifier (module/hw.c)
-echo 6 >/proc/sys/kernel/printk
+echo 7 >/proc/sys/kernel/printk

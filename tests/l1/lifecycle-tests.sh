@@ -109,6 +109,7 @@ lc_hotplug_guest() {
 	sleep 2
 	p1=$(vcpu_pid $vmn 1)
 	k0=$(ticks $vmn) t0=$(uptime_cs)
+	wd0=$(timeout 10 v3ctl console $vmn 2>/dev/null | grep -c '^WDONE')
 	bad= n=0 low=
 	while [ $n -lt "$LC_HOTPLUG_CYCLES" ]; do
 		n=$((n + 1))
@@ -124,6 +125,8 @@ lc_hotplug_guest() {
 		[ "$ka" -gt "$kb" ] || low="$low #$n"
 	done
 	k1=$(ticks $vmn) t1=$(uptime_cs)
+	wd1=$(timeout 10 v3ctl console $vmn 2>/dev/null | grep -c '^WDONE')
+	echo "# hotplug: workload loops finished: $wd0 of 2 before the cycles, $wd1 of 2 after them"
 	result "hotplug: CPU 1 offline/online $n times while the guest runs" \
 		"$([ -z "$bad" ] && [ "$n" = "$LC_HOTPLUG_CYCLES" ]; echo $?)" "failures:$bad"
 	result "hotplug: the guest makes progress in every cycle ($((k1 - k0)) ticks in $(((t1 - t0) / 100)) s)" \
