@@ -264,6 +264,9 @@ fi
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh
 
+# --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------
+. /tests/l1/lifecycle-tests.sh
+
 # --- rmmod with VMs alive --------------------------------------------------------------
 if [ -f /guests/forever.elf ]; then
 	run 20 v3ctl create r1 --mem 16M --kernel /guests/forever.elf
