@@ -5,7 +5,7 @@
 # taking turns at SVM/VMX.  module/hw.c, module/vcpu.c.
 # LC_HOTPLUG_CYCLES, LC_WORK (loop iterations of the guest's workload).
 : "${LC_HOTPLUG_CYCLES:=20}"
-: "${LC_WORK:=60000}"
+: "${LC_WORK:=100000}"
 : "${V3_ARCH:=svm}"
 CPU1=/sys/devices/system/cpu/cpu1/online
 KMOD=/v3/kvm
@@ -105,13 +105,22 @@ lc_hotplug_guest() {
 		return
 	fi
 	pass "$name"
-	# two loops of fixed length (one per vCPU) and a clock tick
-	printf 'w() { i=0; while [ $i -lt %d ]; do i=$((i+1)); done; echo WDONE-$1; }; w a & w b & while :; do echo TICK; sleep 1; done &\n' \
+	# w NAME N: a loop of N iterations, then "WDONE-NAME START END" (the
+	# guest's uptime).  Sized from a first run of LC_WORK iterations so the
+	# two loops (one per vCPU) last about 60 s, longer than the cycles.
+	printf 'w() { s=$(cut -d" " -f1 /proc/uptime); i=0; while [ $i -lt $2 ]; do i=$((i+1)); done; echo "WDONE-$1 $s $(cut -d" " -f1 /proc/uptime)"; }; w cal %d\n' \
 		"$LC_WORK" | timeout 10 v3ctl console $vmn --follow --timeout 1 >/dev/null 2>&1
+	console_wait $vmn "^WDONE-cal [0-9.]* [0-9.]*" 120
+	work=$(sed -n 's/^WDONE-cal \([0-9.]*\) \([0-9.]*\).*/\1 \2/p' "/tmp/con.$vmn" | tr -d '\r' |
+		awk -v n="$LC_WORK" '{ d = $2 - $1; if (d < 0.01) d = 0.01; w = int(n * 60 / d); if (w > 50000000) w = 50000000; print w }')
+	echo "# hotplug: $LC_WORK iterations took $(sed -n 's/^WDONE-cal //p' "/tmp/con.$vmn" | tr -d '\r' | awk '{ print $2 - $1 }') s; workload 2 x ${work:-?}"
+	[ -n "$work" ] || work=$((LC_WORK * 20))
+	printf 'w a %d & w b %d & while :; do echo TICK; sleep 1; done &\n' "$work" "$work" |
+		timeout 10 v3ctl console $vmn --follow --timeout 1 >/dev/null 2>&1
 	sleep 2
 	p1=$(vcpu_pid $vmn 1)
 	k0=$(ticks $vmn) t0=$(uptime_cs)
-	wd0=$(timeout 10 v3ctl console $vmn 2>/dev/null | grep -c '^WDONE')
+	wd0=$(timeout 10 v3ctl console $vmn 2>/dev/null | grep -c '^WDONE-[ab]')
 	bad= n=0 low=
 	while [ $n -lt "$LC_HOTPLUG_CYCLES" ]; do
 		n=$((n + 1))
@@ -127,16 +136,17 @@ lc_hotplug_guest() {
 		[ "$ka" -gt "$kb" ] || low="$low #$n"
 	done
 	k1=$(ticks $vmn) t1=$(uptime_cs)
-	wd1=$(timeout 10 v3ctl console $vmn 2>/dev/null | grep -c '^WDONE')
+	wd1=$(timeout 10 v3ctl console $vmn 2>/dev/null | grep -c '^WDONE-[ab]')
 	echo "# hotplug: workload loops finished: $wd0 of 2 before the cycles, $wd1 of 2 after them"
 	result "hotplug: CPU 1 offline/online $n times while the guest runs" \
 		"$([ -z "$bad" ] && [ "$n" = "$LC_HOTPLUG_CYCLES" ]; echo $?)" "failures:$bad"
 	result "hotplug: the guest makes progress in every cycle ($((k1 - k0)) ticks in $(((t1 - t0) / 100)) s)" \
 		"$([ -z "$low" ]; echo $?)" "no guest tick during cycles$low"
-	if console_wait $vmn "WDONE-b" 300 && console_wait $vmn "WDONE-a" 30; then
-		pass "hotplug: the guest's workload finishes"
+	# the loops ran through the cycles and then finished
+	if [ "$wd0" = 0 ] && console_wait $vmn "WDONE-b " 400 && console_wait $vmn "WDONE-a " 60; then
+		pass "hotplug: the guest's workload finishes ($(grep -h '^WDONE-[ab]' "/tmp/con.$vmn" | tr -d '\r' | awk '{ printf "%s %.0f s ", $1, $3 - $2 }'))"
 	else
-		fail "hotplug: the guest's workload finishes" "state $(info_field $vmn state): $(info_field $vmn detail)"
+		fail "hotplug: the guest's workload finishes" "$wd0 loops done before the cycles; state $(info_field $vmn state): $(info_field $vmn detail)"
 		diag_file console "/tmp/con.$vmn" 10
 	fi
 	# the vCPU pinned to CPU 1 ran elsewhere while CPU 1 was down, and is
