@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * v3vmm: a virtual machine monitor for HPC Linux nodes.  Module load picks
- * the backend by CPUID (AMD SVM or Intel VMX), enables it on every CPU and
- * registers /dev/v3vmm; unload destroys every VM first.
+ * the backend by CPUID (AMD SVM or Intel VMX), enables it on every CPU
+ * (hw.c keeps it so across hotplug, suspend and reboot) and registers
+ * /dev/v3vmm; unload destroys every VM first.
  */
 #include <linux/module.h>
 #include <linux/init.h>
@@ -42,7 +43,7 @@ static int __init v3_init(void)
 		return ret;
 	v3_fpu_init();
 	v3_spec_init(v3_arch->arch == V3_ARCH_VMX);
-	ret = v3_arch->hw_setup();
+	ret = v3_hw_init();
 	if (ret)
 		return ret;
 	ret = v3_sysfs_init();
@@ -58,7 +59,7 @@ static int __init v3_init(void)
 out_sysfs:
 	v3_sysfs_exit();
 out_hw:
-	v3_arch->hw_teardown();
+	v3_hw_exit();
 	return ret;
 }
 
@@ -67,7 +68,7 @@ static void __exit v3_exit(void)
 	v3_dev_exit();
 	v3_vm_destroy_all();
 	v3_sysfs_exit();
-	v3_arch->hw_teardown();
+	v3_hw_exit();
 	v3_info("unloaded\n");
 }
 

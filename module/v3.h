@@ -195,6 +195,9 @@ struct v3_vcpu {
 	u64 mtrr[0x31];			/* fixed, variable, default type */
 	void *fpu;			/* guest XSAVE/FXSAVE area */
 	bool fpu_loaded;		/* guest FPU in the registers (fpu.c) */
+	bool arch_loaded;		/* vcpu_load done since sched-in */
+	int cpus_gen;			/* hw.c CPU set its placement follows */
+	struct preempt_notifier preempt;	/* on its thread (vcpu.c) */
 	u64 pvclock_msr;		/* MSR_KVM_SYSTEM_TIME_NEW (pvclock.c) */
 	struct v3_spec_vcpu spec;	/* guest SPEC_CTRL, entry work (spec_ctrl.c) */
 
@@ -332,9 +335,18 @@ struct v3_arch_ops {
 	 * *why saying what is missing (NULL: not this vendor's CPU at all).
 	 */
 	int (*probe)(const char **why);
-	/* Enable virtualization on every online CPU / undo it. */
+	/* Per-CPU memory for every possible CPU / its release. */
 	int (*hw_setup)(void);
 	void (*hw_teardown)(void);
+	/*
+	 * Enable (EFER.SVME, VMXON) or disable virtualization on this CPU,
+	 * interrupts off; hw.c calls them as CPUs come and go, at suspend,
+	 * resume and reboot.  cpu_enable returns -EBUSY when another
+	 * hypervisor holds the CPU.  cpu_disable also runs in the NMI of an
+	 * emergency reboot: no locks, no printk.
+	 */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
 	u64 (*caps)(void);		/* V3_CAP_*, after hw_setup */
 
 	int (*vm_init)(struct v3_vm *vm);
@@ -344,9 +356,10 @@ struct v3_arch_ops {
 	/* Load the architectural boot state (reset when boot is NULL). */
 	int (*vcpu_set_boot)(struct v3_vcpu *vcpu, const struct v3_boot *boot);
 	/*
-	 * Optional: a run of entries on this CPU begins (the guest FPU was
-	 * just loaded; preemption stays disabled until it is put back), so
-	 * host state that cannot change meanwhile may be saved once here.
+	 * Optional: the vCPU's thread is about to enter the guest for the
+	 * first time since it was scheduled in on this CPU (preemption
+	 * disabled), so host state that only changes when another thread
+	 * runs may be saved once here (see the preempt notifiers, vcpu.c).
 	 */
 	void (*vcpu_load)(struct v3_vcpu *vcpu);
 	/*
@@ -400,6 +413,14 @@ void v3_vm_stop(struct v3_vm *vm, int reason, int code, const char *fmt, ...)
 int v3_vm_list(char *names, u32 max, u32 *count);
 void v3_vm_destroy_all(void);
 void v3_vm_fill_info(struct v3_vm *vm, struct v3_info *info);
+
+/* hw.c: virtualization on each CPU across hotplug, suspend and reboot */
+int v3_hw_init(void);
+void v3_hw_exit(void);
+bool v3_hw_cpu_on(void);		/* this CPU; preemption disabled */
+bool v3_hw_dead(void);			/* turned off for good (reboot) */
+int v3_hw_cpus_gen(void);
+int v3_hw_place(struct v3_vcpu *vcpu);
 
 /* vcpu.c */
 struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id);

@@ -12,6 +12,7 @@
 #include <linux/sched/task.h>
 #include <asm/msr.h>
 #include "v3.h"
+#include "compat.h"
 
 static void v3_kick_ipi(void *unused)
 {
@@ -158,14 +159,67 @@ static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
 	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
 }
 
+/*
+ * Preemption.  The thread is preemptible between runs of entries: a run
+ * keeps the guest FPU in the registers inside a kernel_fpu_begin()
+ * section, which disables preemption, and ends (v3_fpu_put) before any
+ * exit handler that may sleep and as soon as the scheduler wants the CPU
+ * (need_resched() after every exit; the reschedule IPI itself forces the
+ * exit).  The guest FPU cannot stay loaded across a context switch as it
+ * does in KVM: the kernel saves the FPU registers of user tasks only, and
+ * a softirq's kernel_fpu_begin() on a kernel thread's CPU would clobber
+ * them without saving.
+ *
+ * What a context switch can change is the host state the backend saved
+ * for the world switch (the SVM VMSAVE area, per CPU; VMX keeps its VMCS
+ * current per CPU and checks that itself at each entry): the preempt
+ * notifiers mark it stale when the thread is scheduled out, and the next
+ * entry saves it again (v3_vcpu_load) on whatever CPU the thread is then.
+ */
+static void v3_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
+{
+}
+
+static void v3_vcpu_sched_out(struct preempt_notifier *pn,
+			      struct task_struct *next)
+{
+	struct v3_vcpu *vcpu = container_of(pn, struct v3_vcpu, preempt);
+
+	vcpu->arch_loaded = false;
+}
+
+static struct preempt_ops v3_vcpu_preempt_ops = {
+	.sched_in = v3_vcpu_sched_in,
+	.sched_out = v3_vcpu_sched_out,
+};
+
 /* A run of entries on this CPU begins: guest FPU in, preemption off. */
 static void v3_vcpu_load(struct v3_vcpu *vcpu)
 {
-	if (vcpu->fpu_loaded)
-		return;
-	v3_fpu_load(vcpu);
-	if (v3_arch->vcpu_load)
-		v3_arch->vcpu_load(vcpu);
+	if (!vcpu->fpu_loaded)
+		v3_fpu_load(vcpu);
+	if (!vcpu->arch_loaded && v3_hw_cpu_on()) {
+		if (v3_arch->vcpu_load)
+			v3_arch->vcpu_load(vcpu);
+		vcpu->arch_loaded = true;
+	}
+}
+
+/*
+ * The set of CPUs with virtualization changed (hotplug), or this CPU has
+ * none: move to where the vCPU may run.  Fails when no CPU has it left.
+ */
+static int v3_vcpu_move(struct v3_vcpu *vcpu)
+{
+	v3_fpu_put(vcpu);
+	if (!v3_hw_place(vcpu)) {
+		cond_resched();
+		return 0;
+	}
+	v3_vm_stop(vcpu->vm, V3_STOP_INTERNAL, 0,
+		   "vcpu %u: %s is off on every CPU (host going down)",
+		   vcpu->id, v3_arch->name);
+	return -ENODEV;
 }
 
 /* requests that take the vCPU off the fast path (everything but events) */
@@ -216,9 +270,22 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			continue;
 		}
 
+		if (unlikely(vcpu->cpus_gen != v3_hw_cpus_gen()) &&
+		    v3_vcpu_move(vcpu))
+			break;
 		v3_vcpu_load(vcpu);
+		/*
+		 * Preemption is off: this CPU cannot lose virtualization before
+		 * the world switch (its hotplug thread would have to run).
+		 */
+		if (unlikely(!v3_hw_cpu_on())) {
+			if (v3_vcpu_move(vcpu))
+				break;
+			continue;
+		}
 		v3_inject_pending(vcpu);
 		ret = v3_arch->vcpu_run(vcpu);
+		v3_guest_timing_exit();
 		if (ret == -EINTR)
 			continue;	/* a request arrived before entry */
 		if (ret) {
@@ -244,9 +311,18 @@ static int v3_vcpu_thread(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
 
+	vcpu->arch_loaded = false;
+	vcpu->cpus_gen = v3_hw_cpus_gen() - 1;	/* v3_hw_place() first */
+	preempt_notifier_init(&vcpu->preempt, &v3_vcpu_preempt_ops);
+	preempt_disable();
+	preempt_notifier_register(&vcpu->preempt);
+	preempt_enable();
 	v3_vcpu_loop(vcpu);
 	/* the VM stopped or resets: its LAPIC timer must not fire on */
 	v3_lapic_quiesce(vcpu);
+	preempt_disable();
+	preempt_notifier_unregister(&vcpu->preempt);
+	preempt_enable();
 	/* park until the VM is destroyed: kthread_stop() reaps us */
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);

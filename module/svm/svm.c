@@ -24,7 +24,6 @@ module_param(emulator_quirks, charp, 0444);
 MODULE_PARM_DESC(emulator_quirks,
 		 "SVM emulator workarounds: auto (emulated CPU detected), on, off");
 static DEFINE_PER_CPU(struct v3_svm_cpu *, v3_svm_cpus);
-static atomic_t v3_svm_busy;
 
 struct v3_svm_cpu *v3_svm_this_cpu(void)
 {
@@ -100,23 +99,42 @@ static int v3_svm_cpu_alloc(int cpu)
 	return 0;
 }
 
-static void v3_svm_enable_cpu(void *unused)
+/*
+ * Enable SVM on this CPU (interrupts off): EFER.SVME and the host save
+ * area VMRUN writes to (APM vol. 2 15.4, 15.30.4).  EFER.SVME already set
+ * means another hypervisor (kvm_amd) holds this CPU.
+ */
+int v3_svm_cpu_enable(void)
 {
 	struct v3_svm_cpu *sd = this_cpu_read(v3_svm_cpus);
 	u64 efer;
 
+	if (!sd)
+		return -ENOMEM;
+	if (sd->enabled)
+		return 0;
 	rdmsrl(MSR_EFER, efer);
-	if (efer & EFER_SVME) {
-		/* another hypervisor (kvm_amd?) owns SVM on this CPU */
-		atomic_inc(&v3_svm_busy);
-		return;
-	}
+	if (efer & EFER_SVME)
+		return -EBUSY;
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(V3_MSR_VM_HSAVE_PA, virt_to_phys(sd->hsave));
+	/*
+	 * The CPU may have been offline or asleep: nothing here is known to
+	 * be in its TLB, so every vCPU takes a fresh ASID with a flush.
+	 */
+	sd->asid_gen++;
+	sd->next_asid = 1;
+	sd->last_vcpu = 0;
 	sd->enabled = true;
+	return 0;
 }
 
-static void v3_svm_disable_cpu(void *unused)
+/*
+ * Disable SVM on this CPU.  Also called from the NMI of an emergency
+ * reboot: no locks, no printk.  With GIF set (we are not between CLGI and
+ * STGI) clearing EFER.SVME is all it takes; VMRUN then raises #UD.
+ */
+void v3_svm_cpu_disable(void)
 {
 	struct v3_svm_cpu *sd = this_cpu_read(v3_svm_cpus);
 	u64 efer;
@@ -133,36 +151,25 @@ void v3_svm_hw_teardown(void)
 {
 	int cpu;
 
-	on_each_cpu(v3_svm_disable_cpu, NULL, 1);
 	for_each_possible_cpu(cpu)
 		v3_svm_cpu_free(cpu);
 }
 
 /*
- * CPU hotplug is not handled: CPUs brought online after load do not have
- * SVM enabled, so vCPU threads are kept to the CPUs online at load.
+ * Per-CPU memory for every possible CPU, so that CPUs coming online later
+ * (hw.c enables SVM on them) need no allocation.
  */
 int v3_svm_hw_setup(void)
 {
 	int cpu, ret;
 
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
+	for_each_possible_cpu(cpu) {
 		ret = v3_svm_cpu_alloc(cpu);
 		if (ret)
 			goto fail;
 	}
-	atomic_set(&v3_svm_busy, 0);
-	on_each_cpu(v3_svm_enable_cpu, NULL, 1);
-	if (atomic_read(&v3_svm_busy)) {
-		v3_err("SVM is already in use (EFER.SVME set): is kvm_amd loaded?\n");
-		ret = -EBUSY;
-		goto fail;
-	}
-	cpus_read_unlock();
 	return 0;
 fail:
-	cpus_read_unlock();
 	v3_svm_hw_teardown();
 	return ret;
 }

@@ -94,6 +94,8 @@ struct v3_svm_vcpu {
 int v3_svm_probe(const char **why);
 int v3_svm_hw_setup(void);
 void v3_svm_hw_teardown(void);
+int v3_svm_cpu_enable(void);
+void v3_svm_cpu_disable(void);
 u64 v3_svm_caps(void);
 
 asmlinkage void __v3_svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa,

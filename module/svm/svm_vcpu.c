@@ -11,6 +11,7 @@
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include "svm.h"
+#include "../compat.h"
 
 #define V3_IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1) */
 #define V3_MSRPM_ORDER	1	/* 8 KiB (APM 15.11) */
@@ -344,13 +345,15 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	/*
 	 * With GIF clear, host interrupts stay pending until the guest runs;
 	 * host RFLAGS.IF must be set so they then cause #VMEXIT(INTR)
-	 * (APM 15.17 and 15.21.1).
+	 * (APM 15.17 and 15.21.1).  Untraced, in guest context (compat.h).
 	 */
 	v3_spec_enter(vcpu);
-	local_irq_enable();
+	v3_guest_enter_irqoff();
+	raw_local_irq_enable();
 	__v3_svm_vmrun(svm->vmcb_pa, r->gpr, sd->host_vmcb_pa, &vcpu->spec);
 	vcpu->exit.tsc = rdtsc();
-	local_irq_disable();
+	raw_local_irq_disable();
+	v3_guest_exit_irqoff();
 	v3_spec_exit(vcpu);
 	WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 	/* #VMEXIT leaves DR7 at its reset value (APM 15.5.2) */
@@ -506,6 +509,8 @@ const struct v3_arch_ops v3_svm_ops = {
 	.probe = v3_svm_probe,
 	.hw_setup = v3_svm_hw_setup,
 	.hw_teardown = v3_svm_hw_teardown,
+	.cpu_enable = v3_svm_cpu_enable,
+	.cpu_disable = v3_svm_cpu_disable,
 	.caps = v3_svm_caps,
 	.vm_init = v3_svm_vm_init,
 	.vm_destroy = v3_svm_vm_destroy,

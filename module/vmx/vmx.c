@@ -21,7 +21,6 @@
 
 struct v3_vmx_features v3_vmx_feat;
 static DEFINE_PER_CPU(struct v3_vmx_cpu *, v3_vmx_cpus);
-static atomic_t v3_vmx_busy, v3_vmx_failed;
 
 /*
  * Controls: bits in allowed-0 (low half of the capability MSR) must be 1,
@@ -169,56 +168,77 @@ int v3_vmx_probe(const char **why)
 
 /* ---------------------------------------------------- per-CPU VMX operation */
 
-static void v3_vmx_enable_cpu(void *unused)
+/*
+ * Enter VMX operation on this CPU (interrupts off).  CR4.VMXE already set
+ * means another hypervisor (kvm_intel) is in VMX operation here.
+ */
+int v3_vmx_cpu_enable(void)
 {
 	struct v3_vmx_cpu *vc = this_cpu_read(v3_vmx_cpus);
 	struct v3_vmx_features *f = &v3_vmx_feat;
 	unsigned long cr0 = read_cr0(), cr4;
-	u64 fc, pa = virt_to_phys(vc->vmxon);
+	u64 fc, pa;
 	bool fail;
 
-	if (__read_cr4() & X86_CR4_VMXE) {
-		/* another hypervisor (kvm_intel?) is in VMX operation here */
-		atomic_inc(&v3_vmx_busy);
-		return;
-	}
+	if (!vc)
+		return -ENOMEM;
+	if (vc->enabled)
+		return 0;
+	if (__read_cr4() & X86_CR4_VMXE)
+		return -EBUSY;
 	/* 23.7: an unlocked IA32_FEATURE_CONTROL is ours to set and lock */
 	rdmsrl(V3_MSR_FEATURE_CONTROL, fc);
 	if (!(fc & V3_FEATCTL_LOCK))
 		wrmsrl(V3_MSR_FEATURE_CONTROL,
 		       fc | V3_FEATCTL_LOCK | V3_FEATCTL_VMX_OUTSIDE_SMX);
 	else if (!(fc & V3_FEATCTL_VMX_OUTSIDE_SMX))
-		goto fail;
+		return -EIO;
 	/* 23.8: CR0 and CR4 must respect the fixed bits in VMX operation */
 	if ((cr0 & f->cr0_fixed0) != f->cr0_fixed0 || (cr0 & ~f->cr0_fixed1))
-		goto fail;
+		return -EIO;
 	cr4_set_bits(X86_CR4_VMXE);
 	cr4 = __read_cr4();
 	if ((cr4 & f->cr4_fixed0) != f->cr4_fixed0 || (cr4 & ~f->cr4_fixed1))
 		goto fail_cr4;
 	*(u32 *)vc->vmxon = f->revision;
+	pa = virt_to_phys(vc->vmxon);
 	asm volatile("vmxon %1\n\tsetna %0" : "=qm"(fail) : "m"(pa)
 		     : "memory", "cc");
 	if (fail)
 		goto fail_cr4;
 	vc->enabled = true;
-	return;
+	return 0;
 fail_cr4:
 	cr4_clear_bits(X86_CR4_VMXE);
-fail:
-	atomic_inc(&v3_vmx_failed);
+	return -EIO;
 }
 
-static void v3_vmx_disable_cpu(void *unused)
+/*
+ * Leave VMX operation on this CPU.  VMXOFF does not write cached VMCS
+ * data back to memory (24.11.1), so every VMCS still active here is
+ * VMCLEARed first: its vCPU then reloads it wherever it runs next.  Also
+ * called from the NMI of an emergency reboot: no locks, no printk.
+ */
+void v3_vmx_cpu_disable(void)
 {
 	struct v3_vmx_cpu *vc = this_cpu_read(v3_vmx_cpus);
+	struct v3_vmx_vcpu *vmx, *tmp;
 
 	if (!vc || !vc->enabled)
 		return;
+	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_node) {
+		u64 pa = vmx->vmcs_pa;
+
+		asm volatile("vmclear %0" :: "m"(pa) : "cc", "memory");
+		list_del_init(&vmx->loaded_node);
+		vmx->launched = false;
+		smp_wmb();
+		WRITE_ONCE(vmx->cpu, -1);
+	}
+	vc->current_vmcs = NULL;
 	asm volatile("vmxoff" ::: "cc", "memory");
 	cr4_clear_bits(X86_CR4_VMXE);
 	vc->enabled = false;
-	vc->current_vmcs = NULL;
 }
 
 static void v3_vmx_cpu_free(int cpu)
@@ -240,6 +260,7 @@ static int v3_vmx_cpu_alloc(int cpu)
 	vc = kzalloc_node(sizeof(*vc), GFP_KERNEL, cpu_to_node(cpu));
 	if (!vc)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&vc->loaded);
 	per_cpu(v3_vmx_cpus, cpu) = vc;
 	pg = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
 	if (!pg)
@@ -252,43 +273,25 @@ void v3_vmx_hw_teardown(void)
 {
 	int cpu;
 
-	on_each_cpu(v3_vmx_disable_cpu, NULL, 1);
 	for_each_possible_cpu(cpu)
 		v3_vmx_cpu_free(cpu);
 }
 
 /*
- * CPU hotplug is not handled: CPUs brought online after load are not in
- * VMX operation, so vCPU threads are kept to the CPUs online at load.
+ * Per-CPU memory for every possible CPU, so that CPUs coming online later
+ * (hw.c enters VMX operation on them) need no allocation.
  */
 int v3_vmx_hw_setup(void)
 {
 	int cpu, ret;
 
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
+	for_each_possible_cpu(cpu) {
 		ret = v3_vmx_cpu_alloc(cpu);
 		if (ret)
 			goto fail;
 	}
-	atomic_set(&v3_vmx_busy, 0);
-	atomic_set(&v3_vmx_failed, 0);
-	on_each_cpu(v3_vmx_enable_cpu, NULL, 1);
-	if (atomic_read(&v3_vmx_busy)) {
-		v3_err("VMX is already in use (CR4.VMXE set): is kvm_intel running a VM?\n");
-		ret = -EBUSY;
-		goto fail;
-	}
-	if (atomic_read(&v3_vmx_failed)) {
-		v3_err("VMXON failed on %d CPU(s) (IA32_FEATURE_CONTROL or CR0/CR4 fixed bits)\n",
-		       atomic_read(&v3_vmx_failed));
-		ret = -EIO;
-		goto fail;
-	}
-	cpus_read_unlock();
 	return 0;
 fail:
-	cpus_read_unlock();
 	v3_vmx_hw_teardown();
 	return ret;
 }
@@ -310,6 +313,7 @@ static void v3_vmx_clear_local(void *arg)
 	if (READ_ONCE(vmx->cpu) != smp_processor_id())
 		return;
 	asm volatile("vmclear %0" :: "m"(pa) : "cc", "memory");
+	list_del_init(&vmx->loaded_node);
 	if (vc->current_vmcs == vmx)
 		vc->current_vmcs = NULL;
 	vmx->launched = false;
@@ -370,6 +374,7 @@ void v3_vmx_load(struct v3_vmx_vcpu *vmx)
 	struct v3_vmx_cpu *vc = this_cpu_read(v3_vmx_cpus);
 	int cpu = smp_processor_id();
 	u64 pa = vmx->vmcs_pa;
+	unsigned long flags;
 	bool moved = false;
 
 	if (READ_ONCE(vmx->cpu) != cpu) {
@@ -377,7 +382,11 @@ void v3_vmx_load(struct v3_vmx_vcpu *vmx)
 		/* also the first VMCLEAR of a new VMCS (24.11.3) */
 		asm volatile("vmclear %0" :: "m"(pa) : "cc", "memory");
 		vmx->launched = false;
+		/* v3_vmx_cpu_disable() finds it here (IPIs and NMIs excluded) */
+		local_irq_save(flags);
+		list_add(&vmx->loaded_node, &vc->loaded);
 		WRITE_ONCE(vmx->cpu, cpu);
+		local_irq_restore(flags);
 		moved = true;
 	}
 	if (vc->current_vmcs != vmx) {

@@ -26,6 +26,7 @@ struct v3_vmx_vcpu;
 struct v3_vmx_cpu {
 	void *vmxon;		/* VMXON region */
 	struct v3_vmx_vcpu *current_vmcs;	/* VMPTRLD'ed here */
+	struct list_head loaded;	/* VMCSs active here (vmx->loaded_node) */
 	bool enabled;		/* VMXON done by us */
 };
 
@@ -51,6 +52,7 @@ struct v3_vmx_vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
 	int cpu;		/* CPU the VMCS is active on, -1: clear */
+	struct list_head loaded_node;	/* in that CPU's v3_vmx_cpu.loaded */
 	bool launched;
 	bool flush;		/* INVEPT/INVVPID before the next entry */
 	u16 vpid;
@@ -85,6 +87,8 @@ struct v3_vmx_vcpu {
 int v3_vmx_probe(const char **why);
 int v3_vmx_hw_setup(void);
 void v3_vmx_hw_teardown(void);
+int v3_vmx_cpu_enable(void);
+void v3_vmx_cpu_disable(void);
 u64 v3_vmx_caps(void);
 void v3_vmx_load(struct v3_vmx_vcpu *vmx);
 void v3_vmx_clear(struct v3_vmx_vcpu *vmx);

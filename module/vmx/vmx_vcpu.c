@@ -33,6 +33,7 @@
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include "vmx.h"
+#include "../compat.h"
 
 #define V3_IO_BITMAP_ORDER	1	/* A and B, 4 KiB each (24.6.4) */
 
@@ -200,6 +201,7 @@ static int v3_vmx_vcpu_init(struct v3_vcpu *vcpu)
 	vmx->vmcs = page_address(pg);
 	vmx->vmcs_pa = page_to_phys(pg);
 	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_node);
 	*(u32 *)vmx->vmcs = v3_vmx_feat.revision;	/* 24.2 */
 	if (v3_vmx_feat.vpid) {
 		ret = ida_alloc_range(&v3_vpid_ida, 1, 0xffff, GFP_KERNEL);
@@ -574,7 +576,9 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 		v3_vmx_write_cr2(vmx->cr2);
 
 	v3_spec_enter(vcpu);
+	v3_guest_enter_irqoff();
 	ret = __v3_vmx_run(r->gpr, vmx->launched, &vcpu->spec);
+	v3_guest_exit_irqoff();
 
 	vcpu->exit.tsc = rdtsc();
 	v3_spec_exit(vcpu);
@@ -794,6 +798,8 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.probe = v3_vmx_probe,
 	.hw_setup = v3_vmx_hw_setup,
 	.hw_teardown = v3_vmx_hw_teardown,
+	.cpu_enable = v3_vmx_cpu_enable,
+	.cpu_disable = v3_vmx_cpu_disable,
 	.caps = v3_vmx_caps,
 	.vm_init = v3_vmx_vm_init,
 	.vm_destroy = v3_vmx_vm_destroy,

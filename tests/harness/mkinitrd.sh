@@ -47,6 +47,31 @@ if [ -x "$REPO/tools/v3ctl/v3ctl" ]; then copy_exe "$REPO/tools/v3ctl/v3ctl" /bi
 if [ -x "$REPO/tests/abi/ioctl_neg" ]; then copy_exe "$REPO/tests/abi/ioctl_neg" /tests/ioctl_neg; else warn "no tests/abi/ioctl_neg"; fi
 if [ -x "$REPO/tests/abi/runas" ]; then copy_exe "$REPO/tests/abi/runas" /tests/runas; else warn "no tests/abi/runas"; fi
 if [ -x "$REPO/tests/fuzz/v3fuzz" ]; then copy_exe "$REPO/tests/fuzz/v3fuzz" /tests/v3fuzz; else warn "no tests/fuzz/v3fuzz"; fi
+# the life-cycle tests (tests/l1/lifecycle-tests.sh): the host kernel's own
+# KVM (irqbypass -> kvm -> ccp -> kvm-amd), msr.ko to read EFER from user
+# space, and kvmvm, which creates a KVM VM
+mkdir -p "$ROOT/v3/kvm"
+kdeb=$(ls "$KCACHE"/debs/linux-image-"$KVER_61"_*.deb 2>/dev/null | head -n 1 || true)
+if [ -n "$kdeb" ]; then
+	kmods=$BUILD/kmods-$KVER_61
+	if [ ! -f "$kmods/.done" ]; then
+		rm -rf "$kmods"; mkdir -p "$kmods"
+		dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$kmods" --wildcards \
+			'./lib/modules/*/kernel/arch/x86/kvm/kvm.ko' \
+			'./lib/modules/*/kernel/arch/x86/kvm/kvm-amd.ko' \
+			'./lib/modules/*/kernel/arch/x86/kvm/kvm-intel.ko' \
+			'./lib/modules/*/kernel/drivers/crypto/ccp/ccp.ko' \
+			'./lib/modules/*/kernel/virt/lib/irqbypass.ko' \
+			'./lib/modules/*/kernel/arch/x86/kernel/msr.ko'
+		touch "$kmods/.done"
+	fi
+	find "$kmods" -name '*.ko' -exec cp {} "$ROOT/v3/kvm/" \;
+else
+	warn "no linux-image deb for $KVER_61 in $KCACHE/debs: no kvm modules"
+fi
+if ! gcc -static -O2 -Wall -o "$ROOT/tests/kvmvm" "$REPO/tests/lifecycle/kvmvm.c"; then
+	warn "tests/lifecycle/kvmvm.c did not build"
+fi
 n=0
 for g in "$REPO"/tests/guests/*.elf; do
 	[ -f "$g" ] || continue

@@ -282,6 +282,8 @@ fi
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh
 
+# --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------
+. /tests/l1/lifecycle-tests.sh
 # --- hostile guests beside a healthy VM, LAPIC timers, reset fault injection, churn ---
 V3_HOSTILE_SOURCED=1
 # shellcheck source=tests/l1/hostile-suite.sh
