@@ -183,6 +183,36 @@ emul_fail:
 }
 
 /*
+ * Exceptions the backends intercept.  #AC is intercepted only so that a
+ * guest cannot keep the CPU in an endless #AC delivery (CVE-2015-5307):
+ * it goes back to the guest (its error code is always 0, SDM vol. 3
+ * 6.15).  #MC was handed to the host's machine-check handler by the
+ * backend right after the exit; the guest goes on.  Anything else stops
+ * the VM.
+ */
+static int v3_exit_exception(struct v3_vcpu *vcpu)
+{
+	switch (vcpu->exit.exc.vector) {
+	case X86_TRAP_AC:
+		v3_arch->inject_exception(vcpu, X86_TRAP_AC, true, 0);
+		return 0;
+	case X86_TRAP_MC:
+		return 0;
+	}
+	return v3_exit_unhandled(vcpu);
+}
+
+/*
+ * RDPMC: the guest's PMU is empty (CPUID leaf 0xa reports no counters),
+ * so every counter index is invalid: #GP(0) (SDM vol. 2 RDPMC).
+ */
+static int v3_exit_rdpmc(struct v3_vcpu *vcpu)
+{
+	v3_inject_gp(vcpu);
+	return 0;
+}
+
+/*
  * .atomic: the handler never sleeps, so it runs with the guest FPU still
  * loaded (preemption disabled) and the vCPU re-enters the guest without
  * switching FPU state.  Handlers that may sleep, or that change what
@@ -213,6 +243,11 @@ static const struct {
 	[V3_EXIT_VMX_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_UD_INSN] = { v3_exit_ud, false },
 	[V3_EXIT_INVD] = { v3_exit_skip, true },
+	/* WBINVD exits (where the CPU can) so a guest cannot flush the
+	 * host's caches in a loop; guest RAM is write-back, nothing to do */
+	[V3_EXIT_WBINVD] = { v3_exit_skip, true },
+	[V3_EXIT_RDPMC] = { v3_exit_rdpmc, true },
+	[V3_EXIT_EXCEPTION] = { v3_exit_exception, false },
 	[V3_EXIT_ENTRY_LOST] = { v3_exit_nothing, true },
 };
 

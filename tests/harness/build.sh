@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build everything the tests need:
 #   v3vmm.ko for the 6.1 (booted), 5.10 and 6.12 kernels -> build/modules/<kver>/
-#   tools/v3ctl, tests/guests, tests/abi (in the tree, with their Makefiles)
+#   tools/v3ctl, tests/guests, tests/abi, tests/host (in the tree, with their Makefiles)
 # Each result is a TAP-style line in build/build.tap (check.sh counts them);
 # logs go to build/logs/build-*.log.  Exit status 1 if anything failed.
 # A module build that prints "warning:" fails.
@@ -75,6 +75,8 @@ build_part v3ctl tools
 build_part guests guests
 st=0; make -C "$REPO/tests/abi" >"$BUILD/logs/build-abi.log" 2>&1 || st=1
 result $st "tests/abi" "$BUILD/logs/build-abi.log"
+st=0; make -C "$REPO/tests/host" >"$BUILD/logs/build-host.log" 2>&1 || st=1
+result $st "tests/host" "$BUILD/logs/build-host.log"
 
 # Host-side unit tests: each TAP line becomes a result line of its own
 # ("ok - unit: NAME").  A run that does not finish, or prints no plan,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the L1 initramfs (cpio.gz): busybox, /init, v3vmm.ko, v3ctl, the
-# test guests, tests/abi/ioctl_neg and the L1 scripts of tests/l1/.
+# test guests, tests/abi/ioctl_neg, tests/host/ioperm_loop and the L1 scripts of tests/l1/.
 # Parts that are missing are left out with a warning: the suites inside
 # L1 then report the tests that need them as failures.
 #   mkinitrd.sh [--module KO] [--out FILE]
@@ -44,6 +44,7 @@ for a in insmod rmmod lsmod modinfo; do ln -sfn kmod "$ROOT/sbin/$a"; done
 if [ -f "$MODULE" ]; then cp "$MODULE" "$ROOT/v3/v3vmm.ko"; else warn "no module $MODULE"; fi
 if [ -x "$REPO/tools/v3ctl/v3ctl" ]; then copy_exe "$REPO/tools/v3ctl/v3ctl" /bin/v3ctl; else warn "no tools/v3ctl/v3ctl"; fi
 if [ -x "$REPO/tests/abi/ioctl_neg" ]; then copy_exe "$REPO/tests/abi/ioctl_neg" /tests/ioctl_neg; else warn "no tests/abi/ioctl_neg"; fi
+if [ -x "$REPO/tests/host/ioperm_loop" ]; then copy_exe "$REPO/tests/host/ioperm_loop" /tests/ioperm_loop; else warn "no tests/host/ioperm_loop"; fi
 n=0
 for g in "$REPO"/tests/guests/*.elf; do
 	[ -f "$g" ] || continue

@@ -134,7 +134,7 @@ struct shim_cpu {
 	unsigned int nr_msr;
 	u64 tsc;
 	bool hypervisor;			/* X86_FEATURE_HYPERVISOR */
-	u64 caps[4];				/* other X86_FEATURE_* by number */
+	u64 caps[12];				/* other X86_FEATURE_* by number */
 };
 extern struct shim_cpu shim_cpu;
 void shim_cpu_reset(void);
@@ -201,5 +201,16 @@ bool shim_cpu_has(int feature);
 
 static inline int smp_processor_id(void) { return 0; }
 extern unsigned int tsc_khz;
+
+/* module parameters: plain variables a test sets */
+#ifndef module_param
+#define module_param(name, type, perm)
+#define module_param_named(name, var, type, perm)
+#define MODULE_PARM_DESC(name, desc)
+#endif
+#ifndef get_cpu
+#define get_cpu()		0
+#define put_cpu()		do { } while (0)
+#endif
 
 #endif /* _V3_KSHIM_H */
