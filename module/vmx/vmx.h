@@ -41,6 +41,12 @@ struct v3_vmx_vm {
 	void *msr_bitmap;	/* 4 KiB */
 };
 
+/*
+ * exit_reason after VMLAUNCH/VMRESUME failed (VMfail, 30.2): no VM exit
+ * happened.  Not 0, which is the basic exit reason "exception or NMI".
+ */
+#define V3_VMX_VMFAIL		0xffffffffU
+
 /* MSRs VMX does not switch; they are swapped around every entry. */
 #define V3_VMX_NR_SWAP_MSRS	5
 

@@ -89,7 +89,7 @@ static void v3_vmx_entry_failed(struct v3_vcpu *vcpu)
 	u32 basic = vmx->exit_reason & 0xffff;
 
 	e->reason = V3_EXIT_INVALID_STATE;
-	if (!vmx->exit_reason) {
+	if (vmx->exit_reason == V3_VMX_VMFAIL) {
 		e->raw[0] = 0;
 		e->raw[1] = vmx->insn_error;
 		v3_vm_stop(vcpu->vm, V3_STOP_ENTRY_FAILED, 0,
@@ -180,7 +180,7 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		vmx->reinject = vmx->entry_event;
 		return;
 	}
-	if (!vmx->exit_reason || (vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL)) {
+	if (vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL) {	/* VMfail too */
 		v3_vmx_entry_failed(vcpu);
 		return;
 	}

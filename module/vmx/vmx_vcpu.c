@@ -622,7 +622,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	if (debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
 	if (ret) {
-		vmx->exit_reason = 0;
+		vmx->exit_reason = V3_VMX_VMFAIL;
 		vmx->insn_error = v3_vmread(V3_INSN_ERROR);
 	} else {
 		vmx->insn_error = 0;

@@ -15,8 +15,9 @@ extern int shim_warnings;
 static int unit_n, unit_failed;
 
 #define CHECK(cond, ...) do {						\
+	int __ok = !!(cond);	/* once: cond may have side effects */	\
 	unit_n++;							\
-	if (cond) {							\
+	if (__ok) {							\
 		printf("ok %d ", unit_n);				\
 	} else {							\
 		unit_failed++;						\
@@ -24,7 +25,7 @@ static int unit_n, unit_failed;
 	}								\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!__ok)							\
 		printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
 } while (0)
 

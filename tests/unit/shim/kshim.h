@@ -29,11 +29,11 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
-typedef uint64_t u64;
+typedef unsigned long long u64;		/* as the kernel's: %llx prints it */
 typedef int8_t s8;
 typedef int16_t s16;
 typedef int32_t s32;
-typedef int64_t s64;
+typedef long long s64;
 typedef u64 phys_addr_t;
 typedef u64 gfp_t;
 
@@ -43,8 +43,10 @@ typedef u64 gfp_t;
 #define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (63 - (h))))
 #define GENMASK_ULL(h, l)	(((~0ULL) << (l)) & (~0ULL >> (63 - (h))))
 #endif
+#ifndef _BITUL
 #define _BITUL(x)		(1UL << (x))
 #define _BITULL(x)		(1ULL << (x))
+#endif
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define lower_32_bits(n)	((u32)((n) & 0xffffffff))
 #define upper_32_bits(n)	((u32)((u64)(n) >> 32))
@@ -208,9 +210,7 @@ extern unsigned int tsc_khz;
 #define module_param_named(name, var, type, perm)
 #define MODULE_PARM_DESC(name, desc)
 #endif
-#ifndef get_cpu
-#define get_cpu()		0
-#define put_cpu()		do { } while (0)
-#endif
+static inline int get_cpu(void) { return 0; }
+static inline void put_cpu(void) { }
 
 #endif /* _V3_KSHIM_H */
