@@ -17,7 +17,7 @@ struct v3_vmx_features {
 	bool insn_info;		/* INS/OUTS exits report the address size */
 	u32 preempt_ticks;	/* VMX-preemption timer value, 0: no timer */
 	u8 preempt_shift;	/* timer rate: TSC >> IA32_VMX_MISC[4:0] */
-	bool debugctl;		/* IA32_DEBUGCTL exists (Bochs lacks it) */
+	bool debugctl;		/* IA32_DEBUGCTL exists */
 	bool emulator;		/* the CPU was recognised as Bochs */
 	bool quirk_preempt;	/* Bochs workaround: timer on IF=0 entries */
 	int invept_type, invvpid_type;

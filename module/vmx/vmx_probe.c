@@ -29,12 +29,13 @@ MODULE_PARM_DESC(emulator_quirks,
 		 "workarounds for emulated CPUs: auto (when detected), on, off");
 
 /*
- * Bochs 2.7 (model corei7_skylake_x, measured): IA32_VMX_BASIC reports
- * VMCS revision 0x2b and IA32_DEBUGCTL does not exist.  Every Intel CPU
- * with VMX has IA32_DEBUGCTL (SDM vol. 4 table 2-2, since the P6 family),
- * so the pair does not match real hardware.
+ * Bochs 2.7 (model corei7_skylake_x, measured): IA32_VMX_BASIC reads
+ * 0xd810000000002b: VMCS revision 0x2b, a 4 KiB VMCS region and no
+ * dual-monitor SMM treatment (bit 49).  Intel CPUs report small revision
+ * numbers, 1 KiB regions and bit 49 set; other hypervisors' nested VMX
+ * use revisions of their own.  The whole value is the fingerprint.
  */
-#define V3_BOCHS_VMCS_REVISION	0x2b
+#define V3_BOCHS_VMX_BASIC	0x00d810000000002bULL
 
 /*
  * Controls: bits in allowed-0 (low half of the capability MSR) must be 1,
@@ -165,9 +166,9 @@ static void v3_vmx_probe_preempt(struct v3_vmx_features *f, u64 basic)
  * workaround arms the VMX-preemption timer on such entries
  * (v3_vmx_entry_pin).  Real CPUs never get it unless forced.
  */
-static const char *v3_vmx_probe_quirks(struct v3_vmx_features *f)
+static const char *v3_vmx_probe_quirks(struct v3_vmx_features *f, u64 basic)
 {
-	bool bochs = f->revision == V3_BOCHS_VMCS_REVISION && !f->debugctl;
+	bool bochs = basic == V3_BOCHS_VMX_BASIC;
 	bool want;
 
 	if (!strcmp(v3_vmx_emulator_quirks, "auto"))
@@ -218,7 +219,7 @@ int v3_vmx_probe(const char **why)
 	v3_vmx_probe_preempt(f, basic);
 	*why = v3_vmx_probe_ctls(f, basic);
 	if (!*why)
-		*why = v3_vmx_probe_quirks(f);
+		*why = v3_vmx_probe_quirks(f, basic);
 	if (*why)
 		return -ENODEV;
 	rdmsrl(V3_MSR_VMX_CR0_FIXED0, f->cr0_fixed0);

@@ -12,6 +12,7 @@ dmesg_mark
 echo 2 >/proc/sys/kernel/printk
 t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
 timeout 10 v3ctl version 2>&1 | sed 's/^/# /'
+dmesg_new | grep 'VMX: VPID' | sed 's/^/# /'
 ioperm_tests
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 dmesg_bad >/tmp/bad

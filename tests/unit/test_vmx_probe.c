@@ -78,7 +78,7 @@ static void cpu_bochs(void)
 	shim_set_msr(V3_MSR_VMX_MISC, BOCHS_MISC);
 	shim_set_msr(V3_MSR_VMX_EPT_VPID_CAP, BOCHS_EPT_VPID);
 	tsc_khz = 3500000;		/* what Bochs' CPU claims */
-	/* no IA32_DEBUGCTL */
+	shim_set_msr(MSR_IA32_DEBUGCTLMSR, 0);
 }
 
 static const char *why;
@@ -188,7 +188,7 @@ static void test_bochs(void)
 
 	cpu_bochs();
 	CHECK_EQ(probe(), 0, "Bochs: probe accepts it");
-	CHECK(f->emulator && f->quirk_preempt, "Bochs (revision 0x2b, no IA32_DEBUGCTL): recognised, workaround on");
+	CHECK(f->emulator && f->quirk_preempt, "Bochs (IA32_VMX_BASIC 0xd810000000002b): recognised, workaround on");
 	CHECK_EQ(v3_vmx_caps() & (V3_CAP_EMULATOR_QUIRKS | V3_CAP_PREEMPT_TIMER | V3_CAP_EPT_AD | V3_CAP_VPID),
 		 V3_CAP_EMULATOR_QUIRKS | V3_CAP_PREEMPT_TIMER | V3_CAP_EPT_AD | V3_CAP_VPID,
 		 "Bochs: caps EMULATOR_QUIRKS, PREEMPT_TIMER, EPT_AD, VPID");
@@ -204,15 +204,19 @@ static void test_bochs(void)
 	      !(v3_vmx_caps() & V3_CAP_EMULATOR_QUIRKS) && !(v3_vmx_entry_pin(0) & V3_PIN_PREEMPT_TIMER),
 	      "Bochs with emulator_quirks=off: no workaround");
 
-	/* the fingerprint needs both halves */
+	/* the fingerprint is the whole IA32_VMX_BASIC value */
 	cpu_bochs();
-	shim_set_msr(MSR_IA32_DEBUGCTLMSR, 0);
+	shim_set_msr(V3_MSR_VMX_BASIC, BOCHS_BASIC | BIT_ULL(49));
 	CHECK(probe() == 0 && !f->emulator && !f->quirk_preempt,
-	      "revision 0x2b with IA32_DEBUGCTL: not Bochs, no workaround");
+	      "revision 0x2b with dual-monitor treatment: not Bochs, no workaround");
+	cpu_bochs();
+	shim_set_msr(V3_MSR_VMX_BASIC, (BOCHS_BASIC & ~0x1fff00000000ULL) | (0x400ULL << 32));
+	CHECK(probe() == 0 && !f->emulator && !f->quirk_preempt,
+	      "revision 0x2b with a 1 KiB VMCS: not Bochs, no workaround");
 	cpu_bochs();
 	shim_set_msr(V3_MSR_VMX_BASIC, REAL_BASIC);
 	CHECK(probe() == 0 && !f->emulator && !f->quirk_preempt,
-	      "no IA32_DEBUGCTL but revision 4: not Bochs, no workaround");
+	      "Bochs' other MSRs with a real IA32_VMX_BASIC: not Bochs, no workaround");
 }
 
 static void test_preempt_timer(void)
