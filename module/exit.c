@@ -75,8 +75,9 @@ static int v3_exit_pause(struct v3_vcpu *vcpu)
  * intercepted, each delivery attempt exits here and is re-injected, so an
  * #AC storm is a stream of exits the host schedules around.  #AC always
  * pushes error code 0 (SDM vol. 3A 6.15, interrupt 17).  #MC: the error
- * belongs to the host's hardware, so the host's handler gets it (mce.c)
- * and the guest goes on; the guest sees no machine check (its CPUID offers
+ * belongs to the host's hardware, so the backend gave it to the host's
+ * handler (mce.c) right after the exit, interrupts still off, on the CPU
+ * that took it; here it is only counted and the guest goes on; the guest sees no machine check (its CPUID offers
  * no MCE/MCA).  Any other vector is not intercepted on purpose: stop.
  */
 static int v3_exit_exception(struct v3_vcpu *vcpu)
@@ -88,8 +89,8 @@ static int v3_exit_exception(struct v3_vcpu *vcpu)
 		v3_arch->inject_exception(vcpu, X86_TRAP_AC, true, 0);
 		return 0;
 	case X86_TRAP_MC:
+		/* the backend ran the host's handler right after the exit */
 		v3_count(vcpu->vm, V3_CNT_MACHINE_CHECK);
-		v3_host_machine_check();
 		return 0;
 	}
 	v3_fpu_put(vcpu);

@@ -11,6 +11,17 @@
 
 const struct v3_arch_ops *v3_arch;
 
+/*
+ * Workarounds for defects of emulated CPUs (QEMU's SVM, Bochs' VMX): each
+ * backend detects its emulator ("auto"); a test harness may force them.
+ * Never on for real hardware in "auto" (svm/svm_features.c,
+ * vmx/vmx_probe.c).
+ */
+char *v3_emulator_quirks = "auto";
+module_param_named(emulator_quirks, v3_emulator_quirks, charp, 0444);
+MODULE_PARM_DESC(emulator_quirks,
+		 "emulated-CPU workarounds: auto (emulator detected), on, off");
+
 static const struct v3_arch_ops *const v3_backends[] = {
 	&v3_svm_ops,
 	&v3_vmx_ops,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A machine check that arrives while a guest runs is intercepted (#MC
- * exception exit) so the hardware error reaches the host's own
- * machine-check handler on the CPU that saw it, as KVM does: the guest
+ * exception exit, or VMX exit reason 41 during entry) so the hardware
+ * error reaches the host's own machine-check handler on the CPU that saw
+ * it, called by the backend right after the exit with interrupts off, as
+ * KVM does: the guest
  * could neither handle nor contain it.  The handler is called as if the
  * #MC had interrupted user mode with interrupts enabled (SDM vol. 3B
  * 16.10: recovery depends on RIPV/EIPV in IA32_MCG_STATUS, not on the
@@ -22,5 +24,6 @@ void v3_host_machine_check(void)
 		.flags = X86_EFLAGS_IF,
 	};
 
-	do_machine_check(&regs);
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		do_machine_check(&regs);
 }

@@ -396,6 +396,8 @@ struct v3_arch_ops {
 };
 
 extern const struct v3_arch_ops *v3_arch;
+/* main.c: emulator_quirks= (auto, on, off), read by the backends' probes */
+extern char *v3_emulator_quirks;
 extern const struct v3_arch_ops v3_svm_ops;
 extern const struct v3_arch_ops v3_vmx_ops;
 

@@ -18,11 +18,6 @@
 
 struct v3_svm_features v3_svm_feat;
 
-/* svm_features.c: workarounds for an emulated SVM; the harness may force */
-static char *emulator_quirks = "auto";
-module_param(emulator_quirks, charp, 0444);
-MODULE_PARM_DESC(emulator_quirks,
-		 "SVM emulator workarounds: auto (emulated CPU detected), on, off");
 static DEFINE_PER_CPU(struct v3_svm_cpu *, v3_svm_cpus);
 
 struct v3_svm_cpu *v3_svm_this_cpu(void)
@@ -48,7 +43,7 @@ int v3_svm_probe(const char **why)
 		*why = "SVM disabled by firmware (VM_CR.SVMDIS set)";
 		return -ENODEV;
 	}
-	if (v3_svm_parse_quirks(emulator_quirks, &mode)) {
+	if (v3_svm_parse_quirks(v3_emulator_quirks, &mode)) {
 		*why = "emulator_quirks= must be auto, on or off";
 		return -EINVAL;
 	}
@@ -61,7 +56,7 @@ int v3_svm_probe(const char **why)
 	}
 	if (v3_svm_feat.emulator_quirks)
 		v3_info("SVM emulator workarounds on (emulator_quirks=%s)\n",
-			emulator_quirks);
+			v3_emulator_quirks);
 	if (v3_svm_feat.nasid < 2) {
 		*why = "SVM reports fewer than 2 ASIDs";
 		return -ENODEV;

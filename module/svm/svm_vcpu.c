@@ -10,6 +10,7 @@
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include "svm.h"
 #include "../compat.h"
 
@@ -360,6 +361,14 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
+	/*
+	 * A machine check while the guest ran (intercepted #MC, APM 15.12)
+	 * belongs to the host: its handler runs now, on this CPU, before
+	 * host interrupts are taken (mce.c).
+	 */
+	if (unlikely(vmcb->control.exit_code ==
+		     V3_SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
+		v3_host_machine_check();
 	local_irq_enable();
 
 	vmcb->control.tlb_ctl = V3_TLB_CTL_NONE;

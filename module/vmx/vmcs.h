@@ -48,9 +48,11 @@
 #define V3_EPT_CAP_WB			BIT_ULL(14)
 #define V3_EPT_CAP_2MB			BIT_ULL(16)
 #define V3_EPT_CAP_INVEPT		BIT_ULL(20)
+#define V3_EPT_CAP_AD			BIT_ULL(21)
 #define V3_EPT_CAP_INVEPT_SINGLE	BIT_ULL(25)
 #define V3_EPT_CAP_INVEPT_ALL		BIT_ULL(26)
 #define V3_VPID_CAP_INVVPID		BIT_ULL(32)
+#define V3_VPID_CAP_ADDR		BIT_ULL(40)	/* individual-address */
 #define V3_VPID_CAP_SINGLE		BIT_ULL(41)
 #define V3_VPID_CAP_ALL			BIT_ULL(42)
 
@@ -190,6 +192,7 @@
 #define V3_PROC2_EPT			BIT(1)
 #define V3_PROC2_RDTSCP			BIT(3)
 #define V3_PROC2_VPID			BIT(5)
+#define V3_PROC2_WBINVD			BIT(6)
 #define V3_PROC2_UNRESTRICTED		BIT(7)
 #define V3_PROC2_INVPCID		BIT(12)
 /* VM-exit controls (24.7.1) */
@@ -283,6 +286,25 @@
 
 /* -------------------------------------------------------- VMX instructions */
 
+#ifdef V3_UNIT_TEST
+/*
+ * User-space unit tests (tests/unit): the current VMCS is an array
+ * indexed by field encoding (every encoding is below 0x8000, appendix B),
+ * defined in tests/unit/shim/fakevmcs.c.
+ */
+extern unsigned long shim_vmcs[0x8000];
+
+static inline void v3_vmwrite(unsigned long field, unsigned long val)
+{
+	shim_vmcs[field & 0x7fff] = val;
+}
+
+static inline unsigned long v3_vmread(unsigned long field)
+{
+	return shim_vmcs[field & 0x7fff];
+}
+#else
+
 /* VMWRITE/VMREAD report VMfail through CF or ZF (SDM vol. 3 30.2). */
 static __always_inline void v3_vmwrite(unsigned long field, unsigned long val)
 {
@@ -304,5 +326,6 @@ static __always_inline unsigned long v3_vmread(unsigned long field)
 		     : [field] "r"(field) : "cc");
 	return fail ? 0 : val;
 }
+#endif /* V3_UNIT_TEST */
 
 #endif /* _V3_VMCS_H */

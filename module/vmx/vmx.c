@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Intel VMX backend: detection (SDM vol. 3 23.6 and appendix A), VMX
- * operation on every CPU (VMXON, 23.7-23.8), VMCS migration between CPUs
+ * Intel VMX backend: VMX operation on every CPU (VMXON, 23.7-23.8; the
+ * detection and feature choice are in vmx_probe.c), VMCS migration between CPUs
  * (VMCLEAR/VMPTRLD, 24.11.1) and the host state that differs per CPU.
  */
 #include <linux/cpu.h>
@@ -19,152 +19,7 @@
 #include <asm/tsc.h>
 #include "vmx.h"
 
-struct v3_vmx_features v3_vmx_feat;
 static DEFINE_PER_CPU(struct v3_vmx_cpu *, v3_vmx_cpus);
-
-/*
- * Controls: bits in allowed-0 (low half of the capability MSR) must be 1,
- * bits clear in allowed-1 (high half) must be 0 (A.3-A.5).  Returns false
- * when a required control cannot be 1.
- */
-static bool v3_vmx_adjust(u32 msr, u32 required, u32 optional, u32 *ctl)
-{
-	u64 cap;
-
-	rdmsrl(msr, cap);
-	*ctl = (required | optional | (u32)cap) & (u32)(cap >> 32);
-	return (*ctl & required) == required;
-}
-
-static u32 rdmsr_high(u32 msr)
-{
-	u64 val;
-
-	rdmsrl(msr, val);
-	return val >> 32;
-}
-
-static const char *v3_vmx_probe_ctls(u64 basic)
-{
-	struct v3_vmx_features *f = &v3_vmx_feat;
-	bool tru = basic & V3_BASIC_TRUE_CTLS;
-	u32 proc2_opt = V3_PROC2_VPID;
-	u64 cap;
-
-	if (!v3_vmx_adjust(tru ? V3_MSR_VMX_TRUE_PINBASED : V3_MSR_VMX_PINBASED,
-			   V3_PIN_EXT_INTR | V3_PIN_NMI, 0, &f->pin))
-		return "VMX lacks external-interrupt or NMI exiting";
-	if (!v3_vmx_adjust(tru ? V3_MSR_VMX_TRUE_PROCBASED : V3_MSR_VMX_PROCBASED,
-			   V3_PROC_HLT | V3_PROC_IO_BITMAPS |
-			   V3_PROC_MSR_BITMAPS | V3_PROC_MOV_DR |
-			   V3_PROC_MWAIT | V3_PROC_MONITOR |
-			   V3_PROC_TSC_OFFSET, V3_PROC_SECONDARY, &f->proc))
-		return "VMX lacks a required processor-based control (HLT, I/O or MSR bitmaps, MOV-DR, MONITOR/MWAIT exiting, TSC offsetting)";
-	if (!(f->proc & V3_PROC_SECONDARY))
-		return "VMX without secondary controls: no EPT";
-	if (!(rdmsr_high(tru ? V3_MSR_VMX_TRUE_PROCBASED :
-			       V3_MSR_VMX_PROCBASED) & V3_PROC_INTR_WINDOW))
-		return "VMX without interrupt-window exiting";
-	if (f->proc & (V3_PROC_RDTSC | V3_PROC_INVLPG | V3_PROC_UNCOND_IO))
-		return "VMX forces RDTSC, INVLPG or unconditional I/O exiting";
-	/* with EPT, INVPCID faults (#UD) unless enabled (25.3) */
-	if (boot_cpu_has(X86_FEATURE_INVPCID))
-		proc2_opt |= V3_PROC2_INVPCID;
-	if (!v3_vmx_adjust(V3_MSR_VMX_PROCBASED2, V3_PROC2_EPT, proc2_opt |
-			   V3_PROC2_UNRESTRICTED, &f->proc2))
-		return "VMX without EPT is not supported";
-	if (!(f->proc2 & V3_PROC2_UNRESTRICTED))
-		return "VMX without unrestricted guest is not supported";
-	if (!v3_vmx_adjust(tru ? V3_MSR_VMX_TRUE_EXIT : V3_MSR_VMX_EXIT,
-			   V3_EXITCTL_HOST_64 | V3_EXITCTL_SAVE_EFER |
-			   V3_EXITCTL_LOAD_EFER | V3_EXITCTL_SAVE_PAT |
-			   V3_EXITCTL_LOAD_PAT, V3_EXITCTL_SAVE_DEBUG, &f->exit))
-		return "VMX lacks 64-bit host or EFER/PAT switching on exit";
-	if (f->exit & V3_EXITCTL_ACK_INTR)
-		return "VMX forces acknowledge-interrupt-on-exit";
-	if (!v3_vmx_adjust(tru ? V3_MSR_VMX_TRUE_ENTRY : V3_MSR_VMX_ENTRY,
-			   V3_ENTRYCTL_LOAD_EFER | V3_ENTRYCTL_LOAD_PAT,
-			   V3_ENTRYCTL_LOAD_DEBUG, &f->entry))
-		return "VMX lacks EFER/PAT loading on entry";
-	f->entry &= ~V3_ENTRYCTL_IA32E;		/* set per guest mode */
-
-	rdmsrl(V3_MSR_VMX_EPT_VPID_CAP, cap);
-	f->ept_vpid_cap = cap;
-	if (!(cap & V3_EPT_CAP_WALK4) || !(cap & V3_EPT_CAP_WB) ||
-	    !(cap & V3_EPT_CAP_2MB))
-		return "EPT without 4-level walks, write-back tables or 2 MiB pages";
-	if (!(cap & V3_EPT_CAP_INVEPT) ||
-	    !(cap & (V3_EPT_CAP_INVEPT_SINGLE | V3_EPT_CAP_INVEPT_ALL)))
-		return "EPT without INVEPT";
-	f->invept_type = (cap & V3_EPT_CAP_INVEPT_SINGLE) ? V3_INV_SINGLE :
-							    V3_INV_ALL;
-	f->vpid = (f->proc2 & V3_PROC2_VPID) && (cap & V3_VPID_CAP_INVVPID) &&
-		  (cap & (V3_VPID_CAP_SINGLE | V3_VPID_CAP_ALL));
-	if (!f->vpid)
-		f->proc2 &= ~V3_PROC2_VPID;
-	f->invvpid_type = (cap & V3_VPID_CAP_SINGLE) ? V3_INV_SINGLE :
-						       V3_INV_ALL;
-	return NULL;
-}
-
-/*
- * The VMX-preemption timer counts down at the TSC rate divided by
- * 2^IA32_VMX_MISC[4:0] (25.5.1); about 1 ms is used.
- */
-static void v3_vmx_probe_preempt(u64 basic)
-{
-	bool tru = basic & V3_BASIC_TRUE_CTLS;
-	u64 misc, khz = tsc_khz ? tsc_khz : 1000000;
-
-	v3_vmx_feat.preempt_ticks = 0;
-	if (!(rdmsr_high(tru ? V3_MSR_VMX_TRUE_PINBASED : V3_MSR_VMX_PINBASED) &
-	      V3_PIN_PREEMPT_TIMER))
-		return;
-	rdmsrl(V3_MSR_VMX_MISC, misc);
-	v3_vmx_feat.preempt_ticks = max_t(u64, khz >> (misc & 0x1f), 1);
-}
-
-int v3_vmx_probe(const char **why)
-{
-	struct v3_vmx_features *f = &v3_vmx_feat;
-	u64 basic, fc = 0;
-
-	*why = NULL;
-	if (boot_cpu_data.x86_vendor != X86_VENDOR_INTEL &&
-	    boot_cpu_data.x86_vendor != X86_VENDOR_CENTAUR &&
-	    boot_cpu_data.x86_vendor != X86_VENDOR_ZHAOXIN)
-		return -ENODEV;
-	/* raw CPUID: the kernel hides X86_FEATURE_VMX when firmware locked it off */
-	if (!(cpuid_ecx(1) & BIT(5))) {
-		*why = "Intel CPU without VMX (CPUID.1:ECX[5] clear)";
-		return -ENODEV;
-	}
-	if (rdmsrl_safe(V3_MSR_FEATURE_CONTROL, &fc))
-		fc = 0;
-	if ((fc & V3_FEATCTL_LOCK) && !(fc & V3_FEATCTL_VMX_OUTSIDE_SMX)) {
-		*why = "VMX disabled by firmware (IA32_FEATURE_CONTROL locked without VMX outside SMX)";
-		return -ENODEV;
-	}
-	rdmsrl(V3_MSR_VMX_BASIC, basic);
-	if (V3_BASIC_MEMTYPE(basic) != V3_MEMTYPE_WB ||
-	    (basic & V3_BASIC_32BIT_ADDR) || V3_BASIC_SIZE(basic) > PAGE_SIZE) {
-		*why = "VMX requires a VMCS that is not a write-back page";
-		return -ENODEV;
-	}
-	f->revision = V3_BASIC_REVISION(basic);
-	f->vmcs_size = V3_BASIC_SIZE(basic);
-	f->insn_info = basic & V3_BASIC_INOUT_INFO;
-	f->debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &fc);
-	v3_vmx_probe_preempt(basic);
-	*why = v3_vmx_probe_ctls(basic);
-	if (*why)
-		return -ENODEV;
-	rdmsrl(V3_MSR_VMX_CR0_FIXED0, f->cr0_fixed0);
-	rdmsrl(V3_MSR_VMX_CR0_FIXED1, f->cr0_fixed1);
-	rdmsrl(V3_MSR_VMX_CR4_FIXED0, f->cr4_fixed0);
-	rdmsrl(V3_MSR_VMX_CR4_FIXED1, f->cr4_fixed1);
-	return 0;
-}
 
 /* ---------------------------------------------------- per-CPU VMX operation */
 
@@ -294,12 +149,6 @@ int v3_vmx_hw_setup(void)
 fail:
 	v3_vmx_hw_teardown();
 	return ret;
-}
-
-u64 v3_vmx_caps(void)
-{
-	return V3_CAP_VMX | V3_CAP_NESTED_PAGING | V3_CAP_LARGE_PAGES |
-	       V3_CAP_UNRESTRICTED | (v3_vmx_feat.vpid ? V3_CAP_VPID : 0);
 }
 
 /* ------------------------------------------------- VMCS <-> physical CPU */

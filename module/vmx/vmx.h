@@ -13,9 +13,13 @@ struct v3_vmx_features {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_vpid_cap;
 	bool vpid;		/* VPID enabled (INVVPID available) */
+	bool ept_ad;		/* EPT accessed/dirty flags exist (not enabled) */
 	bool insn_info;		/* INS/OUTS exits report the address size */
-	u32 preempt_ticks;	/* VMX-preemption timer value, 0: none */
-	bool debugctl;		/* IA32_DEBUGCTL exists (Bochs lacks it) */
+	u32 preempt_ticks;	/* VMX-preemption timer value, 0: no timer */
+	u8 preempt_shift;	/* timer rate: TSC >> IA32_VMX_MISC[4:0] */
+	bool debugctl;		/* IA32_DEBUGCTL exists */
+	bool emulator;		/* the CPU was recognised as Bochs */
+	bool quirk_preempt;	/* Bochs workaround: timer on IF=0 entries */
 	int invept_type, invvpid_type;
 };
 extern struct v3_vmx_features v3_vmx_feat;
@@ -37,6 +41,12 @@ struct v3_vmx_vm {
 	void *io_bitmap;	/* A and B: 8 KiB */
 	void *msr_bitmap;	/* 4 KiB */
 };
+
+/*
+ * exit_reason after VMLAUNCH/VMRESUME failed (VMfail, 30.2): no VM exit
+ * happened.  Not 0, which is the basic exit reason "exception or NMI".
+ */
+#define V3_VMX_VMFAIL		0xffffffffU
 
 /* MSRs VMX does not switch; they are swapped around every entry. */
 #define V3_VMX_NR_SWAP_MSRS	5
@@ -72,6 +82,7 @@ struct v3_vmx_vcpu {
 
 	struct v3_vmx_event inject;	/* queued by common code */
 	struct v3_vmx_event reinject;	/* interrupted by the last exit */
+	struct v3_vmx_event entry_event;	/* written for the last entry */
 	u64 exit_rip;
 
 	/* raw exit information of the last exit */
@@ -83,8 +94,13 @@ struct v3_vmx_vcpu {
 	u32 insn_error;		/* VMfailValid: VM-instruction error */
 };
 
-/* vmx.c */
+/* vmx_probe.c */
 int v3_vmx_probe(const char **why);
+u64 v3_vmx_caps(void);
+u64 v3_vmx_eptp(u64 root_hpa);
+u32 v3_vmx_entry_pin(u64 rflags);
+
+/* vmx.c */
 int v3_vmx_hw_setup(void);
 void v3_vmx_hw_teardown(void);
 int v3_vmx_cpu_enable(void);
@@ -96,6 +112,7 @@ void v3_vmx_flush(struct v3_vmx_vcpu *vmx, u64 eptp);
 
 /* vmx_exit.c */
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu);
+bool v3_vmx_exit_is_mce(u32 exit_reason, u32 intr_info);
 bool v3_vmx_handle_cr(struct v3_vcpu *vcpu);
 u64 v3_vmx_read_cr0(void);
 u64 v3_vmx_read_cr4(void);

@@ -10,6 +10,7 @@
  */
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
+#include <asm/trapnr.h>
 #include "vmx.h"
 
 struct v3_vmx_exit_map {
@@ -29,6 +30,7 @@ static const struct v3_vmx_exit_map v3_vmx_exits[V3_VMX_NR_EXITS] = {
 	[V3_VMX_EXIT_HLT]		= { 1, V3_EXIT_HLT, 1 },
 	[V3_VMX_EXIT_INVD]		= { 1, V3_EXIT_INVD, 1 },
 	[V3_VMX_EXIT_INVLPG]		= { 1, V3_EXIT_INVLPG, 1 },
+	[V3_VMX_EXIT_RDPMC]		= { 1, V3_EXIT_RDPMC, 1 },
 	[V3_VMX_EXIT_RDTSC]		= { 1, V3_EXIT_RDTSC, 1 },
 	[V3_VMX_EXIT_VMCALL]		= { 1, V3_EXIT_HYPERCALL, 1 },
 	[19 ... 27]			= { 1, V3_EXIT_VMX_INSN, 1 },
@@ -39,7 +41,6 @@ static const struct v3_vmx_exit_map v3_vmx_exits[V3_VMX_NR_EXITS] = {
 	[V3_VMX_EXIT_WRMSR]		= { 1, V3_EXIT_WRMSR, 1 },
 	[V3_VMX_EXIT_BAD_GUEST]		= { 1, V3_EXIT_INVALID_STATE, 0 },
 	[V3_VMX_EXIT_BAD_MSR_LOAD]	= { 1, V3_EXIT_INVALID_STATE, 0 },
-	[V3_VMX_EXIT_MCE_ENTRY]		= { 1, V3_EXIT_INVALID_STATE, 0 },
 	[V3_VMX_EXIT_MWAIT]		= { 1, V3_EXIT_UD_INSN, 1 },
 	[V3_VMX_EXIT_MONITOR]		= { 1, V3_EXIT_UD_INSN, 1 },
 	[V3_VMX_EXIT_PAUSE]		= { 1, V3_EXIT_PAUSE, 1 },
@@ -48,7 +49,7 @@ static const struct v3_vmx_exit_map v3_vmx_exits[V3_VMX_NR_EXITS] = {
 	[V3_VMX_EXIT_RDTSCP]		= { 1, V3_EXIT_UD_INSN, 1 },
 	[V3_VMX_EXIT_PREEMPT_TIMER]	= { 1, V3_EXIT_INTR, 0 },
 	[V3_VMX_EXIT_INVVPID]		= { 1, V3_EXIT_VMX_INSN, 1 },
-	[V3_VMX_EXIT_WBINVD]		= { 1, V3_EXIT_INVD, 1 },
+	[V3_VMX_EXIT_WBINVD]		= { 1, V3_EXIT_WBINVD, 1 },
 	[V3_VMX_EXIT_XSETBV]		= { 1, V3_EXIT_XSETBV, 1 },
 	[V3_VMX_EXIT_VMFUNC]		= { 1, V3_EXIT_VMX_INSN, 1 },
 	[V3_VMX_EXIT_ENCLS]		= { 1, V3_EXIT_UD_INSN, 1 },
@@ -88,7 +89,7 @@ static void v3_vmx_entry_failed(struct v3_vcpu *vcpu)
 	u32 basic = vmx->exit_reason & 0xffff;
 
 	e->reason = V3_EXIT_INVALID_STATE;
-	if (!vmx->exit_reason) {
+	if (vmx->exit_reason == V3_VMX_VMFAIL) {
 		e->raw[0] = 0;
 		e->raw[1] = vmx->insn_error;
 		v3_vm_stop(vcpu->vm, V3_STOP_ENTRY_FAILED, 0,
@@ -136,6 +137,23 @@ static void v3_vmx_decode_io(struct v3_vcpu *vcpu, u64 qual)
 	}
 }
 
+/*
+ * A machine check that belongs to the host: a #MC in the guest (exception
+ * bitmap bit 18, 25.2) or one during VM entry (exit reason 41, 26.8).
+ * The caller hands it to the host's handler right after the exit, with
+ * interrupts still disabled.
+ */
+bool v3_vmx_exit_is_mce(u32 exit_reason, u32 intr_info)
+{
+	u32 basic = exit_reason & 0xffff;
+
+	if (basic == V3_VMX_EXIT_MCE_ENTRY)
+		return true;
+	return basic == V3_VMX_EXIT_EXC_NMI && (intr_info & V3_INTR_VALID) &&
+	       V3_INTR_TYPE(intr_info) == V3_INTR_TYPE_HW_EXC &&
+	       (intr_info & 0xff) == X86_TRAP_MC;
+}
+
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
@@ -149,7 +167,20 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 	e->raw[3] = vmx->idt_info;
 	e->insn_len = 0;
 
-	if (!vmx->exit_reason || (vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL)) {
+	/*
+	 * Machine check during VM entry (26.8, exit reason 41 with the
+	 * entry-failure bit): the host's handler has run; the guest state
+	 * is intact, so the entry is made again, with the event it was to
+	 * deliver (the exit interrupted no delivery of its own).
+	 */
+	if (basic == V3_VMX_EXIT_MCE_ENTRY) {
+		e->reason = V3_EXIT_EXCEPTION;
+		e->exc.vector = X86_TRAP_MC;
+		e->exc.error = 0;
+		vmx->reinject = vmx->entry_event;
+		return;
+	}
+	if (vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL) {	/* VMfail too */
 		v3_vmx_entry_failed(vcpu);
 		return;
 	}

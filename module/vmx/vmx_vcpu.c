@@ -28,10 +28,12 @@
 #include <linux/slab.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 #include "vmx.h"
 #include "../compat.h"
 
@@ -99,7 +101,7 @@ static int v3_vmx_vm_init(struct v3_vm *vm)
 	ret = v3_tdp_build(vm, &xv->ept, &v3_ept_format);
 	if (ret)
 		goto fail;
-	xv->eptp = xv->ept.root_hpa | V3_EPTP_WB_4LEVEL;
+	xv->eptp = v3_vmx_eptp(xv->ept.root_hpa);
 	vm->arch = xv;
 	return 0;
 fail:
@@ -151,7 +153,13 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	v3_vmwrite(V3_VMEXIT_CTLS, f->exit);
 	vmx->entry_ctls = f->entry;
 	v3_vmwrite(V3_VMENTRY_CTLS, vmx->entry_ctls);
-	v3_vmwrite(V3_EXCEPTION_BITMAP, 0);
+	/*
+	 * #AC: a guest could make its delivery fault again forever, a loop
+	 * inside the CPU that no interrupt breaks (CVE-2015-5307); with the
+	 * intercept every delivery exits and is reflected.  #MC belongs to
+	 * the host's handler (v3_vmx_machine_check).
+	 */
+	v3_vmwrite(V3_EXCEPTION_BITMAP, BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC));
 	v3_vmwrite(V3_PF_EC_MASK, 0);
 	v3_vmwrite(V3_PF_EC_MATCH, 0);
 	v3_vmwrite(V3_CR3_TARGET_COUNT, 0);
@@ -404,8 +412,11 @@ static void v3_vmx_write_event(struct v3_vmx_vcpu *vmx)
 				  vmx->reinject.info ? &vmx->reinject : NULL;
 	u32 type;
 
+	/* kept for an entry that a machine check makes fail (exit 41) */
+	vmx->entry_event.info = 0;
 	if (!ev)
 		return;
+	vmx->entry_event = *ev;
 	type = V3_INTR_TYPE(ev->info);
 	v3_vmwrite(V3_VMENTRY_INTR_INFO, ev->info);
 	if (ev->info & V3_INTR_HAS_ERROR)
@@ -442,18 +453,16 @@ static void v3_vmx_update_host(struct v3_vmx_vcpu *vmx)
  * re-evaluates its interrupt mask when IF changes during the entry, so a
  * guest entered with IF clear (from a host with IF clear) never exits for
  * host interrupts: the host CPU is lost until the guest exits by itself.
- * Entries with guest IF clear therefore arm the VMX-preemption timer
- * (about 1 ms; exit reason 52, counted as a host interrupt).  Harmless on
- * real CPUs, where guests rarely run long with IF clear.
+ * Where that defect exists (vmx_probe.c: detected, or emulator_quirks=on)
+ * entries with guest IF clear arm the VMX-preemption timer (exit reason
+ * 52, counted as a host interrupt); never on real CPUs by default.
  */
 static void v3_vmx_preempt_quirk(struct v3_vmx_vcpu *vmx, u64 rflags)
 {
-	u32 pin = v3_vmx_feat.pin;
+	u32 pin = v3_vmx_entry_pin(rflags);
 
-	if (v3_vmx_feat.preempt_ticks && !(rflags & X86_EFLAGS_IF)) {
-		pin |= V3_PIN_PREEMPT_TIMER;
+	if (pin & V3_PIN_PREEMPT_TIMER)
 		v3_vmwrite(V3_PREEMPT_TIMER_VALUE, v3_vmx_feat.preempt_ticks);
-	}
 	if (pin != vmx->pin_ctls) {
 		v3_vmwrite(V3_PIN_CTLS, pin);
 		vmx->pin_ctls = pin;
@@ -502,6 +511,20 @@ static void v3_vmx_save_exit(struct v3_vmx_vcpu *vmx)
 		vmx->reinject.error = v3_vmread(V3_IDT_VEC_ERROR);
 		vmx->reinject.len = v3_vmread(V3_VMEXIT_INSN_LEN);
 	}
+}
+
+/*
+ * A VM exit loads GDTR with limit 0xffff and TR with limit 0x67 (27.5.2).
+ * The TSS limit cuts off the I/O permission bitmap that ioperm() users
+ * need: once told (invalidate_tss_limit()), Linux reloads TR before such
+ * a task next returns to user mode.  The GDT limit is restored at once, so
+ * that nothing past the GDT's last descriptor can be loaded.  (The IDTR
+ * limit becomes 0xffff too; all 256 vectors lie inside the real one.)
+ */
+static void v3_vmx_restore_host_desc(void)
+{
+	invalidate_tss_limit();
+	load_fixmap_gdt(smp_processor_id());
 }
 
 static void v3_vmx_write_cr2(u64 val)
@@ -587,7 +610,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	if (debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
 	if (ret) {
-		vmx->exit_reason = 0;
+		vmx->exit_reason = V3_VMX_VMFAIL;
 		vmx->insn_error = v3_vmread(V3_INSN_ERROR);
 	} else {
 		vmx->insn_error = 0;
@@ -604,6 +627,10 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 		    (vmx->exit_intr_info & V3_INTR_VALID) &&
 		    V3_INTR_TYPE(vmx->exit_intr_info) == V3_INTR_TYPE_NMI)
 			asm volatile("int $2");
+		else if (v3_vmx_exit_is_mce(vmx->exit_reason,
+					    vmx->exit_intr_info))
+			v3_host_machine_check();
+		v3_vmx_restore_host_desc();
 	}
 	WRITE_ONCE(vcpu->mode, V3_MODE_OUTSIDE);
 	/* a VM exit leaves DR7 at 0x400 (27.5.1) */

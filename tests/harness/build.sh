@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build everything the tests need:
 #   v3vmm.ko for the 6.1 (booted), 5.10 and 6.12 kernels -> build/modules/<kver>/
-#   tools/v3ctl, tests/guests, tests/abi, tests/fuzz (in the tree, with their Makefiles)
+#   tools/v3ctl, tests/guests, tests/abi, tests/fuzz, tests/host (in the tree, with their Makefiles)
 # Each result is a TAP-style line in build/build.tap (check.sh counts them);
 # logs go to build/logs/build-*.log.  Exit status 1 if anything failed.
 # A module build that prints "warning:" fails.
@@ -78,6 +78,8 @@ st=0; make -C "$REPO/tests/abi" KSFT_DIR="$KSFT_DIR" >"$BUILD/logs/build-abi.log
 result $st "tests/abi" "$BUILD/logs/build-abi.log"
 st=0; make -C "$REPO/tests/fuzz" KSFT_DIR="$KSFT_DIR" >"$BUILD/logs/build-fuzz.log" 2>&1 || st=1
 result $st "tests/fuzz" "$BUILD/logs/build-fuzz.log"
+st=0; make -C "$REPO/tests/host" >"$BUILD/logs/build-host.log" 2>&1 || st=1
+result $st "tests/host" "$BUILD/logs/build-host.log"
 
 # Host-side unit tests: each TAP line becomes a result line of its own
 # ("ok - unit: NAME").  A run that does not finish, or prints no plan,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the L1 initramfs (cpio.gz): busybox, /init, v3vmm.ko, v3ctl, the
-# test guests, tests/abi/ioctl_neg and runas, tests/fuzz/v3fuzz and the L1
-# scripts of tests/l1/.
+# test guests, tests/abi/ioctl_neg and runas, tests/fuzz/v3fuzz,
+# tests/host/ioperm_loop and the L1 scripts of tests/l1/.
 # Parts that are missing are left out with a warning: the suites inside
 # L1 then report the tests that need them as failures.
 #   mkinitrd.sh [--module KO] [--out FILE]
@@ -72,6 +72,7 @@ fi
 if ! gcc -static -O2 -Wall -o "$ROOT/tests/kvmvm" "$REPO/tests/lifecycle/kvmvm.c"; then
 	warn "tests/lifecycle/kvmvm.c did not build"
 fi
+if [ -x "$REPO/tests/host/ioperm_loop" ]; then copy_exe "$REPO/tests/host/ioperm_loop" /tests/ioperm_loop; else warn "no tests/host/ioperm_loop"; fi
 n=0
 for g in "$REPO"/tests/guests/*.elf; do
 	[ -f "$g" ] || continue

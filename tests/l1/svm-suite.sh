@@ -8,6 +8,8 @@
 . /tests/l1/v3.sh
 # shellcheck source=tests/l1/ksft.sh
 . /tests/l1/ksft.sh
+# shellcheck source=tests/l1/ioperm-tests.sh
+. /tests/l1/ioperm-tests.sh
 dmesg_mark
 # Kernel messages below "alert" stay off the console so they cannot split a
 # TAP line; the suite reads dmesg itself (panics and oopses still show).
@@ -50,6 +52,18 @@ fi
 # shellcheck source=tests/l1/spec-tests.sh
 . /tests/l1/spec-tests.sh
 spec_tests
+# Bochs is recognised (emulator_quirks=auto) and gets its preemption-timer
+# workaround; the unit tests show a real CPU's features get none
+if [ "$V3_ARCH" = vmx ]; then
+	name="vmx: Bochs recognised, emulator-quirks capability reported (emulator_quirks=auto)"
+	run 10 v3ctl version
+	l=$(dmesg_new | grep -m1 'VMX: VPID')
+	if grep -Eq 'emulator-quirks|cap-16' "$OUT" && echo "$l" | grep -q 'Bochs recognised'; then
+		pass "$name"; echo "# $l"
+	else
+		fail "$name" "caps: $(grep caps "$OUT")" "log: $l"
+	fi
+fi
 
 # --- guests: pass = debug-exit status 1 and no "not ok" on their console ---
 guest() { # elf mem [extra args]
@@ -278,6 +292,9 @@ if need_guest "two VMs run at once" forever.elf; then
 	result "two VMs both stop" "$([ "$ra$rb" = 00 ] && [ "$sa" = stopped ] && [ "$sb" = stopped ]; echo $?)" "stop exits $ra $rb, states '$sa' '$sb'"
 	vm_gone va; vm_gone vb
 fi
+
+# --- a host process using ioperm() beside a VM (VMX cuts the TSS limit) ------------------
+ioperm_tests
 
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh

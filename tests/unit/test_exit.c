@@ -79,8 +79,8 @@ int main(void)
 	CHECK(storm_ok, "#AC storm: 100000 exits each re-inject once, none stops the VM");
 
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_MC, 0, 0);
-	CHECK(ret == 0 && machine_checks == 1 && injected == 0 && !stops,
-	      "#MC: the host's machine-check handler runs, nothing injected, VM continues");
+	CHECK(ret == 0 && machine_checks == 0 && injected == 0 && !stops,
+	      "#MC: counted only (the backend ran the host handler), nothing injected, VM continues");
 	CHECK_EQ(vm.counters[V3_CNT_MACHINE_CHECK], 1, "#MC: counted in machine-check");
 	CHECK(vcpu.fpu_loaded, "#MC: handled on the same CPU without leaving the atomic path");
 

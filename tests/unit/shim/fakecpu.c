@@ -92,7 +92,7 @@ bool shim_cpu_has(int feature)
 {
 	if (feature == X86_FEATURE_HYPERVISOR)
 		return shim_cpu.hypervisor;
-	if (feature < 0 || feature >= 256)
+	if (feature < 0 || feature >= 64 * (int)ARRAY_SIZE(shim_cpu.caps))
 		return false;
 	return shim_cpu.caps[feature / 64] & (1ULL << (feature % 64));
 }

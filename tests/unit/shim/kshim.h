@@ -116,6 +116,7 @@ struct mutex { int locked; };
 typedef struct { int locked; } spinlock_t;
 typedef struct { int unused; } wait_queue_head_t;
 struct work_struct { int unused; };
+struct preempt_notifier { int unused; };
 struct call_single_data { void (*func)(void *); void *info; };
 typedef struct call_single_data call_single_data_t;
 struct page;
@@ -136,7 +137,7 @@ struct shim_cpu {
 	unsigned int nr_msr;
 	u64 tsc;
 	bool hypervisor;			/* X86_FEATURE_HYPERVISOR */
-	u64 caps[4];				/* other X86_FEATURE_* by number */
+	u64 caps[12];				/* other X86_FEATURE_* by number */
 };
 extern struct shim_cpu shim_cpu;
 void shim_cpu_reset(void);
@@ -210,5 +211,14 @@ static inline int smp_processor_id(void) { return 0; }
 void yield(void);			/* a test that reaches it defines it */
 static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
 extern unsigned int tsc_khz;
+
+/* module parameters: plain variables a test sets */
+#ifndef module_param
+#define module_param(name, type, perm)
+#define module_param_named(name, var, type, perm)
+#define MODULE_PARM_DESC(name, desc)
+#endif
+static inline int get_cpu(void) { return 0; }
+static inline void put_cpu(void) { }
 
 #endif /* _V3_KSHIM_H */
