@@ -49,6 +49,11 @@ DONE_RE=${BOCHS_DONE:-}
 for f in "$VMLINUZ" "$INITRD"; do
 	[ -r "$f" ] || { echo "boot-bochs: cannot read $f" >&2; exit 1; }
 done
+# Bochs runs in the work directory: its com1 file needs an absolute path
+case $LOG in
+/*) ;;
+*) LOG=$PWD/$LOG ;;
+esac
 
 ISOLINUX=/usr/lib/ISOLINUX/isolinux.bin
 LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
