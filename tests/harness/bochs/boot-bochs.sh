@@ -166,12 +166,21 @@ while kill -0 "$BPID" 2>/dev/null; do
 		status=1
 	elif [ -n "$DONE_RE" ] && grep -qE "$DONE_RE" "$LOG" 2>/dev/null; then
 		status=0
+	elif [ -z "${BOCHS_DBG:-}" ] && grep -aqE '<bochs:[0-9]+>' "$WORK/screen.txt"; then
+		# Bochs stopped in its debugger: a triple fault or a panic
+		# (cpu/exception.cc breaks into it before resetting); nothing
+		# runs any more.  The line before "Next at" names the place.
+		echo "boot-bochs: Bochs stopped in its debugger (triple fault?) at:" >&2
+		grep -a -B1 '^Next at t=' "$WORK/screen.txt" | tail -n 3 |
+			tr -d '\r' | sed 's/^/boot-bochs:   /' >&2
+		status=1
 	else
 		continue
 	fi
 	sleep 2		# let the last lines reach the log
 	pkill -P "$BPID" 2>/dev/null || true
 	kill "$BPID" 2>/dev/null || true
+	# at its debugger prompt Bochs ignores SIGTERM: timeout's -k ends it
 	break
 done
 wait "$BPID" 2>/dev/null || rc=$?
