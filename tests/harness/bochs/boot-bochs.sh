@@ -10,12 +10,13 @@
 # BOCHS_KEEP=1).  Bochs runs non-interactively under script(1) with a hard
 # timeout; the run ends when L1 powers off, reboots or panics (its serial
 # log is watched), or when the timeout expires.  Exit status: 0 when L1
-# powered off, 124 on timeout, 1 on reboot/panic or setup errors.
+# powered off, 124 on timeout, 1 on reboot, panic, triple fault or setup errors.
 # Environment: BOCHS_MEGS (L1 RAM, default 512), BOCHS_CPUS (default 1),
 # BOCHS_IPS (default 200000000), BOCHS_MODEL (the emulated CPU, default
 # corei7_skylake_x; ryzen for the AMD host, see docs/emulated-hosts.md),
-# BOCHS_RC (extra bochsrc lines), BOCHS_DBG (debugger commands run after
-# the first Ctrl-C, for diagnosis), BOCHS_ERRORS (report: log Bochs' errors,
+# BOCHS_CPU_OPTS (more cpu: options; ryzen's default: mwait_is_nop=1),
+# BOCHS_RC (extra bochsrc lines), BOCHS_DBG (debugger commands, run in turn
+# at each stop, e.g. SIGINT to bochs-bin; for diagnosis), BOCHS_ERRORS (report: log Bochs' errors,
 # e.g. why it refused a VM entry; off by default as the log grows by
 # hundreds of MB per run with unmodelled-MSR notes), BOCHS_DONE (extended regex: also stop
 # when the serial log matches it).
