@@ -78,3 +78,16 @@ vmx_suite() {
 		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
 		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx" "$1" "$2"
 }
+
+# ryzen_suite LOG TIMEOUT: the SVM suite on the second emulated AMD host
+# (Bochs' ryzen model: NRIP save, flush-by-ASID; tests/l1/ryzen-suite.sh),
+# its serial console in LOG.  boot-bochs.sh turns MWAIT into a no-op for
+# this model (Bochs 2.7's timed MWAITX never wakes: docs/emulated-hosts.md).
+# It runs on the first host CPU, like the pinned QEMU: schedule it after the
+# QEMU suites, beside the VMX suite on the last CPU.
+ryzen_suite() {
+	qemu_pin
+	BOCHS_MODEL=ryzen BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
+		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
+		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=ryzen" "$1" "$2"
+}

@@ -115,7 +115,10 @@ fi
 
 # --- triple fault ------------------------------------------------------------
 name="triplefault: v3ctl run exits 4 with 'VM stopped: shutdown'"
-if need_guest "$name" triplefault.elf; then
+if [ "${V3_NO_GUEST_TRIPLE_FAULT:-0}" = 1 ]; then
+	# the host CPU resets on a guest triple fault (ryzen-suite.sh)
+	T_N=$((T_N + 1)); echo "ok $T_N - $name # SKIP the emulated host resets on a guest triple fault"
+elif need_guest "$name" triplefault.elf; then
 	v3ctl_run g-tf triplefault.elf 16M
 	if [ "$RC" = 4 ] && grep -q '^v3ctl: run: VM stopped: shutdown' "$ERR"; then pass "$name"; else
 		fail "$name" "exit $RC"; diag_file stderr "$ERR" 4

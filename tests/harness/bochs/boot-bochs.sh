@@ -10,9 +10,13 @@
 # BOCHS_KEEP=1).  Bochs runs non-interactively under script(1) with a hard
 # timeout; the run ends when L1 powers off, reboots or panics (its serial
 # log is watched), or when the timeout expires.  Exit status: 0 when L1
-# powered off, 124 on timeout, 1 on reboot/panic or setup errors.
+# powered off, 124 on timeout, 1 on reboot, panic, triple fault or setup errors.
 # Environment: BOCHS_MEGS (L1 RAM, default 512), BOCHS_CPUS (default 1),
-# BOCHS_IPS (default 200000000), BOCHS_ERRORS (report: log Bochs' errors,
+# BOCHS_IPS (default 200000000), BOCHS_MODEL (the emulated CPU, default
+# corei7_skylake_x; ryzen for the AMD host, see docs/emulated-hosts.md),
+# BOCHS_CPU_OPTS (more cpu: options; ryzen's default: mwait_is_nop=1),
+# BOCHS_RC (extra bochsrc lines), BOCHS_DBG (debugger commands, run in turn
+# at each stop, e.g. SIGINT to bochs-bin; for diagnosis), BOCHS_ERRORS (report: log Bochs' errors,
 # e.g. why it refused a VM entry; off by default as the log grows by
 # hundreds of MB per run with unmodelled-MSR notes), BOCHS_DONE (extended regex: also stop
 # when the serial log matches it).
@@ -30,11 +34,27 @@ TIMEOUT=$5
 MEGS=${BOCHS_MEGS:-512}
 CPUS=${BOCHS_CPUS:-1}
 IPS=${BOCHS_IPS:-200000000}
+MODEL=${BOCHS_MODEL:-corei7_skylake_x}
+# Bochs 2.7's MWAITX never ends a timed wait: set_mwaitx_timer() arms the
+# timer whose handle is the value of its "active" flag (0), not its own
+# (fixed upstream after 2.7, bochs commit 26914d005).  Linux uses a timed
+# MWAITX for udelay() on CPUs with MONITORX (the ryzen model), so the first
+# udelay() with interrupts off sleeps forever (docs/emulated-hosts.md).
+# mwait_is_nop turns MWAIT/MWAITX into no-ops: udelay() then spins on the TSC.
+case $MODEL in
+ryzen) CPU_OPTS=${BOCHS_CPU_OPTS-mwait_is_nop=1} ;;
+*) CPU_OPTS=${BOCHS_CPU_OPTS-} ;;
+esac
 DONE_RE=${BOCHS_DONE:-}
 
 for f in "$VMLINUZ" "$INITRD"; do
 	[ -r "$f" ] || { echo "boot-bochs: cannot read $f" >&2; exit 1; }
 done
+# Bochs runs in the work directory: its com1 file needs an absolute path
+case $LOG in
+/*) ;;
+*) LOG=$PWD/$LOG ;;
+esac
 
 ISOLINUX=/usr/lib/ISOLINUX/isolinux.bin
 LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
@@ -92,7 +112,7 @@ genisoimage -quiet -o "$WORK/L1.iso" -b isolinux/isolinux.bin \
 : > "$LOG"
 cat > "$WORK/bochsrc" <<EOF
 megs: $MEGS
-cpu: model=corei7_skylake_x, count=$CPUS, ips=$IPS
+cpu: model=$MODEL, count=$CPUS, ips=$IPS${CPU_OPTS:+, $CPU_OPTS}
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$WORK/L1.iso, status=inserted
@@ -106,8 +126,9 @@ log: $WORK/bochs.log
 panic: action=fatal
 error: action=${BOCHS_ERRORS:-ignore}
 info: action=ignore
+${BOCHS_RC:-}
 EOF
-echo c > "$WORK/cmds"
+printf 'c\n%s' "${BOCHS_DBG:-}" > "$WORK/cmds"
 
 # Bochs' debugger build stops at a prompt without -rc; the term display
 # needs a terminal, which script(1) provides.
@@ -146,12 +167,21 @@ while kill -0 "$BPID" 2>/dev/null; do
 		status=1
 	elif [ -n "$DONE_RE" ] && grep -qE "$DONE_RE" "$LOG" 2>/dev/null; then
 		status=0
+	elif [ -z "${BOCHS_DBG:-}" ] && grep -aqE '<bochs:[0-9]+>' "$WORK/screen.txt"; then
+		# Bochs stopped in its debugger: a triple fault or a panic
+		# (cpu/exception.cc breaks into it before resetting); nothing
+		# runs any more.  The line before "Next at" names the place.
+		echo "boot-bochs: Bochs stopped in its debugger (triple fault?) at:" >&2
+		grep -a -B1 '^Next at t=' "$WORK/screen.txt" | tail -n 3 |
+			tr -d '\r' | sed 's/^/boot-bochs:   /' >&2
+		status=1
 	else
 		continue
 	fi
 	sleep 2		# let the last lines reach the log
 	pkill -P "$BPID" 2>/dev/null || true
 	kill "$BPID" 2>/dev/null || true
+	# at its debugger prompt Bochs ignores SIGTERM: timeout's -k ends it
 	break
 done
 wait "$BPID" 2>/dev/null || rc=$?
