@@ -3,13 +3,14 @@
 #   make KDIR=/path/to/headers   ... for the kernel whose headers are named
 #   make check                every test (boots emulated hosts; installs what it needs)
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
+#   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)
 #   make fuzz                 >= 1,000,000 random ioctls in the emulated SVM host (not in check)
 #   make demo                 boots the emulated SVM host and runs a guest through v3ctl
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check check-vmx demo bench fuzz clean
+.PHONY: all module tools guests check check-vmx check-ryzen demo bench fuzz clean
 
 all: module tools guests
 
@@ -30,6 +31,9 @@ check:
 
 check-vmx:
 	tests/harness/check-vmx.sh
+
+check-ryzen:
+	tests/harness/check-ryzen.sh
 
 demo:
 	tests/harness/demo.sh
