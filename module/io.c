@@ -226,6 +226,17 @@ int v3_handle_mem_fault(struct v3_vcpu *vcpu)
 	struct v3_exit *e = &vcpu->exit;
 	struct v3_mmio_handler *h = v3_mmio_find(vcpu->vm, e->mem.gpa);
 
+	/*
+	 * A fault of the guest's own page-table walk is no access of the
+	 * instruction at RIP: emulating that instruction against the device
+	 * would be wrong.  Page tables outside RAM are not supported.
+	 */
+	if (e->mem.walk) {
+		v3_vm_stop(vcpu->vm, V3_STOP_BAD_MEMORY, 0,
+			   "guest page-table walk reached gpa 0x%llx (not RAM) at rip 0x%llx",
+			   e->mem.gpa, vcpu->regs.rip);
+		return 1;
+	}
 	if (h && !e->mem.fetch)
 		return v3_mmio_emulate(vcpu, h);
 	v3_vm_stop(vcpu->vm, V3_STOP_BAD_MEMORY, 0,

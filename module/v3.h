@@ -135,6 +135,10 @@ struct v3_exit {
 			u64 gpa;
 			u64 gva;
 			u32 write:1, fetch:1, present:1, gva_valid:1;
+			/* the guest's own page-table walk faulted, not the
+			 * access the instruction makes (SVM EXITINFO1[33],
+			 * EPT qualification bit 8 clear with bit 7 set) */
+			u32 walk:1;
 		} mem;
 		struct {
 			u8 reg;		/* CR/DR number */

@@ -169,6 +169,8 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 		e->mem.write = !!(c->exit_info_1 & BIT(1));
 		e->mem.fetch = !!(c->exit_info_1 & BIT(4));
 		e->mem.gva_valid = 0;
+		/* APM vol. 2 15.25.6: bit 33, fault during a guest table walk */
+		e->mem.walk = !!(c->exit_info_1 & BIT_ULL(33));
 	} else if (code == V3_SVM_EXIT_INVALID) {
 		e->reason = V3_EXIT_INVALID_STATE;
 	} else if (code >= V3_SVM_EXIT_EXCP_BASE &&

@@ -231,6 +231,8 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		e->mem.fetch = !!(qual & BIT(2));
 		e->mem.present = !!(qual & (BIT(3) | BIT(4) | BIT(5)));
 		e->mem.gva_valid = !!(qual & BIT(7));
+		/* SDM vol. 3 table 28-7: bit 8 clear = a paging-structure access */
+		e->mem.walk = (qual & BIT(7)) && !(qual & BIT(8));
 		e->mem.gva = e->mem.gva_valid ?
 			     v3_vmread(V3_GUEST_LINEAR_ADDR) : 0;
 		e->raw[2] = e->mem.gpa;

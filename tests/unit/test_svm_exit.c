@@ -218,6 +218,10 @@ int main(void)
 	CHECK(vcpu.exit.mem.gpa == 0xfee00000 && vcpu.exit.mem.write &&
 	      vcpu.exit.mem.present && !vcpu.exit.mem.fetch,
 	      "NPF: GPA from EXITINFO2, write to a present page");
+	CHECK(!vcpu.exit.mem.walk, "NPF with EXITINFO1[32] (final address): not a table walk");
+	exit_with(V3_SVM_EXIT_NPF, BIT_ULL(33) | BIT(0), 0xfee00000, 0x4000, 0);
+	CHECK(vcpu.exit.mem.walk && !vcpu.exit.mem.write,
+	      "NPF with EXITINFO1[33]: the guest's page-table walk faulted");
 	exit_with(0x0b0, 0, 0, 0x4000, 0);
 	CHECK_EQ(vcpu.exit.reason, V3_EXIT_OTHER, "an exit v3vmm does not intercept decodes as other (VM stops)");
 

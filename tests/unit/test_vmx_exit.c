@@ -219,6 +219,13 @@ static void test_ept_violation(void)
 	      vcpu.exit.mem.gva_valid && vcpu.exit.mem.gva == 0xffffffffff5fb030ULL,
 	      "EPT violation: write to a readable page, GPA and GVA");
 	CHECK_EQ(vcpu.exit.insn_len, 0, "EPT violation: no instruction length (decoded by common code)");
+	CHECK(!vcpu.exit.mem.walk, "EPT violation with qualification bit 8: the access itself, no table walk");
+	reset();
+	vmx.exit_reason = V3_VMX_EXIT_EPT_VIOLATION;
+	vmx.exit_qual = BIT(0) | BIT(7);	/* read during a paging-structure walk */
+	shim_vmcs[V3_GUEST_PHYS_ADDR] = 0xfee00000;
+	v3_vmx_decode_exit(&vcpu);
+	CHECK(vcpu.exit.mem.walk, "EPT violation with bit 7 set, bit 8 clear: the guest's page-table walk");
 	reset();
 	vmx.exit_reason = V3_VMX_EXIT_EPT_VIOLATION;
 	vmx.exit_qual = BIT(2);		/* fetch from a not-present page, no GVA */
