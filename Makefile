@@ -30,10 +30,10 @@ check:
 	tests/harness/check.sh
 
 check-vmx:
-	tests/harness/check-vmx.sh
+	tests/harness/check-bochs.sh vmx
 
 check-ryzen:
-	tests/harness/check-ryzen.sh
+	tests/harness/check-bochs.sh ryzen
 
 demo:
 	tests/harness/demo.sh

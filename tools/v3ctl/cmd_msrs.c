@@ -73,27 +73,14 @@ static void print_text(const struct v3_msr_stats *st)
 
 int cmd_msrs(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cmd = argv[0], *name;
 	struct v3_msr_stats st;
 	bool json = false;
 	int c, fd, err;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		if (c != 'j')
-			return opt_error(cmd, c, argv);
-		json = true;
-	}
+	c = parse_help_json(cmd, argc, argv, help, &json);
+	if (c >= 0)
+		return c;
 	err = need_one_name(cmd, argc, argv, &name);
 	if (err)
 		return err;

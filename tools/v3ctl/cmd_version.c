@@ -102,29 +102,14 @@ static void print_json(const struct v3_version *ver)
 
 int cmd_version(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cmd = argv[0];
 	struct v3_version ver;
 	bool json = false;
 	int c, fd;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		if (c == 'j') {
-			json = true;
-			continue;
-		}
-		return opt_error(cmd, c, argv);
-	}
+	c = parse_help_json(cmd, argc, argv, help, &json);
+	if (c >= 0)
+		return c;
 	if (optind < argc)
 		return usage_err(cmd, "unexpected argument '%s'", argv[optind]);
 

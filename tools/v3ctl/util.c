@@ -348,8 +348,19 @@ int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
  */
 int parse_help_only(const char *cmd, int argc, char **argv, const char *help)
 {
+	return parse_help_json(cmd, argc, argv, help, NULL);
+}
+
+/*
+ * The same for a subcommand that also takes --json (json NULL: it does
+ * not): sets *json when given.
+ */
+int parse_help_json(const char *cmd, int argc, char **argv, const char *help,
+		    bool *json)
+{
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -360,6 +371,10 @@ int parse_help_only(const char *cmd, int argc, char **argv, const char *help)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
+		}
+		if (c == 'j' && json) {
+			*json = true;
+			continue;
 		}
 		return opt_error(cmd, c, argv);
 	}

@@ -55,6 +55,8 @@ int usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int opt_error(const char *cmd, int c, char **argv);
 int parse_help_only(const char *cmd, int argc, char **argv, const char *help);
+int parse_help_json(const char *cmd, int argc, char **argv, const char *help,
+		    bool *json);
 int need_one_name(const char *cmd, int argc, char **argv, const char **name);
 const char *errno_name(int err);
 void v3_err_ioc(const char *cmd, const char *name, unsigned long req,
