@@ -301,7 +301,7 @@ static int v3_ioc_console(void __user *arg, bool write)
 static const char *const v3_ioc_names[] = {
 	"version", "create", "destroy", "mem-write", "mem-read", "set-boot",
 	"launch", "stop", "pause", "resume", "info", "list", "console-read",
-	"console-write",
+	"console-write", "msr-stats",
 };
 
 static bool v3_ioc_known(unsigned int cmd)
@@ -312,6 +312,7 @@ static bool v3_ioc_known(unsigned int cmd)
 	case V3_IOC_LAUNCH: case V3_IOC_STOP: case V3_IOC_PAUSE:
 	case V3_IOC_RESUME: case V3_IOC_INFO: case V3_IOC_LIST:
 	case V3_IOC_CONSOLE_READ: case V3_IOC_CONSOLE_WRITE:
+	case V3_IOC_MSR_STATS:
 		return true;
 	}
 	return false;

@@ -116,7 +116,7 @@ static const unsigned long known[] = {
 	V3_IOC_VERSION, V3_IOC_CREATE, V3_IOC_DESTROY, V3_IOC_MEM_WRITE,
 	V3_IOC_MEM_READ, V3_IOC_SET_BOOT, V3_IOC_LAUNCH, V3_IOC_STOP,
 	V3_IOC_PAUSE, V3_IOC_RESUME, V3_IOC_INFO, V3_IOC_LIST,
-	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE,
+	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE, V3_IOC_MSR_STATS,
 };
 
 static bool is_known(unsigned long req)
@@ -150,6 +150,7 @@ static union {
 	struct v3_info i;
 	struct v3_list l;
 	struct v3_console_io io;
+	struct v3_msr_stats ms;
 	uint8_t raw[2048];
 } arg;
 
