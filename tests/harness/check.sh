@@ -23,7 +23,7 @@ vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2700}" \
 	>"$BUILD/logs/vmx.boot.log" 2>&1 &
 vmx_pid=$!
 say "5/6 SVM suite (QEMU TCG -cpu EPYC)"
-"$H/boot-qemu.sh" svm --timeout "${V3_SVM_TIMEOUT:-600}" || true
+"$H/boot-qemu.sh" svm --timeout "${V3_SVM_TIMEOUT:-1500}" || true
 say "6/6 no-SVM suite (QEMU TCG -cpu EPYC,-svm)"
 "$H/boot-qemu.sh" nosvm --cpu EPYC,-svm --timeout 120 || true
 say "waiting for the VMX suite ($(elapsed "$t0")s so far)"

@@ -224,10 +224,18 @@ hostile() {
 				"$(grep 'acloop:' /tmp/con.acloop | head -n 2)"
 		fi
 	fi
+	within=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
+	# Emulated hosts share host CPUs with other jobs: one slow sample
+	# is noise, so a run over the bound is timed once more while the
+	# hostile guest still runs; two in a row fail.
+	if [ "$within" != 0 ] && [ "$H_OK" = 0 ] && [ "$(info_field "x-$hn" state)" = running ]; then
+		echo "# hostile $hn: ${H_MS:-?} ms over 1.5x benign ${BENIGN_MS} ms: timing once more"
+		beside "h2-$hn"
+		within=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
+	fi
 	ratio=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { printf "%.2f", a / b }')
 	sratio=$(awk -v a="${H_MS:-0}" -v b="$SOLO_MS" 'BEGIN { printf "%.2f", a / b }')
-	ok=$([ "$H_OK" = 0 ] && [ "$H_RES" = "$SOLO_RES" ] &&
-		awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
+	ok=$([ "$H_OK" = 0 ] && [ "$H_RES" = "$SOLO_RES" ] && [ "$within" = 0 ]; echo $?)
 	result "hostile $hn: healthy VM correct, ${H_MS:-?} ms = ${ratio}x benign ${BENIGN_MS} ms (${sratio}x solo; on-CPU ${H_SHARE:-?}), bound 1.5x" \
 		"$ok" "result '$H_RES' (solo '$SOLO_RES'), passed: $([ "$H_OK" = 0 ] && echo yes || echo no)"
 	result "hostile $hn: host responsive (shell + v3ctl list in ${RESP_MS} ms)" "$RESP_RC" "exit $RESP_RC after ${RESP_MS} ms"
