@@ -468,7 +468,7 @@ int v3_handle_rdmsr(struct v3_vcpu *vcpu);
 int v3_handle_wrmsr(struct v3_vcpu *vcpu);
 /* MSR access results beside 0 (modelled) and -EINVAL (bad value: #GP) */
 #define V3_MSR_IGNORED	1	/* not modelled: read as 0 / write dropped */
-/* -ENOENT: not implemented, #GP(0) */
+/* -ENOENT: an MSR v3vmm does not model: #GP(0), as a CPU without it */
 void v3_msr_stats_init(struct v3_vm *vm);
 void v3_msr_stats_fill(struct v3_vm *vm, struct v3_msr_stats *out);
 
