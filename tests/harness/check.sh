@@ -19,7 +19,7 @@ rm -f "$BUILD"/logs/svm.serial.log "$BUILD"/logs/nosvm.serial.log \
 	"$BUILD"/logs/vmx.serial.log
 load_kernels
 say "4/6 VMX suite (Bochs, corei7_skylake_x with EPT), in the background"
-vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2700}" \
+vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2400}" \
 	>"$BUILD/logs/vmx.boot.log" 2>&1 &
 vmx_pid=$!
 say "5/6 SVM suite (QEMU TCG -cpu EPYC)"

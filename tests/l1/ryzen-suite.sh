@@ -10,6 +10,10 @@ V3_IOCTL_NEG_LAST=1
 LINUX_VCPUS=1
 LINUX_TWO_VMS=0
 LINUX_BOOT_SECS=600
+# the hostile attacks on the backend's code only (as vmx-suite.sh)
+HOSTILE_SET=arch
+HOSTILE_PARTS=corpus
+HOSTILE_LINUX=0
 # Bochs 2.7 does not intercept a guest's triple fault (SHUTDOWN): it resets
 # the whole emulated host (fixed in Bochs 2.8, commit f8c94e83f), so the
 # triple-fault guest is skipped here (docs/emulated-hosts.md).
