@@ -20,8 +20,15 @@ esac
 "$H/build.sh" || say "build failed: going on with what was built"
 "$H/mkinitrd.sh"
 load_kernels
-rm -f "$BUILD/logs/$HOST.serial.log"
+rm -f "$BUILD/logs/$HOST.serial.log" "$BUILD/logs/vmx2.serial.log"
 mkdir -p "$BUILD/logs"
 say "$what"
 "${HOST}_suite" "$BUILD/logs/$HOST.serial.log" "$timeout" || true
-exec "$H/summary.sh" /dev/null "$HOST=$BUILD/logs/$HOST.serial.log"
+logs=("$HOST=$BUILD/logs/$HOST.serial.log")
+if [ "$HOST" = vmx ]; then
+	# the second half (tests/l1/vmx2-suite.sh), after the first here
+	say "VMX suite, second half"
+	vmx2_suite "$BUILD/logs/vmx2.serial.log" "$timeout" || true
+	logs+=("vmx2=$BUILD/logs/vmx2.serial.log")
+fi
+exec "$H/summary.sh" /dev/null "${logs[@]}"

@@ -79,6 +79,16 @@ vmx_suite() {
 		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx" "$1" "$2"
 }
 
+# vmx2_suite LOG TIMEOUT: the second half of the VMX suite
+# (tests/l1/vmx2-suite.sh) on a second Bochs host, on the first host CPU:
+# start it once the pinned QEMU suites there are done.
+vmx2_suite() {
+	qemu_pin
+	BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
+		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
+		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx2" "$1" "$2"
+}
+
 # ryzen_suite LOG TIMEOUT: the SVM suite on the second emulated AMD host
 # (Bochs' ryzen model: NRIP save, flush-by-ASID; tests/l1/ryzen-suite.sh),
 # its serial console in LOG.  boot-bochs.sh turns MWAIT into a no-op for

@@ -17,6 +17,19 @@ echo 2 >/proc/sys/kernel/printk
 
 # the VMX suite runs this same file with V3_ARCH=vmx
 : "${V3_ARCH:=svm}"
+# SUITE_SECTIONS: the parts to run, all by default.  The VMX suite runs in
+# two Bochs hosts at once in make check (vmx-suite.sh, vmx2-suite.sh): one
+# emulated CPU each, so the slow parts are shared between them.
+#   guests  bare-metal guests, CPU model, statistics, lifecycle, negative
+#   users   permissions, memory limits, fuzz
+#   multi   two VMs at once, ioperm beside a VM
+#   linux   Linux guests
+#   host    the host's life cycle (guest time, hotplug, suspend, KVM)
+#   hostile hostile guests
+#   rmmod   rmmod with VMs alive, module parameters, re-insmod
+: "${SUITE_SECTIONS:=guests users multi linux host hostile rmmod}"
+section() { case " $SUITE_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+echo "# sections: $SUITE_SECTIONS"
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 
 # --- module and device ---------------------------------------------------
@@ -65,6 +78,21 @@ if [ "$V3_ARCH" = vmx ]; then
 	fi
 fi
 
+# tests/abi/ioctl_neg (kselftest harness): each of its tests becomes one of ours
+ioctl_neg_tests() {
+	if [ -x /tests/ioctl_neg ]; then
+		run 300 /tests/ioctl_neg
+		ksft_results ioctl_neg "$OUT"
+		n=$(grep -cE '^(not )?ok [0-9]' "$OUT")
+		if [ "$n" = 0 ] || [ "$RC" -ge 124 ]; then
+			fail "ioctl_neg ran to completion" "exit $RC, $n result lines"; diag_file stderr "$ERR" 4
+		fi
+	else
+		fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
+	fi
+}
+
+if section guests; then
 # --- guests: pass = debug-exit status 1 and no "not ok" on their console ---
 guest() { # elf mem [extra args]
 	elf=$1 mem=$2; shift 2
@@ -261,25 +289,18 @@ if need_guest "negative: destroy while running" forever.elf; then
 	vm_gone dr
 fi
 
-# tests/abi/ioctl_neg (kselftest harness): each of its tests becomes one of ours
-ioctl_neg_tests() {
-	if [ -x /tests/ioctl_neg ]; then
-		run 300 /tests/ioctl_neg
-		ksft_results ioctl_neg "$OUT"
-		n=$(grep -cE '^(not )?ok [0-9]' "$OUT")
-		if [ "$n" = 0 ] || [ "$RC" -ge 124 ]; then
-			fail "ioctl_neg ran to completion" "exit $RC, $n result lines"; diag_file stderr "$ERR" 4
-		fi
-	else
-		fail "ioctl_neg" "no /tests/ioctl_neg in the initramfs"
-	fi
-}
 # (V3_IOCTL_NEG_LAST=1, the VMX suite: after the rmmod tests)
 [ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] || ioctl_neg_tests
 
+fi # section guests
+
+if section users; then
 # --- hostile or careless users: permissions, memory limits, fuzz -------------------------
 . /tests/l1/users-tests.sh
 
+fi # section users
+
+if section multi; then
 # --- two VMs at once ---------------------------------------------------------------------
 if need_guest "two VMs run at once" forever.elf; then
 	run 20 v3ctl create va --mem 16M --kernel /guests/forever.elf
@@ -299,16 +320,33 @@ fi
 # --- a host process using ioperm() beside a VM (VMX cuts the TSS limit) ------------------
 ioperm_tests
 
+fi # section multi
+
+if section linux; then
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh
 
+else
+	# only its helpers (console_wait, linux_create), for the later sections
+	LINUX_VCPUS=" " LINUX_TWO_VMS=0	# (a blank: ":=" would replace an empty one)
+	# shellcheck source=tests/l1/linux-tests.sh
+	. /tests/l1/linux-tests.sh
+fi # section linux
+
+if section host; then
 # --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------
 . /tests/l1/lifecycle-tests.sh
+fi # section host
+
+if section hostile; then
 # --- hostile guests beside a healthy VM, LAPIC timers, reset fault injection, churn ---
 V3_HOSTILE_SOURCED=1
 # shellcheck source=tests/l1/hostile-suite.sh
 . /tests/l1/hostile-suite.sh
 
+fi # section hostile
+
+if section rmmod; then
 # --- rmmod with VMs alive --------------------------------------------------------------
 if [ -f /guests/forever.elf ]; then
 	run 20 v3ctl create r1 --mem 16M --kernel /guests/forever.elf
@@ -345,6 +383,8 @@ run 10 v3ctl list
 result "re-insmod: no VMs left" "$([ "$RC" = 0 ] && ! grep -Eq 'r1|r2' "$OUT"; echo $?)" "exit $RC: $(head -n 3 "$OUT")"
 
 [ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] && ioctl_neg_tests
+
+fi # section rmmod
 
 # --- last: the kernel log ---------------------------------------------------------------
 dmesg_bad >/tmp/bad
