@@ -20,7 +20,8 @@ LINUX_BOOT_SECS=600
 # no churn-then-Linux test (two 2-vCPU Linux boots would take Bochs too long)
 HOSTILE_SET=arch
 HOSTILE_PARTS=corpus
-HOSTILE_HEALTHY_SECS=2
+# each busy L1 second of the healthy workload costs Bochs about a minute
+HOSTILE_HEALTHY_SECS=1
 HOSTILE_LINUX=0
 # users-tests.sh: a fuzz run long enough to create and destroy VMCSs
 : "${V3FUZZ_SECONDS:=5}"
