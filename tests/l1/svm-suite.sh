@@ -302,6 +302,10 @@ ioperm_tests
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh
 
+# --- paging (issue #12): page-table edge-case guests, shadow mode, mode flips ------------
+# shellcheck source=tests/l1/paging-tests.sh
+. /tests/l1/paging-tests.sh
+
 # --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------
 . /tests/l1/lifecycle-tests.sh
 # --- hostile guests beside a healthy VM, LAPIC timers, reset fault injection, churn ---
