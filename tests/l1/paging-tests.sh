@@ -154,7 +154,7 @@ paging_memchk_start() {
 paging_memchk_wait() {
 	console_wait "$1" "$3-OOPS-[0-9]" "$2"
 	tr -d '\r' <"/tmp/con.$1" >"/tmp/mc.$1"
-	MC_LINE=$(sed -n 's/^\(MEMCHK \(PASS\|FAIL\).*\)/\1/p' "/tmp/mc.$1" | tail -n 1)
+	MC_LINE=$(grep -E '^MEMCHK (PASS|FAIL)' "/tmp/mc.$1" | tail -n 1)
 	MC_RC=$(sed -n "s/^$3-RC-\([0-9]*\).*/\1/p" "/tmp/mc.$1" | tail -n 1)
 	MC_OOPS=$(sed -n "s/^$3-OOPS-\([0-9]*\).*/\1/p" "/tmp/mc.$1" | tail -n 1)
 }
