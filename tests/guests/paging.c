@@ -24,6 +24,8 @@
  *   stale   a PTE changed without INVLPG: old or new value (§4.10.4.3),
  *           then a CR3 write flushes it (§4.10.4.1: non-global entries).
  *   invlpg  INVLPG of one page makes its new PTE seen.
+ *   global  CR4.PGE: a global page may outlive a CR3 write; INVLPG and a
+ *           CR4.PGE toggle flush it.
  *   cr3     two address spaces mapping the same address differently,
  *           switched back and forth.
  *   #PF     vector 14, error code (§4.7, Figure 4-12) and CR2 for
@@ -948,6 +950,52 @@ static void test_stale_and_invlpg(void)
 	       "not present -> present without INVLPG: the new entry is used (§4.10.4.3)");
 }
 
+/*
+ * Global pages (CR4.PGE, PTE.G): a CR3 write may keep them (§4.10.2.4: it
+ * need not flush them, so either value is allowed); INVLPG of the page and
+ * a CR4.PGE toggle must flush them (§4.10.4.1).
+ */
+#define PTE_G		0x100ULL
+
+static void test_global(void)
+{
+	unsigned long va = TSWITCH + 0x5000, ea;
+	uint32_t v;
+	int f;
+
+	if (!(cpuid(1).edx & (1U << 13))) {
+		tap_ok(1, "global pages # SKIP CPUID.1:EDX[13] (PGE) not offered");
+		return;
+	}
+	fill(frame_pa(0), 0x91000000);
+	fill(frame_pa(1), 0x92000000);
+	fill(frame_pa(2), 0x93000000);
+	write_cr4(read_cr4() | CR4_PGE);
+	ea = ea_of(root1, va, 1);
+	ent_wr(ea, frame_pa(0) | PTE_P | PTE_W | PTE_G);
+	invlpg(va);
+	f = probe_read(va, &v);
+	tap_ok(!f && v == pat(0x91000000, 0), "global: a global page is mapped");
+	ent_wr(ea, frame_pa(1) | PTE_P | PTE_W | PTE_G);
+	flush_all();
+	f = probe_read(va, &v);
+	tap_diag("global: after a CR3 write the page reads the %s frame",
+		 f ? "(faulted!)" : v == pat(0x91000000, 0) ? "old (kept)" :
+		 v == pat(0x92000000, 0) ? "new" : "(neither!)");
+	tap_ok(!f && (v == pat(0x91000000, 0) || v == pat(0x92000000, 0)),
+	       "global: after a CR3 write the old or the new frame is seen");
+	invlpg(va);
+	f = probe_read(va + 4, &v);
+	tap_ok(!f && v == pat(0x92000000, 4), "global: INVLPG flushes the global page");
+	ent_wr(ea, frame_pa(2) | PTE_P | PTE_W | PTE_G);
+	write_cr4(read_cr4() & ~CR4_PGE);
+	write_cr4(read_cr4() | CR4_PGE);
+	f = probe_read(va + 8, &v);
+	tap_ok(!f && v == pat(0x93000000, 8), "global: a CR4.PGE toggle flushes it");
+	ent_wr(ea, 0);
+	write_cr4(read_cr4() & ~CR4_PGE);
+}
+
 static void test_cr3_switch(void)
 {
 	unsigned long root2 = as_new(), va = TSWITCH + 0x2000;
@@ -1217,6 +1265,7 @@ int guest_main(uint32_t magic, struct multiboot_info *mbi)
 	test_large();
 	test_selfref();
 	test_stale_and_invlpg();
+	test_global();
 	test_cr3_switch();
 	tap_diag("%u page-table pages used", pool_used);
 	return tap_done();
