@@ -185,6 +185,10 @@ paging_flip_test() {
 		paging_skip "$name" "no run-time paging switch in this build"
 		vm_gone "$vmn"; return
 	fi
+	if ! paging_has_shadow; then
+		paging_skip "$name" "no shadow paging in this build (v3ctl paging refuses shadow)"
+		vm_gone "$vmn"; return
+	fi
 	s0=$(paging_switches "$vmn")
 	cur=$(paging_current "$vmn")
 	paging_memchk_start "$vmn" "$PAGING_MEMCHK_SECS" MC1
