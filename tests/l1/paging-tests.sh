@@ -19,7 +19,7 @@
 : "${PAGING_MEMCHK_SECS:=60}"
 : "${PAGING_LINUX_VCPUS:=${LINUX_VCPUS:-1 4}}"
 : "${PAGING_FLIP_VCPUS:=2}"
-PAGING_SYS=/sys/kernel/v3vmm/vms
+: "${PAGING_SYS:=/sys/kernel/v3vmm/vms}"
 
 # --- how this build switches paging modes -----------------------------------
 # paging_has_switch: v3ctl has the "paging" subcommand (policy's v3ctl
@@ -154,7 +154,8 @@ paging_memchk_start() {
 paging_memchk_wait() {
 	console_wait "$1" "$3-OOPS-[0-9]" "$2"
 	tr -d '\r' <"/tmp/con.$1" >"/tmp/mc.$1"
-	MC_LINE=$(grep -E '^MEMCHK (PASS|FAIL)' "/tmp/mc.$1" | tail -n 1)
+	# this run's result line: just before its TAG-RC- line
+	MC_LINE=$(grep -B 3 "^$3-RC-" "/tmp/mc.$1" | grep -E '^MEMCHK (PASS|FAIL)' | tail -n 1)
 	MC_RC=$(sed -n "s/^$3-RC-\([0-9]*\).*/\1/p" "/tmp/mc.$1" | tail -n 1)
 	MC_OOPS=$(sed -n "s/^$3-OOPS-\([0-9]*\).*/\1/p" "/tmp/mc.$1" | tail -n 1)
 }
