@@ -159,6 +159,9 @@ static uint64_t nonleaf_flags(int level)
 	return PTE_P | PTE_W | PTE_U;
 }
 
+/* a PDPTE was created: it counts only after the next CR3 load (below) */
+static int pdpte_new;
+
 /*
  * Address of the entry at LEVEL (1: PTE ... 4: PML4E) that maps VA in the
  * tables under ROOT; missing tables are allocated when ALLOC, else 0.
@@ -178,6 +181,8 @@ static unsigned long entry_addr(unsigned long root, unsigned long va, int level,
 				return 0;
 			e = page_alloc() | nonleaf_flags(l);
 			ent_wr(ea, e);
+			if (F.mode == MPAE && l == 3)
+				pdpte_new = 1;
 		} else if ((e & PTE_PS) &&
 			   (l == 2 || (F.mode == M64 && l == 3))) {
 			return 0;	/* a large page is in the way */
@@ -201,6 +206,15 @@ static void map(unsigned long root, unsigned long va, uint64_t pa, int level,
 		uint64_t flags)
 {
 	ent_wr(ea_of(root, va, level), pa | flags | (level > 1 ? PTE_PS : 0));
+	/*
+	 * PAE paging reads the four PDPTEs into registers when CR3 is loaded
+	 * and not on a TLB miss (SDM Vol. 3A §4.4.1; Intel CPUs, Bochs, VMX
+	 * with EPT through the VMCS PDPTE fields): a new one needs a CR3 load.
+	 */
+	if (pdpte_new && (read_cr0() & CR0_PG) && read_cr3() == root) {
+		pdpte_new = 0;
+		write_cr3(root);
+	}
 }
 
 static unsigned long as_new(void)
