@@ -57,6 +57,7 @@ END {
 	desc["tlb"] = "random reads, pre-faulted 96 MiB (TLB-miss bound)"
 	desc["ptchurn"] = "fork + exec + 8 x mmap/touch/munmap 256 KiB (page-table-update bound)"
 	desc["phased"] = "tlb and ptchurn phases alternating (total)"
+	desc["boot"] = "v3ctl create to the guest'"'"'s /init"
 	printf "# v3vmm paging benchmark (%s)\n\n", date
 	printf "One boot of the emulated host (QEMU TCG -cpu EPYC); each value is the median of 3 runs in the L2 guest.\n"
 	printf "Lower is better (times).  QEMU TCG walks page tables in software, nested and shadow alike, so it flattens\n"

@@ -268,8 +268,8 @@ static void w_ptchurn(long n)
 }
 
 /* phases of similar length in L2 under TCG (a few seconds each) */
-#define PHASE_READS	400000
-#define PHASE_ROUNDS	12
+#define PHASE_READS	4000000
+#define PHASE_ROUNDS	120
 
 static void w_phased(long n)
 {
