@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the benchmark initramfs images under build/bench/:
 #   l2.cpio.gz  the L2 guest: busybox, tests/bench/l2-init, v3bench, suite.conf
+#               (the paging workloads of paging.conf are passed as v3bonly=)
 #   l1.cpio.gz  the emulated host: busybox, kmod, tests/bench/l1-init as /init,
 #               v3bench, v3vmm.ko, v3ctl, kvm/kvm-amd (+ deps) from the L1
 #               kernel's own .deb, QEMU with its libraries and firmware (KVM's
@@ -64,6 +65,7 @@ cp "$MODULE" "$R1/v3/v3vmm.ko"
 copy_exe "$V3CTL" /bin/v3ctl
 install -m 0755 "$OUT/v3bench" "$R1/bin/v3bench"
 cp "$HERE/suite.conf" "$R1/bench/suite.conf"
+cp "$HERE/paging.conf" "$R1/bench/paging.conf"
 install -m 0755 "$HERE/l1-init" "$R1/init"
 
 # KVM from the L1 kernel's own package: irqbypass -> kvm -> ccp -> kvm-amd

@@ -11,6 +11,8 @@
 #   BENCH_NOBUILD=1    reuse the built module, v3ctl and kernels as they are
 #   BENCH_PARSE_ONLY=1 only rebuild the table from build/bench/logs/
 #   V3_QEMU_PIN=0      let QEMU use every host CPU (lib.sh: qemu_pin)
+#   BENCH_PAGING=0     skip the paging benchmark (tests/bench/paging.sh: one
+#                      more L1 boot; nested, shadow and adaptive paging)
 # Benchmarks print numbers; they are not tests: the exit status is 0 when
 # every boot produced its results, whether or not the targets are met.
 set -euo pipefail
@@ -110,6 +112,10 @@ mkdir -p "$OUT"
 "$HERE/report.sh" "$LOGS" >"$RESULTS"
 cat "$RESULTS"
 say "table in $RESULTS; logs in $LOGS; total $(elapsed "$T0")s"
+# the paging modes (issue #12): its own boot, its own table (paging.md)
+if [ "${BENCH_PAGING:-1}" = 1 ]; then
+	BENCH_NOBUILD=1 "$HERE/paging.sh" || say "paging benchmark: incomplete (see $OUT/paging.md)"
+fi
 complete=1
 for f in "$LOGS"/boot*.serial.log; do grep -aq '^V3B-DONE' "$f" || complete=0; done
 [ "$complete" = 1 ]

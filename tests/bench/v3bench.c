@@ -20,6 +20,19 @@
  *                                                              -> ns/access
  *   v3bench [-r R] console BYTES  write BYTES to /dev/ttyS0 (raw mode, then
  *                                 tcdrain)                     -> bytes/s
+ * Paging workloads (issue #12: nested vs shadow paging):
+ *   v3bench [-r R] tlb N          N dependent random 8-byte reads over a
+ *                                 pre-faulted 96 MiB array: TLB-miss bound
+ *                                 (nested paging pays a 2-D walk per miss)
+ *                                                              -> ns/read
+ *   v3bench [-r R] ptchurn N      N x (fork; the child execs v3bench, which
+ *                                 does 8 x mmap 256 KiB + touch + munmap;
+ *                                 wait): page-table-update bound (shadow
+ *                                 paging pays an exit per update)
+ *                                                              -> us/round
+ *   v3bench [-r R] phased N       N phases alternating tlb (PHASE_READS reads)
+ *                                 and ptchurn (PHASE_ROUNDS rounds), tlb
+ *                                 first                        -> ns (total)
  * Helpers for the L1 driver script:
  *   v3bench now                   CLOCK_MONOTONIC in ns
  *   v3bench tsline                copy stdin to stdout, each line prefixed
@@ -39,6 +52,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,6 +186,103 @@ static void w_pio_pic(long n)
 	sink = v;
 }
 
+/* ---------------------------------------------------- paging workloads */
+
+#define TLB_BYTES (96ul << 20)
+
+static uint64_t *tlb_arr;
+
+/* the array, touched once (pre-faulted: the timed reads take no faults) */
+static void tlb_setup(void)
+{
+	size_t i;
+
+	if (tlb_arr)
+		return;
+	tlb_arr = mmap(NULL, TLB_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (tlb_arr == MAP_FAILED)
+		die("mmap");
+	/* no huge pages: the point is one TLB entry per 4 KiB */
+	madvise(tlb_arr, TLB_BYTES, MADV_NOHUGEPAGE);
+	for (i = 0; i < TLB_BYTES / 8; i += PAGE / 8)
+		tlb_arr[i] = i * 0x9e3779b97f4a7c15ull;
+}
+
+static void w_tlb(long n)
+{
+	const uint64_t words = TLB_BYTES / 8;
+	uint64_t x = 0x2545f4914f6cdd1dull, acc = 0;
+	long i;
+
+	tlb_setup();
+	for (i = 0; i < n; i++) {
+		/* the next address depends on the last value: no overlap */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		acc += tlb_arr[(x ^ acc) % words];
+	}
+	sink = acc;
+}
+
+#define CHURN_MAPS 8
+#define CHURN_BYTES (256ul << 10)
+
+/* the exec'd child of ptchurn: fresh address space, mmap churn, exit */
+static int churn_child(void)
+{
+	int i;
+	unsigned long off;
+
+	for (i = 0; i < CHURN_MAPS; i++) {
+		volatile char *p = mmap(NULL, CHURN_BYTES, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return 1;
+		for (off = 0; off < CHURN_BYTES; off += PAGE)
+			p[off] = 1;
+		munmap((void *)p, CHURN_BYTES);
+	}
+	return 0;
+}
+
+static void w_ptchurn(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		int st;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			execl("/proc/self/exe", "v3bench", "churn-child", (char *)NULL);
+			_exit(127);
+		}
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+			die("churn child");
+	}
+}
+
+/* phases of similar length in L2 under TCG (a few seconds each) */
+#define PHASE_READS	4000000
+#define PHASE_ROUNDS	120
+
+static void w_phased(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 2 == 0)
+			w_tlb(PHASE_READS);
+		else
+			w_ptchurn(PHASE_ROUNDS);
+	}
+}
+
 static int con_fd = -1;
 
 static void w_console(long bytes)
@@ -211,7 +322,8 @@ struct bench {
 	const char *name;
 	void (*fn)(long n);
 	const char *unit;
-	int per;	/* value: 0 total ns, 1 ns per op, 2 ops per second */
+	int per;	/* value: 0 total ns, 1 ns per op, 2 ops per second,
+			 * 3 us per op */
 	long ops_per_n;	/* units of work per n (faults per mm round) */
 };
 
@@ -224,6 +336,9 @@ static const struct bench benches[] = {
 	{ "pio-80", w_pio_80, "ns/access", 1, 1 },
 	{ "pio-pic", w_pio_pic, "ns/access", 1, 1 },
 	{ "console", w_console, "bytes/s", 2, 1 },
+	{ "tlb", w_tlb, "ns/read", 1, 1 },
+	{ "ptchurn", w_ptchurn, "us/round", 3, 1 },
+	{ "phased", w_phased, "ns", 0, 1 },
 };
 
 static int run_bench(const struct bench *b, long n, int reps)
@@ -251,6 +366,8 @@ static int run_bench(const struct bench *b, long n, int reps)
 			tcsetattr(con_fd, TCSADRAIN, &raw);
 		}
 	}
+	if (b->fn == w_tlb || b->fn == w_phased)
+		tlb_setup();	/* pre-faulted outside the timed runs */
 	b->fn(n > 100 ? n / 100 : 1);	/* warm-up: caches, page tables */
 	for (r = 0; r < reps; r++) {
 		uint64_t t0 = now_ns(), c0 = rdtsc();
@@ -265,6 +382,10 @@ static int run_bench(const struct bench *b, long n, int reps)
 			break;
 		case 1:
 			val[r] = ns / work;
+			tsc[r] /= work;
+			break;
+		case 3:
+			val[r] = ns / 1e3 / work;
 			tsc[r] /= work;
 			break;
 		default:
@@ -374,6 +495,8 @@ int main(int argc, char **argv)
 		printf("%llu\n", (unsigned long long)now_ns());
 		return 0;
 	}
+	if (!strcmp(argv[1], "churn-child"))
+		return churn_child();
 	if (!strcmp(argv[1], "tsline"))
 		return tsline();
 	if (!strcmp(argv[1], "waitfor") && argc == 5)

@@ -24,10 +24,11 @@ echo 2 >/proc/sys/kernel/printk
 #   users   permissions, memory limits, fuzz
 #   multi   two VMs at once, ioperm beside a VM
 #   linux   Linux guests
+#   paging  page-table edge cases, shadow paging, mode switches (paging-tests.sh)
 #   host    the host's life cycle (guest time, hotplug, suspend, KVM)
 #   hostile hostile guests
 #   rmmod   rmmod with VMs alive, module parameters, re-insmod
-: "${SUITE_SECTIONS:=guests users multi linux host hostile rmmod}"
+: "${SUITE_SECTIONS:=guests users multi linux paging host hostile rmmod}"
 section() { case " $SUITE_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 echo "# sections: $SUITE_SECTIONS"
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
@@ -332,6 +333,12 @@ else
 	# shellcheck source=tests/l1/linux-tests.sh
 	. /tests/l1/linux-tests.sh
 fi # section linux
+
+if section paging; then
+# --- paging (issue #12): page-table edge-case guests, shadow mode, mode flips ------------
+# shellcheck source=tests/l1/paging-tests.sh
+. /tests/l1/paging-tests.sh
+fi # section paging
 
 if section host; then
 # --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------

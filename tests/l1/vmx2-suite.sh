@@ -3,5 +3,5 @@
 # settings): the host's life cycle, the hostile guests, rmmod and the ioctl
 # negative tests, in a second Bochs host that make check starts once the
 # QEMU suites are done.
-SUITE_SECTIONS="host hostile rmmod"
+SUITE_SECTIONS="paging host hostile rmmod"
 . /tests/l1/vmx-suite.sh

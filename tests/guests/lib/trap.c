@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
-/* 32-bit IDT and exception dispatch; see trap.h for the recovery rules. */
+/* IDT and exception dispatch; see trap.h for the recovery rules. */
 #include "guest.h"
 #include "trap.h"
 
-/* 32-bit interrupt gate (SDM Vol. 3A §6.11, Figure 6-2) */
+/*
+ * Interrupt gate: 32-bit (SDM Vol. 3A §6.11, Figure 6-2) or 64-bit (16
+ * bytes, §6.14.1, Figure 6-8).  Both start code GDTs put the kernel code
+ * segment at 0x08.
+ */
 struct idt_gate {
 	uint16_t off_lo;
 	uint16_t sel;
-	uint8_t zero;
-	uint8_t type;		/* P=1, DPL=0, 0xe: 32-bit interrupt gate */
-	uint16_t off_hi;
+	uint8_t ist;
+	uint8_t type;		/* P=1, DPL=0, 0xe: interrupt gate */
+	uint16_t off_mid;
+#ifdef __x86_64__
+	uint32_t off_hi;
+	uint32_t reserved;
+#endif
 } __attribute__((packed));
 
 struct desc_ptr {
 	uint16_t limit;
-	uint32_t base;
+	unsigned long base;
 } __attribute__((packed));
 
 struct extable_entry {
@@ -37,19 +45,27 @@ static struct {
 
 void idt_init(void)
 {
-	struct desc_ptr p = { sizeof(idt) - 1, (uint32_t)idt };
+	struct desc_ptr p = { sizeof(idt) - 1, (unsigned long)idt };
 	unsigned int i;
 
 	for (i = 0; i < 256; i++) {
-		uint32_t a = (uint32_t)isr_stubs + 16 * i;
+		unsigned long a = (unsigned long)isr_stubs + 16 * i;
 
 		idt[i].off_lo = a & 0xffff;
-		idt[i].off_hi = a >> 16;
-		idt[i].sel = GDT_CODE32;
-		idt[i].zero = 0;
+		idt[i].off_mid = (a >> 16) & 0xffff;
+#ifdef __x86_64__
+		idt[i].off_hi = a >> 32;
+#endif
+		idt[i].sel = 0x08;
+		idt[i].ist = 0;
 		idt[i].type = 0x8e;
 	}
 	asm volatile("lidt %0" : : "m"(p));
+}
+
+void trap_allow_user(unsigned int vector)
+{
+	idt[vector & 0xff].type = 0xee;		/* P=1, DPL=3, interrupt gate */
 }
 
 void trap_set_handler(unsigned int vector, trap_handler_t fn)
@@ -108,9 +124,10 @@ void trap_dispatch(struct trap_frame *f)
 		f->eip += expect.skip;
 		return;
 	}
-	tap_bail("unexpected exception %u (%s) error %#x at eip %#x cr2 %#x",
-		 f->vector, trap_name(f->vector), f->error, f->eip,
-		 (unsigned int)last_fault.cr2);
+	tap_bail("unexpected exception %u (%s) error %#x at eip %#lx cr2 %#lx",
+		 (unsigned int)f->vector, trap_name(f->vector),
+		 (unsigned int)f->error, (unsigned long)f->eip,
+		 last_fault.cr2);
 }
 
 int rdmsr_safe(uint32_t msr, uint64_t *val)
