@@ -1,6 +1,6 @@
 #!/bin/sh
 # The second half of the VMX suite (vmx-suite.sh has the first and the
-# settings): the host's life cycle, the hostile guests, rmmod and the ioctl
+# settings): the paging tests, the host's life cycle, the hostile guests, rmmod and the ioctl
 # negative tests, in a second Bochs host that make check starts once the
 # QEMU suites are done.
 SUITE_SECTIONS="paging host hostile rmmod"
