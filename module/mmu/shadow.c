@@ -263,21 +263,33 @@ static void v3_shadow_flush_all(struct v3_vm *vm)
 	put_cpu();
 }
 
-/* After the lock: publish drops and protections, then free. */
+/*
+ * Before the lock is released: drops and new protections take effect on
+ * every CPU (as KVM flushes under its mmu_lock), so no vCPU writes a
+ * guest table through a stale writable translation once its shadows
+ * exist.  The IPI handler takes no lock and vCPUs spin on this one with
+ * interrupts enabled.
+ */
+static void v3_shadow_publish(struct v3_vm *vm)
+{
+	struct v3_shadow_vm *sv = vm->mmu.shadow;
+
+	if (sv->flush) {
+		sv->flush = false;
+		v3_shadow_flush_all(vm);
+	}
+}
+
+/* After the lock: free what was dropped (published already). */
 static void v3_shadow_commit(struct v3_vm *vm)
 {
 	struct v3_shadow_vm *sv = vm->mmu.shadow;
 	struct v3_spage *sp, *tmp;
 	LIST_HEAD(list);
-	bool flush;
 
 	spin_lock(&sv->lock);
-	flush = sv->flush;
-	sv->flush = false;
 	list_splice_init(&sv->to_free, &list);
 	spin_unlock(&sv->lock);
-	if (flush)
-		v3_shadow_flush_all(vm);
 	list_for_each_entry_safe(sp, tmp, &list, link)
 		v3_spage_free(sp);
 }
@@ -482,20 +494,18 @@ static void v3_child_key(struct v3_vcpu *vcpu, struct v3_spage *sp,
 }
 
 /*
- * Fill the path for gva from the vCPU's root down to the leaf.  Called
- * with the lock held.  0, or -EAGAIN when it must be retried.
+ * Fill the path for gva from the vCPU's root down to the last-level
+ * shadow table (*out, its entry *out_slot).  Called with the lock held.
+ * 0, or -EAGAIN when it must be retried.
  */
-static int v3_shadow_map(struct v3_vcpu *vcpu, u64 gva, const struct v3_walk *w,
-			 u32 access, int gm)
+static int v3_shadow_path(struct v3_vcpu *vcpu, u64 gva,
+			  const struct v3_walk *w, int gm,
+			  struct v3_spage **out, unsigned int *out_slot)
 {
 	struct v3_shadow_vm *sv = vcpu->vm->mmu.shadow;
-	const struct v3_regs *r = &vcpu->regs;
 	struct v3_spage *sp;
 	unsigned int slot;
 	bool again = false;
-	u64 gpa = w->gpa & PAGE_MASK, leaf, hpa;
-	s64 idx;
-	bool wr;
 
 	if (gm == GM_64)
 		sp = vcpu->mmu.root;
@@ -528,6 +538,21 @@ static int v3_shadow_map(struct v3_vcpu *vcpu, u64 gva, const struct v3_walk *w,
 		v3_link(sv, sp, slot, child);
 		sp = child;
 	}
+	*out = sp;
+	*out_slot = slot;
+	return 0;
+}
+
+/* The leaf for the walk w at sp's slot (lock held) */
+static int v3_shadow_leaf(struct v3_vcpu *vcpu, struct v3_spage *sp,
+			  unsigned int slot, const struct v3_walk *w,
+			  u32 access, int gm)
+{
+	struct v3_shadow_vm *sv = vcpu->vm->mmu.shadow;
+	const struct v3_regs *r = &vcpu->regs;
+	u64 gpa = w->gpa & PAGE_MASK, leaf, hpa;
+	s64 idx;
+	bool wr;
 
 	idx = v3_ram_index(vcpu->vm, gpa >> PAGE_SHIFT);
 	hpa = v3_gpa_to_hpa(vcpu->vm, gpa, NULL);
@@ -655,6 +680,7 @@ static int v3_shadow_load(struct v3_vcpu *vcpu, struct v3_paging_hw *hw)
 			return ret;
 		spin_lock(&sv->lock);
 		ret = v3_shadow_roots(vcpu, gm);
+		v3_shadow_publish(vcpu->vm);
 		spin_unlock(&sv->lock);
 		v3_shadow_commit(vcpu->vm);
 		if (ret != -EAGAIN)
@@ -681,11 +707,39 @@ static int v3_shadow_load(struct v3_vcpu *vcpu, struct v3_paging_hw *hw)
 
 /* ------------------------------------------------------------ the exits */
 
+/*
+ * Between the walk and the protection of its tables another vCPU may have
+ * written one of them: compare the entries again (A and D aside, which a
+ * CPU may set at any time) and drop the shadows of a table that changed.
+ */
+static bool v3_guest_changed(struct v3_vm *vm, const struct v3_walk *w)
+{
+	bool changed = false;
+	int i;
+
+	for (i = 0; i < w->levels; i++) {
+		u64 e = 0;
+		s64 idx;
+
+		if (v3_read_gpa(vm, w->pte_gpa[i], &e, w->pte_size))
+			continue;
+		if (!((e ^ w->pte[i]) & ~(SPTE_A | SPTE_D)))
+			continue;
+		changed = true;
+		idx = v3_ram_index(vm, w->pte_gpa[i] >> PAGE_SHIFT);
+		if (idx >= 0 && vm->mmu.shadow->tables[idx])
+			v3_zap_gfn(vm->mmu.shadow, idx);
+	}
+	return changed;
+}
+
 static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 {
 	struct v3_vm *vm = vcpu->vm;
 	struct v3_shadow_vm *sv = vm->mmu.shadow;
 	const struct v3_regs *r = &vcpu->regs;
+	struct v3_spage *sp;
+	unsigned int slot;
 	u32 access = error & (V3_PF_WRITE | V3_PF_USER | V3_PF_FETCH);
 	int gm = v3_guest_mode(r);
 	struct v3_walk w;
@@ -778,14 +832,25 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		ret = 0;		/* retried: the roots may be gone too */
 		goto out;
 	}
-	ret = v3_shadow_map(vcpu, gva, &w, access, gm);
+	ret = v3_shadow_path(vcpu, gva, &w, gm, &sp, &slot);
 	if (ret == -EAGAIN) {
 		vcpu->mmu.reload = true;
 		ret = 0;
+		goto out;
 	}
+	if (ret)
+		goto out;
+	/* the path's tables are protected everywhere now: unchanged? */
+	v3_shadow_publish(vm);
+	if (gm != GM_NONE && v3_guest_changed(vm, &w)) {
+		ret = 0;		/* written meanwhile: dropped, retried */
+		goto out;
+	}
+	ret = v3_shadow_leaf(vcpu, sp, slot, &w, access, gm);
 	if (!ret)
 		vcpu->mmu.shadow_faults++;
 out:
+	v3_shadow_publish(vm);
 	spin_unlock(&sv->lock);
 	v3_shadow_commit(vm);
 	if (ret) {
@@ -807,6 +872,7 @@ static int v3_shadow_paging_changed(struct v3_vcpu *vcpu, u64 old_cr3)
 	/* paging mode, WP, NXE, PSE...: what shadows mean changed */
 	spin_lock(&sv->lock);
 	v3_zap_all(sv);
+	v3_shadow_publish(vcpu->vm);
 	spin_unlock(&sv->lock);
 	v3_shadow_commit(vcpu->vm);
 	return 0;
@@ -834,6 +900,7 @@ static void v3_shadow_invlpg(struct v3_vcpu *vcpu, u64 gva)
 			break;
 		sp = v3_spage_of(sp->spt[slot]);
 	}
+	v3_shadow_publish(vcpu->vm);
 	spin_unlock(&sv->lock);
 	v3_shadow_commit(vcpu->vm);
 }
@@ -857,6 +924,7 @@ static void v3_shadow_gpa_written(struct v3_vm *vm, u64 gpa, u64 len)
 				v3_zap_gfn(sv, idx);
 		}
 	}
+	v3_shadow_publish(vm);
 	spin_unlock(&sv->lock);
 	v3_shadow_commit(vm);
 }
@@ -927,6 +995,7 @@ void v3_shadow_vcpu_free(struct v3_vcpu *vcpu)
 	struct v3_mmu *mu = &vcpu->mmu;
 
 	if (sv) {
+		/* no vCPU runs (a switch, or the VM's release): no flush */
 		spin_lock(&sv->lock);
 		v3_put_roots(vcpu);
 		spin_unlock(&sv->lock);
