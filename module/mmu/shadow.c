@@ -816,10 +816,10 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		int i;
 
 		/* a guest table written: drop its shadows, unprotect it */
-		for (i = 0; i < w.levels - 1; i++)
+		for (i = 0; i < w.levels; i++)
 			if ((w.pte_gpa[i] >> PAGE_SHIFT) == (w.gpa >> PAGE_SHIFT))
 				break;
-		if (gm != GM_NONE && i < w.levels - 1) {
+		if (gm != GM_NONE && i < w.levels) {
 			spin_unlock(&sv->lock);
 			v3_vm_stop(vm, V3_STOP_EMULATION, 0,
 				   "vcpu %u: write to a page table through itself at 0x%llx (not supported in shadow mode)",
