@@ -862,14 +862,18 @@ out:
 	return 0;
 }
 
+/*
+ * CR0.PG/WP/PE, CR4.PSE/PAE/SMEP/SMAP/PCIDE/PKE or EFER.NXE/LME/LMA
+ * changed (mmu_cr.c, v3_mmu_set_efer): what the shadows mean changed,
+ * all go.  A CR3 write does not come here: the next load picks the root.
+ */
 static int v3_shadow_paging_changed(struct v3_vcpu *vcpu, u64 old_cr3)
 {
 	struct v3_shadow_vm *sv = vcpu->vm->mmu.shadow;
 
 	vcpu->mmu.reload = true;
-	if (!sv || old_cr3 != vcpu->regs.cr3)
-		return 0;	/* a CR3 switch: the new root at the next load */
-	/* paging mode, WP, NXE, PSE...: what shadows mean changed */
+	if (!sv)
+		return 0;
 	spin_lock(&sv->lock);
 	v3_zap_all(sv);
 	v3_shadow_publish(vcpu->vm);
