@@ -733,6 +733,16 @@ static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
 {
 	struct v3_mmio_handler h = { .read = v3_pt_read, .write = v3_pt_write };
 	struct v3_exit *e = &vcpu->exit;
+	struct v3_mmio_insn in;
+	u8 b[8] = { 0 };
+
+	if (v3_decode_mmio(vcpu, &in)) {
+		v3_fetch_insn(vcpu, b, sizeof(b));
+		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+			   "vcpu %u: shadow: write to guest table gpa 0x%llx through a mapping that uses it, by an instruction the decoder cannot emulate (%*ph) at rip 0x%llx",
+			   vcpu->id, gpa, (int)sizeof(b), b, vcpu->regs.rip);
+		return 1;
+	}
 
 	e->reason = V3_EXIT_MEM_FAULT;
 	e->mem.gpa = gpa;

@@ -67,6 +67,8 @@ u64 v3_gpa_to_hpa(struct v3_vm *m, u64 gpa, bool *large)
 }
 
 int v3_handle_mem_fault(struct v3_vcpu *v) { mmio++; return 0; }
+int v3_decode_mmio(struct v3_vcpu *v, struct v3_mmio_insn *in) { return 0; }
+int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len) { return -EFAULT; }
 /* the emulated write of a table through itself: a MOV of 8 bytes of 0 */
 static int emulated;
 int v3_mmio_emulate(struct v3_vcpu *v, struct v3_mmio_handler *h)
