@@ -739,8 +739,8 @@ static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
 	if (v3_decode_mmio(vcpu, &in)) {
 		v3_fetch_insn(vcpu, b, sizeof(b));
 		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
-			   "vcpu %u: shadow: write to guest table gpa 0x%llx through a mapping that uses it, by an instruction the decoder cannot emulate (%*ph) at rip 0x%llx",
-			   vcpu->id, gpa, (int)sizeof(b), b, vcpu->regs.rip);
+			   "vcpu %u: shadow: insn %*ph at rip 0x%llx writes table gpa 0x%llx through itself: cannot emulate",
+			   vcpu->id, (int)sizeof(b), b, vcpu->regs.rip, gpa);
 		return 1;
 	}
 
