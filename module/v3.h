@@ -18,6 +18,7 @@
 #include <asm/msr-index.h>
 #include "v3vmm.h"
 #include "spec_ctrl.h"
+#include "mmu/mmu_state.h"
 
 #define V3_PR_PREFIX "v3vmm: "
 #define v3_err(fmt, ...)  pr_err(V3_PR_PREFIX fmt, ##__VA_ARGS__)
@@ -27,6 +28,7 @@
 struct v3_vm;
 struct v3_vcpu;
 struct v3_lapic;
+struct v3_paging_hw;		/* mmu/mmu.h */
 
 /* ---------------------------------------------------------------- memory */
 
@@ -78,18 +80,6 @@ u64 v3_gpa_to_hpa(struct v3_vm *vm, u64 gpa, bool *large);
 bool v3_gpa_is_ram(struct v3_vm *vm, u64 gpa);
 int v3_read_gpa(struct v3_vm *vm, u64 gpa, void *buf, size_t len);
 int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len);
-
-/* Two-dimensional paging tables (NPT/EPT) over guest RAM */
-struct v3_tdp_format {
-	u64 (*table)(u64 hpa);			/* non-leaf entry */
-	u64 (*leaf)(u64 hpa, bool large);	/* 4 KiB or 2 MiB leaf */
-};
-
-struct v3_tdp {
-	u64 root_hpa;
-	void *root;
-	const struct v3_tdp_format *fmt;
-};
 
 int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt);
@@ -144,14 +134,38 @@ struct v3_exit {
 			u8 reg;		/* CR/DR number */
 			u8 write:1;
 			u8 gpr;		/* decoded operand, 0xff if unknown */
+			/*
+			 * CR exits only: the instruction (enum v3_cr_op).
+			 * MOV: reg, write and gpr as above.  CLTS: write
+			 * of CR0, gpr unused.  LMSW: write of CR0 with
+			 * the 16-bit source in lmsw when the backend has
+			 * it (gpr != 0xff), else gpr 0xff and common code
+			 * decodes the instruction (mmu.c).
+			 */
+			u8 op;
+			u16 lmsw;
 		} crdr;
 		struct {
 			u8 vector;
 			u32 error;
+			/* #PF: the faulting linear address (CR2: SVM
+			 * EXITINFO2, VMX exit qualification) */
+			u64 addr;
 		} exc;
+		struct {
+			u64 gva;	/* the operand, if valid */
+			u8 valid:1;	/* 0: common code decodes it */
+		} invlpg;
 	};
 	u64 raw[4];		/* backend exit code and qualifiers for dumps */
 	u64 tsc;		/* TSC at exit, for cycle accounting */
+};
+
+/* struct v3_exit.crdr.op for V3_EXIT_CR_ACCESS */
+enum v3_cr_op {
+	V3_CR_MOV = 0,
+	V3_CR_CLTS,
+	V3_CR_LMSW,
 };
 
 /* ---------------------------------------------------------------- vCPU */
@@ -168,10 +182,11 @@ enum v3_vcpu_mode {
 #define V3_REQ_INIT	4	/* INIT IPI: wait for SIPI */
 #define V3_REQ_SIPI	5	/* startup IPI: start at sipi_vector << 12 */
 #define V3_REQ_RESET	6	/* leave the run loop: the VM is being reset */
+#define V3_REQ_MMU	7	/* leave the guest: a paging-mode switch (mmu.c) */
 
 /* requests that make the backend return -EINTR instead of entering */
 #define V3_REQ_EXIT_MASK (BIT(V3_REQ_STOP) | BIT(V3_REQ_RESET) | \
-			  BIT(V3_REQ_PAUSE) | \
+			  BIT(V3_REQ_PAUSE) | BIT(V3_REQ_MMU) | \
 			  BIT(V3_REQ_EVENT) | BIT(V3_REQ_INIT) | \
 			  BIT(V3_REQ_SIPI))
 
@@ -204,6 +219,7 @@ struct v3_vcpu {
 	struct preempt_notifier preempt;	/* on its thread (vcpu.c) */
 	u64 pvclock_msr;		/* MSR_KVM_SYSTEM_TIME_NEW (pvclock.c) */
 	struct v3_spec_vcpu spec;	/* guest SPEC_CTRL, entry work (spec_ctrl.c) */
+	struct v3_mmu mmu;		/* paging mode state (mmu/) */
 
 	/* statistics, written by the vCPU thread only */
 	u64 exits[V3_NR_EXIT_REASONS];
@@ -325,6 +341,7 @@ struct v3_vm {
 	u64 resets;
 
 	struct kobject *kobj;		/* /sys/kernel/v3vmm/vms/NAME */
+	struct v3_mmu_vm mmu;		/* paging mode (mmu/) */
 	void *arch;			/* backend state */
 };
 
@@ -397,6 +414,19 @@ struct v3_arch_ops {
 	bool (*irq_allowed)(struct v3_vcpu *vcpu);
 	void (*inject_irq)(struct v3_vcpu *vcpu, u8 vector);
 	void (*irq_window)(struct v3_vcpu *vcpu, bool enable);
+
+	/*
+	 * Paging (module/mmu/, issue #12).  tdp_format: the NPT/EPT entry
+	 * encoding the VM-wide nested tables are built with (mmu/nested.c).
+	 * set_paging: load the paging mode of struct v3_paging_hw for the
+	 * next entries (see mmu/mmu.h).  inject_pf: queue #PF with error
+	 * code error and CR2 = cr2 for the next entry.  A backend that
+	 * leaves set_paging NULL runs nested paging only and builds its
+	 * own nested tables when tdp_format is NULL too.
+	 */
+	const struct v3_tdp_format *tdp_format;
+	int (*set_paging)(struct v3_vcpu *vcpu, const struct v3_paging_hw *hw);
+	void (*inject_pf)(struct v3_vcpu *vcpu, u32 error, u64 cr2);
 };
 
 extern const struct v3_arch_ops *v3_arch;
@@ -460,6 +490,8 @@ int v3_io_register(struct v3_vm *vm, const struct v3_io_handler *h);
 int v3_mmio_register(struct v3_vm *vm, const struct v3_mmio_handler *h);
 int v3_handle_io(struct v3_vcpu *vcpu);
 int v3_handle_mem_fault(struct v3_vcpu *vcpu);
+/* the instruction at RIP against h at vcpu->exit.mem.gpa (also mmu/shadow.c) */
+int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h);
 
 /* msr.c, cpuid.c, hypercall.c */
 extern const u32 v3_passthrough_msrs[];
