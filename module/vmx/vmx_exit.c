@@ -154,6 +154,64 @@ bool v3_vmx_exit_is_mce(u32 exit_reason, u32 intr_info)
 	       (intr_info & 0xff) == X86_TRAP_MC;
 }
 
+/*
+ * An exception exit (exception bitmap, 25.2).  #PF: the exit qualification
+ * holds the linear address the CPU would have put in CR2, which the exit
+ * leaves unchanged (27.1).  If the faulting instruction was an IRET that
+ * unblocked NMIs (27.2.2 bit 12) and no event delivery was interrupted,
+ * NMI blocking is restored before the guest resumes (31.7.1.2).
+ */
+static void v3_vmx_decode_exception(struct v3_vcpu *vcpu, u32 info)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	struct v3_exit *e = &vcpu->exit;
+
+	e->reason = V3_EXIT_EXCEPTION;
+	e->exc.vector = info & 0xff;
+	e->exc.error = (info & V3_INTR_HAS_ERROR) ? vmx->exit_intr_error : 0;
+	e->exc.addr = e->exc.vector == X86_TRAP_PF ? vmx->exit_qual : 0;
+	if ((info & V3_INTR_NMI_UNBLOCK) && !(vmx->idt_info & V3_INTR_VALID) &&
+	    !(vmx->intr_state & V3_BLOCK_NMI)) {
+		vmx->intr_state |= V3_BLOCK_NMI;
+		v3_vmwrite(V3_GUEST_INTERRUPTIBILITY, vmx->intr_state);
+	}
+}
+
+/*
+ * Control-register access (27.2.1, table 27-3): CR in 3:0, access type in
+ * 5:4 (MOV to, MOV from, CLTS, LMSW), GPR in 11:8, LMSW source in 31:16.
+ * In shadow mode a guest MOV to CR3 drops its non-global translations,
+ * to CR0/CR4 all of them (what the instruction does on a CPU, 4.10.4.1),
+ * at the next entry, after common code emulated it.
+ */
+static void v3_vmx_decode_cr(struct v3_vcpu *vcpu, u64 qual)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	struct v3_exit *e = &vcpu->exit;
+	unsigned int type = (qual >> 4) & 3;
+
+	e->crdr.reg = qual & 0xf;
+	e->crdr.gpr = (qual >> 8) & 0xf;
+	e->crdr.write = type != 1;
+	e->crdr.op = V3_CR_MOV;
+	e->crdr.lmsw = 0;
+	if (type == 2) {
+		e->crdr.op = V3_CR_CLTS;
+		e->crdr.reg = 0;
+	} else if (type == 3) {
+		e->crdr.op = V3_CR_LMSW;
+		e->crdr.reg = 0;
+		e->crdr.gpr = 0;	/* the value is in lmsw */
+		e->crdr.lmsw = (qual >> 16) & 0xffff;
+	}
+	if (vmx->paging != V3_MMU_SHADOW || type != 0)
+		return;
+	if (e->crdr.reg == 3)
+		vmx->flush_nonglobal = true;
+	else if (e->crdr.reg == 0 || e->crdr.reg == 4)
+		vmx->flush_vpid = true;
+}
+
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
@@ -194,10 +252,7 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		if (V3_INTR_TYPE(info) == V3_INTR_TYPE_NMI) {
 			e->reason = V3_EXIT_NMI;	/* host NMI, handled */
 		} else {
-			e->reason = V3_EXIT_EXCEPTION;
-			e->exc.vector = info & 0xff;
-			e->exc.error = (info & V3_INTR_HAS_ERROR) ?
-				       vmx->exit_intr_error : 0;
+			v3_vmx_decode_exception(vcpu, info);
 		}
 		return;
 	} else {
@@ -220,9 +275,15 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		e->crdr.gpr = (qual >> 8) & 0xf;
 		break;
 	case V3_VMX_EXIT_CR:
-		e->crdr.reg = qual & 0xf;
-		e->crdr.write = ((qual >> 4) & 3) == 0;
-		e->crdr.gpr = (qual >> 8) & 0xf;
+		v3_vmx_decode_cr(vcpu, qual);
+		break;
+	case V3_VMX_EXIT_INVLPG:
+		/* 27.2.1: the linear-address operand (bits 63:32 clear
+		 * outside 64-bit mode) */
+		e->invlpg.gva = qual;
+		e->invlpg.valid = 1;
+		if (vmx->paging == V3_MMU_SHADOW)
+			v3_vmx_queue_flush_gva(vmx, qual);
 		break;
 	case V3_VMX_EXIT_EPT_VIOLATION:
 		/* table 27-7: access in bits 2:0, what the EPT allowed in 5:3 */
@@ -275,7 +336,7 @@ void v3_vmx_write_cr4(u64 cr4)
 }
 
 /* PAE paging outside long mode takes its PDPTEs from the VMCS (26.3.2.4) */
-static void v3_vmx_load_pdptes(struct v3_vcpu *vcpu, u64 cr3)
+void v3_vmx_load_pdptes(struct v3_vcpu *vcpu, u64 cr3)
 {
 	u64 pdpte[4] = { 0 };
 	unsigned int i;
