@@ -90,6 +90,7 @@ struct v3_vmx_vcpu {
 	 * (INVLPG).
 	 */
 	u8 paging;
+	bool emulated;		/* the last exit was completed by the backend */
 	bool flush_vpid;
 	bool flush_nonglobal;
 	bool flush_gva_valid;

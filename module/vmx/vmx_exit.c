@@ -51,6 +51,7 @@ static const struct v3_vmx_exit_map v3_vmx_exits[V3_VMX_NR_EXITS] = {
 	[V3_VMX_EXIT_INVVPID]		= { 1, V3_EXIT_VMX_INSN, 1 },
 	[V3_VMX_EXIT_WBINVD]		= { 1, V3_EXIT_WBINVD, 1 },
 	[V3_VMX_EXIT_XSETBV]		= { 1, V3_EXIT_XSETBV, 1 },
+	[V3_VMX_EXIT_INVPCID]		= { 1, V3_EXIT_INVLPG, 1 },
 	[V3_VMX_EXIT_VMFUNC]		= { 1, V3_EXIT_VMX_INSN, 1 },
 	[V3_VMX_EXIT_ENCLS]		= { 1, V3_EXIT_UD_INSN, 1 },
 	[V3_VMX_EXIT_XSAVES]		= { 1, V3_EXIT_UD_INSN, 1 },
@@ -212,6 +213,86 @@ static void v3_vmx_decode_cr(struct v3_vcpu *vcpu, u64 qual)
 		vmx->flush_vpid = true;
 }
 
+/*
+ * The memory operand of INVEPT/INVPCID/INVVPID (27.2.5, VM-exit
+ * instruction information: scaling 1:0, address size 9:7, segment 17:15,
+ * index 21:18 (invalid: 22), base 26:23 (invalid: 27); the displacement,
+ * sign-extended, is the exit qualification).
+ */
+static u64 v3_vmx_mem_operand(struct v3_vcpu *vcpu, u32 info, u64 disp)
+{
+	struct v3_regs *r = &vcpu->regs;
+	unsigned int asz = (info >> 7) & 7, seg = (info >> 15) & 7;
+	u64 off = disp, base = 0;
+
+	if (!(info & BIT(27)))
+		off += r->gpr[(info >> 23) & 0xf];
+	if (!(info & BIT(22)))
+		off += r->gpr[(info >> 18) & 0xf] << (info & 3);
+	if (asz == 0)
+		off &= 0xffff;
+	else if (asz == 1)
+		off &= 0xffffffff;
+	/* in 64-bit mode only FS and GS have a base (3.4.4) */
+	if (!v3_long_mode(vcpu) || seg == V3_SEG_FS || seg == V3_SEG_GS)
+		base = seg < V3_SEG_TR ? v3_vmread(V3_GUEST_BASE(seg)) : 0;
+	off += base;
+	return v3_long_mode(vcpu) ? off : (u32)off;
+}
+
+/*
+ * INVPCID exits in shadow mode: INVLPG exiting with enable INVPCID makes
+ * it exit (25.1.3, exit reason 58).  The shadow tables follow the guest's
+ * through write protection, so what remains is the TLB of this vCPU's
+ * VPID, where all guest PCIDs share one tag: type 0 (one address) becomes
+ * an INVLPG exit for common code; types 1 and 3 (non-global translations)
+ * and 2 (all) are done here, as are the #GP cases of the instruction
+ * (SDM vol. 2, INVPCID: type above 3, reserved descriptor bits, a PCID
+ * other than 0 without CR4.PCIDE, a non-canonical address); those set
+ * vmx->emulated: the exit is complete and the guest re-entered.
+ */
+static void v3_vmx_decode_invpcid(struct v3_vcpu *vcpu, u64 qual)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	struct v3_exit *e = &vcpu->exit;
+	u32 info = v3_vmread(V3_VMEXIT_INSN_INFO);
+	u64 type = vcpu->regs.gpr[(info >> 28) & 0xf];
+	u64 desc[2], gva;
+	bool pcide = vcpu->regs.cr4 & X86_CR4_PCIDE;
+	int shift = (vcpu->regs.cr4 & X86_CR4_LA57) ? 7 : 16;
+
+	if (!v3_long_mode(vcpu))
+		type = (u32)type;
+	vmx->emulated = true;
+	e->invlpg.valid = 0;
+	gva = v3_vmx_mem_operand(vcpu, info, qual);
+	if (v3_read_gva(vcpu, gva, desc, sizeof(desc))) {
+		/* the descriptor is unreadable: over-flush rather than fault */
+		vmx->flush_vpid = true;
+		v3_skip_insn(vcpu);
+		return;
+	}
+	if (type > 3 || (desc[0] >> 12) ||
+	    (type <= 1 && !pcide && (desc[0] & 0xfff)) ||
+	    (type == 0 && (u64)((s64)(desc[1] << shift) >> shift) != desc[1])) {
+		v3_inject_gp(vcpu);
+		return;
+	}
+	if (type == 0) {
+		/* common code completes it as INVLPG of that address */
+		vmx->emulated = false;
+		e->invlpg.gva = desc[1];
+		e->invlpg.valid = 1;
+		v3_vmx_queue_flush_gva(vmx, desc[1]);
+		return;
+	}
+	if (type == 2)
+		vmx->flush_vpid = true;
+	else
+		vmx->flush_nonglobal = true;
+	v3_skip_insn(vcpu);
+}
+
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
@@ -224,6 +305,7 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 	e->raw[2] = vmx->exit_intr_info;
 	e->raw[3] = vmx->idt_info;
 	e->insn_len = 0;
+	vmx->emulated = false;
 
 	/*
 	 * Machine check during VM entry (26.8, exit reason 41 with the
@@ -284,6 +366,9 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		e->invlpg.valid = 1;
 		if (vmx->paging == V3_MMU_SHADOW)
 			v3_vmx_queue_flush_gva(vmx, qual);
+		break;
+	case V3_VMX_EXIT_INVPCID:
+		v3_vmx_decode_invpcid(vcpu, qual);
 		break;
 	case V3_VMX_EXIT_EPT_VIOLATION:
 		/* table 27-7: access in bits 2:0, what the EPT allowed in 5:3 */

@@ -608,6 +608,13 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	return 0;
 }
 
+/* an exit completed inside the backend, counted like common code does */
+static void v3_vmx_account(struct v3_vcpu *vcpu, u32 reason)
+{
+	vcpu->exits[reason]++;
+	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
+}
+
 /*
  * CR accesses the guest may not do on its own (the fixed CR0/CR4 bits)
  * are emulated here and the guest re-entered; they are counted as
@@ -621,15 +628,17 @@ static int v3_vmx_vcpu_run(struct v3_vcpu *vcpu)
 
 	for (;;) {
 		ret = v3_vmx_enter(vcpu);
+		if (!ret && vmx->emulated) {	/* INVPCID (vmx_exit.c) */
+			v3_vmx_account(vcpu, vcpu->exit.reason);
+			continue;
+		}
 		if (ret || vcpu->exit.reason != V3_EXIT_CR_ACCESS)
 			return ret;
 		if (vmx->paging == V3_MMU_SHADOW && vcpu->exit.crdr.reg != 8)
 			return 0;
 		if (!v3_vmx_handle_cr(vcpu))
 			return 0;	/* common code stops the VM */
-		vcpu->exits[V3_EXIT_CR_ACCESS]++;
-		vcpu->exit_cycles[V3_EXIT_CR_ACCESS] +=
-			rdtsc() - vcpu->exit.tsc;
+		v3_vmx_account(vcpu, V3_EXIT_CR_ACCESS);
 		/* a host interrupt ends this loop with an exit of its own */
 	}
 }

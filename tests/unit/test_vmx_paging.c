@@ -26,7 +26,7 @@ static struct v3_vm vm;
 static struct v3_vcpu vcpu;
 static struct v3_vmx_vcpu vmx;
 
-static int stops, gpa_reads;
+static int stops, gpa_reads, skips, gps;
 static u64 gpa_read_at;
 
 void v3_vm_stop(struct v3_vm *v, int reason, int code, const char *fmt, ...)
@@ -36,11 +36,13 @@ void v3_vm_stop(struct v3_vm *v, int reason, int code, const char *fmt, ...)
 
 void v3_skip_insn(struct v3_vcpu *v)
 {
+	skips++;
 	v->regs.rip += v->exit.insn_len;
 }
 
 void v3_inject_gp(struct v3_vcpu *v)
 {
+	gps++;
 }
 
 /* guest RAM: a PDPT of recognisable entries wherever it is read */
@@ -58,6 +60,20 @@ int v3_read_gpa(struct v3_vm *v, u64 gpa, void *buf, size_t len)
 
 void v3_vmx_load(struct v3_vmx_vcpu *x)
 {
+}
+
+/* guest-virtual memory: the INVPCID descriptor at desc_gva */
+static u64 desc_gva, desc_val[2], gva_read_at;
+static int gva_reads;
+
+int v3_read_gva(struct v3_vcpu *v, u64 gva, void *buf, size_t len)
+{
+	gva_reads++;
+	gva_read_at = gva;
+	if (gva != desc_gva || len != sizeof(desc_val))
+		return -EFAULT;
+	memcpy(buf, desc_val, len);
+	return 0;
 }
 
 /* INVEPT/INVVPID as the CPU would see them; reject: types that VMfail */
@@ -464,6 +480,87 @@ static void test_exits(void)
 	CHECK(!vmx.flush_nonglobal && !vmx.flush_vpid, "nested MOV to CR3 exit: no shadow flush queued");
 }
 
+/*
+ * INVPCID in shadow mode (exit 58): instruction information 27.2.5;
+ * here "invpcid 0x10(%rbx,%rsi,8), %rdx" in 64-bit code: scaling 3,
+ * address size 2 (64-bit), segment DS, index RSI, base RBX, reg2 RDX.
+ */
+#define INVPCID_INFO	(3 | (2 << 7) | (V3_SEG_DS << 15) | (V3_RSI << 18) | \
+			 (V3_RBX << 23) | ((u32)V3_RDX << 28))
+
+static void invpcid(u64 type, u64 pcid, u64 addr)
+{
+	vcpu.regs.gpr[V3_RBX] = 0x10000;
+	vcpu.regs.gpr[V3_RSI] = 2;
+	vcpu.regs.gpr[V3_RDX] = type;
+	shim_vmcs[V3_VMEXIT_INSN_INFO] = INVPCID_INFO;
+	shim_vmcs[V3_GUEST_BASE(V3_SEG_DS)] = 0x5550000;	/* ignored in 64-bit mode */
+	desc_gva = 0x10000 + 2 * 8 + 0x10;
+	desc_val[0] = pcid;
+	desc_val[1] = addr;
+	gva_reads = skips = gps = 0;
+	vmx.flush_vpid = vmx.flush_nonglobal = vmx.flush_gva_valid = false;
+	exit_with(V3_VMX_EXIT_INVPCID, 0x10, 0, 0, 5);
+}
+
+static void test_invpcid(void)
+{
+	struct v3_exit *e = &vcpu.exit;
+
+	reset64();
+	v3_vmx_set_paging(&vcpu, &hw64);
+	vcpu.regs.cr4 |= X86_CR4_PCIDE;
+	invpcid(0, 5, 0xffff888012345000ULL);
+	CHECK(gva_reads == 1 && gva_read_at == 0x10020 && e->reason == V3_EXIT_INVLPG &&
+	      e->invlpg.valid && e->invlpg.gva == 0xffff888012345000ULL && e->insn_len == 5 &&
+	      !vmx.emulated && skips == 0,
+	      "INVPCID type 0: descriptor at base + index*8 + disp, an INVLPG exit of its address for common code");
+	CHECK(vmx.flush_gva_valid && vmx.flush_gva == 0xffff888012345000ULL,
+	      "INVPCID type 0: that address queued for INVVPID");
+	invpcid(1, 5, 0);
+	CHECK(vmx.emulated && skips == 1 && gps == 0 && vmx.flush_nonglobal && !vmx.flush_vpid,
+	      "INVPCID type 1 (one PCID): done in the backend, non-global flush of the VPID, skipped");
+	invpcid(2, 0, 0);
+	CHECK(vmx.emulated && skips == 1 && vmx.flush_vpid,
+	      "INVPCID type 2 (all, globals too): single-context flush, skipped");
+	invpcid(3, 0, 0);
+	CHECK(vmx.emulated && skips == 1 && vmx.flush_nonglobal, "INVPCID type 3: non-global flush");
+	invpcid(4, 0, 0);
+	CHECK(vmx.emulated && gps == 1 && skips == 0, "INVPCID type 4: #GP, RIP kept");
+	invpcid(0, 5, 0x0000900000000000ULL);
+	CHECK(gps == 1 && skips == 0 && vmx.emulated, "INVPCID type 0, non-canonical address: #GP");
+	invpcid(1, 1ULL << 12, 0);
+	CHECK(gps == 1, "INVPCID with reserved descriptor bits 63:12: #GP");
+	vcpu.regs.cr4 &= ~X86_CR4_PCIDE;
+	invpcid(1, 5, 0);
+	CHECK(gps == 1, "INVPCID type 1, PCID 5 without CR4.PCIDE: #GP");
+	invpcid(2, 5, 0);
+	CHECK(gps == 0 && vmx.flush_vpid, "INVPCID type 2 ignores the PCID: flush");
+	/* 32-bit code: DS base counts, 32-bit address size, 32-bit type register */
+	vcpu.regs.cs_attr_l = 0;
+	vcpu.regs.efer = 0;
+	vcpu.regs.gpr[V3_RBX] = 0x10000;
+	vcpu.regs.gpr[V3_RSI] = 0;
+	vcpu.regs.gpr[V3_RDX] = 0xffffffff00000002ULL;
+	shim_vmcs[V3_VMEXIT_INSN_INFO] = (1 << 7) | (V3_SEG_DS << 15) | BIT(22) |
+					 (V3_RBX << 23) | ((u32)V3_RDX << 28);
+	shim_vmcs[V3_GUEST_BASE(V3_SEG_DS)] = 0x100;
+	desc_gva = 0x10100 + 0x20;
+	desc_val[0] = desc_val[1] = 0;
+	gva_reads = skips = gps = 0;
+	vmx.flush_vpid = false;
+	exit_with(V3_VMX_EXIT_INVPCID, 0x20, 0, 0, 5);
+	CHECK(gva_read_at == 0x10120 && gps == 0 && skips == 1 && vmx.flush_vpid,
+	      "INVPCID in 32-bit code: DS base added, no index, type from EDX (2)");
+	/* an unreadable descriptor: flush everything rather than guess a fault */
+	desc_gva = 1;
+	gps = skips = 0;
+	vmx.flush_vpid = false;
+	exit_with(V3_VMX_EXIT_INVPCID, 0x20, 0, 0, 5);
+	CHECK(vmx.emulated && vmx.flush_vpid && skips == 1 && gps == 0,
+	      "INVPCID with an unreadable descriptor: VPID flushed, skipped");
+}
+
 static void test_flush_types(void)
 {
 	static const u64 bits[4] = { V3_VPID_CAP_ADDR, V3_VPID_CAP_SINGLE, V3_VPID_CAP_ALL,
@@ -619,6 +716,7 @@ int main(void)
 	test_shadow_pae32();
 	test_refusals();
 	test_exits();
+	test_invpcid();
 	test_flush_types();
 	test_flush_pending();
 	test_inject_pf();
