@@ -19,6 +19,7 @@
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include "v3.h"
+#include "mmu/mmu.h"
 
 static bool v3_zero(const void *p, size_t len)
 {
@@ -104,6 +105,8 @@ static int v3_ioc_mem(void __user *arg, bool write)
 			ret = -EFAULT;
 			break;
 		}
+		if (write)
+			v3_mmu_gpa_written(vm, gpa, n);	/* shadows of it (mmu/) */
 		done += n;
 		cond_resched();
 	}

@@ -38,10 +38,8 @@ struct v3_vmx_cpu {
 	bool enabled;		/* VMXON done by us */
 };
 
-/* Per VM: EPT and the I/O and MSR bitmaps shared by its vCPUs */
+/* Per VM: the I/O and MSR bitmaps shared by its vCPUs */
 struct v3_vmx_vm {
-	struct v3_tdp ept;
-	u64 eptp;
 	void *io_bitmap;	/* A and B: 8 KiB */
 	void *msr_bitmap;	/* 4 KiB */
 };

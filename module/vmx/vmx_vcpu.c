@@ -99,10 +99,7 @@ static int v3_vmx_vm_init(struct v3_vm *vm)
 	memset(xv->msr_bitmap, 0xff, PAGE_SIZE);
 	for (i = 0; i < v3_nr_passthrough_msrs; i++)
 		v3_msr_bitmap_pass(xv->msr_bitmap, v3_passthrough_msrs[i]);
-	ret = v3_tdp_build(vm, &xv->ept, &v3_ept_format);
-	if (ret)
-		goto fail;
-	xv->eptp = v3_vmx_eptp(xv->ept.root_hpa);
+	/* the EPT tables are the MMU's (mmu/nested.c, v3_ept_format) */
 	vm->arch = xv;
 	return 0;
 fail:
@@ -118,7 +115,6 @@ static void v3_vmx_vm_destroy(struct v3_vm *vm)
 
 	if (!xv)
 		return;
-	v3_tdp_free(&xv->ept);
 	free_page((unsigned long)xv->msr_bitmap);
 	free_pages((unsigned long)xv->io_bitmap, V3_IO_BITMAP_ORDER);
 	kfree(xv);
@@ -157,8 +153,9 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	v3_vmwrite(V3_IO_BITMAP_A, io);
 	v3_vmwrite(V3_IO_BITMAP_B, io + PAGE_SIZE);
 	v3_vmwrite(V3_MSR_BITMAP, virt_to_phys(xv->msr_bitmap));
-	v3_vmwrite(V3_EPT_POINTER, xv->eptp);
-	vmx->eptp = xv->eptp;
+	/* EPT_POINTER: set_paging (the MMU loads it before the first entry) */
+	v3_vmwrite(V3_EPT_POINTER, 0);
+	vmx->eptp = 0;
 	v3_vmwrite(V3_TSC_OFFSET, 0);
 	v3_vmwrite(V3_VMCS_LINK_PTR, ~0ULL);
 
