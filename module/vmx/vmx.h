@@ -88,6 +88,12 @@ struct v3_vmx_vcpu {
 	 * (INVLPG).
 	 */
 	u8 paging;
+	/*
+	 * Shadow paging refused for the guest's state (real mode...): 2 right
+	 * after the refusal, 1 once the MMU loaded nested paging instead.
+	 * Meanwhile CR0.PE/PG changes exit and ask the MMU to try again.
+	 */
+	u8 shadow_wanted;
 	bool emulated;		/* the last exit was completed by the backend */
 	bool flush_vpid;
 	bool flush_nonglobal;

@@ -475,6 +475,9 @@ static bool v3_vmx_set_cr0(struct v3_vcpu *vcpu, u64 val)
 		v3_vmx_load_pdptes(vcpu, r->cr3);
 	if ((val ^ old) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_CD))
 		vmx->flush = true;	/* what the real MOV would flush */
+	/* shadow paging waits for this (vmx_paging.c): the MMU retries it */
+	if (vmx->shadow_wanted && ((val ^ old) & (X86_CR0_PE | X86_CR0_PG)))
+		vcpu->mmu.reload = true;
 	return true;
 }
 

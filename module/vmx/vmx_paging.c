@@ -20,9 +20,11 @@
  * Real mode cannot run without unrestricted guest, so set_paging(shadow)
  * refuses (-EOPNOTSUPP) a guest with CR0.PE clear, in virtual-8086 mode,
  * or with segment state that only unrestricted guest accepts (26.3.1.2),
- * and the MMU keeps EPT.  Protected mode without paging runs if the MMU
- * hands an identity shadow (hw->cr0 with PG); a hw->cr0 without PE and PG
- * is refused likewise.
+ * and the MMU keeps EPT (mmu.c loads nested paging instead).  Until the
+ * next shadow load, CR0.PE/PG changes exit and ask the MMU to retry
+ * (shadow_wanted).  Protected mode without paging runs if the MMU hands
+ * an identity shadow (hw->cr0 with PG); a hw->cr0 without PE and PG is
+ * refused likewise.
  *
  * No VMX instruction is executed here but through v3_vmx_invept and
  * v3_vmx_invvpid (vmx.c), so tests/unit/test_vmx_paging.c runs this file
@@ -182,6 +184,17 @@ void v3_vmx_queue_flush_gva(struct v3_vmx_vcpu *vmx, u64 gva)
 
 /* ------------------------------------------------------------ nested */
 
+/*
+ * CR0 bits nested mode owns: the fixed ones; while shadow paging waits for
+ * the guest to leave real mode or turn paging on, PE and PG too, so that
+ * the change exits (v3_vmx_handle_cr) and the MMU tries shadow mode again.
+ */
+static u64 v3_vmx_nested_cr0_mask(struct v3_vmx_vcpu *vmx)
+{
+	return v3_vmx_cr0_fixed_mask() |
+	       (vmx->shadow_wanted ? X86_CR0_PE | X86_CR0_PG : 0);
+}
+
 /* Controls and masks of nested mode; the caller loads the registers. */
 static void v3_vmx_nested_ctls(struct v3_vmx_vcpu *vmx)
 {
@@ -191,7 +204,7 @@ static void v3_vmx_nested_ctls(struct v3_vmx_vcpu *vmx)
 	v3_vmwrite(V3_PROC_CTLS2, vmx->proc2_ctls);
 	vmx->exc_bitmap &= ~BIT(X86_TRAP_PF);
 	v3_vmwrite(V3_EXCEPTION_BITMAP, vmx->exc_bitmap);
-	vmx->cr0_mask = v3_vmx_cr0_fixed_mask();
+	vmx->cr0_mask = v3_vmx_nested_cr0_mask(vmx);
 	vmx->cr4_mask = v3_vmx_cr4_fixed_mask();
 	v3_vmwrite(V3_CR0_MASK, vmx->cr0_mask);
 	v3_vmwrite(V3_CR4_MASK, vmx->cr4_mask);
@@ -205,6 +218,13 @@ static void v3_vmx_load_nested(struct v3_vcpu *vcpu, u64 root)
 	struct v3_regs *r = &vcpu->regs;
 	u64 eptp = v3_vmx_eptp(root);
 
+	/* the MMU's fallback right after a refusal keeps shadow wanted */
+	vmx->shadow_wanted = vmx->shadow_wanted == 2;
+	if (vmx->cr0_mask != v3_vmx_nested_cr0_mask(vmx) &&
+	    vmx->paging == V3_MMU_NESTED) {
+		vmx->cr0_mask = v3_vmx_nested_cr0_mask(vmx);
+		v3_vmwrite(V3_CR0_MASK, vmx->cr0_mask);
+	}
 	if (vmx->paging != V3_MMU_NESTED) {
 		v3_vmx_nested_ctls(vmx);
 		/* the guest's own paging registers back on the CPU */
@@ -377,8 +397,12 @@ int v3_vmx_set_paging(struct v3_vcpu *vcpu, const struct v3_paging_hw *hw)
 		v3_vmx_load_nested(vcpu, hw->root);
 	} else {
 		ret = v3_vmx_shadow_check(vcpu, hw);
-		if (!ret)
+		if (!ret) {
+			vmx->shadow_wanted = 0;
 			v3_vmx_load_shadow(vcpu, hw);
+		} else if (ret == -EOPNOTSUPP && v3_vmx_feat.shadow) {
+			vmx->shadow_wanted = 2;
+		}
 	}
 	put_cpu();
 	return ret;

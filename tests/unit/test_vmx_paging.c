@@ -695,6 +695,49 @@ static void test_inject_pf(void)
 	      "inject_pf: hardware exception 14 with error code 7, CR2 for the entry = 0xdead000");
 }
 
+/* shadow refused, the MMU's nested fallback, the retry when PG turns on */
+static void test_shadow_wanted(void)
+{
+	struct v3_paging_hw hw = hw64;
+
+	reset64();
+	v3_vmx_set_paging(&vcpu, &hw_nested);
+	/* a 32-bit guest fresh in protected mode, paging still off */
+	seg(V3_SEG_CS, 0x08, AR_CODE32);
+	seg(V3_SEG_DS, 0x07c3, AR_DATA);
+	vcpu.regs.cs_attr_l = 0;
+	vcpu.regs.cr0 = X86_CR0_PE | X86_CR0_ET;
+	vcpu.regs.cr4 = 0;
+	vcpu.regs.efer = 0;
+	hw.efer = 0;
+	hw.cr4 = 0;
+	hw.root = 0x3000;
+	CHECK(v3_vmx_set_paging(&vcpu, &hw) == -EOPNOTSUPP && vmx.shadow_wanted == 2,
+	      "shadow refused (a real-mode DS selector): shadow still wanted");
+	CHECK(v3_vmx_set_paging(&vcpu, &hw_nested) == 0 && vmx.shadow_wanted == 1 &&
+	      (shim_vmcs[V3_CR0_MASK] & (X86_CR0_PE | X86_CR0_PG)) == (X86_CR0_PE | X86_CR0_PG),
+	      "the MMU's nested fallback: CR0.PE/PG changes exit meanwhile");
+	/* the guest turns paging on: emulated here, the MMU asked to reload */
+	seg(V3_SEG_DS, 0x10, AR_DATA);
+	vcpu.regs.gpr[V3_RAX] = X86_CR0_PE | X86_CR0_PG | X86_CR0_ET;
+	vcpu.mmu.reload = false;
+	exit_with(V3_VMX_EXIT_CR, 0 | (0 << 4) | (V3_RAX << 8), 0, 0, 3);
+	CHECK(v3_vmx_handle_cr(&vcpu) && vcpu.mmu.reload && (vcpu.regs.cr0 & X86_CR0_PG) &&
+	      (shim_vmcs[V3_CR0_SHADOW] & X86_CR0_PG),
+	      "MOV CR0 turning PG on in the fallback: emulated, MMU reload requested");
+	CHECK(v3_vmx_set_paging(&vcpu, &hw) == 0 && vmx.shadow_wanted == 0 &&
+	      vmx.paging == V3_MMU_SHADOW,
+	      "the MMU's retry: shadow paging loaded");
+	CHECK(v3_vmx_set_paging(&vcpu, &hw_nested) == 0 &&
+	      shim_vmcs[V3_CR0_MASK] == v3_vmx_cr0_fixed_mask(),
+	      "a real switch to nested: PE/PG the guest's again");
+	vcpu.mmu.reload = false;
+	vcpu.regs.gpr[V3_RAX] = X86_CR0_PE | X86_CR0_ET;
+	exit_with(V3_VMX_EXIT_CR, 0 | (0 << 4) | (V3_RAX << 8), 0, 0, 3);
+	CHECK(v3_vmx_handle_cr(&vcpu) && !vcpu.mmu.reload,
+	      "nested, shadow not wanted: a CR0 exit asks for no reload");
+}
+
 static void test_reset(void)
 {
 	reset64();
@@ -720,6 +763,7 @@ int main(void)
 	test_flush_types();
 	test_flush_pending();
 	test_inject_pf();
+	test_shadow_wanted();
 	test_reset();
 	return unit_done();
 }
