@@ -207,7 +207,12 @@ static void v3_vmx_decode_cr(struct v3_vcpu *vcpu, u64 qual)
 	}
 	if (vmx->paging != V3_MMU_SHADOW || type != 0)
 		return;
-	if (e->crdr.reg == 3)
+	/*
+	 * With CR4.PCIDE the MMU runs the guest's PCIDs on the CPU: bit 63
+	 * of the source asks for no flush (4.10.4.1), and the guest gets none.
+	 */
+	if (e->crdr.reg == 3 && !((vcpu->regs.cr4 & X86_CR4_PCIDE) &&
+				  (vcpu->regs.gpr[e->crdr.gpr] & BIT_ULL(63))))
 		vmx->flush_nonglobal = true;
 	else if (e->crdr.reg == 0 || e->crdr.reg == 4)
 		vmx->flush_vpid = true;

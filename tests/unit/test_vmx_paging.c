@@ -442,6 +442,16 @@ static void test_exits(void)
 	CHECK(vmx.flush_nonglobal && !vmx.flush_vpid && !vmx.flush,
 	      "shadow MOV to CR3: this vCPU's non-global translations queued for flushing");
 	v3_vmx_flush_pending(&vmx);
+	vcpu.regs.cr4 |= X86_CR4_PCIDE;
+	vcpu.regs.gpr[6] = BIT_ULL(63) | 0x7000 | 5;
+	exit_with(V3_VMX_EXIT_CR, 3 | (0 << 4) | (6 << 8), 0, 0, 3);
+	CHECK(!vmx.flush_nonglobal && !vmx.flush_vpid,
+	      "shadow MOV to CR3 with CR4.PCIDE and bit 63 (no-flush): nothing queued");
+	vcpu.regs.gpr[6] = 0x7000 | 5;
+	exit_with(V3_VMX_EXIT_CR, 3 | (0 << 4) | (6 << 8), 0, 0, 3);
+	CHECK(vmx.flush_nonglobal, "the same without bit 63: non-global flush queued");
+	vcpu.regs.cr4 &= ~X86_CR4_PCIDE;
+	v3_vmx_flush_pending(&vmx);
 	exit_with(V3_VMX_EXIT_CR, 3 | (1 << 4) | (15 << 8), 0, 0, 3);
 	CHECK(e->crdr.reg == 3 && !e->crdr.write && e->crdr.gpr == 15 && e->crdr.op == V3_CR_MOV &&
 	      !vmx.flush_nonglobal,
