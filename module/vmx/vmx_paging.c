@@ -240,6 +240,13 @@ static void v3_vmx_load_nested(struct v3_vcpu *vcpu, u64 root)
 		if ((r->cr0 & X86_CR0_PG) && (r->cr4 & X86_CR4_PAE) &&
 		    !(r->efer & EFER_LMA))
 			v3_vmx_load_pdptes(vcpu, r->cr3);
+	} else if (v3_vmread(V3_GUEST_EFER) != r->efer) {
+		/*
+		 * The MMU's nested fallback (shadow refused): a WRMSR EFER
+		 * reached only vcpu->regs (mmu.c keeps shadow mode's EFER
+		 * off the CPU).
+		 */
+		v3_vmx_set_guest_efer(vmx, r->efer);
 	}
 	if (eptp != vmx->eptp) {
 		v3_vmwrite(V3_EPT_POINTER, eptp);

@@ -727,6 +727,14 @@ static void test_shadow_wanted(void)
 	CHECK(v3_vmx_set_paging(&vcpu, &hw_nested) == 0 && vmx.shadow_wanted == 1 &&
 	      (shim_vmcs[V3_CR0_MASK] & (X86_CR0_PE | X86_CR0_PG)) == (X86_CR0_PE | X86_CR0_PG),
 	      "the MMU's nested fallback: CR0.PE/PG changes exit meanwhile");
+	/* WRMSR EFER.LME meanwhile: mmu.c changes only regs and reloads */
+	vcpu.regs.efer = EFER_LME;
+	CHECK(v3_vmx_set_paging(&vcpu, &hw) == -EOPNOTSUPP &&
+	      v3_vmx_set_paging(&vcpu, &hw_nested) == 0 &&
+	      shim_vmcs[V3_GUEST_EFER] == EFER_LME,
+	      "WRMSR EFER under the nested fallback: the guest's EFER reaches the CPU");
+	vcpu.regs.efer = 0;
+	v3_vmx_set_paging(&vcpu, &hw_nested);
 	/* the guest turns paging on: emulated here, the MMU asked to reload */
 	seg(V3_SEG_DS, 0x10, AR_DATA);
 	vcpu.regs.gpr[V3_RAX] = X86_CR0_PE | X86_CR0_PG | X86_CR0_ET;
