@@ -734,7 +734,8 @@ static void test_shadow_wanted(void)
 	      shim_vmcs[V3_GUEST_EFER] == EFER_LME,
 	      "WRMSR EFER under the nested fallback: the guest's EFER reaches the CPU");
 	vcpu.regs.efer = 0;
-	v3_vmx_set_paging(&vcpu, &hw_nested);
+	v3_vmx_set_paging(&vcpu, &hw);		/* the MMU's next reload: refused, */
+	v3_vmx_set_paging(&vcpu, &hw_nested);	/* nested instead */
 	/* the guest turns paging on: emulated here, the MMU asked to reload */
 	seg(V3_SEG_DS, 0x10, AR_DATA);
 	vcpu.regs.gpr[V3_RAX] = X86_CR0_PE | X86_CR0_PG | X86_CR0_ET;
