@@ -96,6 +96,18 @@ static int v3_mmu_reload(struct v3_vcpu *vcpu)
 		return ret;
 	if (v3_arch->set_paging) {
 		ret = v3_arch->set_paging(vcpu, &hw);
+		/*
+		 * (vmx helper) A state the backend cannot run in shadow mode
+		 * (VMX without unrestricted guest: real mode): nested paging
+		 * until the guest turns paging on; the backend asks for the
+		 * reload then (vmx_paging.c, shadow_wanted).
+		 */
+		if (ret == -EOPNOTSUPP && hw.mode == V3_MMU_SHADOW) {
+			hw = (struct v3_paging_hw){ .mode = V3_MMU_NESTED };
+			ret = v3_mmu_nested.load(vcpu, &hw);
+			if (!ret)
+				ret = v3_arch->set_paging(vcpu, &hw);
+		}
 		if (ret)
 			return ret;
 	}

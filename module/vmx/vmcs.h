@@ -55,10 +55,13 @@
 #define V3_VPID_CAP_ADDR		BIT_ULL(40)	/* individual-address */
 #define V3_VPID_CAP_SINGLE		BIT_ULL(41)
 #define V3_VPID_CAP_ALL			BIT_ULL(42)
+#define V3_VPID_CAP_SINGLE_GLOBALS	BIT_ULL(43)
 
-/* INVEPT / INVVPID types (SDM vol. 3 30.3) */
+/* INVEPT / INVVPID types (SDM vol. 3 30.3); 0 and 3 are INVVPID only */
+#define V3_INV_ADDR			0
 #define V3_INV_SINGLE			1
 #define V3_INV_ALL			2
+#define V3_INV_SINGLE_GLOBALS		3
 
 /* ------------------------------------------- VMCS field encodings (B.1-B.4) */
 /* 16-bit */
@@ -212,6 +215,7 @@
 /* interruption information (24.8.3, 27.2.2, 27.2.4) */
 #define V3_INTR_VALID			BIT(31)
 #define V3_INTR_HAS_ERROR		BIT(11)
+#define V3_INTR_NMI_UNBLOCK		BIT(12)	/* exit info: IRET unblocked NMIs */
 #define V3_INTR_TYPE(i)			(((i) >> 8) & 7)
 #define V3_INTR_TYPE_EXT		0
 #define V3_INTR_TYPE_NMI		2
@@ -223,6 +227,7 @@
 /* guest interruptibility state (24.4.2) */
 #define V3_BLOCK_STI			BIT(0)
 #define V3_BLOCK_MOV_SS			BIT(1)
+#define V3_BLOCK_NMI			BIT(3)
 
 /* segment access rights (24.4.1) */
 #define V3_AR_UNUSABLE			BIT(16)
@@ -277,6 +282,7 @@
 #define V3_VMX_EXIT_INVVPID		53
 #define V3_VMX_EXIT_WBINVD		54
 #define V3_VMX_EXIT_XSETBV		55
+#define V3_VMX_EXIT_INVPCID		58
 #define V3_VMX_EXIT_VMFUNC		59
 #define V3_VMX_EXIT_ENCLS		60
 #define V3_VMX_EXIT_XSAVES		63

@@ -249,17 +249,28 @@ void v3_vmx_load(struct v3_vmx_vcpu *vmx)
 	}
 }
 
-/* INVEPT and INVVPID for one vCPU's contexts (SDM vol. 3 28.3.3). */
-void v3_vmx_flush(struct v3_vmx_vcpu *vmx, u64 eptp)
+/*
+ * INVEPT and INVVPID (SDM vol. 3 30.3): descriptors of 128 bits; VMfail
+ * (CF or ZF) for a type the CPU lacks or an operand it rejects.
+ */
+bool v3_vmx_invept(int type, u64 eptp)
 {
-	struct { u64 eptp, rsvd; } ept = { eptp, 0 };
-	struct { u64 vpid, gva; } vpid = { vmx->vpid, 0 };
+	struct { u64 eptp, rsvd; } desc = { eptp, 0 };
+	bool fail;
 
-	asm volatile("invept %0, %1"
-		     :: "m"(ept), "r"((u64)v3_vmx_feat.invept_type)
+	asm volatile("invept %1, %2\n\tsetna %0"
+		     : "=qm"(fail) : "m"(desc), "r"((u64)type)
 		     : "cc", "memory");
-	if (v3_vmx_feat.vpid)
-		asm volatile("invvpid %0, %1"
-			     :: "m"(vpid), "r"((u64)v3_vmx_feat.invvpid_type)
-			     : "cc", "memory");
+	return !fail;
+}
+
+bool v3_vmx_invvpid(int type, u16 vpid, u64 gva)
+{
+	struct { u64 vpid, gva; } desc = { vpid, gva };
+	bool fail;
+
+	asm volatile("invvpid %1, %2\n\tsetna %0"
+		     : "=qm"(fail) : "m"(desc), "r"((u64)type)
+		     : "cc", "memory");
+	return !fail;
 }

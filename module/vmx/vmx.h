@@ -3,6 +3,7 @@
 #define _V3_VMX_H
 
 #include "../v3.h"
+#include "../mmu/mmu.h"
 #include "vmcs.h"
 
 /* What the CPU offers, read once by the probe (SDM vol. 3 appendix A). */
@@ -21,6 +22,9 @@ struct v3_vmx_features {
 	bool emulator;		/* the CPU was recognised as Bochs */
 	bool quirk_preempt;	/* Bochs workaround: timer on IF=0 entries */
 	int invept_type, invvpid_type;
+	/* shadow paging possible: CR3-load/store and INVLPG exiting can be 1 */
+	bool shadow;
+	u32 proc_forced;	/* primary controls the CPU forces to 1 */
 };
 extern struct v3_vmx_features v3_vmx_feat;
 
@@ -34,10 +38,8 @@ struct v3_vmx_cpu {
 	bool enabled;		/* VMXON done by us */
 };
 
-/* Per VM: EPT and the I/O and MSR bitmaps shared by its vCPUs */
+/* Per VM: the I/O and MSR bitmaps shared by its vCPUs */
 struct v3_vmx_vm {
-	struct v3_tdp ept;
-	u64 eptp;
 	void *io_bitmap;	/* A and B: 8 KiB */
 	void *msr_bitmap;	/* 4 KiB */
 };
@@ -75,6 +77,34 @@ struct v3_vmx_vcpu {
 	/* host state last written to the VMCS */
 	unsigned long host_cr3, host_cr4, host_fs_base;
 
+	/*
+	 * Paging (vmx_paging.c).  paging: the mode loaded in the VMCS (enum
+	 * v3_paging_mode); eptp: the EPT pointer of nested mode, 0 before
+	 * the first; hw_efer: the EFER the CPU runs with in shadow mode;
+	 * cr0_mask/cr4_mask and exc_bitmap/proc2_ctls: as written.
+	 * Queued for the next entry (v3_vmx_flush_pending): flush_vpid, all
+	 * of this vCPU's VPID (a guest CR0/CR4 write); flush_nonglobal, its
+	 * non-global translations (a guest CR3 write); flush_gva, one address
+	 * (INVLPG).
+	 */
+	u8 paging;
+	/*
+	 * Shadow paging refused for the guest's state (real mode...): 2 right
+	 * after the refusal, 1 once the MMU loaded nested paging instead.
+	 * Meanwhile CR0.PE/PG changes exit and ask the MMU to try again.
+	 */
+	u8 shadow_wanted;
+	bool emulated;		/* the last exit was completed by the backend */
+	bool flush_vpid;
+	bool flush_nonglobal;
+	bool flush_gva_valid;
+	u64 flush_gva;
+	u64 eptp;
+	u64 hw_efer;
+	u64 cr0_mask, cr4_mask;
+	u32 exc_bitmap;
+	u32 proc2_ctls;
+
 	/* guest state the VMCS does not hold */
 	u64 cr2;
 	u64 cr8;
@@ -108,7 +138,23 @@ void v3_vmx_cpu_disable(void);
 u64 v3_vmx_caps(void);
 void v3_vmx_load(struct v3_vmx_vcpu *vmx);
 void v3_vmx_clear(struct v3_vmx_vcpu *vmx);
+
+/* vmx_paging.c */
+int v3_vmx_set_paging(struct v3_vcpu *vcpu, const struct v3_paging_hw *hw);
+void v3_vmx_inject_pf(struct v3_vcpu *vcpu, u32 error, u64 cr2);
+int v3_vmx_vpid_type(u64 cap, int want);
+void v3_vmx_flush_pending(struct v3_vmx_vcpu *vmx);
+void v3_vmx_paging_init(struct v3_vmx_vcpu *vmx);
+void v3_vmx_paging_reset(struct v3_vcpu *vcpu);
+void v3_vmx_queue_flush_gva(struct v3_vmx_vcpu *vmx, u64 gva);
+void v3_vmx_set_guest_efer(struct v3_vmx_vcpu *vmx, u64 efer);
+void v3_vmx_efer_write(struct v3_vcpu *vcpu, u64 efer);
 void v3_vmx_flush(struct v3_vmx_vcpu *vmx, u64 eptp);
+u64 v3_vmx_cr0_fixed_mask(void);
+u64 v3_vmx_cr4_fixed_mask(void);
+/* vmx.c: the instructions (30.3); false when the CPU reports VMfail */
+bool v3_vmx_invvpid(int type, u16 vpid, u64 gva);
+bool v3_vmx_invept(int type, u64 eptp);
 
 /* vmx_exit.c */
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu);
@@ -118,10 +164,11 @@ u64 v3_vmx_read_cr0(void);
 u64 v3_vmx_read_cr4(void);
 void v3_vmx_write_cr0(struct v3_vcpu *vcpu, u64 cr0);
 void v3_vmx_write_cr4(u64 cr4);
+void v3_vmx_load_pdptes(struct v3_vcpu *vcpu, u64 cr3);
 
 /* vmx_entry.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
 asmlinkage int __v3_vmx_run(u64 *gprs, int launched,
-			    struct v3_spec_vcpu *spec);
+			    struct v3_spec_vcpu *spec, u64 *cr2);
 asmlinkage void __v3_vmx_exit(void);
 
 #endif

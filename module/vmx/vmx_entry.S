@@ -2,7 +2,8 @@
 /*
  * Guest entry for VMX.
  *
- * int __v3_vmx_run(u64 *gprs, int launched, struct v3_spec_vcpu *spec)
+ * int __v3_vmx_run(u64 *gprs, int launched, struct v3_spec_vcpu *spec,
+ *		   u64 *cr2)
  *
  * Called with interrupts disabled and the vCPU's VMCS current.  VMX keeps
  * only the guest RSP, RIP and RFLAGS in the VMCS (SDM vol. 3 24.4.1); every
@@ -19,6 +20,12 @@
  * asks for: guest SPEC_CTRL and VERW before entry; after the exit the RSB
  * fill before the first RET (in __v3_vmx_exit), then host SPEC_CTRL and
  * BHB clearing.  VERW changes ZF, so VMLAUNCH/VMRESUME is chosen by CF.
+ * The guest's CR2 is no VMCS field (VM entry and exit leave CR2 alone,
+ * 27.5.1): *cr2 is loaded after the last instruction that could take a
+ * host page fault before the entry, and stored right after the exit, so
+ * no host #PF can overwrite the guest's value in between (the host's NMI
+ * handler puts CR2 back itself; a host #MC is fatal anyway).  Shadow
+ * paging reflects #PF exits with CR2 set this way (v3_vmx_inject_pf).
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
@@ -64,6 +71,7 @@ SYM_FUNC_START(__v3_vmx_run)
 	push	%r13
 	push	%r12
 	push	%rbx
+	push	%rcx			/* 32(%rsp): guest CR2 (u64 *) */
 	movl	V3_SPEC_FLAGS(%rdx), %eax
 	push	%rax			/* 24(%rsp): V3_SPEC_F_* of this entry */
 	push	%rdx			/* 16(%rsp): struct v3_spec_vcpu */
@@ -78,6 +86,14 @@ SYM_FUNC_START(__v3_vmx_run)
 
 	V3_SPEC_CTRL_LOAD 16, V3_SPEC_GUEST
 
+	/* MOV to CR2 only when it differs (it is not free) */
+	mov	32(%rsp), %rax
+	mov	(%rax), %rax
+	mov	%cr2, %rdx
+	cmp	%rax, %rdx
+	je	5f
+	mov	%rax, %cr2
+5:
 	mov	8(%rsp), %rax
 	V3_LOAD_GUEST_GPRS %rax
 	mov	G_RAX(%rax), %rax
@@ -93,6 +109,9 @@ SYM_FUNC_START(__v3_vmx_run)
 	mov	16(%rsp), %rax		/* gprs */
 	popq	G_RAX(%rax)
 	V3_SAVE_GUEST_GPRS %rax
+	mov	32(%rsp), %rax
+	mov	%cr2, %rdx
+	mov	%rdx, (%rax)
 	V3_SPEC_CTRL_LOAD 16, V3_SPEC_HOST, 1
 	V3_SPEC_BHB_CLEAR 24
 	xor	%eax, %eax
@@ -105,7 +124,7 @@ SYM_FUNC_START(__v3_vmx_run)
 4:	/* no guest values may linger in caller-saved registers */
 	V3_CLEAR_CALLER_SAVED
 
-	add	$32, %rsp
+	add	$40, %rsp
 	pop	%rbx
 	pop	%r12
 	pop	%r13

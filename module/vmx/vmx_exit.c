@@ -51,6 +51,7 @@ static const struct v3_vmx_exit_map v3_vmx_exits[V3_VMX_NR_EXITS] = {
 	[V3_VMX_EXIT_INVVPID]		= { 1, V3_EXIT_VMX_INSN, 1 },
 	[V3_VMX_EXIT_WBINVD]		= { 1, V3_EXIT_WBINVD, 1 },
 	[V3_VMX_EXIT_XSETBV]		= { 1, V3_EXIT_XSETBV, 1 },
+	[V3_VMX_EXIT_INVPCID]		= { 1, V3_EXIT_INVLPG, 1 },
 	[V3_VMX_EXIT_VMFUNC]		= { 1, V3_EXIT_VMX_INSN, 1 },
 	[V3_VMX_EXIT_ENCLS]		= { 1, V3_EXIT_UD_INSN, 1 },
 	[V3_VMX_EXIT_XSAVES]		= { 1, V3_EXIT_UD_INSN, 1 },
@@ -154,6 +155,149 @@ bool v3_vmx_exit_is_mce(u32 exit_reason, u32 intr_info)
 	       (intr_info & 0xff) == X86_TRAP_MC;
 }
 
+/*
+ * An exception exit (exception bitmap, 25.2).  #PF: the exit qualification
+ * holds the linear address the CPU would have put in CR2, which the exit
+ * leaves unchanged (27.1).  If the faulting instruction was an IRET that
+ * unblocked NMIs (27.2.2 bit 12) and no event delivery was interrupted,
+ * NMI blocking is restored before the guest resumes (31.7.1.2).
+ */
+static void v3_vmx_decode_exception(struct v3_vcpu *vcpu, u32 info)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	struct v3_exit *e = &vcpu->exit;
+
+	e->reason = V3_EXIT_EXCEPTION;
+	e->exc.vector = info & 0xff;
+	e->exc.error = (info & V3_INTR_HAS_ERROR) ? vmx->exit_intr_error : 0;
+	e->exc.addr = e->exc.vector == X86_TRAP_PF ? vmx->exit_qual : 0;
+	if ((info & V3_INTR_NMI_UNBLOCK) && !(vmx->idt_info & V3_INTR_VALID) &&
+	    !(vmx->intr_state & V3_BLOCK_NMI)) {
+		vmx->intr_state |= V3_BLOCK_NMI;
+		v3_vmwrite(V3_GUEST_INTERRUPTIBILITY, vmx->intr_state);
+	}
+}
+
+/*
+ * Control-register access (27.2.1, table 27-3): CR in 3:0, access type in
+ * 5:4 (MOV to, MOV from, CLTS, LMSW), GPR in 11:8, LMSW source in 31:16.
+ * In shadow mode a guest MOV to CR3 drops its non-global translations,
+ * to CR0/CR4 all of them (what the instruction does on a CPU, 4.10.4.1),
+ * at the next entry, after common code emulated it.
+ */
+static void v3_vmx_decode_cr(struct v3_vcpu *vcpu, u64 qual)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	struct v3_exit *e = &vcpu->exit;
+	unsigned int type = (qual >> 4) & 3;
+
+	e->crdr.reg = qual & 0xf;
+	e->crdr.gpr = (qual >> 8) & 0xf;
+	e->crdr.write = type != 1;
+	e->crdr.op = V3_CR_MOV;
+	e->crdr.lmsw = 0;
+	if (type == 2) {
+		e->crdr.op = V3_CR_CLTS;
+		e->crdr.reg = 0;
+	} else if (type == 3) {
+		e->crdr.op = V3_CR_LMSW;
+		e->crdr.reg = 0;
+		e->crdr.gpr = 0;	/* the value is in lmsw */
+		e->crdr.lmsw = (qual >> 16) & 0xffff;
+	}
+	if (vmx->paging != V3_MMU_SHADOW || type != 0)
+		return;
+	/*
+	 * With CR4.PCIDE the MMU runs the guest's PCIDs on the CPU: bit 63
+	 * of the source asks for no flush (4.10.4.1), and the guest gets none.
+	 */
+	if (e->crdr.reg == 3 && !((vcpu->regs.cr4 & X86_CR4_PCIDE) &&
+				  (vcpu->regs.gpr[e->crdr.gpr] & BIT_ULL(63))))
+		vmx->flush_nonglobal = true;
+	else if (e->crdr.reg == 0 || e->crdr.reg == 4)
+		vmx->flush_vpid = true;
+}
+
+/*
+ * The memory operand of INVEPT/INVPCID/INVVPID (27.2.5, VM-exit
+ * instruction information: scaling 1:0, address size 9:7, segment 17:15,
+ * index 21:18 (invalid: 22), base 26:23 (invalid: 27); the displacement,
+ * sign-extended, is the exit qualification).
+ */
+static u64 v3_vmx_mem_operand(struct v3_vcpu *vcpu, u32 info, u64 disp)
+{
+	struct v3_regs *r = &vcpu->regs;
+	unsigned int asz = (info >> 7) & 7, seg = (info >> 15) & 7;
+	u64 off = disp, base = 0;
+
+	if (!(info & BIT(27)))
+		off += r->gpr[(info >> 23) & 0xf];
+	if (!(info & BIT(22)))
+		off += r->gpr[(info >> 18) & 0xf] << (info & 3);
+	if (asz == 0)
+		off &= 0xffff;
+	else if (asz == 1)
+		off &= 0xffffffff;
+	/* in 64-bit mode only FS and GS have a base (3.4.4) */
+	if (!v3_long_mode(vcpu) || seg == V3_SEG_FS || seg == V3_SEG_GS)
+		base = seg < V3_SEG_TR ? v3_vmread(V3_GUEST_BASE(seg)) : 0;
+	off += base;
+	return v3_long_mode(vcpu) ? off : (u32)off;
+}
+
+/*
+ * INVPCID exits in shadow mode: INVLPG exiting with enable INVPCID makes
+ * it exit (25.1.3, exit reason 58).  The shadow tables follow the guest's
+ * through write protection, so what remains is the TLB of this vCPU's
+ * VPID, where all guest PCIDs share one tag: type 0 (one address) becomes
+ * an INVLPG exit for common code; types 1 and 3 (non-global translations)
+ * and 2 (all) are done here, as are the #GP cases of the instruction
+ * (SDM vol. 2, INVPCID: type above 3, reserved descriptor bits, a PCID
+ * other than 0 without CR4.PCIDE, a non-canonical address); those set
+ * vmx->emulated: the exit is complete and the guest re-entered.
+ */
+static void v3_vmx_decode_invpcid(struct v3_vcpu *vcpu, u64 qual)
+{
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	struct v3_exit *e = &vcpu->exit;
+	u32 info = v3_vmread(V3_VMEXIT_INSN_INFO);
+	u64 type = vcpu->regs.gpr[(info >> 28) & 0xf];
+	u64 desc[2], gva;
+	bool pcide = vcpu->regs.cr4 & X86_CR4_PCIDE;
+	int shift = (vcpu->regs.cr4 & X86_CR4_LA57) ? 7 : 16;
+
+	if (!v3_long_mode(vcpu))
+		type = (u32)type;
+	vmx->emulated = true;
+	e->invlpg.valid = 0;
+	gva = v3_vmx_mem_operand(vcpu, info, qual);
+	if (v3_read_gva(vcpu, gva, desc, sizeof(desc))) {
+		/* the descriptor is unreadable: over-flush rather than fault */
+		vmx->flush_vpid = true;
+		v3_skip_insn(vcpu);
+		return;
+	}
+	if (type > 3 || (desc[0] >> 12) ||
+	    (type <= 1 && !pcide && (desc[0] & 0xfff)) ||
+	    (type == 0 && (u64)((s64)(desc[1] << shift) >> shift) != desc[1])) {
+		v3_inject_gp(vcpu);
+		return;
+	}
+	if (type == 0) {
+		/* common code completes it as INVLPG of that address */
+		vmx->emulated = false;
+		e->invlpg.gva = desc[1];
+		e->invlpg.valid = 1;
+		v3_vmx_queue_flush_gva(vmx, desc[1]);
+		return;
+	}
+	if (type == 2)
+		vmx->flush_vpid = true;
+	else
+		vmx->flush_nonglobal = true;
+	v3_skip_insn(vcpu);
+}
+
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
@@ -166,6 +310,7 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 	e->raw[2] = vmx->exit_intr_info;
 	e->raw[3] = vmx->idt_info;
 	e->insn_len = 0;
+	vmx->emulated = false;
 
 	/*
 	 * Machine check during VM entry (26.8, exit reason 41 with the
@@ -194,10 +339,7 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		if (V3_INTR_TYPE(info) == V3_INTR_TYPE_NMI) {
 			e->reason = V3_EXIT_NMI;	/* host NMI, handled */
 		} else {
-			e->reason = V3_EXIT_EXCEPTION;
-			e->exc.vector = info & 0xff;
-			e->exc.error = (info & V3_INTR_HAS_ERROR) ?
-				       vmx->exit_intr_error : 0;
+			v3_vmx_decode_exception(vcpu, info);
 		}
 		return;
 	} else {
@@ -220,9 +362,18 @@ void v3_vmx_decode_exit(struct v3_vcpu *vcpu)
 		e->crdr.gpr = (qual >> 8) & 0xf;
 		break;
 	case V3_VMX_EXIT_CR:
-		e->crdr.reg = qual & 0xf;
-		e->crdr.write = ((qual >> 4) & 3) == 0;
-		e->crdr.gpr = (qual >> 8) & 0xf;
+		v3_vmx_decode_cr(vcpu, qual);
+		break;
+	case V3_VMX_EXIT_INVLPG:
+		/* 27.2.1: the linear-address operand (bits 63:32 clear
+		 * outside 64-bit mode) */
+		e->invlpg.gva = qual;
+		e->invlpg.valid = 1;
+		if (vmx->paging == V3_MMU_SHADOW)
+			v3_vmx_queue_flush_gva(vmx, qual);
+		break;
+	case V3_VMX_EXIT_INVPCID:
+		v3_vmx_decode_invpcid(vcpu, qual);
 		break;
 	case V3_VMX_EXIT_EPT_VIOLATION:
 		/* table 27-7: access in bits 2:0, what the EPT allowed in 5:3 */
@@ -275,7 +426,7 @@ void v3_vmx_write_cr4(u64 cr4)
 }
 
 /* PAE paging outside long mode takes its PDPTEs from the VMCS (26.3.2.4) */
-static void v3_vmx_load_pdptes(struct v3_vcpu *vcpu, u64 cr3)
+void v3_vmx_load_pdptes(struct v3_vcpu *vcpu, u64 cr3)
 {
 	u64 pdpte[4] = { 0 };
 	unsigned int i;
@@ -329,6 +480,9 @@ static bool v3_vmx_set_cr0(struct v3_vcpu *vcpu, u64 val)
 		v3_vmx_load_pdptes(vcpu, r->cr3);
 	if ((val ^ old) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_CD))
 		vmx->flush = true;	/* what the real MOV would flush */
+	/* shadow paging waits for this (vmx_paging.c): the MMU retries it */
+	if (vmx->shadow_wanted && ((val ^ old) & (X86_CR0_PE | X86_CR0_PG)))
+		vcpu->mmu.reload = true;
 	return true;
 }
 

@@ -87,6 +87,22 @@ static const char *v3_vmx_probe_ept_vpid(struct v3_vmx_features *f)
 	return NULL;
 }
 
+/*
+ * Shadow paging (vmx_paging.c) turns EPT and unrestricted guest off and
+ * needs CR3-load, CR3-store and INVLPG exiting (25.1.3); the CPUs that
+ * lack TRUE controls force the CR3 ones to 1 (A.3.2), which nested mode
+ * then keeps (the CR exits are emulated in vmx_exit.c).
+ */
+static void v3_vmx_probe_shadow(struct v3_vmx_features *f, bool tru)
+{
+	u64 cap;
+	u32 want = V3_PROC_CR3_LOAD | V3_PROC_CR3_STORE | V3_PROC_INVLPG;
+
+	rdmsrl(tru ? V3_MSR_VMX_TRUE_PROCBASED : V3_MSR_VMX_PROCBASED, cap);
+	f->proc_forced = (u32)cap;
+	f->shadow = ((cap >> 32) & want) == want;
+}
+
 static const char *v3_vmx_probe_ctls(struct v3_vmx_features *f, u64 basic)
 {
 	bool tru = basic & V3_BASIC_TRUE_CTLS;
@@ -109,6 +125,7 @@ static const char *v3_vmx_probe_ctls(struct v3_vmx_features *f, u64 basic)
 		return "VMX without interrupt-window exiting";
 	if (f->proc & (V3_PROC_RDTSC | V3_PROC_INVLPG | V3_PROC_UNCOND_IO))
 		return "VMX forces RDTSC, INVLPG or unconditional I/O exiting";
+	v3_vmx_probe_shadow(f, tru);
 	/* with EPT, INVPCID faults (#UD) unless enabled (25.3) */
 	if (boot_cpu_has(X86_FEATURE_INVPCID))
 		proc2_opt |= V3_PROC2_INVPCID;
@@ -222,13 +239,14 @@ int v3_vmx_probe(const char **why)
 	rdmsrl(V3_MSR_VMX_CR0_FIXED1, f->cr0_fixed1);
 	rdmsrl(V3_MSR_VMX_CR4_FIXED0, f->cr4_fixed0);
 	rdmsrl(V3_MSR_VMX_CR4_FIXED1, f->cr4_fixed1);
-	v3_info("VMX: VPID %s, INVEPT %s, EPT A/D %s, WBINVD exiting %s, preemption timer %s, emulator quirks: %s%s\n",
+	v3_info("VMX: VPID %s, INVEPT %s, EPT A/D %s, WBINVD exiting %s, preemption timer %s, shadow paging %s, emulator quirks: %s%s\n",
 		f->vpid ? (f->invvpid_type == V3_INV_SINGLE ? "on (single-context INVVPID)" :
 				"on (all-context INVVPID)") : "off",
 		f->invept_type == V3_INV_SINGLE ? "single-context" : "all-context",
 		f->ept_ad ? "present (unused)" : "absent",
 		(f->proc2 & V3_PROC2_WBINVD) ? "on" : "absent",
 		f->preempt_ticks ? "present" : "absent",
+		f->shadow ? "possible" : "impossible (CR3/INVLPG exiting)",
 		f->quirk_preempt ? "Bochs preemption-timer workaround" : "none",
 		f->emulator ? " (Bochs recognised)" : "");
 	return 0;

@@ -5,9 +5,10 @@
  * injection.
  *
  * State VMX does not switch and how it is handled here:
- *  - CR2 (27.5.1): guest CR2 is kept in software, loaded before entry and
- *    saved after exit with interrupts disabled; the host CR2 is not
- *    restored (it only matters inside a page-fault handler).
+ *  - CR2 (27.5.1): guest CR2 is kept in software (vmx->cr2), loaded by
+ *    vmx_entry.S just before the entry and saved right after the exit;
+ *    the host CR2 is not restored (it only matters inside a page-fault
+ *    handler).
  *  - KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK: passed through to the
  *    guest like on SVM, and swapped around every entry with interrupts
  *    disabled: host values read and guest values loaded before entry,
@@ -98,10 +99,7 @@ static int v3_vmx_vm_init(struct v3_vm *vm)
 	memset(xv->msr_bitmap, 0xff, PAGE_SIZE);
 	for (i = 0; i < v3_nr_passthrough_msrs; i++)
 		v3_msr_bitmap_pass(xv->msr_bitmap, v3_passthrough_msrs[i]);
-	ret = v3_tdp_build(vm, &xv->ept, &v3_ept_format);
-	if (ret)
-		goto fail;
-	xv->eptp = v3_vmx_eptp(xv->ept.root_hpa);
+	/* the EPT tables are the MMU's (mmu/nested.c, v3_ept_format) */
 	vm->arch = xv;
 	return 0;
 fail:
@@ -117,23 +115,10 @@ static void v3_vmx_vm_destroy(struct v3_vm *vm)
 
 	if (!xv)
 		return;
-	v3_tdp_free(&xv->ept);
 	free_page((unsigned long)xv->msr_bitmap);
 	free_pages((unsigned long)xv->io_bitmap, V3_IO_BITMAP_ORDER);
 	kfree(xv);
 	vm->arch = NULL;
-}
-
-/* CR0/CR4 bits the guest may not own: fixed in VMX operation (23.8). */
-static unsigned long v3_vmx_cr0_mask(void)
-{
-	return (v3_vmx_feat.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) |
-	       ~v3_vmx_feat.cr0_fixed1;
-}
-
-static unsigned long v3_vmx_cr4_mask(void)
-{
-	return v3_vmx_feat.cr4_fixed0 | ~v3_vmx_feat.cr4_fixed1;
 }
 
 /* Fields that never change for a vCPU.  VMCS loaded. */
@@ -149,7 +134,6 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	vmx->pin_ctls = f->pin;
 	v3_vmwrite(V3_PROC_CTLS, f->proc);
 	vmx->proc_ctls = vmx->proc_ctls_vmcs = f->proc;
-	v3_vmwrite(V3_PROC_CTLS2, f->proc2);
 	v3_vmwrite(V3_VMEXIT_CTLS, f->exit);
 	vmx->entry_ctls = f->entry;
 	v3_vmwrite(V3_VMENTRY_CTLS, vmx->entry_ctls);
@@ -159,9 +143,7 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	 * intercept every delivery exits and is reflected.  #MC belongs to
 	 * the host's handler (v3_vmx_machine_check).
 	 */
-	v3_vmwrite(V3_EXCEPTION_BITMAP, BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC));
-	v3_vmwrite(V3_PF_EC_MASK, 0);
-	v3_vmwrite(V3_PF_EC_MATCH, 0);
+	v3_vmx_paging_init(vmx);	/* EXCEPTION_BITMAP, PROC_CTLS2, masks */
 	v3_vmwrite(V3_CR3_TARGET_COUNT, 0);
 	v3_vmwrite(V3_VMEXIT_MSR_STORE_COUNT, 0);
 	v3_vmwrite(V3_VMEXIT_MSR_LOAD_COUNT, 0);
@@ -171,11 +153,11 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	v3_vmwrite(V3_IO_BITMAP_A, io);
 	v3_vmwrite(V3_IO_BITMAP_B, io + PAGE_SIZE);
 	v3_vmwrite(V3_MSR_BITMAP, virt_to_phys(xv->msr_bitmap));
-	v3_vmwrite(V3_EPT_POINTER, xv->eptp);
+	/* EPT_POINTER: set_paging (the MMU loads it before the first entry) */
+	v3_vmwrite(V3_EPT_POINTER, 0);
+	vmx->eptp = 0;
 	v3_vmwrite(V3_TSC_OFFSET, 0);
 	v3_vmwrite(V3_VMCS_LINK_PTR, ~0ULL);
-	v3_vmwrite(V3_CR0_MASK, v3_vmx_cr0_mask());
-	v3_vmwrite(V3_CR4_MASK, v3_vmx_cr4_mask());
 
 	/* host state common to all CPUs (26.2.2-26.2.4, 27.5) */
 	v3_vmwrite(V3_HOST_CS_SEL, __KERNEL_CS);
@@ -271,31 +253,24 @@ static void v3_vmx_sync_from_vmcs(struct v3_vcpu *vcpu)
 	r->rip = v3_vmread(V3_GUEST_RIP);
 	r->gpr[V3_RSP] = v3_vmread(V3_GUEST_RSP);
 	r->rflags = v3_vmread(V3_GUEST_RFLAGS);
+	/*
+	 * CR0/CR4 as the guest sees them: its own bits from the CPU, the
+	 * masked ones from the read shadows (both modes).  In shadow mode
+	 * the CPU's CR3 and EFER are the MMU's: the guest's stay in regs.
+	 */
 	r->cr0 = v3_vmx_read_cr0();
 	r->cr2 = vmx->cr2;
-	r->cr3 = v3_vmread(V3_GUEST_CR3);
 	r->cr4 = v3_vmx_read_cr4();
-	r->efer = v3_vmread(V3_GUEST_EFER);
+	if (vmx->paging == V3_MMU_NESTED) {
+		r->cr3 = v3_vmread(V3_GUEST_CR3);
+		r->efer = v3_vmread(V3_GUEST_EFER);
+	}
 	/* SS.DPL is the CPL (24.4.1) */
 	r->cpl = V3_AR_DPL(v3_vmread(V3_GUEST_AR(V3_SEG_SS)));
 	r->cs_base = v3_vmread(V3_GUEST_BASE(V3_SEG_CS));
 	r->cs_attr_l = !!(cs_ar & V3_AR_L);
 	r->cs_attr_db = !!(cs_ar & V3_AR_DB);
 	vmx->exit_rip = r->rip;
-}
-
-/* Keep the IA-32e mode guest entry control equal to EFER.LMA (26.2.4). */
-static void v3_vmx_set_guest_efer(struct v3_vmx_vcpu *vmx, u64 efer)
-{
-	u32 ctls = vmx->entry_ctls & ~V3_ENTRYCTL_IA32E;
-
-	if (efer & EFER_LMA)
-		ctls |= V3_ENTRYCTL_IA32E;
-	v3_vmwrite(V3_GUEST_EFER, efer);
-	if (ctls != vmx->entry_ctls) {
-		vmx->entry_ctls = ctls;
-		v3_vmwrite(V3_VMENTRY_CTLS, ctls);
-	}
 }
 
 /*
@@ -316,6 +291,8 @@ static int v3_vmx_vcpu_set_boot(struct v3_vcpu *vcpu,
 	memset(vcpu->regs.gpr, 0, sizeof(vcpu->regs.gpr));
 	get_cpu();
 	v3_vmx_load(vmx);
+	/* INIT and RESET: real mode, which only nested mode runs here */
+	v3_vmx_paging_reset(vcpu);
 	v3_vmx_set_seg(V3_SEG_TR, 0, 0, 0xffff, ATTR_TSS_BUSY);
 	v3_vmx_set_seg(V3_SEG_LDTR, 0, 0, 0xffff, ATTR_LDT);
 	v3_vmwrite(V3_GUEST_IDTR_BASE, 0);
@@ -527,19 +504,6 @@ static void v3_vmx_restore_host_desc(void)
 	load_fixmap_gdt(smp_processor_id());
 }
 
-static void v3_vmx_write_cr2(u64 val)
-{
-	asm volatile("mov %0, %%cr2" :: "r"(val) : "memory");
-}
-
-static u64 v3_vmx_read_cr2(void)
-{
-	u64 val;
-
-	asm volatile("mov %%cr2, %0" : "=r"(val));
-	return val;
-}
-
 /*
  * One entry.  Interrupts are disabled from the request check to after
  * the exit: VMX has no GIF, but with external-interrupt exiting and
@@ -550,7 +514,6 @@ static u64 v3_vmx_read_cr2(void)
 static int v3_vmx_enter(struct v3_vcpu *vcpu)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
-	struct v3_vmx_vm *xv = vcpu->vm->arch;
 	struct v3_regs *r = &vcpu->regs;
 	u64 host_msr[V3_VMX_NR_SWAP_MSRS], debugctl = 0;
 	int cpu, ret;
@@ -570,10 +533,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	}
 	if (test_and_clear_bit(V3_REQ_TLB, &vcpu->requests))
 		vmx->flush = true;
-	if (vmx->flush) {
-		v3_vmx_flush(vmx, xv->eptp);
-		vmx->flush = false;
-	}
+	v3_vmx_flush_pending(vmx);
 	v3_vmx_update_host(vmx);
 
 	v3_vmwrite(V3_GUEST_RIP, r->rip);
@@ -595,17 +555,14 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	v3_vmx_msrs_to_guest(vmx, host_msr);
 	if (v3_vmx_feat.debugctl)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
-	if (v3_vmx_read_cr2() != vmx->cr2)
-		v3_vmx_write_cr2(vmx->cr2);
 
 	v3_spec_enter(vcpu);
 	v3_guest_enter_irqoff();
-	ret = __v3_vmx_run(r->gpr, vmx->launched, &vcpu->spec);
+	ret = __v3_vmx_run(r->gpr, vmx->launched, &vcpu->spec, &vmx->cr2);
 	v3_guest_exit_irqoff();
 
 	vcpu->exit.tsc = rdtsc();
 	v3_spec_exit(vcpu);
-	vmx->cr2 = v3_vmx_read_cr2();
 	v3_vmx_msrs_to_host(vmx, host_msr);
 	if (debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
@@ -640,30 +597,45 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 
 	/* the VMCS stays current on this CPU until preemption is enabled */
 	v3_vmx_sync_from_vmcs(vcpu);
-	if (!ret && !(vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL))
+	/* a guest that changed CR0.PG itself changed EFER.LMA (nested only) */
+	if (!ret && !(vmx->exit_reason & V3_VMX_EXIT_ENTRY_FAIL) &&
+	    vmx->paging == V3_MMU_NESTED)
 		v3_vmx_set_guest_efer(vmx, r->efer);
 	v3_vmx_decode_exit(vcpu);
 	return 0;
 }
 
+/* an exit completed inside the backend, counted like common code does */
+static void v3_vmx_account(struct v3_vcpu *vcpu, u32 reason)
+{
+	vcpu->exits[reason]++;
+	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
+}
+
 /*
  * CR accesses the guest may not do on its own (the fixed CR0/CR4 bits)
  * are emulated here and the guest re-entered; they are counted as
- * V3_EXIT_CR_ACCESS exits.
+ * V3_EXIT_CR_ACCESS exits.  In shadow mode CR0, CR3 and CR4 accesses are
+ * the MMU's (module/mmu/mmu.c) and go to common code.
  */
 static int v3_vmx_vcpu_run(struct v3_vcpu *vcpu)
 {
+	struct v3_vmx_vcpu *vmx = vcpu->arch;
 	int ret;
 
 	for (;;) {
 		ret = v3_vmx_enter(vcpu);
+		if (!ret && vmx->emulated) {	/* INVPCID (vmx_exit.c) */
+			v3_vmx_account(vcpu, vcpu->exit.reason);
+			continue;
+		}
 		if (ret || vcpu->exit.reason != V3_EXIT_CR_ACCESS)
 			return ret;
+		if (vmx->paging == V3_MMU_SHADOW && vcpu->exit.crdr.reg != 8)
+			return 0;
 		if (!v3_vmx_handle_cr(vcpu))
 			return 0;	/* common code stops the VM */
-		vcpu->exits[V3_EXIT_CR_ACCESS]++;
-		vcpu->exit_cycles[V3_EXIT_CR_ACCESS] +=
-			rdtsc() - vcpu->exit.tsc;
+		v3_vmx_account(vcpu, V3_EXIT_CR_ACCESS);
 		/* a host interrupt ends this loop with an exit of its own */
 	}
 }
@@ -709,11 +681,9 @@ static void v3_vmx_irq_window(struct v3_vcpu *vcpu, bool enable)
 
 static void v3_vmx_set_efer(struct v3_vcpu *vcpu, u64 efer)
 {
-	struct v3_vmx_vcpu *vmx = vcpu->arch;
-
 	get_cpu();
-	v3_vmx_load(vmx);
-	v3_vmx_set_guest_efer(vmx, efer);
+	v3_vmx_load(vcpu->arch);
+	v3_vmx_efer_write(vcpu, efer);
 	put_cpu();
 }
 
@@ -844,4 +814,7 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.irq_allowed = v3_vmx_irq_allowed,
 	.inject_irq = v3_vmx_inject_irq,
 	.irq_window = v3_vmx_irq_window,
+	.tdp_format = &v3_ept_format,
+	.set_paging = v3_vmx_set_paging,
+	.inject_pf = v3_vmx_inject_pf,
 };

@@ -56,6 +56,27 @@ void v3_vmx_load(struct v3_vmx_vcpu *x)
 {
 }
 
+int v3_read_gva(struct v3_vcpu *v, u64 gva, void *buf, size_t len)
+{
+	return -EFAULT;
+}
+
+/* vmx_paging.c's instructions and EPTP (tested in test_vmx_paging.c) */
+bool v3_vmx_invept(int type, u64 eptp)
+{
+	return true;
+}
+
+bool v3_vmx_invvpid(int type, u16 vpid, u64 gva)
+{
+	return true;
+}
+
+u64 v3_vmx_eptp(u64 root_hpa)
+{
+	return root_hpa;
+}
+
 static void reset(void)
 {
 	memset(shim_vmcs, 0, sizeof(shim_vmcs));
