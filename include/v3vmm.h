@@ -388,14 +388,15 @@ enum v3_adapt_reason {
 	V3_ADAPT_TRIAL_KEEP = 6,	/* the trial's mode was cheaper: kept */
 	V3_ADAPT_TRIAL_REVERT = 7,	/* the trial's mode was not: switched back */
 	V3_ADAPT_IDLE = 8,		/* guest did not run enough to measure */
-	V3_ADAPT_SWITCH_FAILED = 9,	/* v3_mmu_set_mode refused */
+	V3_ADAPT_SWITCH_FAILED = 9,	/* the switch was refused (errno logged) */
+	V3_ADAPT_TRIAL = 10,		/* a trial of the other mode is running */
 	V3_NR_ADAPT_REASONS
 };
 
 #define V3_ADAPT_REASON_NAMES {					\
 	"none", "stay", "confirming", "dwell", "cheaper",		\
 	"trial-start", "trial-keep", "trial-revert", "idle",		\
-	"switch-failed",						\
+	"switch-failed", "trial",					\
 }
 
 /*
