@@ -27,6 +27,7 @@
 struct v3_vm;
 struct v3_vcpu;
 struct v3_lapic;
+struct v3_paging_hw;		/* mmu/mmu.h */
 
 /* ---------------------------------------------------------------- memory */
 
@@ -144,14 +145,38 @@ struct v3_exit {
 			u8 reg;		/* CR/DR number */
 			u8 write:1;
 			u8 gpr;		/* decoded operand, 0xff if unknown */
+			/*
+			 * CR exits only: the instruction (enum v3_cr_op).
+			 * MOV: reg, write and gpr as above.  CLTS: write
+			 * of CR0, gpr unused.  LMSW: write of CR0 with
+			 * the 16-bit source in lmsw when the backend has
+			 * it (gpr != 0xff), else gpr 0xff and common code
+			 * decodes the instruction (mmu.c).
+			 */
+			u8 op;
+			u16 lmsw;
 		} crdr;
 		struct {
 			u8 vector;
 			u32 error;
+			/* #PF: the faulting linear address (CR2: SVM
+			 * EXITINFO2, VMX exit qualification) */
+			u64 addr;
 		} exc;
+		struct {
+			u64 gva;	/* the operand, if valid */
+			u8 valid:1;	/* 0: common code decodes it */
+		} invlpg;
 	};
 	u64 raw[4];		/* backend exit code and qualifiers for dumps */
 	u64 tsc;		/* TSC at exit, for cycle accounting */
+};
+
+/* struct v3_exit.crdr.op for V3_EXIT_CR_ACCESS */
+enum v3_cr_op {
+	V3_CR_MOV = 0,
+	V3_CR_CLTS,
+	V3_CR_LMSW,
 };
 
 /* ---------------------------------------------------------------- vCPU */
@@ -397,6 +422,19 @@ struct v3_arch_ops {
 	bool (*irq_allowed)(struct v3_vcpu *vcpu);
 	void (*inject_irq)(struct v3_vcpu *vcpu, u8 vector);
 	void (*irq_window)(struct v3_vcpu *vcpu, bool enable);
+
+	/*
+	 * Paging (module/mmu/, issue #12).  tdp_format: the NPT/EPT entry
+	 * encoding the VM-wide nested tables are built with (mmu/nested.c).
+	 * set_paging: load the paging mode of struct v3_paging_hw for the
+	 * next entries (see mmu/mmu.h).  inject_pf: queue #PF with error
+	 * code error and CR2 = cr2 for the next entry.  A backend that
+	 * leaves set_paging NULL runs nested paging only and builds its
+	 * own nested tables when tdp_format is NULL too.
+	 */
+	const struct v3_tdp_format *tdp_format;
+	int (*set_paging)(struct v3_vcpu *vcpu, const struct v3_paging_hw *hw);
+	void (*inject_pf)(struct v3_vcpu *vcpu, u32 error, u64 cr2);
 };
 
 extern const struct v3_arch_ops *v3_arch;

@@ -12,6 +12,7 @@
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 #include "svm.h"
+#include "../mmu/mmu.h"
 #include "../compat.h"
 
 #define V3_IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1) */
@@ -477,6 +478,37 @@ static int v3_svm_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 	return -ENOENT;
 }
 
+/*
+ * #PF for the guest (shadow paging): CR2 is written before delivery, as a
+ * CPU does (APM vol. 2 8.4.2); the error code goes with the event
+ * (APM 15.20).
+ */
+static void v3_svm_inject_pf(struct v3_vcpu *vcpu, u32 error, u64 cr2)
+{
+	struct v3_svm_vcpu *svm = vcpu->arch;
+
+	svm->vmcb->save.cr2 = cr2;
+	vcpu->regs.cr2 = cr2;
+	v3_svm_inject_exception(vcpu, X86_TRAP_PF, true, error);
+}
+
+/*
+ * Paging mode for the next VMRUNs.  Nested: NP_ENABLE with the VM's NPT
+ * root in N_CR3 (APM 15.25.3); the guest's CR0/CR3/CR4 run as they are.
+ */
+static int v3_svm_set_paging(struct v3_vcpu *vcpu,
+			     const struct v3_paging_hw *hw)
+{
+	struct v3_vmcb_control *c =
+		&((struct v3_svm_vcpu *)vcpu->arch)->vmcb->control;
+
+	if (hw->mode != V3_MMU_NESTED)
+		return -EOPNOTSUPP;
+	c->nested_ctl = V3_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = hw->root;
+	return 0;
+}
+
 static void v3_svm_dump(struct v3_vcpu *vcpu)
 {
 	struct v3_vmcb *v = ((struct v3_svm_vcpu *)vcpu->arch)->vmcb;
@@ -538,4 +570,7 @@ const struct v3_arch_ops v3_svm_ops = {
 	.irq_allowed = v3_svm_irq_allowed,
 	.inject_irq = v3_svm_inject_irq,
 	.irq_window = v3_svm_irq_window,
+	.tdp_format = &v3_npt_format,
+	.set_paging = v3_svm_set_paging,
+	.inject_pf = v3_svm_inject_pf,
 };
