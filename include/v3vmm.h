@@ -354,7 +354,7 @@ struct v3_msr_stats {
  * but guest page-table updates and CR3 switches exit); adaptive: the
  * module measures both and moves the VM to the cheaper one at run time.
  */
-enum v3_paging_mode {
+enum v3_paging_setting {
 	V3_PAGING_NESTED = 0,
 	V3_PAGING_SHADOW = 1,
 	V3_PAGING_ADAPTIVE = 2,		/* a setting, never the active mode */
@@ -407,7 +407,7 @@ enum v3_adapt_reason {
  */
 struct v3_paging_decision {
 	__u64 time_ns;		/* CLOCK_MONOTONIC; 0: none */
-	__u32 from;		/* enum v3_paging_mode (nested/shadow) */
+	__u32 from;		/* enum v3_paging_setting (nested/shadow) */
 	__u32 to;		/* same as from when it stayed */
 	__u32 reason;		/* enum v3_adapt_reason */
 	__u32 pad;
@@ -417,7 +417,7 @@ struct v3_paging_decision {
 struct v3_paging {
 	char name[V3_NAME_MAX];		/* in */
 	__u32 op;			/* in: enum v3_paging_op */
-	__u32 mode;			/* in (SET) / out: enum v3_paging_mode */
+	__u32 mode;			/* in (SET) / out: enum v3_paging_setting */
 	__u32 active;			/* out: nested or shadow now */
 	__u32 measure;			/* out: enum v3_paging_measure */
 	__u64 switches;			/* out: mode changes of this VM */

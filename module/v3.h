@@ -350,6 +350,7 @@ struct v3_vm {
 	u64 resets;
 
 	struct kobject *kobj;		/* /sys/kernel/v3vmm/vms/NAME */
+	void *adapt[4];			/* adaptation services' state (adapt/adapt.h) */
 	void *arch;			/* backend state */
 };
 

@@ -120,7 +120,8 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->arch = V3_ARCH_SVM;
 		v->max_vcpus = V3_MAX_VCPUS;
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
-			  V3_CAP_EMULATOR_QUIRKS | (1ULL << 11) | (1ULL << 40);
+			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
+			  (1ULL << 11) | (1ULL << 40);
 		v->mitigations = fake_mitigations;
 		return 0;
 	}
@@ -537,14 +538,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.2\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.3\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.2\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.3\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
