@@ -43,6 +43,7 @@ int cmd_destroy(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_msrs(int argc, char **argv);
+int cmd_paging(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
