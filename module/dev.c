@@ -21,6 +21,7 @@
 #include "v3.h"
 #include "adapt/adapt.h"
 #include "adapt/paging.h"
+#include "mmu/mmu.h"
 
 static bool v3_zero(const void *p, size_t len)
 {
@@ -106,6 +107,8 @@ static int v3_ioc_mem(void __user *arg, bool write)
 			ret = -EFAULT;
 			break;
 		}
+		if (write)
+			v3_mmu_gpa_written(vm, gpa, n);	/* shadows of it (mmu/) */
 		done += n;
 		cond_resched();
 	}

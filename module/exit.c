@@ -10,6 +10,7 @@
 #include <asm/trapnr.h>
 #include <asm/msr-index.h>
 #include "v3.h"
+#include "mmu/mmu.h"
 
 typedef int (*v3_exit_fn)(struct v3_vcpu *vcpu);
 
@@ -92,6 +93,12 @@ static int v3_exit_exception(struct v3_vcpu *vcpu)
 		/* the backend ran the host's handler right after the exit */
 		v3_count(vcpu->vm, V3_CNT_MACHINE_CHECK);
 		return 0;
+	case X86_TRAP_PF:
+		/* intercepted in shadow mode only; its fault path may sleep */
+		if (v3_mmu_mode(vcpu->vm) != V3_MMU_SHADOW)
+			break;
+		v3_fpu_put(vcpu);
+		return v3_mmu_handle_pf(vcpu);
 	}
 	v3_fpu_put(vcpu);
 	v3_arch->dump(vcpu);
@@ -280,7 +287,8 @@ static const struct {
 	[V3_EXIT_NMI] = { v3_exit_nothing, true },
 	[V3_EXIT_DR_ACCESS] = { v3_exit_dr, false },
 	[V3_EXIT_XSETBV] = { v3_handle_xsetbv, false },
-	[V3_EXIT_INVLPG] = { v3_exit_skip, true },
+	[V3_EXIT_INVLPG] = { v3_mmu_handle_invlpg, true },
+	[V3_EXIT_CR_ACCESS] = { v3_mmu_handle_cr, false },
 	[V3_EXIT_PAUSE] = { v3_exit_pause, false },
 	[V3_EXIT_INTR_WINDOW] = { v3_exit_nothing, true },
 	[V3_EXIT_INVALID_STATE] = { v3_exit_entry_failed, false },

@@ -21,6 +21,7 @@
 #include <linux/sysfs.h>
 #include <linux/spinlock.h>
 #include "v3.h"
+#include "mmu/mmu.h"
 
 /* the module-wide limit, and what the VMs in existence hold of it */
 static u64 v3_max_guest_mem;
@@ -314,5 +315,9 @@ int v3_read_gpa(struct v3_vm *vm, u64 gpa, void *buf, size_t len)
 
 int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len)
 {
-	return v3_copy_gpa(vm, gpa, (void *)buf, len, true);
+	int ret = v3_copy_gpa(vm, gpa, (void *)buf, len, true);
+
+	/* a guest page table among them: its shadows are stale (mmu/) */
+	v3_mmu_gpa_written(vm, gpa, len);
+	return ret;
 }

@@ -1,117 +1,130 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest-virtual to guest-physical translation by walking the guest's own
- * page tables, for the few exits that carry only a linear address or need
- * the instruction bytes (no decode assists).  Covers the paging modes of
- * Intel SDM vol. 3 4.1: none, 32-bit (with 4 MiB pages), PAE and 4-level.
- * Access rights are not checked: the VMM reads on the guest's behalf.
+ * Guest-virtual to guest-physical translation through the guest's own page
+ * tables, for the few exits that carry only a linear address or need the
+ * instruction bytes (no decode assists).  The walk is the module's one
+ * walker (mmu/walk.c); reads on the guest's behalf check no access rights
+ * (V3_WALK_NO_CHECK) and set no A/D bits.  Also the walker's glue: its
+ * view of a VM's RAM and of a vCPU's paging registers.
  */
+#include <linux/atomic.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include "v3.h"
+#include "mmu/walk.h"
 
-#define PTE_P		BIT_ULL(0)
-#define PTE_PS		BIT_ULL(7)
-#define PTE_ADDR	0x000ffffffffff000ULL
-
-static int v3_pte(struct v3_vcpu *vcpu, u64 table, unsigned int idx,
-		  unsigned int size, u64 *pte)
+static int v3_walk_env_read(void *opaque, u64 gpa, void *buf,
+			    unsigned int len)
 {
-	*pte = 0;
-	if (v3_read_gpa(vcpu->vm, table + idx * size, pte, size))
-		return -EFAULT;
-	return (*pte & PTE_P) ? 0 : -EFAULT;
+	return v3_read_gpa(opaque, gpa, buf, len);
 }
 
 /*
- * With trace set, every entry read is printed together with the host page
- * that backs its table (what the two-dimensional walk should reach too):
- * the post-mortem of a guest that lost its page tables.
+ * A locked update of a paging-structure entry, as the CPU's A/D update
+ * (SDM vol. 3 4.8): entries are naturally aligned, so one never crosses a
+ * page of the host mapping.
  */
-static int v3_walk(struct v3_vcpu *vcpu, u64 gva, u64 *gpa, bool trace)
+static int v3_walk_env_cmpxchg(void *opaque, u64 gpa, u64 old, u64 new,
+			       unsigned int size)
 {
-	struct v3_regs *r = &vcpu->regs;
-	u64 e, table;
-	int level;
+	void *hva;
 
-	if (!(r->cr0 & X86_CR0_PG)) {
-		*gpa = gva & 0xffffffffULL;
-		return 0;
-	}
-	if (!(r->cr4 & X86_CR4_PAE)) {
-		/* 32-bit paging: 10/10/12 split, PSE 4 MiB pages */
-		gva &= 0xffffffffULL;
-		if (v3_pte(vcpu, r->cr3 & 0xfffff000, gva >> 22, 4, &e))
-			return -EFAULT;
-		if ((e & PTE_PS) && (r->cr4 & X86_CR4_PSE)) {
-			*gpa = (e & 0xffc00000) | (gva & 0x3fffff) |
-			       ((e >> 13) & 0xff) << 32;
-			return 0;
-		}
-		if (v3_pte(vcpu, e & 0xfffff000, (gva >> 12) & 0x3ff, 4, &e))
-			return -EFAULT;
-		*gpa = (e & 0xfffff000) | (gva & 0xfff);
-		return 0;
-	}
-	if (r->efer & EFER_LMA) {
-		table = r->cr3 & PTE_ADDR;
-		level = 4;
-	} else {
-		/* PAE: 4 PDPTEs at CR3[31:5] */
-		gva &= 0xffffffffULL;
-		if (v3_pte(vcpu, r->cr3 & 0xffffffe0, gva >> 30, 8, &e))
-			return -EFAULT;
-		table = e & PTE_ADDR;
-		level = 2;
-	}
-	for (; level > 0; level--) {
-		unsigned int shift = 12 + 9 * (level - 1);
-		int ret = v3_pte(vcpu, table, (gva >> shift) & 511, 8, &e);
+	if ((size != 4 && size != 8) || (gpa & (size - 1)))
+		return -EFAULT;
+	hva = v3_gpa_to_hva(opaque, gpa);
+	if (!hva)
+		return -EFAULT;
+	if (size == 4)
+		return cmpxchg((u32 *)hva, (u32)old, (u32)new) == (u32)old ?
+		       0 : -EAGAIN;
+	return cmpxchg((u64 *)hva, old, new) == old ? 0 : -EAGAIN;
+}
 
-		if (trace)
-			v3_err("  walk %llx L%d: table gpa %llx (hpa %llx) [%llu] = %016llx\n",
-			       gva, level, table,
-			       v3_gpa_to_hpa(vcpu->vm, table, NULL),
-			       (gva >> shift) & 511, e);
-		if (ret)
-			return ret;
-		if (level > 1 && level < 4 && (e & PTE_PS)) {
-			u64 mask = (1ULL << shift) - 1;
+void v3_walk_env_init(struct v3_walk_env *env, struct v3_vm *vm)
+{
+	env->opaque = vm;
+	env->read = v3_walk_env_read;
+	env->cmpxchg = v3_walk_env_cmpxchg;
+}
 
-			*gpa = (e & PTE_ADDR & ~mask) | (gva & mask);
-			return 0;
-		}
-		table = e & PTE_ADDR;
-	}
-	*gpa = table | (gva & 0xfff);
-	return 0;
+/* The guest sees the host's MAXPHYADDR (cpuid.c passes 0x80000008 EAX) */
+void v3_walk_regs_init(struct v3_walk_regs *regs, const struct v3_vcpu *vcpu)
+{
+	const struct v3_regs *r = &vcpu->regs;
+
+	regs->cr0 = r->cr0;
+	regs->cr3 = r->cr3;
+	regs->cr4 = r->cr4;
+	regs->efer = r->efer;
+	regs->rflags = r->rflags;
+	regs->cpl = r->cpl;
+	regs->maxphyaddr = boot_cpu_data.x86_phys_bits;
+}
+
+int v3_gva_walk(struct v3_vcpu *vcpu, u64 gva, u32 access, unsigned int flags,
+		struct v3_walk *w)
+{
+	struct v3_walk_env env;
+	struct v3_walk_regs regs;
+
+	v3_walk_env_init(&env, vcpu->vm);
+	v3_walk_regs_init(&regs, vcpu);
+	return v3_walk(&env, &regs, gva, access, flags, w);
 }
 
 int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
 {
-	return v3_walk(vcpu, gva, gpa, false);
+	struct v3_walk w;
+
+	if (v3_gva_walk(vcpu, gva, 0, V3_WALK_NO_CHECK, &w))
+		return -EFAULT;
+	*gpa = w.gpa;
+	return 0;
 }
 
 /*
- * Print the guest's own walk of gva as it stands in guest memory, and a
- * summary of its top-level table (how many entries are present).
+ * Print the guest's own walk of gva as it stands in guest memory, every
+ * entry read with the host page that backs its table (what the
+ * two-dimensional walk should reach too), and a summary of the top-level
+ * table (how many entries are present): the post-mortem of a guest that
+ * lost its page tables.
  */
 void v3_dump_walk(struct v3_vcpu *vcpu, u64 gva)
 {
 	struct v3_regs *r = &vcpu->regs;
-	u64 gpa = 0, e, root = r->cr3 & PTE_ADDR;
+	struct v3_walk w;
+	u64 e, root = r->cr3 & 0x000ffffffffff000ULL;
 	unsigned int i, present = 0;
+	int ret, top;
 
 	if ((r->cr0 & X86_CR0_PG) && (r->efer & EFER_LMA)) {
 		for (i = 0; i < 512; i++)
-			if (!v3_pte(vcpu, root, i, 8, &e))
+			if (!v3_read_gpa(vcpu->vm, root + i * 8, &e, 8) &&
+			    (e & 1))
 				present++;
 		v3_err("  root table gpa %llx: %u of 512 entries present\n",
 		       root, present);
 	}
-	if (v3_walk(vcpu, gva, &gpa, true))
-		v3_err("  walk %llx: not mapped\n", gva);
+	ret = v3_gva_walk(vcpu, gva, 0, V3_WALK_NO_CHECK, &w);
+	/* the root's level: 32-bit 2, PAE 3 (its PDPTE), 4- or 5-level */
+	if (!(r->cr4 & X86_CR4_PAE))
+		top = 2;
+	else if (!(r->efer & EFER_LMA))
+		top = 3;
 	else
-		v3_err("  walk %llx: gpa %llx\n", gva, gpa);
+		top = (r->cr4 & X86_CR4_LA57) ? 5 : 4;
+	for (i = 0; i < w.levels; i++)
+		v3_err("  walk %llx L%d: table gpa %llx (hpa %llx) [%llu] = %0*llx\n",
+		       gva, top - i, w.pte_gpa[i] & PAGE_MASK,
+		       v3_gpa_to_hpa(vcpu->vm, w.pte_gpa[i] & PAGE_MASK, NULL),
+		       (w.pte_gpa[i] & ~PAGE_MASK) / w.pte_size,
+		       w.pte_size * 2, w.pte[i]);
+	if (ret)
+		v3_err("  walk %llx: not mapped (%d%s, #PF error %x)\n", gva,
+		       ret, ret == -EIO ? ": a table outside RAM" : "",
+		       w.error);
+	else
+		v3_err("  walk %llx: gpa %llx\n", gva, w.gpa);
 }
 
 int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len)

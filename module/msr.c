@@ -14,6 +14,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include "v3.h"
+#include "mmu/mmu.h"
 
 /*
  * MSRs the guest owns directly: the backends switch them on entry and exit
@@ -147,8 +148,8 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 			return -EINVAL;
 		/* LMA is read-only: the CPU sets it when paging turns on */
 		val = (val & ~EFER_LMA) | (vcpu->regs.efer & EFER_LMA);
-		v3_arch->set_efer(vcpu, val);
-		vcpu->regs.efer = val;
+		/* nested: the backend's set_efer; shadow: hardware EFER differs */
+		v3_mmu_set_efer(vcpu, val);
 		return 0;
 	case MSR_IA32_CR_PAT:
 		if (!v3_pat_valid(val))

@@ -18,6 +18,7 @@
 #include <asm/msr-index.h>
 #include "v3vmm.h"
 #include "spec_ctrl.h"
+#include "mmu/mmu_state.h"
 
 #define V3_PR_PREFIX "v3vmm: "
 #define v3_err(fmt, ...)  pr_err(V3_PR_PREFIX fmt, ##__VA_ARGS__)
@@ -79,18 +80,6 @@ u64 v3_gpa_to_hpa(struct v3_vm *vm, u64 gpa, bool *large);
 bool v3_gpa_is_ram(struct v3_vm *vm, u64 gpa);
 int v3_read_gpa(struct v3_vm *vm, u64 gpa, void *buf, size_t len);
 int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len);
-
-/* Two-dimensional paging tables (NPT/EPT) over guest RAM */
-struct v3_tdp_format {
-	u64 (*table)(u64 hpa);			/* non-leaf entry */
-	u64 (*leaf)(u64 hpa, bool large);	/* 4 KiB or 2 MiB leaf */
-};
-
-struct v3_tdp {
-	u64 root_hpa;
-	void *root;
-	const struct v3_tdp_format *fmt;
-};
 
 int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt);
@@ -193,10 +182,11 @@ enum v3_vcpu_mode {
 #define V3_REQ_INIT	4	/* INIT IPI: wait for SIPI */
 #define V3_REQ_SIPI	5	/* startup IPI: start at sipi_vector << 12 */
 #define V3_REQ_RESET	6	/* leave the run loop: the VM is being reset */
+#define V3_REQ_MMU	7	/* leave the guest: a paging-mode switch (mmu.c) */
 
 /* requests that make the backend return -EINTR instead of entering */
 #define V3_REQ_EXIT_MASK (BIT(V3_REQ_STOP) | BIT(V3_REQ_RESET) | \
-			  BIT(V3_REQ_PAUSE) | \
+			  BIT(V3_REQ_PAUSE) | BIT(V3_REQ_MMU) | \
 			  BIT(V3_REQ_EVENT) | BIT(V3_REQ_INIT) | \
 			  BIT(V3_REQ_SIPI))
 
@@ -229,6 +219,7 @@ struct v3_vcpu {
 	struct preempt_notifier preempt;	/* on its thread (vcpu.c) */
 	u64 pvclock_msr;		/* MSR_KVM_SYSTEM_TIME_NEW (pvclock.c) */
 	struct v3_spec_vcpu spec;	/* guest SPEC_CTRL, entry work (spec_ctrl.c) */
+	struct v3_mmu mmu;		/* paging mode state (mmu/) */
 
 	/* statistics, written by the vCPU thread only */
 	u64 exits[V3_NR_EXIT_REASONS];
@@ -351,6 +342,7 @@ struct v3_vm {
 
 	struct kobject *kobj;		/* /sys/kernel/v3vmm/vms/NAME */
 	void *adapt[4];			/* adaptation services' state (adapt/adapt.h) */
+	struct v3_mmu_vm mmu;		/* paging mode (mmu/) */
 	void *arch;			/* backend state */
 };
 

@@ -13,6 +13,7 @@
 #include <asm/msr.h>
 #include "v3.h"
 #include "compat.h"
+#include "mmu/mmu.h"
 
 static void v3_kick_ipi(void *unused)
 {
@@ -62,6 +63,7 @@ void v3_vcpu_free(struct v3_vcpu *vcpu)
 	if (!vcpu)
 		return;
 	v3_arch->vcpu_destroy(vcpu);
+	v3_mmu_vcpu_destroy(vcpu);
 	v3_lapic_destroy(vcpu);
 	v3_fpu_free(vcpu);
 	kfree(vcpu);
@@ -87,6 +89,7 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 	v3_spec_vcpu_reset(vcpu);
 	v3_fpu_reset(vcpu);
 	v3_lapic_reset_vcpu(vcpu);
+	v3_mmu_vcpu_reset(vcpu);
 }
 
 /*
@@ -125,7 +128,9 @@ void v3_vcpu_kick(struct v3_vcpu *vcpu, int req)
 
 static bool v3_vcpu_may_run(struct v3_vcpu *vcpu)
 {
-	return kthread_should_stop() || READ_ONCE(vcpu->requests) ||
+	/* not V3_REQ_MMU: a switch needs nothing of a halted vCPU */
+	return kthread_should_stop() ||
+	       (READ_ONCE(vcpu->requests) & ~BIT(V3_REQ_MMU)) ||
 	       (vcpu->started && !vcpu->halted) ||
 	       (vcpu->started && !vcpu->parked &&
 		v3_vcpu_has_interrupt(vcpu));
@@ -146,6 +151,7 @@ static int v3_vcpu_init_sipi(struct v3_vcpu *vcpu)
 		boot.entry = (u64)READ_ONCE(vcpu->sipi_vector) << 12;
 		if (v3_arch->vcpu_set_boot(vcpu, &boot))
 			return -EINVAL;
+		v3_mmu_vcpu_reset(vcpu);
 		WRITE_ONCE(vcpu->started, true);
 	}
 	return 0;
@@ -226,6 +232,42 @@ static int v3_vcpu_move(struct v3_vcpu *vcpu)
 #define V3_REQ_SLOW_MASK (~(BIT(V3_REQ_EVENT) | BIT(V3_REQ_TLB)))
 
 /*
+ * One trip through the guest and the handling of its exit: 0 to go on,
+ * -EINTR when a request kept the entry from happening, 1 to leave the
+ * run loop.
+ */
+static int v3_vcpu_run_once(struct v3_vcpu *vcpu)
+{
+	struct v3_vm *vm = vcpu->vm;
+	int ret;
+
+	if (unlikely(vcpu->cpus_gen != v3_hw_cpus_gen()) &&
+	    v3_vcpu_move(vcpu))
+		return 1;
+	v3_vcpu_load(vcpu);
+	/*
+	 * Preemption is off: this CPU cannot lose virtualization before
+	 * the world switch (its hotplug thread would have to run).
+	 */
+	if (unlikely(!v3_hw_cpu_on()))
+		return v3_vcpu_move(vcpu) ? 1 : -EINTR;
+	v3_inject_pending(vcpu);
+	ret = v3_arch->vcpu_run(vcpu);
+	v3_guest_timing_exit();
+	if (ret == -EINTR)
+		return -EINTR;	/* a request arrived before entry */
+	if (ret) {
+		v3_fpu_put(vcpu);
+		v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
+			   "vcpu %u: guest entry failed (%d)", vcpu->id, ret);
+		return 1;
+	}
+	ret = v3_handle_exit(vcpu);
+	v3_vcpu_account(vcpu, vcpu->exit.reason);
+	return ret ? 1 : 0;
+}
+
+/*
  * The run loop.  The guest FPU is loaded (and preemption disabled) from
  * the first entry until something needs the thread to sleep, be
  * scheduled out or handle an exit that may sleep: exits handled
@@ -270,33 +312,13 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			continue;
 		}
 
-		if (unlikely(vcpu->cpus_gen != v3_hw_cpus_gen()) &&
-		    v3_vcpu_move(vcpu))
+		/* paging state loaded, held until the exit is handled (mmu.c) */
+		if (v3_mmu_enter(vcpu))
 			break;
-		v3_vcpu_load(vcpu);
-		/*
-		 * Preemption is off: this CPU cannot lose virtualization before
-		 * the world switch (its hotplug thread would have to run).
-		 */
-		if (unlikely(!v3_hw_cpu_on())) {
-			if (v3_vcpu_move(vcpu))
-				break;
+		ret = v3_vcpu_run_once(vcpu);
+		v3_mmu_leave(vcpu);
+		if (ret < 0)
 			continue;
-		}
-		v3_inject_pending(vcpu);
-		ret = v3_arch->vcpu_run(vcpu);
-		v3_guest_timing_exit();
-		if (ret == -EINTR)
-			continue;	/* a request arrived before entry */
-		if (ret) {
-			v3_fpu_put(vcpu);
-			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
-				   "vcpu %u: guest entry failed (%d)",
-				   vcpu->id, ret);
-			break;
-		}
-		ret = v3_handle_exit(vcpu);
-		v3_vcpu_account(vcpu, vcpu->exit.reason);
 		if (ret)
 			break;
 		if (need_resched()) {

@@ -13,8 +13,27 @@
 #include <linux/string.h>
 #include <linux/smp.h>
 #include <linux/ratelimit.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include "v3.h"
 #include "adapt/adapt.h"
+#include "mmu/mmu.h"
+
+/*
+ * INTERIM (issue #12, until the policy's paging= parameter and
+ * V3_IOC_PAGING exist): debug_paging=shadow creates new VMs in shadow
+ * mode.
+ */
+static char *v3_debug_paging = "nested";
+module_param_named(debug_paging, v3_debug_paging, charp, 0644);
+MODULE_PARM_DESC(debug_paging,
+		 "INTERIM: paging mode of new VMs (nested, shadow); replaced by paging=");
+
+enum v3_paging_mode v3_debug_paging_mode(void)
+{
+	return sysfs_streq(v3_debug_paging, "shadow") ? V3_MMU_SHADOW :
+							 V3_MMU_NESTED;
+}
 
 static LIST_HEAD(v3_vms);
 static DEFINE_MUTEX(v3_vms_lock);
@@ -48,6 +67,7 @@ static void v3_vm_release(struct kref *ref)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_free(vm->vcpus[i]);
 	v3_arch->vm_destroy(vm);
+	v3_mmu_vm_destroy(vm);
 	kfree(vm->vcpus);
 	v3_mem_free(&vm->mem);
 	v3_reset_image_free(vm);
@@ -192,9 +212,12 @@ int v3_vm_create(const struct v3_create *c)
 		ret = -ENOMEM;
 		goto out_mem;
 	}
-	ret = v3_arch->vm_init(vm);
+	ret = v3_mmu_vm_init(vm, v3_debug_paging_mode());
 	if (ret)
 		goto out_vcpus;
+	ret = v3_arch->vm_init(vm);
+	if (ret)
+		goto out_mmu;
 	for (i = 0; i < c->vcpus; i++) {
 		vm->vcpus[i] = v3_vcpu_create(vm, i);
 		if (IS_ERR(vm->vcpus[i])) {
@@ -235,6 +258,8 @@ out_vcpu:
 	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_free(vm->vcpus[i]);
 	v3_arch->vm_destroy(vm);
+out_mmu:
+	v3_mmu_vm_destroy(vm);
 out_vcpus:
 	kfree(vm->vcpus);
 out_mem:

@@ -25,6 +25,7 @@
 #include <linux/workqueue.h>
 #include <linux/ratelimit.h>
 #include "v3.h"
+#include "mmu/mmu.h"
 #include "devices/devices.h"
 
 /* the most loader output kept for resets; more and a reset stops the VM */
@@ -115,6 +116,8 @@ static int v3_reset_image_load(struct v3_vm *vm)
 
 	v3_clear_ram(vm, 0, vm->mem.low_size);
 	v3_clear_ram(vm, V3_HIGH_RAM_BASE, vm->mem.size - vm->mem.low_size);
+	/* every shadow of the old guest's tables goes (mmu/) */
+	v3_mmu_gpa_written(vm, 0, ~0ULL);
 	list_for_each_entry(c, &vm->reset_image, node)
 		if (v3_write_gpa(vm, c->gpa, c->data, c->len))
 			return -EFAULT;

@@ -89,16 +89,12 @@ static struct v3_paging_vm *pv_of(struct v3_vm *vm)
 /* ------------------------------------------------------- switching */
 
 /*
- * TEMPORARY until core's module/mmu/mmu.c is merged: mmu_fallback.c
- * defines v3_mmu_* weakly, and v3_mmu_set_mode is its fallback as long as
- * the link brought no real one.
+ * The backend loads either mode (set_paging) and can reflect a guest's
+ * page fault (inject_pf): what shadow paging needs of it (mmu/mmu.h).
  */
-int v3_mmu_fallback_set_mode(struct v3_vm *vm, enum v3_paging_mode mode);
-
 bool v3_paging_switchable(void)
 {
-	return v3_arch->set_paging && v3_arch->inject_pf &&
-	       v3_mmu_set_mode != v3_mmu_fallback_set_mode;
+	return v3_arch->set_paging && v3_arch->inject_pf;
 }
 
 static u64 v3_paging_caps(void)

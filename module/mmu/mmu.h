@@ -82,6 +82,39 @@ struct v3_mmu_stats {
 	u64 fault_cycles;	/* TSC cycles in the shadow fault path */
 };
 
+/*
+ * Added by the core helper (issue #12, p12-core): the calls common code
+ * makes into the MMU beside the ones above.
+ */
+extern const struct v3_mmu_mode v3_mmu_nested;
+extern const struct v3_mmu_mode v3_mmu_shadow;
+
+/* vcpu.c: around one entry and the handling of its exit */
+int v3_mmu_enter(struct v3_vcpu *vcpu);
+void v3_mmu_leave(struct v3_vcpu *vcpu);
+/* the vCPU's paging state was loaded anew (boot, INIT/SIPI, reset) */
+void v3_mmu_vcpu_reset(struct v3_vcpu *vcpu);
+void v3_mmu_vcpu_destroy(struct v3_vcpu *vcpu);
+/* exit.c: the exits shadow paging takes (nested: as before) */
+int v3_mmu_handle_cr(struct v3_vcpu *vcpu);
+int v3_mmu_handle_invlpg(struct v3_vcpu *vcpu);
+int v3_mmu_handle_pf(struct v3_vcpu *vcpu);
+/* msr.c: WRMSR EFER, already checked; 0 */
+void v3_mmu_set_efer(struct v3_vcpu *vcpu, u64 efer);
+/* guest_mem.c, dev.c, vm_reset.c: the VMM wrote guest RAM */
+void v3_mmu_gpa_written(struct v3_vm *vm, u64 gpa, u64 len);
+/* mmu_cr.c: the guest wrote CR0/CR3/CR4 (shadow mode) */
+int v3_mmu_emulate_cr(struct v3_vcpu *vcpu);
+/* shadow.c beside its mode ops */
+u64 v3_mmu_shadow_pages(struct v3_vm *vm);
+void v3_shadow_vcpu_free(struct v3_vcpu *vcpu);
+/* mmu_cr.c: INVLPG's operand from the instruction (no decode assists) */
+int v3_mmu_decode_invlpg(struct v3_vcpu *vcpu);
+/* vm.c: INTERIM module parameter debug_paging= (mode of new VMs) */
+enum v3_paging_mode v3_debug_paging_mode(void);
+/* the shadow mode's budget (pages per VM), module parameter shadow_pages */
+extern unsigned int v3_shadow_pages_max;
+
 int v3_mmu_vm_init(struct v3_vm *vm, enum v3_paging_mode mode);
 void v3_mmu_vm_destroy(struct v3_vm *vm);
 /* Switch a VM (any state) to mode; sleeps; 0 or -errno */

@@ -25,6 +25,11 @@ struct v3_walk_regs {
 	u64 cr0, cr3, cr4, efer;
 	u64 rflags;		/* AC, for SMAP */
 	u8 cpl;
+	/*
+	 * MAXPHYADDR (CPUID 0x80000008 EAX[7:0]): entry bits 51:M (PAE 62:M)
+	 * are reserved.  0 means 52 (no reserved address bits).
+	 */
+	u8 maxphyaddr;
 };
 
 /*
@@ -62,6 +67,16 @@ struct v3_walk {
 /* v3_walk flags */
 #define V3_WALK_SET_AD	(1U << 0)	/* set A (and D on a write) as the CPU does */
 #define V3_WALK_NO_CHECK (1U << 1)	/* translate only: no rights checks (VMM reads) */
+/*
+ * An implicit supervisor-mode access (GDT/LDT/IDT/TSS, SDM vol. 3 4.6):
+ * supervisor even at CPL 3, and SMAP denies it user pages whatever
+ * RFLAGS.AC says.  A supervisor access (no V3_PF_USER) while regs->cpl is
+ * 3 is taken as implicit too.
+ */
+#define V3_WALK_IMPLICIT (1U << 2)
+
+/* A/D updates that lose their cmpxchg again after this many restarts: -EIO */
+#define V3_WALK_MAX_RESTARTS	16
 
 /*
  * Translate gva for an access described by access (V3_PF_WRITE, V3_PF_USER,
@@ -69,8 +84,49 @@ struct v3_walk {
  * #PF (w->error set, V3_PF_PRESENT when a present entry denied the access),
  * -EIO when a paging-structure entry lies outside guest RAM (no CPU fault
  * models it: the caller stops the VM).
+ *
+ * Also:
+ *  -EINVAL  gva is not canonical (4-level: bits 63:47 not all equal;
+ *           5-level: bits 63:56): the CPU raises #GP(0) (#SS for a stack
+ *           access), not #PF; w->error is 0.  With V3_WALK_NO_CHECK too.
+ *  -EIO     as above, and when V3_WALK_SET_AD lost its cmpxchg
+ *           V3_WALK_MAX_RESTARTS times in a row, or env->cmpxchg is NULL.
+ *
+ * Details (what a caller may rely on):
+ *  - error: W and U/S are the access's (U/S clear for an implicit access);
+ *    I/D only for a fetch when CR4.SMEP, or CR4.PAE and EFER.NXE (SDM
+ *    4.7); a reserved-bit fault sets P and RSVD (reserved bits are only
+ *    checked in present entries, so P is set with RSVD, SDM 4.7).
+ *  - Reserved bits fault with V3_WALK_NO_CHECK too: no CPU would use such
+ *    an entry.  Only the rights checks are skipped.
+ *  - On a fault, pte[]/pte_gpa[] hold the entries read up to and including
+ *    the one that faulted, levels their count, level the faulting one's.
+ *  - writable/user/exec are the entries' combined bits: R/W and U/S ANDed
+ *    over all levels, exec false when EFER.NXE and any XD bit (always true
+ *    in 32-bit paging).  They do not fold in CR0.WP, SMEP or SMAP, which
+ *    apply to the access; with paging off all three are true.
+ *  - PAE PDPTEs are read at walk time; their reserved bits give a RSVD
+ *    #PF.  (A CPU loads them at MOV CR3 and raises #GP there, SDM 4.4.1:
+ *    a caller that models that checks on the CR3 write.)  They have no A
+ *    bit: V3_WALK_SET_AD leaves them alone.
+ *  - A/D (V3_WALK_SET_AD) are written only when the whole walk and its
+ *    checks passed: a faulting access changes no entry.
+ *  - CPUID.Page1GB and PSE-36 are taken as present (every 64-bit CPU).
  */
 int v3_walk(const struct v3_walk_env *env, const struct v3_walk_regs *regs,
 	    u64 gva, u32 access, unsigned int flags, struct v3_walk *w);
+
+/*
+ * Module glue (module/guest_va.c): an env over a VM's RAM (cmpxchg on the
+ * host mapping; no write hook is called) and the regs of a vCPU, its
+ * MAXPHYADDR the host's.
+ */
+struct v3_vm;
+struct v3_vcpu;
+void v3_walk_env_init(struct v3_walk_env *env, struct v3_vm *vm);
+void v3_walk_regs_init(struct v3_walk_regs *regs, const struct v3_vcpu *vcpu);
+/* v3_walk() with both of the above */
+int v3_gva_walk(struct v3_vcpu *vcpu, u64 gva, u32 access, unsigned int flags,
+		struct v3_walk *w);
 
 #endif

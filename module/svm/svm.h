@@ -68,7 +68,6 @@ struct v3_svm_cpu *v3_svm_this_cpu(void);
 
 /* Per VM: I/O and MSR permission maps shared by its vCPUs */
 struct v3_svm_vm {
-	struct v3_tdp npt;
 	void *iopm;
 	void *msrpm;
 };
@@ -89,6 +88,11 @@ struct v3_svm_vcpu {
 		u64 int_ctl, int_state, event_inj;
 	} snap;
 	unsigned int lost_in_a_row;
+	/*
+	 * Shadow paging: the VMCB's CR0/CR3/CR4/EFER are the hardware's,
+	 * the guest's own values are vcpu->regs (mmu/mmu_cr.c).
+	 */
+	bool shadow;
 };
 
 int v3_svm_probe(const char **why);

@@ -17,8 +17,10 @@
  * Intercepted (v3_svm_set_intercepts): DR0-7 reads and writes, #AC and #MC, INTR,
  * NMI, SMI, VINTR, RDPMC, CPUID, INVD, PAUSE (with a pause filter), HLT,
  * INVLPGA, IOIO, MSR, shutdown, the SVM instructions, RDTSCP, WBINVD,
- * MONITOR/MWAIT and XSETBV.  Not intercepted, because nested paging makes
- * them guest-private: CR reads and writes, INVLPG, #PF.
+ * MONITOR/MWAIT and XSETBV.  Not intercepted in nested mode, where they
+ * are guest-private: CR reads and writes, INVLPG, #PF; shadow mode
+ * intercepts CR0/CR3/CR4 reads and writes, INVLPG and #PF
+ * (v3_svm_set_paging) and they are decoded here too.
  */
 #include <asm/trapnr.h>
 #include "svm.h"
@@ -161,6 +163,27 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 		e->crdr.gpr = v3_svm_feat.decode_assists ?
 			      c->exit_info_1 & 0xf : 0xff;
 		insn = true;
+	} else if (code < V3_SVM_EXIT_READ_DR0) {
+		/*
+		 * MOV to/from CRn, and CLTS/LMSW as CR0 writes (shadow
+		 * paging, APM 15.9).  Decode assists give the GPR of a MOV
+		 * in EXITINFO1[3:0] with bit 63 set; bit 63 clear on a CR0
+		 * write is CLTS or LMSW.  Otherwise common code decodes.
+		 */
+		e->reason = V3_EXIT_CR_ACCESS;
+		e->crdr.reg = code & 0xf;
+		e->crdr.write = code >= V3_SVM_EXIT_WRITE_CR0;
+		e->crdr.op = V3_CR_MOV;
+		e->crdr.gpr = v3_svm_feat.decode_assists &&
+			      (c->exit_info_1 & V3_CR_INFO_MOV) ?
+			      c->exit_info_1 & 0xf : 0xff;
+		insn = true;
+	} else if (code == V3_SVM_EXIT_INVLPG) {
+		/* decode assists: the linear address in EXITINFO1 (15.33.2) */
+		e->reason = V3_EXIT_INVLPG;
+		e->invlpg.valid = v3_svm_feat.decode_assists;
+		e->invlpg.gva = c->exit_info_1;
+		insn = true;
 	} else if (code == V3_SVM_EXIT_NPF) {
 		/* EXITINFO1: #PF-style error code; EXITINFO2: the GPA */
 		e->reason = V3_EXIT_MEM_FAULT;
@@ -184,6 +207,8 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 		e->reason = V3_EXIT_EXCEPTION;
 		e->exc.vector = code - V3_SVM_EXIT_EXCP_BASE;
 		e->exc.error = c->exit_info_1;
+		/* #PF (shadow paging): the faulting address, CR2 untouched */
+		e->exc.addr = c->exit_info_2;
 	} else {
 		e->reason = V3_EXIT_OTHER;
 	}
@@ -200,6 +225,7 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 			e->insn_len = len;
 	}
 	/* the operand is known but not the length: let common code decode */
-	if (e->reason == V3_EXIT_DR_ACCESS && !e->insn_len)
+	if ((e->reason == V3_EXIT_DR_ACCESS ||
+	     e->reason == V3_EXIT_CR_ACCESS) && !e->insn_len)
 		e->crdr.gpr = 0xff;
 }

@@ -75,9 +75,6 @@ static int v3_svm_vm_init(struct v3_vm *vm)
 	/* VMLOAD/VMSAVE switch these (APM 15.5.2) */
 	for (i = 0; i < v3_nr_passthrough_msrs; i++)
 		v3_msrpm_pass(sv->msrpm, v3_passthrough_msrs[i]);
-	ret = v3_tdp_build(vm, &sv->npt, &v3_npt_format);
-	if (ret)
-		goto fail;
 	vm->arch = sv;
 	return 0;
 fail:
@@ -93,7 +90,6 @@ static void v3_svm_vm_destroy(struct v3_vm *vm)
 
 	if (!sv)
 		return;
-	v3_tdp_free(&sv->npt);
 	free_pages((unsigned long)sv->msrpm, V3_MSRPM_ORDER);
 	free_pages((unsigned long)sv->iopm, V3_IOPM_ORDER);
 	kfree(sv);
@@ -110,8 +106,7 @@ static void v3_svm_init_control(struct v3_vcpu *vcpu, struct v3_vmcb *vmcb)
 	c->msrpm_base_pa = virt_to_phys(sv->msrpm);
 	/* physical interrupts exit; RFLAGS.IF masks only virtual ones */
 	c->int_ctl = V3_INT_CTL_V_INTR_MASKING;
-	c->nested_ctl = V3_NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = sv->npt.root_hpa;
+	/* paging: set_paging before the first entry (mmu/mmu.c) */
 	/* the first entry takes a fresh ASID (svm_asid.c) */
 }
 
@@ -174,20 +169,23 @@ static void v3_set_seg(struct v3_vmcb_seg *s, u16 sel, u64 base, u32 limit,
 	s->attrib = attr;
 }
 
-static void v3_svm_sync_from_vmcb(struct v3_vcpu *vcpu)
+static void v3_svm_sync_from_vmcb(struct v3_vcpu *vcpu, bool paging)
 {
-	struct v3_vmcb_save *s = &((struct v3_svm_vcpu *)vcpu->arch)->vmcb->save;
+	struct v3_svm_vcpu *svm = vcpu->arch;
+	struct v3_vmcb_save *s = &svm->vmcb->save;
 	struct v3_regs *r = &vcpu->regs;
 
 	r->rip = s->rip;
 	r->gpr[V3_RSP] = s->rsp;
 	r->gpr[V3_RAX] = s->rax;
 	r->rflags = s->rflags;
-	r->cr0 = s->cr0;
 	r->cr2 = s->cr2;
-	r->cr3 = s->cr3;
-	r->cr4 = s->cr4;
-	r->efer = s->efer & ~EFER_SVME;
+	if (paging || !svm->shadow) {
+		r->cr0 = s->cr0;
+		r->cr3 = s->cr3;
+		r->cr4 = s->cr4;
+		r->efer = s->efer & ~EFER_SVME;
+	}
 	r->cpl = s->cpl;
 	r->cs_base = s->cs.base;
 	r->cs_attr_l = !!(s->cs.attrib & V3_SEG_ATTR_L);
@@ -273,7 +271,8 @@ static int v3_svm_vcpu_set_boot(struct v3_vcpu *vcpu,
 	v3_svm_irq_window(vcpu, false);
 	/* they also invalidate the TLBs, global entries included */
 	svm->flush_pending = true;
-	v3_svm_sync_from_vmcb(vcpu);
+	/* the guest's view; shadow mode loads hardware values (mmu/) */
+	v3_svm_sync_from_vmcb(vcpu, true);
 	return 0;
 }
 
@@ -376,7 +375,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	v3_svm_clean_after_exit(svm);
 	if (unlikely(v3_svm_feat.emulator_quirks &&
 		     v3_svm_entry_lost(vcpu))) {
-		v3_svm_sync_from_vmcb(vcpu);
+		v3_svm_sync_from_vmcb(vcpu, false);
 		vcpu->exit.reason = V3_EXIT_ENTRY_LOST;
 		vcpu->exit.insn_len = 0;
 		return 0;
@@ -384,7 +383,7 @@ static int v3_svm_vcpu_run(struct v3_vcpu *vcpu)
 	if (vmcb->control.exit_int_info & V3_EVT_VALID)
 		svm->reinject = vmcb->control.exit_int_info;
 	vmcb->control.event_inj = 0;
-	v3_svm_sync_from_vmcb(vcpu);
+	v3_svm_sync_from_vmcb(vcpu, false);
 	v3_svm_decode_exit(vcpu);
 	return 0;
 }
@@ -435,6 +434,8 @@ static void v3_svm_set_efer(struct v3_vcpu *vcpu, u64 efer)
 {
 	struct v3_svm_vcpu *svm = vcpu->arch;
 
+	if (svm->shadow)
+		return;		/* the hardware EFER comes with set_paging */
 	svm->vmcb->save.efer = efer | EFER_SVME;
 }
 
@@ -492,20 +493,55 @@ static void v3_svm_inject_pf(struct v3_vcpu *vcpu, u32 error, u64 cr2)
 	v3_svm_inject_exception(vcpu, X86_TRAP_PF, true, error);
 }
 
+/* CR0, CR3 and CR4 reads and writes (CLTS and LMSW are CR0 writes) */
+#define V3_SHADOW_CR_INTERCEPTS						\
+	(V3_INT_CR_READ(0) | V3_INT_CR_READ(3) | V3_INT_CR_READ(4) |	\
+	 V3_INT_CR_WRITE(0) | V3_INT_CR_WRITE(3) | V3_INT_CR_WRITE(4))
+
 /*
  * Paging mode for the next VMRUNs.  Nested: NP_ENABLE with the VM's NPT
- * root in N_CR3 (APM 15.25.3); the guest's CR0/CR3/CR4 run as they are.
+ * root in N_CR3 (APM 15.25.3); the guest's CR0/CR3/CR4/EFER run as they
+ * are and nothing of paging is intercepted.  Shadow: nested paging off,
+ * the CPU runs the hardware CR0/CR4/EFER and the shadow root in CR3;
+ * CR0/CR3/CR4 accesses, INVLPG and #PF are intercepted (APM 15.9, 15.12)
+ * so the guest sees only its own values (vcpu->regs).  A guest that is
+ * not paging runs on an identity shadow with PG set: with PE clear that
+ * is SVM's paged real mode (APM 15.19).  The VMCB clean bits follow by
+ * themselves (svm_clean.c compares the fields).
  */
 static int v3_svm_set_paging(struct v3_vcpu *vcpu,
 			     const struct v3_paging_hw *hw)
 {
-	struct v3_vmcb_control *c =
-		&((struct v3_svm_vcpu *)vcpu->arch)->vmcb->control;
+	struct v3_svm_vcpu *svm = vcpu->arch;
+	struct v3_vmcb_control *c = &svm->vmcb->control;
+	struct v3_vmcb_save *s = &svm->vmcb->save;
+	struct v3_regs *r = &vcpu->regs;
 
-	if (hw->mode != V3_MMU_NESTED)
-		return -EOPNOTSUPP;
-	c->nested_ctl = V3_NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = hw->root;
+	if (hw->mode == V3_MMU_NESTED) {
+		c->nested_ctl = V3_NESTED_CTL_NP_ENABLE;
+		c->nested_cr3 = hw->root;
+		c->intercept_cr &= ~V3_SHADOW_CR_INTERCEPTS;
+		c->intercept_exceptions &= ~BIT(X86_TRAP_PF);
+		c->intercept_misc1 &= ~V3_INT_INVLPG;
+		s->cr0 = r->cr0;
+		s->cr3 = r->cr3;
+		s->cr4 = r->cr4;
+		s->efer = r->efer | EFER_SVME;
+		svm->shadow = false;
+		return 0;
+	}
+	if (hw->mode != V3_MMU_SHADOW)
+		return -EINVAL;
+	c->nested_ctl = 0;
+	c->nested_cr3 = 0;
+	c->intercept_cr |= V3_SHADOW_CR_INTERCEPTS;
+	c->intercept_exceptions |= BIT(X86_TRAP_PF);
+	c->intercept_misc1 |= V3_INT_INVLPG;
+	s->cr0 = hw->cr0;
+	s->cr3 = hw->root;
+	s->cr4 = hw->cr4;
+	s->efer = hw->efer | EFER_SVME;
+	svm->shadow = true;
 	return 0;
 }
 
@@ -538,8 +574,8 @@ static void v3_svm_dump(struct v3_vcpu *vcpu)
 	if (v->control.exit_code != V3_SVM_EXIT_SHUTDOWN)
 		return;
 	/* what the guest's page tables and the NPT hold now */
-	v3_tdp_dump(vcpu->vm, &((struct v3_svm_vm *)vcpu->vm->arch)->npt,
-		    s->cr3 & PAGE_MASK);
+	if (v->control.nested_ctl & V3_NESTED_CTL_NP_ENABLE)
+		v3_tdp_dump(vcpu->vm, &vcpu->vm->mmu.tdp, s->cr3 & PAGE_MASK);
 	v3_dump_walk(vcpu, s->cs.base + s->rip);
 	v3_dump_walk(vcpu, s->idtr.base + 0x80);
 }

@@ -11,6 +11,11 @@
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 
+/* Intercept vector 0 (offset 0x00): CRn reads in bits 15:0, writes 31:16 */
+#define V3_INT_CR_READ(n)	BIT(n)
+#define V3_INT_CR_WRITE(n)	BIT(16 + (n))
+/* EXITINFO1 of a MOV CRn exit with decode assists (APM 15.33.1) */
+#define V3_CR_INFO_MOV		BIT_ULL(63)
 /* Intercept vector 3 (offset 0x0c) */
 #define V3_INT_INTR		BIT(0)
 #define V3_INT_NMI		BIT(1)
@@ -21,6 +26,7 @@
 #define V3_INT_INVD		BIT(22)
 #define V3_INT_PAUSE		BIT(23)
 #define V3_INT_HLT		BIT(24)
+#define V3_INT_INVLPG		BIT(25)
 #define V3_INT_INVLPGA		BIT(26)
 #define V3_INT_IOIO		BIT(27)
 #define V3_INT_MSR		BIT(28)
@@ -76,6 +82,8 @@ enum v3_vmcb_clean_bit {
 #define V3_EVT_TYPE_EXCEPTION	(3ULL << 8)
 
 /* Exit codes (APM appendix C) */
+#define V3_SVM_EXIT_READ_CR0	0x000
+#define V3_SVM_EXIT_WRITE_CR0	0x010
 #define V3_SVM_EXIT_READ_DR0	0x020
 #define V3_SVM_EXIT_WRITE_DR0	0x030
 #define V3_SVM_EXIT_EXCP_BASE	0x040
@@ -88,6 +96,7 @@ enum v3_vmcb_clean_bit {
 #define V3_SVM_EXIT_INVD	0x076
 #define V3_SVM_EXIT_PAUSE	0x077
 #define V3_SVM_EXIT_HLT		0x078
+#define V3_SVM_EXIT_INVLPG	0x079
 #define V3_SVM_EXIT_INVLPGA	0x07a
 #define V3_SVM_EXIT_IOIO	0x07b
 #define V3_SVM_EXIT_MSR		0x07c

@@ -7,6 +7,7 @@
  * first); WBINVD is skipped.  A fake backend records what is injected.
  */
 #include "v3.h"
+#include "mmu/mmu.h"
 #include <asm/trapnr.h>
 #include <asm/processor-flags.h>
 #include "unit.h"
@@ -35,6 +36,10 @@ int v3_handle_wrmsr(struct v3_vcpu *vcpu) { return 0; }
 int v3_handle_mem_fault(struct v3_vcpu *vcpu) { return 0; }
 int v3_handle_hypercall(struct v3_vcpu *vcpu) { return 0; }
 int v3_handle_xsetbv(struct v3_vcpu *vcpu) { return 0; }
+int v3_mmu_handle_cr(struct v3_vcpu *vcpu) { return 0; }
+int v3_mmu_handle_pf(struct v3_vcpu *vcpu) { return 0; }
+enum v3_paging_mode v3_mmu_mode(struct v3_vm *vm) { return V3_MMU_NESTED; }
+int v3_mmu_handle_invlpg(struct v3_vcpu *vcpu) { v3_skip_insn(vcpu); return 0; }
 int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len) { return -EFAULT; }
 void v3_fpu_put(struct v3_vcpu *vcpu) { vcpu->fpu_loaded = false; }
 void v3_host_machine_check(void) { machine_checks++; }

@@ -32,6 +32,12 @@ static const struct v3_arch_ops fake_ops = {
 };
 const struct v3_arch_ops *v3_arch = &fake_ops;
 
+/* nested paging: the backend's set_efer (mmu/mmu.c) */
+void v3_mmu_set_efer(struct v3_vcpu *vcpu, u64 efer)
+{
+	vcpu->regs.efer = efer;
+	v3_arch->set_efer(vcpu, efer);
+}
 void v3_inject_gp(struct v3_vcpu *vcpu) { fake_inject(vcpu, X86_TRAP_GP, true, 0); }
 void v3_skip_insn(struct v3_vcpu *vcpu) { vcpu->regs.rip += vcpu->exit.insn_len; }
 int v3_lapic_rdmsr(struct v3_vcpu *vcpu, u32 msr, u64 *val) { *val = 0; return 0; }

@@ -7,6 +7,7 @@
  * NRIP save and decode assists (issue #11 1).
  */
 #include "svm/svm.h"
+#include "mmu/mmu.h"
 #include <stdarg.h>
 #include "unit.h"
 
@@ -53,6 +54,11 @@ int v3_handle_wrmsr(struct v3_vcpu *v) __attribute__((alias("unexpected")));
 int v3_handle_mem_fault(struct v3_vcpu *v) __attribute__((alias("unexpected")));
 int v3_handle_hypercall(struct v3_vcpu *v) __attribute__((alias("unexpected")));
 int v3_handle_xsetbv(struct v3_vcpu *v) __attribute__((alias("unexpected")));
+int v3_mmu_handle_cr(struct v3_vcpu *v) __attribute__((alias("unexpected")));
+int v3_mmu_handle_pf(struct v3_vcpu *v) __attribute__((alias("unexpected")));
+enum v3_paging_mode v3_mmu_mode(struct v3_vm *vm) { return V3_MMU_NESTED; }
+/* nested paging: INVLPG completes as a no-op (mmu/mmu.c) */
+int v3_mmu_handle_invlpg(struct v3_vcpu *v) { v3_skip_insn(v); return 0; }
 
 static void dump(struct v3_vcpu *v) { dumps++; }
 static void inject(struct v3_vcpu *v, u8 vector, bool has_error, u32 error)

@@ -113,6 +113,7 @@ void shim_warn(const char *file, int line);
 struct list_head { struct list_head *next, *prev; };
 struct kref { int refcount; };
 struct mutex { int locked; };
+struct rw_semaphore { int count; };
 typedef struct { int locked; } spinlock_t;
 typedef struct { int unused; } wait_queue_head_t;
 struct work_struct { int unused; };

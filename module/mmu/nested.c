@@ -7,11 +7,18 @@
  * encoding differs and is supplied by the backend.  All of guest RAM is
  * mapped when the VM is created; addresses left unmapped are MMIO and
  * fault to the VMM.
+ *
+ * The tables are VM-wide MMU state: built once at VM creation with the
+ * backend's entry encoding (v3_arch->tdp_format) and kept while the VM
+ * runs in shadow mode too, so a switch back to nested paging costs no
+ * rebuild.  The nested mode itself has nothing else: the guest's CR
+ * accesses, INVLPG and #PF stay private to it.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/io.h>
-#include "v3.h"
+#include "../v3.h"
+#include "mmu.h"
 
 #define V3_PT_ENTRIES	512
 #define V3_PT_ADDR	0x000ffffffffff000ULL
@@ -144,3 +151,14 @@ void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa)
 	       gpa, level, e, hpa, backing,
 	       (hpa & PAGE_MASK) == (backing & PAGE_MASK) ? "" : " MISMATCH");
 }
+
+static int v3_nested_load(struct v3_vcpu *vcpu, struct v3_paging_hw *hw)
+{
+	hw->root = vcpu->vm->mmu.tdp.root_hpa;
+	return 0;
+}
+
+const struct v3_mmu_mode v3_mmu_nested = {
+	.name = "nested",
+	.load = v3_nested_load,
+};

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control-register accesses of a guest in shadow mode.  The CPU runs with
+ * the hardware CR0/CR3/CR4/EFER the shadow tables need; the guest's own
+ * values live in vcpu->regs, and every MOV to/from CR0, CR3, CR4 (with
+ * CLTS, LMSW and SMSW, which count as CR0 accesses: AMD APM vol. 2 15.9,
+ * Intel SDM vol. 3 25.1.3) comes here to be checked and done as the CPU
+ * would (SDM vol. 3 2.5, APM vol. 2 3.1).
+ *
+ * Without decode assists (APM 15.33) or an exit qualification the
+ * backend leaves crdr.gpr = 0xff and the instruction at RIP is decoded
+ * here: 0F 20/22 /r (MOV from/to CRn, always a register operand, REX.R or
+ * a LOCK prefix selecting CR8+), 0F 06 (CLTS), 0F 01 /6 (LMSW), 0F 01 /4
+ * (SMSW), 0F 01 /7 (INVLPG: only its length is needed, see mmu.c).
+ */
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+#include "../v3.h"
+#include "mmu.h"
+
+/* CR4 bits a guest may set (CPUID offers the features behind them) */
+#define V3_CR4_GUEST	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |	\
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |	\
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |	\
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
+			 X86_CR4_UMIP | X86_CR4_FSGSBASE |		\
+			 X86_CR4_PCIDE | X86_CR4_OSXSAVE |		\
+			 X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+
+/* what changes the meaning of the guest's tables: shadows rebuilt */
+#define V3_CR0_PAGING	(X86_CR0_PG | X86_CR0_WP | X86_CR0_PE)
+#define V3_CR4_PAGING	(X86_CR4_PSE | X86_CR4_PAE | X86_CR4_SMEP |	\
+			 X86_CR4_SMAP | X86_CR4_PCIDE | X86_CR4_PKE)
+
+struct v3_cr_insn {
+	u8 op;		/* enum v3_cr_op, or V3_CR_MOV with reg */
+	u8 cr, gpr;
+	bool write, smsw, invlpg, mem;
+	u8 len;
+};
+
+/*
+ * Length of a ModRM operand's SIB and displacement bytes (SDM vol. 2
+ * tables 2-1 to 2-3) for the address size in effect.
+ */
+static unsigned int v3_modrm_extra(const u8 *p, unsigned int addr_size)
+{
+	u8 modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
+
+	if (mod == 3)
+		return 0;
+	if (addr_size == 2) {
+		if (mod == 0)
+			return rm == 6 ? 2 : 0;
+		return mod == 1 ? 1 : 2;
+	}
+	if (rm == 4) {		/* SIB */
+		u8 base = p[1] & 7;
+
+		if (mod == 0)
+			return 1 + (base == 5 ? 4 : 0);
+		return 1 + (mod == 1 ? 1 : 4);
+	}
+	if (mod == 0)
+		return rm == 5 ? 4 : 0;
+	return mod == 1 ? 1 : 4;
+}
+
+static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
+{
+	struct v3_regs *r = &vcpu->regs;
+	bool long64 = v3_long_mode(vcpu);
+	bool def32 = long64 || ((r->cr0 & X86_CR0_PE) && r->cs_attr_db);
+	unsigned int i = 0, addr_size = long64 ? 8 : def32 ? 4 : 2;
+	u8 insn[15], rex = 0, modrm;
+	bool lock = false;
+
+	memset(d, 0, sizeof(*d));
+	if (v3_fetch_insn(vcpu, insn, sizeof(insn)) &&
+	    v3_fetch_insn(vcpu, insn, 8))
+		return -EFAULT;
+	for (; i < 8; i++) {
+		u8 b = insn[i];
+
+		if (b == 0xf0)
+			lock = true;
+		else if (b == 0x67)
+			addr_size = long64 ? 4 : def32 ? 2 : 4;
+		else if (b != 0x66 && b != 0xf2 && b != 0xf3 && b != 0x2e &&
+			 b != 0x3e && b != 0x26 && b != 0x36 && b != 0x64 &&
+			 b != 0x65)
+			break;
+	}
+	if (long64 && (insn[i] & 0xf0) == 0x40)
+		rex = insn[i++];
+	if (i > 10 || insn[i] != 0x0f)
+		return -EINVAL;
+	switch (insn[i + 1]) {
+	case 0x06:		/* CLTS */
+		d->op = V3_CR_CLTS;
+		d->write = true;
+		d->len = i + 2;
+		return 0;
+	case 0x20:		/* MOV r, CRn */
+	case 0x22:		/* MOV CRn, r */
+		modrm = insn[i + 2];
+		d->op = V3_CR_MOV;
+		d->write = insn[i + 1] == 0x22;
+		d->cr = ((modrm >> 3) & 7) | ((rex & 4) << 1) | (lock ? 8 : 0);
+		d->gpr = (modrm & 7) | ((rex & 1) << 3);
+		d->len = i + 3;
+		return 0;
+	case 0x01:
+		modrm = insn[i + 2];
+		d->gpr = (modrm & 7) | ((rex & 1) << 3);
+		d->mem = (modrm >> 6) != 3;
+		d->len = i + 3 + v3_modrm_extra(&insn[i + 2], addr_size);
+		switch ((modrm >> 3) & 7) {
+		case 4:
+			d->smsw = true;
+			return 0;
+		case 6:
+			d->op = V3_CR_LMSW;
+			d->write = true;
+			return 0;
+		case 7:
+			if (!d->mem)
+				return -EINVAL;
+			d->invlpg = true;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int v3_mmu_decode_invlpg(struct v3_vcpu *vcpu)
+{
+	struct v3_cr_insn d;
+
+	if (v3_cr_decode(vcpu, &d) || !d.invlpg) {
+		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+			   "vcpu %u: cannot decode INVLPG at rip 0x%llx",
+			   vcpu->id, vcpu->regs.rip);
+		return 1;
+	}
+	vcpu->exit.insn_len = d.len;
+	return 0;
+}
+
+/* MOV to CR0, CLTS, LMSW: false if the CPU would raise #GP */
+static bool v3_set_cr0(struct v3_vcpu *vcpu, u64 val)
+{
+	struct v3_regs *r = &vcpu->regs;
+	u64 old = r->cr0, efer = r->efer;
+
+	if (val >> 32)
+		return false;
+	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
+		return false;
+	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
+		return false;
+	val |= X86_CR0_ET;
+	if (!(old & X86_CR0_PG) && (val & X86_CR0_PG) && (efer & EFER_LME)) {
+		/* IA-32e activation (SDM vol. 3 10.8.5) */
+		if (!(r->cr4 & X86_CR4_PAE))
+			return false;
+		efer |= EFER_LMA;
+	}
+	if ((old & X86_CR0_PG) && !(val & X86_CR0_PG)) {
+		if (r->cs_attr_l && (efer & EFER_LMA))
+			return false;	/* leave 64-bit mode first */
+		efer &= ~EFER_LMA;
+	}
+	r->cr0 = val;
+	if (efer != r->efer)
+		v3_mmu_set_efer(vcpu, efer);
+	if ((old ^ val) & V3_CR0_PAGING)
+		v3_mmu_shadow.paging_changed(vcpu, r->cr3);
+	vcpu->mmu.reload = true;
+	return true;
+}
+
+static bool v3_set_cr4(struct v3_vcpu *vcpu, u64 val)
+{
+	struct v3_regs *r = &vcpu->regs;
+	u64 old = r->cr4;
+
+	if (val & ~V3_CR4_GUEST)
+		return false;
+	if ((r->efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return false;
+	if ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	    (!(r->efer & EFER_LMA) || (r->cr3 & 0xfff)))
+		return false;
+	r->cr4 = val;
+	if ((old ^ val) & V3_CR4_PAGING)
+		v3_mmu_shadow.paging_changed(vcpu, r->cr3);
+	/* MOV to CR4 that changes PGE or PCIDE flushes (SDM vol. 3 4.10.4.1) */
+	if ((old ^ val) & (X86_CR4_PGE | X86_CR4_PCIDE))
+		set_bit(V3_REQ_TLB, &vcpu->requests);
+	vcpu->mmu.reload = true;
+	return true;
+}
+
+/*
+ * MOV to CR3.  With CR4.PCIDE bit 63 asks the CPU not to flush the PCID's
+ * translations (SDM vol. 3 4.10.4.1): the shadows are coherent with the
+ * guest's tables anyway (write protection), so only the hardware TLB
+ * flush is skipped then; otherwise this ASID/VPID is flushed.
+ */
+static bool v3_set_cr3(struct v3_vcpu *vcpu, u64 val)
+{
+	struct v3_regs *r = &vcpu->regs;
+	u64 old = r->cr3;
+	bool noflush = (r->cr4 & X86_CR4_PCIDE) && (val & BIT_ULL(63));
+
+	val &= ~BIT_ULL(63);
+	if (!(r->efer & EFER_LMA))
+		val &= 0xffffffffULL;
+	r->cr3 = val;
+	vcpu->mmu.cr3_switches++;
+	v3_mmu_shadow.paging_changed(vcpu, old);
+	if (!noflush)
+		set_bit(V3_REQ_TLB, &vcpu->requests);
+	vcpu->mmu.reload = true;
+	return true;
+}
+
+int v3_mmu_emulate_cr(struct v3_vcpu *vcpu)
+{
+	struct v3_exit *e = &vcpu->exit;
+	struct v3_regs *r = &vcpu->regs;
+	bool long64 = v3_long_mode(vcpu);
+	struct v3_cr_insn d = {
+		.op = e->crdr.op, .cr = e->crdr.reg, .gpr = e->crdr.gpr,
+		.write = e->crdr.write, .len = e->insn_len,
+	};
+	u64 val = 0, *reg;
+	bool ok = true;
+
+	if (d.gpr == 0xff || !d.len) {
+		if (v3_cr_decode(vcpu, &d) || d.invlpg ||
+		    ((d.op == V3_CR_LMSW || d.smsw) && d.mem))
+			goto emul_fail;
+		e->insn_len = d.len;
+	} else if (d.op == V3_CR_LMSW) {
+		val = e->crdr.lmsw;
+	}
+	reg = &r->gpr[d.gpr & 15];
+	if (r->cpl) {
+		v3_inject_gp(vcpu);
+		return 0;
+	}
+	if (d.smsw) {
+		*reg = long64 ? r->cr0 : (u32)r->cr0;
+		v3_skip_insn(vcpu);
+		return 0;
+	}
+	switch (d.op) {
+	case V3_CR_CLTS:
+		ok = v3_set_cr0(vcpu, r->cr0 & ~X86_CR0_TS);
+		break;
+	case V3_CR_LMSW:
+		if (e->crdr.gpr == 0xff || d.gpr != e->crdr.gpr)
+			val = *reg;
+		/* MP, EM, TS; PE can be set but not cleared */
+		ok = v3_set_cr0(vcpu, (r->cr0 & ~0xeULL) | (val & 0xf) |
+				      (r->cr0 & X86_CR0_PE));
+		break;
+	default:
+		if (d.write) {
+			val = long64 ? *reg : (u32)*reg;
+			switch (d.cr) {
+			case 0:
+				ok = v3_set_cr0(vcpu, val);
+				break;
+			case 3:
+				ok = v3_set_cr3(vcpu, val);
+				break;
+			case 4:
+				ok = v3_set_cr4(vcpu, val);
+				break;
+			default:
+				goto emul_fail;
+			}
+		} else {
+			switch (d.cr) {
+			case 0:
+				val = r->cr0;
+				break;
+			case 3:
+				val = r->cr3;
+				break;
+			case 4:
+				val = r->cr4;
+				break;
+			default:
+				goto emul_fail;
+			}
+			*reg = long64 ? val : (u32)val;
+		}
+	}
+	if (!ok) {
+		v3_inject_gp(vcpu);
+		return 0;
+	}
+	v3_skip_insn(vcpu);
+	return 0;
+emul_fail:
+	v3_arch->dump(vcpu);
+	v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+		   "vcpu %u: cannot emulate CR access at rip 0x%llx",
+		   vcpu->id, r->rip);
+	return 1;
+}
