@@ -280,6 +280,10 @@ ioctl_neg_tests() {
 # --- hostile or careless users: permissions, memory limits, fuzz -------------------------
 . /tests/l1/users-tests.sh
 
+# --- paging mode control: V3_IOC_PAGING, v3ctl paging, vms/NAME/paging/ -----------------
+# shellcheck source=tests/l1/paging-policy-tests.sh
+. /tests/l1/paging-policy-tests.sh
+
 # --- two VMs at once ---------------------------------------------------------------------
 if need_guest "two VMs run at once" forever.elf; then
 	run 20 v3ctl create va --mem 16M --kernel /guests/forever.elf
