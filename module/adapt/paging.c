@@ -213,7 +213,7 @@ static void v3_paging_tick(struct work_struct *w)
 		if (ret) {
 			pr_info_ratelimited(V3_PR_PREFIX "%s: adaptive paging could not switch to %s (%d)\n",
 					    vm->name, v3_paging_names[out.to], ret);
-			v3_adapt_switch_failed(&pv->st, &out, now);
+			v3_adapt_switch_failed(&pv->knobs, &pv->st, &out, now);
 		}
 		/* the switch's own cost is not the next period's */
 		v3_paging_snap(pv, &pv->base);

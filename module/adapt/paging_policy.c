@@ -155,7 +155,7 @@ void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 	}
 	out->cost_ppm[0] = st->est_ppm[0];
 	out->cost_ppm[1] = st->est_ppm[1];
-	dwelt = now - st->since_ns >= dwell;
+	dwelt = now - st->since_ns >= dwell && now >= st->retry_ns;
 
 	if (!fresh(k, st, other, now)) {
 		if (!dwelt) {
@@ -189,11 +189,15 @@ void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 		out->reason = V3_ADAPT_STAY;
 }
 
-void v3_adapt_switch_failed(struct v3_adapt_state *st,
+void v3_adapt_switch_failed(const struct v3_adapt_knobs *k,
+			    struct v3_adapt_state *st,
 			    struct v3_adapt_out *out, u64 now_ns)
 {
-	/* back off a whole dwell time before trying again */
+	u64 wait = (u64)(k->trial_interval_ms > k->min_dwell_ms ?
+			 k->trial_interval_ms : k->min_dwell_ms) * NS_PER_MS;
+
 	v3_adapt_reset(st, out->from, now_ns);
+	st->retry_ns = now_ns + wait;
 	out->to = out->from;
 	out->reason = V3_ADAPT_SWITCH_FAILED;
 }

@@ -71,6 +71,7 @@ struct v3_adapt_state {
 	u32 trial_from;		/* mode to go back to */
 	u64 trial_start_ns, trial_end_ns;
 	u64 trial_cost, trial_avail;	/* summed over the trial's periods */
+	u64 retry_ns;		/* after a failed switch: none before */
 };
 
 struct v3_adapt_out {
@@ -85,8 +86,12 @@ int v3_adapt_knobs_check(const struct v3_adapt_knobs *k);
 void v3_adapt_reset(struct v3_adapt_state *st, u32 active, u64 now_ns);
 void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 		     const struct v3_adapt_meas *m, struct v3_adapt_out *out);
-/* the switch the decision asked for failed: the VM stays in out->from */
-void v3_adapt_switch_failed(struct v3_adapt_state *st,
+/*
+ * the switch the decision asked for failed: the VM stays in out->from and
+ * the policy tries no switch for trial_interval_ms (or the dwell time)
+ */
+void v3_adapt_switch_failed(const struct v3_adapt_knobs *k,
+			    struct v3_adapt_state *st,
 			    struct v3_adapt_out *out, u64 now_ns);
 
 #endif

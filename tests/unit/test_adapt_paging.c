@@ -342,10 +342,21 @@ static void test_edges(void)
 
 	s.out = (struct v3_adapt_out){ .from = N, .to = S, .reason = V3_ADAPT_CHEAPER };
 	s.st.active = S;
-	v3_adapt_switch_failed(&s.st, &s.out, s.now);
+	s.k.min_dwell_ms = 0;
+	v3_adapt_switch_failed(&s.k, &s.st, &s.out, s.now);
 	CHECK(s.st.active == N && s.out.to == N &&
 	      s.out.reason == V3_ADAPT_SWITCH_FAILED && s.st.since_ns == s.now,
 	      "edge: failed switch: stays, dwell restarts");
+	s.switches = s.trials = 0;
+	s.vmm_pct[S] = 1;
+	{
+		int p = run_until(&s, S, 200);
+
+		CHECK(p == 100 && s.out.reason == V3_ADAPT_TRIAL_START,
+		      "edge: after a failed switch no new try for trial_interval (10 s), dwell 0 (%d)", p);
+	}
+	s.st.active = N;
+	s.st.in_trial = false;
 
 	sim_init(&s, N, true);
 	s.st.streak = 1;
