@@ -159,8 +159,11 @@ int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode)
 	if (mode == V3_MMU_SHADOW)
 		ret = v3_mmu_shadow.vm_init(vm);
 	if (!ret) {
-		if (m->mode == V3_MMU_SHADOW)
+		if (m->mode == V3_MMU_SHADOW) {
+			for (i = 0; i < vm->nr_vcpus; i++)
+				v3_shadow_vcpu_free(vm->vcpus[i]);
 			v3_mmu_shadow.vm_destroy(vm);
+		}
 		WRITE_ONCE(m->mode, mode);
 		m->ops = v3_mmu_modes[mode];
 		for (i = 0; i < vm->nr_vcpus; i++)
