@@ -425,9 +425,12 @@ static int v3_paging_attach(struct v3_vm *vm, unsigned int slot)
 	mutex_init(&pv->lock);
 	INIT_DELAYED_WORK(&pv->work, v3_paging_tick);
 	v3_adapt_defaults(&pv->knobs);
-	pv->mode = V3_PAGING_NESTED;
+	/* the mode mmu.c created it in (nested, or core's interim debug_paging=) */
+	pv->mode = v3_mmu_mode(vm);
 	vm->adapt[slot] = pv;
-	ret = v3_paging_set_mode(vm, v3_paging_default_mode);
+	ret = 0;
+	if (v3_paging_default_mode != V3_PAGING_NESTED)
+		ret = v3_paging_set_mode(vm, v3_paging_default_mode);
 	if (ret) {
 		vm->adapt[slot] = NULL;
 		kfree(pv);
