@@ -145,6 +145,9 @@ if need_guest "paging: interface" forever.elf; then
 			"last '$last' max '$mx'"
 
 		# --- adaptive: the sampler decides, decisions readable ---------------------
+		# from nested: shadow's cost is unknown, so the policy has to try it
+		# (a trial, or a switch when counters say nested is costlier)
+		run 20 v3ctl paging pg1 nested
 		pg_set pg1 min_dwell_ms 0; pg_set pg1 period_ms 20; pg_set pg1 trial_ms 40
 		run 10 v3ctl paging pg1 adaptive
 		r=$RC
