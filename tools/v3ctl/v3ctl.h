@@ -123,6 +123,7 @@ struct vm_config {
 	bool pin;
 	bool no_pvclock;
 	bool reboot_stops;		/* --on-reboot stop */
+	int paging;			/* --paging: V3_PAGING_*, -1: module default */
 	uint32_t first_cpu;
 	const char *kernel;
 	const char *initrd;

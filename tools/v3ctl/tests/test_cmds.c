@@ -666,6 +666,20 @@ void test_commands(void)
 	      "cmd: create destroys the VM when SET_BOOT fails");
 	sc.fail_set_boot = 0;
 
+	r = run(NULL, fmt("create vm2 --mem 64M --paging adaptive --kernel %s", mb_path));
+	CHECK(r == 0 && find("vm2") && find("vm2")->pg_mode == V3_PAGING_ADAPTIVE &&
+	      find("vm2")->boot_set, "cmd: create --paging adaptive sets the mode");
+	run(NULL, "destroy vm2");
+	r = run(NULL, fmt("create vm2 --mem 64M --paging fast --kernel %s", mb_path));
+	CHECK(r == 2 && !find("vm2") && has(err, "--paging must be nested, shadow or adaptive, not 'fast'"),
+	      "cmd: create --paging fast -> 2, nothing created");
+	fake_no_shadow = true;
+	r = run(NULL, fmt("create vm2 --mem 64M --paging shadow --kernel %s", mb_path));
+	CHECK(r == 1 && !find("vm2") && has(err, "vm2: --paging: this backend cannot run shadow paging") &&
+	      has(err, "(EOPNOTSUPP)"),
+	      "cmd: create --paging shadow without shadow support -> 1, VM destroyed");
+	fake_no_shadow = false;
+
 	r = run(NULL, "create vm2 --mem 64M");
 	CHECK(r == 2 && has(err, "missing --kernel"), "cmd: create without --kernel -> 2");
 	r = run(NULL, fmt("create --mem 1G --kernel %s", mb_path));
