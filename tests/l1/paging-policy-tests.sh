@@ -39,7 +39,10 @@ if need_guest "paging: interface" forever.elf; then
 	result "paging: a new VM is nested (mode, current) with 0 switches" \
 		"$([ "$m" = nested ] && [ "$c" = nested ] && [ "$s" = 0 ]; echo $?)" \
 		"mode '$m' current '$c' switches '$s'"
-	perm=$(ls -l "$D/mode" "$D/current" "$D/period_ms" "$D/decisions" | awk '{ printf "%s ", $1 }')
+	perm=
+	for f in mode current period_ms decisions; do
+		perm="$perm$(ls -l "$D/$f" | awk '{ print $1 }') "
+	done
 	result "paging: mode and knobs 0644, current and decisions 0444" \
 		"$([ "$perm" = "-rw-r--r-- -r--r--r-- -rw-r--r-- -r--r--r-- " ]; echo $?)" "'$perm'"
 	bad=
@@ -161,6 +164,7 @@ if need_guest "paging: interface" forever.elf; then
 		result "paging: adaptive: decisions in sysfs, one well-formed line each" \
 			"$([ -s /tmp/pg.dec ] && ! grep -vE '^t=[0-9]+ from=(nested|shadow) to=(nested|shadow) reason=[a-z-]+ nested_ppm=[0-9]+ shadow_ppm=[0-9]+$' /tmp/pg.dec; echo $?)" \
 			"$(head -n 4 /tmp/pg.dec)"
+		diag_file "decisions" /tmp/pg.dec 6
 		ld=$(pg_field pg1 last_decision)
 		result "paging: adaptive: v3ctl paging shows the last decision ($ld)" \
 			"$([ -n "$ld" ] && [ "$ld" != none ]; echo $?)" "'$ld'"
