@@ -186,7 +186,7 @@ static u64 v3_mmio_get_reg(struct v3_vcpu *vcpu,
 	return in->reg_high8 ? (v >> 8) & 0xff : v & v3_size_mask(in->size);
 }
 
-static int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h)
+int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h)
 {
 	u64 gpa = vcpu->exit.mem.gpa;
 	struct v3_mmio_insn in;

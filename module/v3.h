@@ -491,6 +491,8 @@ int v3_io_register(struct v3_vm *vm, const struct v3_io_handler *h);
 int v3_mmio_register(struct v3_vm *vm, const struct v3_mmio_handler *h);
 int v3_handle_io(struct v3_vcpu *vcpu);
 int v3_handle_mem_fault(struct v3_vcpu *vcpu);
+/* the instruction at RIP against h at vcpu->exit.mem.gpa (also mmu/shadow.c) */
+int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h);
 
 /* msr.c, cpuid.c, hypercall.c */
 extern const u32 v3_passthrough_msrs[];

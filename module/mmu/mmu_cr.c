@@ -211,7 +211,6 @@ static bool v3_set_cr4(struct v3_vcpu *vcpu, u64 val)
 static bool v3_set_cr3(struct v3_vcpu *vcpu, u64 val)
 {
 	struct v3_regs *r = &vcpu->regs;
-	u64 old = r->cr3;
 	bool noflush = (r->cr4 & X86_CR4_PCIDE) && (val & BIT_ULL(63));
 
 	val &= ~BIT_ULL(63);
@@ -219,7 +218,11 @@ static bool v3_set_cr3(struct v3_vcpu *vcpu, u64 val)
 		val &= 0xffffffffULL;
 	r->cr3 = val;
 	vcpu->mmu.cr3_switches++;
-	v3_mmu_shadow.paging_changed(vcpu, old);
+	/*
+	 * The next load finds the new root in the cache (the same one for
+	 * a rewrite of the same value, Linux's local TLB flush) and reads
+	 * a PAE guest's PDPTEs again, as MOV CR3 loads them.
+	 */
 	if (!noflush)
 		set_bit(V3_REQ_TLB, &vcpu->requests);
 	vcpu->mmu.reload = true;

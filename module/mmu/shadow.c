@@ -707,6 +707,44 @@ static int v3_shadow_load(struct v3_vcpu *vcpu, struct v3_paging_hw *hw)
 
 /* ------------------------------------------------------------ the exits */
 
+/* Guest RAM as an MMIO device: the emulated write drops the shadows */
+static int v3_pt_read(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
+		      u64 *val)
+{
+	*val = 0;
+	return v3_read_gpa(vcpu->vm, gpa, val, size);
+}
+
+static int v3_pt_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
+		       u64 val)
+{
+	/* v3_write_gpa -> v3_mmu_gpa_written: the table's shadows go */
+	return v3_write_gpa(vcpu->vm, gpa, &val, size);
+}
+
+/*
+ * A write to a guest table through a mapping that walks that very table
+ * (a self-referencing entry; Linux writes a live PGD or a direct-map PUD
+ * through the direct map): unprotecting would re-protect it at once, so
+ * the instruction is emulated (MOV and XCHG forms, emulate.c) and the
+ * table's shadows dropped by the write.
+ */
+static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
+{
+	struct v3_mmio_handler h = { .read = v3_pt_read, .write = v3_pt_write };
+	struct v3_exit *e = &vcpu->exit;
+
+	e->reason = V3_EXIT_MEM_FAULT;
+	e->mem.gpa = gpa;
+	e->mem.gva = gva;
+	e->mem.gva_valid = 1;
+	e->mem.write = 1;
+	e->mem.fetch = 0;
+	e->mem.present = 1;
+	e->mem.walk = 0;
+	return v3_mmio_emulate(vcpu, &h);
+}
+
 /*
  * Between the walk and the protection of its tables another vCPU may have
  * written one of them: compare the entries again (A and D aside, which a
@@ -816,16 +854,15 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		int i;
 
 		/* a guest table written: drop its shadows, unprotect it */
-		for (i = 0; i < w.levels - 1; i++)
+		for (i = 0; i < w.levels; i++)
 			if ((w.pte_gpa[i] >> PAGE_SHIFT) == (w.gpa >> PAGE_SHIFT))
 				break;
-		if (gm != GM_NONE && i < w.levels - 1) {
+		if (gm != GM_NONE && i < w.levels) {
+			/* through itself: unprotecting cannot help, emulate */
 			spin_unlock(&sv->lock);
-			v3_vm_stop(vm, V3_STOP_EMULATION, 0,
-				   "vcpu %u: write to a page table through itself at 0x%llx (not supported in shadow mode)",
-				   vcpu->id, gva);
 			v3_shadow_commit(vm);
-			return 1;
+			vcpu->mmu.wp_emulations++;
+			return v3_shadow_emulate_write(vcpu, gva, w.gpa);
 		}
 		vcpu->mmu.wp_emulations++;
 		v3_zap_gfn(sv, idx);
@@ -862,14 +899,18 @@ out:
 	return 0;
 }
 
+/*
+ * CR0.PG/WP/PE, CR4.PSE/PAE/SMEP/SMAP/PCIDE/PKE or EFER.NXE/LME/LMA
+ * changed (mmu_cr.c, v3_mmu_set_efer): what the shadows mean changed,
+ * all go.  A CR3 write does not come here: the next load picks the root.
+ */
 static int v3_shadow_paging_changed(struct v3_vcpu *vcpu, u64 old_cr3)
 {
 	struct v3_shadow_vm *sv = vcpu->vm->mmu.shadow;
 
 	vcpu->mmu.reload = true;
-	if (!sv || old_cr3 != vcpu->regs.cr3)
-		return 0;	/* a CR3 switch: the new root at the next load */
-	/* paging mode, WP, NXE, PSE...: what shadows mean changed */
+	if (!sv)
+		return 0;
 	spin_lock(&sv->lock);
 	v3_zap_all(sv);
 	v3_shadow_publish(vcpu->vm);

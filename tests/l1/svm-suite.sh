@@ -97,6 +97,11 @@ guest hypercall.elf 64M
 guest multiboot.elf 64M --cmdline "v3vmm-test arg=42" --initrd /guests/payload.txt
 guest pcdev.elf 64M
 
+# --- shadow paging and switching between the modes (issue #12) ---------------
+# shellcheck source=tests/l1/shadow-tests.sh
+. /tests/l1/shadow-tests.sh
+shadow_tests
+
 # --- the guest CPU: empty PMU, hidden features, per-MSR statistics -----------
 . /tests/l1/cpu-tests.sh
 

@@ -222,4 +222,6 @@ extern unsigned int tsc_khz;
 static inline int get_cpu(void) { return 0; }
 static inline void put_cpu(void) { }
 
+#include "kshim_mm.h"
+
 #endif /* _V3_KSHIM_H */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory, lists and hashing for the unit tests of module/mmu/shadow.c:
+ * "physical" addresses are the user-space addresses of page-aligned
+ * allocations (virt_to_phys is the identity), and each page allocated
+ * through get_zeroed_page has a struct page found by its frame number
+ * (fakemm.c).  Single-threaded, like the rest of the shim.
+ */
+#ifndef _V3_KSHIM_MM_H
+#define _V3_KSHIM_MM_H
+
+struct page { unsigned long private; unsigned long pfn; struct page *next; };
+
+#define GFP_KERNEL		0x1u
+#define GFP_KERNEL_ACCOUNT	0x2u
+#define __GFP_RETRY_MAYFAIL	0x4u
+#define __GFP_NOWARN		0x8u
+#define GFP_DMA32		0x10u
+#define __GFP_DMA32		GFP_DMA32
+
+
+void *kzalloc(size_t size, gfp_t gfp);
+void kfree(const void *p);
+void *kvcalloc(size_t n, size_t size, gfp_t gfp);
+void kvfree(const void *p);
+unsigned long get_zeroed_page(gfp_t gfp);
+void free_page(unsigned long addr);
+struct page *pfn_to_page(unsigned long pfn);
+extern long shim_pages_in_use;
+extern int shim_ipis;
+static inline u64 virt_to_phys(const void *p) { return (u64)(unsigned long)p; }
+static inline void *phys_to_virt(u64 pa) { return (void *)(unsigned long)pa; }
+static inline struct page *virt_to_page(const void *p)
+{
+	return pfn_to_page((unsigned long)p >> PAGE_SHIFT);
+}
+#define page_private(pg)	((pg)->private)
+#define set_page_private(pg, v)	((pg)->private = (v))
+
+static inline u32 hash_64(u64 v, unsigned int bits)
+{
+	return (u32)((v * 0x61c8864680b583ebULL) >> (64 - bits));
+}
+
+static inline void set_bit(int nr, unsigned long *addr) { *addr |= 1UL << nr; }
+static inline void clear_bit(int nr, unsigned long *addr) { *addr &= ~(1UL << nr); }
+static inline int test_bit(int nr, const unsigned long *addr) { return (*addr >> nr) & 1; }
+static inline int smp_call_function_single(int cpu, void (*fn)(void *), void *info, int wait)
+{
+	shim_ipis++;
+	fn(info);
+	return 0;
+}
+
+/* lists */
+#define LIST_HEAD_INIT(n)	{ &(n), &(n) }
+#define LIST_HEAD(n)		struct list_head n = LIST_HEAD_INIT(n)
+static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	n->next = h->next; n->prev = h; h->next->prev = n; h->next = n;
+}
+static inline void list_del(struct list_head *e)
+{
+	e->prev->next = e->next; e->next->prev = e->prev; e->next = e->prev = NULL;
+}
+static inline int list_empty(const struct list_head *h) { return h->next == h; }
+static inline void list_splice_init(struct list_head *l, struct list_head *h)
+{
+	if (list_empty(l))
+		return;
+	l->next->prev = h; l->prev->next = h->next; h->next->prev = l->prev; h->next = l->next;
+	INIT_LIST_HEAD(l);
+}
+#define list_entry(p, t, m)	container_of(p, t, m)
+#define list_for_each_entry_safe(pos, n, head, m)				\
+	for (pos = list_entry((head)->next, __typeof__(*pos), m),		\
+	     n = list_entry(pos->m.next, __typeof__(*pos), m);			\
+	     &pos->m != (head);							\
+	     pos = n, n = list_entry(n->m.next, __typeof__(*n), m))
+
+struct hlist_node { struct hlist_node *next, **pprev; };
+struct hlist_head { struct hlist_node *first; };
+#define INIT_HLIST_HEAD(h)	((h)->first = NULL)
+static inline void hlist_add_head(struct hlist_node *n, struct hlist_head *h)
+{
+	n->next = h->first;
+	if (h->first)
+		h->first->pprev = &n->next;
+	h->first = n;
+	n->pprev = &h->first;
+}
+static inline void hlist_del(struct hlist_node *n)
+{
+	*n->pprev = n->next;
+	if (n->next)
+		n->next->pprev = n->pprev;
+}
+#define hlist_entry_safe(p, t, m)	((p) ? container_of(p, t, m) : NULL)
+#define hlist_for_each_entry(pos, head, m)					\
+	for (pos = hlist_entry_safe((head)->first, __typeof__(*pos), m); pos;	\
+	     pos = hlist_entry_safe(pos->m.next, __typeof__(*pos), m))
+#define hlist_for_each_entry_safe(pos, n, head, m)				\
+	for (pos = hlist_entry_safe((head)->first, __typeof__(*pos), m);	\
+	     pos && ({ n = pos->m.next; 1; });					\
+	     pos = hlist_entry_safe(n, __typeof__(*pos), m))
+
+#endif

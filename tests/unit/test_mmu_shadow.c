@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shadow paging (module/mmu/shadow.c, #included here for its internals)
+ * on a fake guest RAM with the real walker (walk.c): #PF exits build the
+ * shadow entries the guest's tables call for, guest tables are
+ * write-protected and unprotected on a write, INVLPG drops an entry, a
+ * CR3 switch back reuses the cached shadows, the budget zaps everything.
+ * Expected values come from the entry formats (SDM vol. 3 4.4-4.5).
+ */
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+#include "../../module/mmu/shadow.c"
+#include "unit.h"
+
+/* -------------------------------------------------------- fake guest --- */
+
+#define RAM_SIZE	(8u << 20)
+static u8 *ram;			/* page-aligned: its address is the "hpa" */
+static struct v3_vm vm;
+static struct v3_vcpu vcpu0, *vcpus[1] = { &vcpu0 };
+static int pf_injected, pf_error, stops, mmio;
+static u64 pf_cr2;
+
+static int env_read(void *o, u64 gpa, void *buf, unsigned int len)
+{
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return -EFAULT;
+	memcpy(buf, ram + gpa, len);
+	return 0;
+}
+
+static int env_cmpxchg(void *o, u64 gpa, u64 old, u64 new, unsigned int size)
+{
+	u64 cur = 0;
+
+	if (gpa >= RAM_SIZE)
+		return -EFAULT;
+	memcpy(&cur, ram + gpa, size);
+	if (size == 4)
+		old &= 0xffffffff;
+	if (cur != old)
+		return -EAGAIN;
+	memcpy(ram + gpa, &new, size);
+	return 0;
+}
+
+int v3_gva_walk(struct v3_vcpu *v, u64 gva, u32 access, unsigned int flags,
+		struct v3_walk *w)
+{
+	struct v3_walk_env env = { NULL, env_read, env_cmpxchg };
+	struct v3_walk_regs regs = {
+		.cr0 = v->regs.cr0, .cr3 = v->regs.cr3, .cr4 = v->regs.cr4,
+		.efer = v->regs.efer, .cpl = v->regs.cpl, .maxphyaddr = 40,
+	};
+
+	return v3_walk(&env, &regs, gva, access, flags, w);
+}
+
+int v3_read_gpa(struct v3_vm *m, u64 gpa, void *buf, size_t len)
+{
+	return env_read(NULL, gpa, buf, len);
+}
+
+u64 v3_gpa_to_hpa(struct v3_vm *m, u64 gpa, bool *large)
+{
+	return gpa < RAM_SIZE ? (u64)(unsigned long)ram + gpa : ~0ULL;
+}
+
+int v3_handle_mem_fault(struct v3_vcpu *v) { mmio++; return 0; }
+/* the emulated write of a table through itself: a MOV of 8 bytes of 0 */
+static int emulated;
+int v3_mmio_emulate(struct v3_vcpu *v, struct v3_mmio_handler *h)
+{
+	emulated++;
+	h->write(v, h->opaque, v->exit.mem.gpa, 8, 0);
+	return 0;
+}
+static void v3_shadow_gpa_written(struct v3_vm *m, u64 gpa, u64 len);
+int v3_write_gpa(struct v3_vm *m, u64 gpa, const void *buf, size_t len)
+{
+	memcpy(ram + gpa, buf, len);
+	v3_shadow_gpa_written(m, gpa, len);
+	return 0;
+}
+void v3_inject_gp(struct v3_vcpu *v) { }
+void v3_vm_stop(struct v3_vm *m, int reason, int code, const char *fmt, ...)
+{
+	stops++;
+}
+
+static void fake_inject_pf(struct v3_vcpu *v, u32 error, u64 cr2)
+{
+	pf_injected++;
+	pf_error = error;
+	pf_cr2 = cr2;
+}
+static void fake_dump(struct v3_vcpu *v) { }
+static const struct v3_arch_ops fake_ops = {
+	.name = "fake", .inject_pf = fake_inject_pf, .dump = fake_dump,
+};
+const struct v3_arch_ops *v3_arch = &fake_ops;
+
+static void put64(u64 gpa, u64 v) { memcpy(ram + gpa, &v, 8); }
+static u64 get64(u64 gpa) { u64 v; memcpy(&v, ram + gpa, 8); return v; }
+static void put32(u64 gpa, u32 v) { memcpy(ram + gpa, &v, 4); }
+
+#define P	1ULL
+#define W	2ULL
+#define U	4ULL
+#define A	0x20ULL
+#define D	0x40ULL
+#define PS	0x80ULL
+
+/* the shadow leaf the CPU would use for gva, 0 if none (hw root) */
+static u64 shadow_leaf(u64 root, u64 gva, bool pae)
+{
+	u64 *t, e;
+	int level = pae ? 2 : 4;
+
+	if (pae) {
+		e = ((u64 *)(unsigned long)root)[(gva >> 30) & 3];
+		if (!(e & P))
+			return 0;
+		t = (u64 *)(unsigned long)(e & SPTE_ADDR);
+	} else {
+		t = (u64 *)(unsigned long)(root & SPTE_ADDR);
+	}
+	for (;; level--) {
+		e = t[(gva >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & P) || level == 1)
+			return e;
+		t = (u64 *)(unsigned long)(e & SPTE_ADDR);
+	}
+}
+
+static u64 hpa(u64 gpa) { return (u64)(unsigned long)ram + gpa; }
+
+static struct v3_paging_hw hw;
+
+static int load(void)
+{
+	memset(&hw, 0, sizeof(hw));
+	vcpu0.mmu.reload = false;
+	return v3_shadow_load(&vcpu0, &hw);
+}
+
+/* #PF exit for gva with the hardware error code err: load again if asked */
+static int fault(u64 gva, u32 err)
+{
+	int ret = v3_shadow_page_fault(&vcpu0, gva, err);
+
+	if (vcpu0.mmu.reload && load())
+		return -1;
+	return ret;
+}
+
+static void setup(u64 mem)
+{
+	memset(&vm, 0, sizeof(vm));
+	memset(&vcpu0, 0, sizeof(vcpu0));
+	memset(ram, 0, RAM_SIZE);
+	vm.mem.size = vm.mem.low_size = mem;
+	vm.nr_vcpus = 1;
+	vm.vcpus = vcpus;
+	vcpu0.vm = &vm;
+	pf_injected = stops = mmio = 0;
+}
+
+static void teardown(void)
+{
+	v3_shadow_vcpu_free(&vcpu0);
+	v3_shadow_vm_destroy(&vm);
+}
+
+/* 4-level: PML4 at 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000 */
+static void build64(u64 pml4, u64 pdpt, u64 pd, u64 pt)
+{
+	put64(pml4, pdpt | P | W | U);
+	put64(pdpt, pd | P | W | U);
+	put64(pd, pt | P | W | U);
+	/* gva 0x0000 -> 0x100000 rw user, gva 0x1000 -> 0x101000 read-only */
+	put64(pt + 0 * 8, 0x100000 | P | W | U);
+	put64(pt + 1 * 8, 0x101000 | P | U);
+	/* gva 0x2000 -> 0x9000, the PT of gva 0x400000 (a table, mapped rw) */
+	put64(pt + 2 * 8, 0x9000 | P | W);
+	put64(pd + 2 * 8, 0x9000 | P | W | U);
+	put64(0x9000, 0x102000 | P | W | U);
+	/* gva 0x4000 -> the PT itself (self-reference) */
+	put64(pt + 4 * 8, pt | P | W);
+	/* gva 0x200000 (PD slot 1): a 2 MiB page at 0x400000 */
+	put64(pd + 8, 0x400000 | P | W | U | PS);
+	vcpu0.regs.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP | X86_CR0_ET;
+	vcpu0.regs.cr4 = X86_CR4_PAE;
+	vcpu0.regs.efer = EFER_LME | EFER_LMA | EFER_NX;
+	vcpu0.regs.cr3 = pml4;
+}
+
+static void test_64(void)
+{
+	struct v3_shadow_vm *sv;
+	u64 e, root_a;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "64: shadow VM state made");
+	sv = vm.mmu.shadow;
+	CHECK_EQ(load(), 0, "64: roots load");
+	CHECK(hw.mode == V3_MMU_SHADOW && (hw.cr0 & X86_CR0_PG) &&
+	      (hw.cr0 & X86_CR0_WP) && (hw.cr4 & X86_CR4_PAE) &&
+	      (hw.efer & EFER_LMA) && (hw.efer & EFER_NX),
+	      "64: hardware CR0.PG/WP, CR4.PAE, EFER.LMA/NXE");
+	CHECK_EQ(hw.root, virt_to_phys(vcpu0.mmu.root->spt),
+		 "64: CR3 is the shadow of the guest's PML4");
+	CHECK_EQ(shadow_leaf(hw.root, 0, false), 0, "64: nothing mapped before a fault");
+
+	/* read fault: leaf present, read-only (guest D clear), A set in the guest */
+	CHECK_EQ(fault(0, V3_PF_USER), 0, "64: read fault handled");
+	e = shadow_leaf(hw.root, 0, false);
+	CHECK_EQ(e & (SPTE_ADDR | P | W | U), hpa(0x100000) | P | U,
+		 "64: read fault maps the page read-only for a clean guest PTE");
+	CHECK((get64(0x4000) & A) && !(get64(0x4000) & D), "64: guest PTE got A, not D");
+	CHECK_EQ(fault(0, V3_PF_USER | V3_PF_WRITE | V3_PF_PRESENT), 0, "64: write fault handled");
+	e = shadow_leaf(hw.root, 0, false);
+	CHECK_EQ(e & (P | W | U), P | W | U, "64: write fault makes the leaf writable");
+	CHECK(get64(0x4000) & D, "64: guest PTE got D");
+	CHECK_EQ(vcpu0.mmu.shadow_faults, 2, "64: two shadow faults counted");
+
+	/* a write to a read-only guest page is the guest's #PF */
+	CHECK_EQ(fault(0x1000, V3_PF_USER | V3_PF_WRITE), 0, "64: guest write fault");
+	CHECK(pf_injected == 1 && pf_cr2 == 0x1000 &&
+	      pf_error == (V3_PF_PRESENT | V3_PF_WRITE | V3_PF_USER),
+	      "64: #PF injected with CR2 and error P|W|U (got %d 0x%llx 0x%x)",
+	      pf_injected, (unsigned long long)pf_cr2, pf_error);
+
+	/* a 2 MiB guest page: 4 KiB shadow leaves */
+	CHECK_EQ(fault(0x200000 + 0x5123, V3_PF_USER), 0, "64: fault in a 2 MiB page");
+	CHECK_EQ(shadow_leaf(hw.root, 0x205000, false) & SPTE_ADDR, hpa(0x405000),
+		 "64: large guest page shadowed by the right 4 KiB leaf");
+
+	/* write protection: 0x9000 becomes a table when gva 0x400000 faults */
+	CHECK_EQ(fault(0x400000, V3_PF_USER), 0, "64: fault through the PT at 0x9000");
+	CHECK(sv->tables[9] > 0 && sv->tables[4] > 0, "64: guest PT frames counted as shadowed");
+	CHECK_EQ(fault(0x2000, 0), 0, "64: read through a mapping of that PT");
+	CHECK_EQ(shadow_leaf(hw.root, 0x2000, false) & (P | W), P,
+		 "64: a guest table is mapped read-only");
+	CHECK_EQ(fault(0x2000, V3_PF_WRITE | V3_PF_PRESENT), 0, "64: write to the PT");
+	CHECK_EQ(vcpu0.mmu.wp_emulations, 1, "64: write-protect fault counted");
+	CHECK_EQ(sv->tables[9], 0, "64: the PT's shadows dropped (unprotected)");
+	CHECK_EQ(shadow_leaf(hw.root, 0x400000, false), 0, "64: leaves of the dropped shadow PT gone");
+	CHECK(fault(0x2000, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      (shadow_leaf(hw.root, 0x2000, false) & W),
+	      "64: the retried write maps the unprotected PT writable");
+	/* the guest uses the PT again: the writable leaf must lose R/W */
+	CHECK_EQ(fault(0x400000, V3_PF_USER), 0, "64: fault through the PT again");
+	CHECK_EQ(shadow_leaf(hw.root, 0x2000, false) & (P | W), P,
+		 "64: re-shadowing the PT write-protects its writable mapping (rmap)");
+	CHECK(shim_ipis == 0 && test_bit(V3_REQ_TLB, &vcpu0.requests),
+	      "64: protection flushes the TLB (no other vCPU in the guest: no IPI)");
+	/* a write to a table through a mapping that uses it: emulated */
+	CHECK(fault(0x4000, 0) == 0 && fault(0x4000 + 0x10, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      emulated == 1 && get64(0x4010) == 0 && stops == 0,
+	      "64: write to a page table through itself is emulated");
+	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
+		 "64: the emulated write dropped the table's shadows");
+	put64(0x4000 + 2 * 8, 0x9000 | P | W);
+	put64(0x4000 + 0 * 8, 0x100000 | P | W | U | A | D);
+	CHECK_EQ(fault(0, V3_PF_USER), 0, "64: gva 0 mapped again after the emulated write");
+
+	/* INVLPG drops the leaf */
+	CHECK(shadow_leaf(hw.root, 0, false) & P, "64: gva 0 mapped before INVLPG");
+	v3_shadow_invlpg(&vcpu0, 0);
+	CHECK_EQ(shadow_leaf(hw.root, 0, false), 0, "64: INVLPG dropped the leaf");
+	CHECK_EQ(fault(0, V3_PF_USER), 0, "64: refault after INVLPG");
+
+	/* CR3 switch to another PML4 and back: the cached shadows are reused */
+	root_a = hw.root;
+	build64(0x5000, 0x6000, 0x7000, 0x8000);
+	CHECK_EQ(load(), 0, "64: CR3 switch to a second address space");
+	CHECK(hw.root != root_a, "64: a different shadow root");
+	vcpu0.regs.cr3 = 0x1000;
+	CHECK_EQ(load(), 0, "64: CR3 switch back");
+	CHECK_EQ(hw.root, root_a, "64: the first shadow root found in the cache");
+	CHECK(shadow_leaf(hw.root, 0, false) & P, "64: its entries kept");
+
+	/* a VMM write to a guest table drops its shadows */
+	v3_shadow_gpa_written(&vm, 0x4000, 8);
+	CHECK_EQ(shadow_leaf(hw.root, 0, false), 0, "64: v3_write_gpa on the PT drops it");
+
+	/* MMIO: gva 0x3000 -> gpa beyond RAM */
+	put64(0x4000 + 3 * 8, 0xfee00000ULL | P | W);
+	CHECK(fault(0x3000, 0) == 0 && mmio == 1, "64: an access to non-RAM goes to MMIO emulation");
+	CHECK_EQ(stops, 0, "64: the VM never stopped");
+	teardown();
+}
+
+static void test_budget(void)
+{
+	u64 i, before;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	v3_shadow_pages_max = 64;		/* the least the clamp allows */
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "budget: shadow VM state");
+	CHECK_EQ(load(), 0, "budget: roots");
+	/* 2 MiB pages across PD slots 2..: each needs its own shadow PT */
+	for (i = 2; i < 100; i++)
+		put64(0x3000 + i * 8, (0x400000 + ((i & 1) << 21)) | P | W | PS);
+	before = shim_pages_in_use;
+	for (i = 2; i < 100; i++)
+		if (fault(i << 21, 0))
+			break;
+	CHECK_EQ(i, 100, "budget: every fault handled (%llu)", (unsigned long long)i);
+	CHECK(vm.mmu.shadow->nr <= 64, "budget: never more than 64 shadow pages (%u)",
+	      vm.mmu.shadow->nr);
+	CHECK(shim_pages_in_use <= before + 2 * 64, "budget: zap-all freed the pages (%ld, %lld before)",
+	      shim_pages_in_use, (long long)before);
+	CHECK(shadow_leaf(hw.root, 99ULL << 21, false) & P, "budget: the last fault is mapped");
+	teardown();
+	v3_shadow_pages_max = 8192;
+	CHECK_EQ(shim_pages_in_use, 0, "budget: destroy frees every page");
+}
+
+static void test_32(void)
+{
+	setup(RAM_SIZE);
+	/* 32-bit paging: PD 0x1000, PT 0x2000; gva 0x400000 (PDE 1) -> 0x300000 */
+	put32(0x1000 + 1 * 4, 0x2000 | P | W | U);
+	put32(0x2000 + 0 * 4, 0x300000 | P | W | U | D);
+	/* PDE 2: a 4 MiB page at 0x400000 (PSE) */
+	put32(0x1000 + 2 * 4, 0x400000 | P | W | PS);
+	vcpu0.regs.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
+	vcpu0.regs.cr4 = X86_CR4_PSE;
+	vcpu0.regs.cr3 = 0x1000;
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "32: shadow VM state");
+	CHECK_EQ(load(), 0, "32: roots");
+	CHECK((hw.cr4 & X86_CR4_PAE) && !(hw.efer & EFER_LMA) &&
+	      hw.root == virt_to_phys(vcpu0.mmu.pdpt),
+	      "32: PAE hardware tables under a per-vCPU PDPT");
+	CHECK_EQ(fault(0x400000, V3_PF_WRITE), 0, "32: write fault");
+	CHECK_EQ(shadow_leaf(hw.root, 0x400000, true) & (SPTE_ADDR | P | W | U),
+		 hpa(0x300000) | P | W | U, "32: leaf from a 32-bit PTE");
+	CHECK_EQ(fault(0x800000 + 0x201000, 0), 0, "32: fault in the upper half of a 4 MiB page");
+	CHECK_EQ(shadow_leaf(hw.root, 0xa01000, true) & SPTE_ADDR, hpa(0x601000),
+		 "32: 4 MiB page split into the right 4 KiB leaf");
+	CHECK_EQ(stops, 0, "32: the VM never stopped");
+	teardown();
+}
+
+static void test_unpaged(void)
+{
+	setup(RAM_SIZE);
+	vcpu0.regs.cr0 = X86_CR0_ET;		/* real mode */
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "unpaged: shadow VM state");
+	CHECK_EQ(load(), 0, "unpaged: roots");
+	CHECK((hw.cr0 & X86_CR0_PG) && !(hw.cr0 & X86_CR0_PE),
+	      "unpaged: paged real mode (PG set, PE clear)");
+	CHECK_EQ(fault(0x7c00, V3_PF_WRITE), 0, "unpaged: fault");
+	CHECK_EQ(shadow_leaf(hw.root, 0x7c00, true) & (SPTE_ADDR | P | W),
+		 hpa(0x7000) | P | W, "unpaged: identity leaf, writable");
+	teardown();
+}
+
+int main(void)
+{
+	ram = aligned_alloc(4096, RAM_SIZE);
+	if (!ram)
+		return 1;
+	test_64();
+	test_budget();
+	test_32();
+	test_unpaged();
+	free(ram);
+	return unit_done();
+}
