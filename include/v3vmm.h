@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		2
+#define V3_ABI_MINOR		3
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -40,6 +40,8 @@
 #define V3_CAP_EPT_AD		(1ULL << 12)	/* VMX: EPT accessed/dirty flags */
 #define V3_CAP_PREEMPT_TIMER	(1ULL << 13)	/* VMX: VMX-preemption timer */
 #define V3_CAP_EMULATOR_QUIRKS	(1ULL << 16)	/* workarounds for an emulated CPU active */
+/* ABI 1.3: shadow paging and switching a VM between the modes (V3_IOC_PAGING) */
+#define V3_CAP_PAGING_SWITCH	(1ULL << 17)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -345,6 +347,94 @@ struct v3_msr_stats {
 	struct v3_msr_stat msrs[V3_MSR_STATS_MAX];	/* out */
 };
 
+/*
+ * Paging mode of a VM (ABI 1.3).  Nested: the CPU walks the guest's tables
+ * and the NPT/EPT tables (two-dimensional walk on every TLB miss); shadow:
+ * the CPU walks tables the VMM builds from the guest's (native TLB misses,
+ * but guest page-table updates and CR3 switches exit); adaptive: the
+ * module measures both and moves the VM to the cheaper one at run time.
+ */
+enum v3_paging_setting {
+	V3_PAGING_NESTED = 0,
+	V3_PAGING_SHADOW = 1,
+	V3_PAGING_ADAPTIVE = 2,		/* a setting, never the active mode */
+	V3_NR_PAGING_MODES
+};
+
+#define V3_PAGING_NAMES { "nested", "shadow", "adaptive" }
+
+enum v3_paging_op {
+	V3_PAGING_GET = 0,	/* fill the out fields */
+	V3_PAGING_SET = 1,	/* set mode, then as GET */
+};
+
+/* How adaptive mode measures nested paging's cost */
+enum v3_paging_measure {
+	V3_MEASURE_NONE = 0,		/* not adaptive, or not yet sampled */
+	V3_MEASURE_COUNTERS = 1,	/* guest-only page-walk counters (perf) */
+	V3_MEASURE_TRIAL = 2,		/* no counter: short trials of the other mode */
+};
+
+#define V3_MEASURE_NAMES { "none", "counters", "trial" }
+
+/* Why the adaptive policy did (or did not do) what it did */
+enum v3_adapt_reason {
+	V3_ADAPT_NONE = 0,		/* no decision yet */
+	V3_ADAPT_STAY = 1,		/* the active mode is not costlier by threshold */
+	V3_ADAPT_CONFIRMING = 2,	/* the other is cheaper: waiting for hysteresis */
+	V3_ADAPT_DWELL = 3,		/* minimum dwell time not over */
+	V3_ADAPT_CHEAPER = 4,		/* switched: the other mode was cheaper */
+	V3_ADAPT_TRIAL_START = 5,	/* switched to try the other mode */
+	V3_ADAPT_TRIAL_KEEP = 6,	/* the trial's mode was cheaper: kept */
+	V3_ADAPT_TRIAL_REVERT = 7,	/* the trial's mode was not: switched back */
+	V3_ADAPT_IDLE = 8,		/* guest did not run enough to measure */
+	V3_ADAPT_SWITCH_FAILED = 9,	/* the switch was refused (errno logged) */
+	V3_ADAPT_TRIAL = 10,		/* a trial of the other mode is running */
+	V3_NR_ADAPT_REASONS
+};
+
+#define V3_ADAPT_REASON_NAMES {					\
+	"none", "stay", "confirming", "dwell", "cheaper",		\
+	"trial-start", "trial-keep", "trial-revert", "idle",		\
+	"switch-failed", "trial",					\
+}
+
+/*
+ * One decision of the adaptive policy.  Costs are each mode's paging
+ * overhead in parts per million of the vCPUs' time (cycles spent in
+ * paging exits and page walks over cycles available); a mode not
+ * measured in the period carries its latest estimate.
+ */
+struct v3_paging_decision {
+	__u64 time_ns;		/* CLOCK_MONOTONIC; 0: none */
+	__u32 from;		/* enum v3_paging_setting (nested/shadow) */
+	__u32 to;		/* same as from when it stayed */
+	__u32 reason;		/* enum v3_adapt_reason */
+	__u32 pad;
+	__u64 cost_ppm[2];	/* [V3_PAGING_NESTED], [V3_PAGING_SHADOW] */
+};
+
+struct v3_paging {
+	char name[V3_NAME_MAX];		/* in */
+	__u32 op;			/* in: enum v3_paging_op */
+	__u32 mode;			/* in (SET) / out: enum v3_paging_setting */
+	__u32 active;			/* out: nested or shadow now */
+	__u32 measure;			/* out: enum v3_paging_measure */
+	__u64 switches;			/* out: mode changes of this VM */
+	/* out: struct v3_mmu_stats of the module's MMU */
+	__u64 shadow_faults;		/* #PF exits the shadow code fixed */
+	__u64 guest_faults;		/* #PF exits reflected to the guest */
+	__u64 wp_emulations;		/* writes to write-protected guest tables */
+	__u64 cr3_switches;
+	__u64 invlpgs;
+	__u64 shadow_pages;		/* in use now */
+	__u64 switch_ns_last;
+	__u64 switch_ns_max;
+	__u64 fault_cycles;		/* TSC cycles in the shadow fault path */
+	struct v3_paging_decision last;	/* out: the policy's latest decision */
+	__u64 reserved[8];		/* in: zero */
+};
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -360,6 +450,7 @@ struct v3_msr_stats {
 #define V3_IOC_CONSOLE_READ	_IOWR(V3_IOC_MAGIC, 0x0c, struct v3_console_io)
 #define V3_IOC_CONSOLE_WRITE	_IOWR(V3_IOC_MAGIC, 0x0d, struct v3_console_io)
 #define V3_IOC_MSR_STATS	_IOWR(V3_IOC_MAGIC, 0x0e, struct v3_msr_stats)
+#define V3_IOC_PAGING		_IOWR(V3_IOC_MAGIC, 0x0f, struct v3_paging)	/* ABI 1.3 */
 
 /*
  * Guest-visible interface.

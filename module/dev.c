@@ -19,6 +19,8 @@
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include "v3.h"
+#include "adapt/adapt.h"
+#include "adapt/paging.h"
 #include "mmu/mmu.h"
 
 static bool v3_zero(const void *p, size_t len)
@@ -53,7 +55,7 @@ static int v3_ioc_version(void __user *arg)
 		.abi_minor = V3_ABI_MINOR,
 		.arch = v3_arch->arch,
 		.max_vcpus = V3_MAX_VCPUS,
-		.caps = v3_arch->caps(),
+		.caps = v3_arch->caps() | v3_adapt_caps(),
 		.mitigations = v3_spec_active(),
 	};
 
@@ -253,6 +255,38 @@ out:
 	return ret;
 }
 
+/*
+ * V3_IOC_PAGING: get, or set and get, a VM's paging mode.  -EINVAL for a
+ * mode or op that does not exist, -EOPNOTSUPP for shadow or adaptive
+ * when the backend cannot switch (V3_CAP_PAGING_SWITCH clear).
+ */
+static int v3_ioc_paging(void __user *arg)
+{
+	struct v3_paging p;
+	struct v3_vm *vm;
+	int ret;
+
+	if (copy_from_user(&p, arg, sizeof(p)))
+		return -EFAULT;
+	ret = V3_ARG_CHECK(&p);
+	if (ret)
+		return ret;
+	if (p.last.pad || p.op > V3_PAGING_SET ||
+	    (p.op == V3_PAGING_SET && p.mode >= V3_NR_PAGING_MODES))
+		return -EINVAL;
+	vm = v3_vm_get(p.name);
+	if (!vm)
+		return -ENOENT;
+	if (p.op == V3_PAGING_SET)
+		ret = v3_paging_set_mode(vm, p.mode);
+	if (!ret)
+		v3_paging_fill(vm, &p);
+	v3_vm_put(vm);
+	if (!ret && copy_to_user(arg, &p, sizeof(p)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static int v3_ioc_list(void __user *arg)
 {
 	struct v3_list l;
@@ -304,7 +338,7 @@ static int v3_ioc_console(void __user *arg, bool write)
 static const char *const v3_ioc_names[] = {
 	"version", "create", "destroy", "mem-write", "mem-read", "set-boot",
 	"launch", "stop", "pause", "resume", "info", "list", "console-read",
-	"console-write", "msr-stats",
+	"console-write", "msr-stats", "paging",
 };
 
 static bool v3_ioc_known(unsigned int cmd)
@@ -315,7 +349,7 @@ static bool v3_ioc_known(unsigned int cmd)
 	case V3_IOC_LAUNCH: case V3_IOC_STOP: case V3_IOC_PAUSE:
 	case V3_IOC_RESUME: case V3_IOC_INFO: case V3_IOC_LIST:
 	case V3_IOC_CONSOLE_READ: case V3_IOC_CONSOLE_WRITE:
-	case V3_IOC_MSR_STATS:
+	case V3_IOC_MSR_STATS: case V3_IOC_PAGING:
 		return true;
 	}
 	return false;
@@ -367,6 +401,8 @@ static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return v3_ioc_list(uarg);
 	case V3_IOC_MSR_STATS:
 		return v3_ioc_msr_stats(uarg);
+	case V3_IOC_PAGING:
+		return v3_ioc_paging(uarg);
 	case V3_IOC_CONSOLE_READ:
 		return v3_ioc_console(uarg, false);
 	case V3_IOC_CONSOLE_WRITE:

@@ -8,6 +8,8 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include "v3.h"
+#include "adapt/adapt.h"
+#include "adapt/paging.h"
 
 const struct v3_arch_ops *v3_arch;
 
@@ -21,6 +23,11 @@ char *v3_emulator_quirks = "auto";
 module_param_named(emulator_quirks, v3_emulator_quirks, charp, 0444);
 MODULE_PARM_DESC(emulator_quirks,
 		 "emulated-CPU workarounds: auto (emulator detected), on, off");
+
+/* paging mode of new VMs (adapt/paging.c; checked at load) */
+module_param_named(paging, v3_paging_default, charp, 0444);
+MODULE_PARM_DESC(paging,
+		 "paging mode of new VMs: nested (default), shadow, adaptive");
 
 static const struct v3_arch_ops *const v3_backends[] = {
 	&v3_svm_ops,
@@ -57,18 +64,23 @@ static int __init v3_init(void)
 	ret = v3_hw_init();
 	if (ret)
 		return ret;
-	ret = v3_sysfs_init();
+	ret = v3_adapt_init();
 	if (ret)
 		goto out_hw;
+	ret = v3_sysfs_init();
+	if (ret)
+		goto out_adapt;
 	ret = v3_dev_init();
 	if (ret)
 		goto out_sysfs;
 	v3_info("loaded, %s backend, caps 0x%llx\n", v3_arch->name,
-		v3_arch->caps());
+		v3_arch->caps() | v3_adapt_caps());
 	return 0;
 
 out_sysfs:
 	v3_sysfs_exit();
+out_adapt:
+	v3_adapt_exit();
 out_hw:
 	v3_hw_exit();
 	return ret;
@@ -79,6 +91,7 @@ static void __exit v3_exit(void)
 	v3_dev_exit();
 	v3_vm_destroy_all();
 	v3_sysfs_exit();
+	v3_adapt_exit();
 	v3_hw_exit();
 	v3_info("unloaded\n");
 }

@@ -5,6 +5,11 @@
  * max_guest_mem and guest_mem_used show the guest RAM limit (the module
  * parameter v3vmm.max_guest_mem, which is where it is changed) and what
  * the VMs hold of it, in bytes.
+ * vms/NAME/paging/ is the adaptive paging service's (adapt/paging.c):
+ * mode (rw: nested, shadow, adaptive), current (nested or shadow now),
+ * switches and the MMU's statistics, the adaptive policy's knobs (rw,
+ * checked), measure (how nested paging's cost is measured: none,
+ * counters, trial) and decisions (the latest, one line each).
  * Removing a VM's directory waits for readers in progress (kernfs drains
  * active references), so show functions never see a freed VM.
  */
@@ -12,6 +17,8 @@
 #include <linux/sysfs.h>
 #include <linux/slab.h>
 #include "v3.h"
+#include "adapt/adapt.h"
+#include "adapt/paging.h"
 
 static struct kobject *v3_kobj, *v3_vms_kobj;
 
@@ -40,7 +47,7 @@ static ssize_t arch_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t caps_show(struct kobject *k, struct kobj_attribute *a,
 			 char *buf)
 {
-	return sysfs_emit(buf, "0x%llx\n", v3_arch->caps());
+	return sysfs_emit(buf, "0x%llx\n", v3_arch->caps() | v3_adapt_caps());
 }
 
 static ssize_t max_guest_mem_show(struct kobject *k, struct kobj_attribute *a,
@@ -150,7 +157,168 @@ static struct attribute *v3_vm_attrs[] = {
 	&v3_state_attr.attr, &v3_stop_attr.attr, &v3_exits_attr.attr,
 	&v3_msrs_attr.attr, NULL,
 };
-ATTRIBUTE_GROUPS(v3_vm);
+
+static const struct attribute_group v3_vm_group = {
+	.attrs = v3_vm_attrs,
+};
+
+/* ------------------------------------------------ vms/NAME/paging/ */
+
+static const char *const v3_paging_names[] = V3_PAGING_NAMES;
+static const char *const v3_measure_names[] = V3_MEASURE_NAMES;
+static const char *const v3_knob_names[V3_NR_KNOBS] = {
+	[V3_KNOB_PERIOD_MS] = "period_ms",
+	[V3_KNOB_THRESHOLD_PCT] = "threshold_pct",
+	[V3_KNOB_HYSTERESIS_PCT] = "hysteresis_pct",
+	[V3_KNOB_MIN_DWELL_MS] = "min_dwell_ms",
+	[V3_KNOB_TRIAL_MS] = "trial_ms",
+	[V3_KNOB_TRIAL_INTERVAL_MS] = "trial_interval_ms",
+	[V3_KNOB_NESTED_COST_PCT] = "nested_cost_pct",
+};
+
+static ssize_t mode_show(struct kobject *k, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", v3_paging_names[v3_paging_mode(to_vm(k))]);
+}
+
+static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
+			  const char *buf, size_t len)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(v3_paging_names); i++)
+		if (sysfs_streq(buf, v3_paging_names[i]))
+			break;
+	if (i == ARRAY_SIZE(v3_paging_names))
+		return -EINVAL;
+	ret = v3_paging_set_mode(to_vm(k), i);
+	return ret ?: len;
+}
+
+static ssize_t paging_current_show(struct kobject *k, struct kobj_attribute *a,
+				   char *buf)
+{
+	struct v3_paging p = {};
+
+	v3_paging_fill(to_vm(k), &p);
+	return sysfs_emit(buf, "%s\n", v3_paging_names[p.active]);
+}
+
+static ssize_t measure_show(struct kobject *k, struct kobj_attribute *a,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  v3_measure_names[v3_paging_measure(to_vm(k))]);
+}
+
+static ssize_t decisions_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	return v3_paging_decisions_show(to_vm(k), buf);
+}
+
+static int v3_knob_index(const struct kobj_attribute *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < V3_NR_KNOBS; i++)
+		if (!strcmp(a->attr.name, v3_knob_names[i]))
+			return i;
+	return -1;
+}
+
+static ssize_t knob_show(struct kobject *k, struct kobj_attribute *a,
+			 char *buf)
+{
+	int i = v3_knob_index(a);
+
+	if (i < 0)
+		return -EIO;
+	return sysfs_emit(buf, "%u\n", v3_paging_knob_get(to_vm(k), i));
+}
+
+static ssize_t knob_store(struct kobject *k, struct kobj_attribute *a,
+			  const char *buf, size_t len)
+{
+	int i = v3_knob_index(a), ret;
+	u32 val;
+
+	if (i < 0)
+		return -EIO;
+	if (kstrtou32(buf, 10, &val))
+		return -EINVAL;
+	ret = v3_paging_knob_set(to_vm(k), i, val);
+	return ret ?: len;
+}
+
+/* one read-only file per counter of struct v3_paging */
+#define V3_PAGING_STAT(field)						\
+static ssize_t field##_show(struct kobject *k, struct kobj_attribute *a, \
+			    char *buf)					\
+{									\
+	struct v3_paging p = {};					\
+									\
+	v3_paging_fill(to_vm(k), &p);					\
+	return sysfs_emit(buf, "%llu\n", p.field);			\
+}									\
+static struct kobj_attribute v3_pg_##field##_attr = __ATTR_RO(field)
+
+V3_PAGING_STAT(switches);
+V3_PAGING_STAT(shadow_faults);
+V3_PAGING_STAT(guest_faults);
+V3_PAGING_STAT(wp_emulations);
+V3_PAGING_STAT(cr3_switches);
+V3_PAGING_STAT(invlpgs);
+V3_PAGING_STAT(shadow_pages);
+V3_PAGING_STAT(switch_ns_last);
+V3_PAGING_STAT(switch_ns_max);
+V3_PAGING_STAT(fault_cycles);
+
+#define V3_KNOB_ATTR(name) \
+	static struct kobj_attribute v3_knob_##name##_attr = \
+		__ATTR(name, 0644, knob_show, knob_store)
+
+V3_KNOB_ATTR(period_ms);
+V3_KNOB_ATTR(threshold_pct);
+V3_KNOB_ATTR(hysteresis_pct);
+V3_KNOB_ATTR(min_dwell_ms);
+V3_KNOB_ATTR(trial_ms);
+V3_KNOB_ATTR(trial_interval_ms);
+V3_KNOB_ATTR(nested_cost_pct);
+
+static struct kobj_attribute v3_pg_mode_attr = __ATTR_RW(mode);
+/* by hand: "current" is a macro, __ATTR would stringify its expansion */
+static struct kobj_attribute v3_pg_current_attr = {
+	.attr = { .name = "current", .mode = 0444 },
+	.show = paging_current_show,
+};
+static struct kobj_attribute v3_pg_measure_attr = __ATTR_RO(measure);
+static struct kobj_attribute v3_pg_decisions_attr = __ATTR_RO(decisions);
+
+static struct attribute *v3_paging_attrs[] = {
+	&v3_pg_mode_attr.attr, &v3_pg_current_attr.attr,
+	&v3_pg_measure_attr.attr, &v3_pg_decisions_attr.attr,
+	&v3_pg_switches_attr.attr, &v3_pg_shadow_faults_attr.attr,
+	&v3_pg_guest_faults_attr.attr, &v3_pg_wp_emulations_attr.attr,
+	&v3_pg_cr3_switches_attr.attr, &v3_pg_invlpgs_attr.attr,
+	&v3_pg_shadow_pages_attr.attr, &v3_pg_switch_ns_last_attr.attr,
+	&v3_pg_switch_ns_max_attr.attr, &v3_pg_fault_cycles_attr.attr,
+	&v3_knob_period_ms_attr.attr, &v3_knob_threshold_pct_attr.attr,
+	&v3_knob_hysteresis_pct_attr.attr, &v3_knob_min_dwell_ms_attr.attr,
+	&v3_knob_trial_ms_attr.attr, &v3_knob_trial_interval_ms_attr.attr,
+	&v3_knob_nested_cost_pct_attr.attr, NULL,
+};
+
+static const struct attribute_group v3_paging_group = {
+	.name = "paging",
+	.attrs = v3_paging_attrs,
+};
+
+static const struct attribute_group *v3_vm_groups[] = {
+	&v3_vm_group, &v3_paging_group, NULL,
+};
 
 static void v3_vm_kobj_release(struct kobject *k)
 {

@@ -341,6 +341,7 @@ struct v3_vm {
 	u64 resets;
 
 	struct kobject *kobj;		/* /sys/kernel/v3vmm/vms/NAME */
+	void *adapt[4];			/* adaptation services' state (adapt/adapt.h) */
 	struct v3_mmu_vm mmu;		/* paging mode (mmu/) */
 	void *arch;			/* backend state */
 };

@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include "v3.h"
+#include "adapt/adapt.h"
 #include "mmu/mmu.h"
 
 /*
@@ -121,6 +122,7 @@ static void v3_vm_release(struct kref *ref)
 	struct v3_vm *vm = container_of(ref, struct v3_vm, ref);
 	unsigned int i;
 
+	v3_adapt_vm_free(vm);
 	v3_devices_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i])
@@ -297,9 +299,12 @@ int v3_vm_create(const struct v3_create *c)
 	ret = v3_devices_create(vm);
 	if (ret)
 		goto out_vcpu;
-	ret = v3_sysfs_add_vm(vm);
+	ret = v3_adapt_vm_attach(vm);
 	if (ret)
 		goto out_devices;
+	ret = v3_sysfs_add_vm(vm);
+	if (ret)
+		goto out_adapt;
 
 	mutex_lock(&v3_vms_lock);
 	vm->ready = true;
@@ -309,6 +314,9 @@ int v3_vm_create(const struct v3_create *c)
 		vm->nr_vcpus);
 	return 0;
 
+out_adapt:
+	v3_adapt_vm_detach(vm);
+	v3_adapt_vm_free(vm);
 out_devices:
 	v3_devices_destroy(vm);
 out_vcpu:
@@ -451,6 +459,8 @@ static void v3_vm_teardown(struct v3_vm *vm, int reason)
 {
 	unsigned int i;
 
+	/* adaptation stops first: it may switch modes, under vm->lock too */
+	v3_adapt_vm_detach(vm);
 	mutex_lock(&vm->lock);
 	vm->dead = true;
 	v3_vm_stop(vm, reason, 0, "%s", reason == V3_STOP_USER ?

@@ -611,6 +611,73 @@ TEST(msr_stats_badptr)
 {
 	ASSERT_ERRNO(xioctl(V3_IOC_MSR_STATS, BAD_PTR), EFAULT);
 }
+
+/*
+ * V3_IOC_PAGING (ABI 1.3): name, op, mode, pad and reserved checked;
+ * shadow refused with EOPNOTSUPP exactly when the capability is missing
+ */
+static void init_paging(struct v3_paging *p, const char *name, uint32_t op,
+			uint32_t mode)
+{
+	memset(p, 0, sizeof(*p));
+	set_name(p->name, name);
+	p->op = op;
+	p->mode = mode;
+}
+
+TEST_F(vm, paging)
+{
+	struct v3_version v;
+	struct v3_paging p;
+	bool sw;
+
+	ASSERT_ERRNO(xioctl(V3_IOC_VERSION, &v), 0);
+	sw = v.caps & V3_CAP_PAGING_SWITCH;
+	init_paging(&p, missing, V3_PAGING_GET, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), ENOENT);
+	init_paging(&p, "bad name", V3_PAGING_GET, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
+	init_paging(&p, vm, V3_PAGING_GET, 0);
+	p.reserved[7] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
+	init_paging(&p, vm, V3_PAGING_GET, 0);
+	p.last.pad = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
+	init_paging(&p, vm, 2, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
+	init_paging(&p, vm, V3_PAGING_SET, V3_NR_PAGING_MODES);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
+	init_paging(&p, vm, V3_PAGING_SET, 0xffffffff);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
+
+	init_paging(&p, vm, V3_PAGING_GET, 0);
+	p.switches = ~0ULL;	/* output only: ignored on input */
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), 0);
+	ASSERT_EQ(V3_PAGING_NESTED, p.mode);
+	ASSERT_EQ(V3_PAGING_NESTED, p.active);
+	ASSERT_EQ(0, p.switches);
+	ASSERT_EQ(0, p.last.time_ns);
+
+	init_paging(&p, vm, V3_PAGING_SET, V3_PAGING_SHADOW);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), sw ? 0 : EOPNOTSUPP);
+	init_paging(&p, vm, V3_PAGING_SET, V3_PAGING_ADAPTIVE);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), sw ? 0 : EOPNOTSUPP);
+	if (sw) {
+		ASSERT_EQ(V3_PAGING_ADAPTIVE, p.mode);
+		ASSERT_EQ(V3_PAGING_SHADOW, p.active);
+		ASSERT_EQ(1, p.switches);
+	}
+	init_paging(&p, vm, V3_PAGING_SET, V3_PAGING_NESTED);
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), 0);
+	ASSERT_EQ(V3_PAGING_NESTED, p.mode);
+	ASSERT_EQ(V3_PAGING_NESTED, p.active);
+	ASSERT_EQ(sw ? 2 : 0, p.switches);
+}
+
+TEST(paging_badptr)
+{
+	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, BAD_PTR), EFAULT);
+}
 TEST_F(vm, console_bad_args)
 {
 	struct v3_console_io io;

@@ -117,6 +117,7 @@ static const unsigned long known[] = {
 	V3_IOC_MEM_READ, V3_IOC_SET_BOOT, V3_IOC_LAUNCH, V3_IOC_STOP,
 	V3_IOC_PAUSE, V3_IOC_RESUME, V3_IOC_INFO, V3_IOC_LIST,
 	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE, V3_IOC_MSR_STATS,
+	V3_IOC_PAGING,
 };
 
 static bool is_known(unsigned long req)
@@ -151,6 +152,7 @@ static union {
 	struct v3_list l;
 	struct v3_console_io io;
 	struct v3_msr_stats ms;
+	struct v3_paging pg;
 	uint8_t raw[2048];
 } arg;
 
@@ -260,6 +262,13 @@ static void fill_arg(unsigned long req)
 		arg.io.flags = chance(80) ? (chance(10) ? V3_CONSOLE_WAIT : 0) :
 			       (uint32_t)rnd();
 		arg.io.timeout_ms = below(20);	/* waits stay short */
+		break;
+	case V3_IOC_PAGING:	/* switches a live VM's paging mode too */
+		arg.pg.op = chance(90) ? below(2) : (uint32_t)rnd();
+		arg.pg.mode = chance(90) ? below(V3_NR_PAGING_MODES + 1) :
+			      (uint32_t)rnd();
+		if (chance(5))
+			arg.pg.reserved[below(ARRAY_SIZE(arg.pg.reserved))] = 1;
 		break;
 	default:
 		break;

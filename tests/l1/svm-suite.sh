@@ -126,11 +126,6 @@ guest hypercall.elf 64M
 guest multiboot.elf 64M --cmdline "v3vmm-test arg=42" --initrd /guests/payload.txt
 guest pcdev.elf 64M
 
-# --- shadow paging and switching between the modes (issue #12) ---------------
-# shellcheck source=tests/l1/shadow-tests.sh
-. /tests/l1/shadow-tests.sh
-shadow_tests
-
 # --- the guest CPU: empty PMU, hidden features, per-MSR statistics -----------
 . /tests/l1/cpu-tests.sh
 
@@ -340,6 +335,15 @@ else
 fi # section linux
 
 if section paging; then
+# --- shadow paging and switching between the modes (issue #12) ---------------
+# shellcheck source=tests/l1/shadow-tests.sh
+. /tests/l1/shadow-tests.sh
+shadow_tests
+
+# --- paging mode control: V3_IOC_PAGING, v3ctl paging, vms/NAME/paging/ -----------------
+# shellcheck source=tests/l1/paging-policy-tests.sh
+. /tests/l1/paging-policy-tests.sh
+
 # --- paging (issue #12): page-table edge-case guests, shadow mode, mode flips ------------
 # shellcheck source=tests/l1/paging-tests.sh
 . /tests/l1/paging-tests.sh

@@ -2,7 +2,7 @@
 /*
  * v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE
  *		     [--initrd FILE] [--cmdline STR] [--no-pvclock]
- *		     [--on-reboot reset|stop]
+ *		     [--on-reboot reset|stop] [--paging MODE]
  */
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 static const char help[] =
 "Usage: v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE\n"
 "                    [--initrd FILE] [--cmdline STR] [--no-pvclock]\n"
-"                    [--on-reboot reset|stop]\n"
+"                    [--on-reboot reset|stop] [--paging MODE]\n"
 "\n"
 "Create VM NAME (1-31 characters from A-Z a-z 0-9 _ . -), load its kernel\n"
 "into guest memory and set its boot state.  It does not run until\n"
@@ -27,6 +27,9 @@ static const char help[] =
 "                   what a guest reset (reboot) does: reset the VM and\n"
 "                   boot the same kernel again (default; the loader's\n"
 "                   output is kept for it), or stop it with reason reset\n"
+"  --paging MODE    nested, shadow or adaptive: the VM's paging mode\n"
+"                   (default: the module's paging= parameter; see\n"
+"                   'v3ctl paging --help')\n"
 "  --kernel FILE    Linux bzImage (x86-64, boot protocol 2.12+; booted\n"
 "                   directly with an e820 map and ACPI tables, no BIOS),\n"
 "                   Multiboot v1 ELF kernel (32-bit protected mode entry)\n"

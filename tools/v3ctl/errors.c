@@ -99,7 +99,14 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 		m = "bad address passed to the module";
 		break;
 	case ENOTTY:
-		m = "the module does not know this request (ABI mismatch?)";
+		if (req == V3_IOC_PAGING)
+			m = "the loaded module has no paging control (it predates ABI 1.3)";
+		else
+			m = "the module does not know this request (ABI mismatch?)";
+		break;
+	case EOPNOTSUPP:
+		if (req == V3_IOC_PAGING)
+			m = "this backend cannot run shadow paging or switch modes (capability paging-switch missing; see 'v3ctl version')";
 		break;
 	case EINTR:
 		m = "interrupted by a signal";
@@ -152,6 +159,9 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			break;
 		case V3_IOC_SET_BOOT:
 			m = "invalid boot state (mode, entry or page table)";
+			break;
+		case V3_IOC_PAGING:
+			m = "invalid paging mode (nested, shadow or adaptive)";
 			break;
 		default:
 			m = "invalid argument";

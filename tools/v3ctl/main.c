@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, "list VMs: name, state, vcpus, memory" },
 	{ "info", cmd_info, "show a VM's state, stop reason and statistics" },
 	{ "msrs", cmd_msrs, "show the MSRs a VM's guest touched that are not modelled" },
+	{ "paging", cmd_paging, "show or set a VM's paging mode (nested, shadow, adaptive)" },
 	{ "console", cmd_console, "print (or follow) a VM's console output" },
 	{ "run", cmd_run, "create, launch, follow and destroy a VM in one go" },
 };

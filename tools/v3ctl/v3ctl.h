@@ -43,6 +43,7 @@ int cmd_destroy(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_msrs(int argc, char **argv);
+int cmd_paging(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
@@ -122,6 +123,7 @@ struct vm_config {
 	bool pin;
 	bool no_pvclock;
 	bool reboot_stops;		/* --on-reboot stop */
+	int paging;			/* --paging: V3_PAGING_*, -1: module default */
 	uint32_t first_cpu;
 	const char *kernel;
 	const char *initrd;

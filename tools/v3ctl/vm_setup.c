@@ -30,6 +30,7 @@ enum {
 	OPT_CMDLINE,
 	OPT_TIMEOUT,
 	OPT_NAME,
+	OPT_PAGING,
 };
 
 static int parse_mem(const char *cmd, const char *arg, uint64_t *mem)
@@ -61,12 +62,14 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "paging", required_argument, NULL, OPT_PAGING },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vcpus = 1;
+	cfg->paging = -1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -100,6 +103,18 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 						 optarg);
 			cfg->reboot_stops = !strcmp(optarg, "stop");
 			break;
+		case OPT_PAGING: {
+			static const char *const names[] = V3_PAGING_NAMES;
+			unsigned int i;
+
+			for (i = 0; i < ARRAY_SIZE(names); i++)
+				if (!strcmp(optarg, names[i]))
+					cfg->paging = i;
+			if (cfg->paging < 0)
+				return usage_err(cmd, "--paging must be nested, shadow or adaptive, not '%s'",
+						 optarg);
+			break;
+		}
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
 			break;
@@ -303,6 +318,21 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 		       v3_explain(V3_IOC_SET_BOOT, err, 0, why, sizeof(why)),
 		       errno_name(err));
 		goto destroy;
+	}
+	if (cfg->paging >= 0) {
+		struct v3_paging pg;
+
+		memset(&pg, 0, sizeof(pg));
+		set_name(pg.name, cfg->name);
+		pg.op = V3_PAGING_SET;
+		pg.mode = cfg->paging;
+		if (v3_ioctl(fd, V3_IOC_PAGING, &pg) < 0) {
+			err = errno;
+			v3_err(cmd, "%s: --paging: %s (%s)", cfg->name,
+			       v3_explain(V3_IOC_PAGING, err, 0, why, sizeof(why)),
+			       errno_name(err));
+			goto destroy;
+		}
 	}
 	ret = EXIT_OK;
 	goto out;

@@ -55,7 +55,11 @@ struct fvm {
 	bool lost_done;
 	char input[256];
 	size_t input_len;
+	uint32_t pg_mode, pg_active;	/* V3_IOC_PAGING */
+	uint64_t pg_switches;
 };
+
+static bool fake_no_shadow;		/* backend without shadow paging */
 
 static struct fvm vms[4];
 static struct script sc;
@@ -120,7 +124,8 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->arch = V3_ARCH_SVM;
 		v->max_vcpus = V3_MAX_VCPUS;
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
-			  V3_CAP_EMULATOR_QUIRKS | (1ULL << 11) | (1ULL << 40);
+			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
+			  (1ULL << 11) | (1ULL << 40);
 		v->mitigations = fake_mitigations;
 		return 0;
 	}
@@ -261,6 +266,40 @@ static int fake_ioctl(unsigned long req, void *arg)
 		st->other_gp = 5;
 		return 0;
 	}
+	case V3_IOC_PAGING: {
+		struct v3_paging *p = arg;
+
+		if (!zero(p->reserved, sizeof(p->reserved)) || p->last.pad ||
+		    p->op > V3_PAGING_SET ||
+		    (p->op == V3_PAGING_SET && p->mode > V3_PAGING_ADAPTIVE))
+			return -EINVAL;
+		if (p->op == V3_PAGING_SET) {
+			if (p->mode != V3_PAGING_NESTED && fake_no_shadow)
+				return -EOPNOTSUPP;
+			vm->pg_mode = p->mode;
+			if (p->mode != V3_PAGING_ADAPTIVE &&
+			    p->mode != vm->pg_active) {
+				vm->pg_active = p->mode;
+				vm->pg_switches++;
+			}
+		}
+		p->mode = vm->pg_mode;
+		p->active = vm->pg_active;
+		p->switches = vm->pg_switches;
+		p->measure = vm->pg_mode == V3_PAGING_ADAPTIVE ?
+			     V3_MEASURE_TRIAL : V3_MEASURE_NONE;
+		p->shadow_faults = 11;
+		p->cr3_switches = 7;
+		p->switch_ns_max = 123456;
+		if (vm->pg_mode == V3_PAGING_ADAPTIVE)
+			p->last = (struct v3_paging_decision){
+				.time_ns = 5000000000ULL,
+				.from = V3_PAGING_NESTED, .to = V3_PAGING_SHADOW,
+				.reason = V3_ADAPT_TRIAL_KEEP,
+				.cost_ppm = { 50000, 12000 },
+			};
+		return 0;
+	}
 	case V3_IOC_CONSOLE_READ: {
 		struct v3_console_io *io = arg;
 		size_t n = 0;
@@ -358,7 +397,7 @@ static int run(const char *in, const char *args)
 		{ "pause", cmd_pause, NULL }, { "resume", cmd_resume, NULL },
 		{ "destroy", cmd_destroy, NULL }, { "list", cmd_list, NULL },
 		{ "info", cmd_info, NULL }, { "console", cmd_console, NULL },
-		{ "msrs", cmd_msrs, NULL },
+		{ "msrs", cmd_msrs, NULL }, { "paging", cmd_paging, NULL },
 		{ "run", cmd_run, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
@@ -517,6 +556,12 @@ static void test_explain(void)
 		  "already launched"), "explain: launch EBUSY");
 	CHECK(has(v3_explain(V3_IOC_RESUME, EINVAL, 0, b, sizeof(b)),
 		  "not paused"), "explain: resume EINVAL");
+	CHECK(has(v3_explain(V3_IOC_PAGING, EINVAL, 0, b, sizeof(b)),
+		  "invalid paging mode"), "explain: paging EINVAL");
+	CHECK(has(v3_explain(V3_IOC_PAGING, EOPNOTSUPP, 0, b, sizeof(b)),
+		  "cannot run shadow paging"), "explain: paging EOPNOTSUPP");
+	CHECK(has(v3_explain(V3_IOC_PAGING, ENOTTY, 0, b, sizeof(b)),
+		  "predates ABI 1.3"), "explain: paging ENOTTY");
 	CHECK(has(v3_explain(V3_IOC_CREATE, ENOSPC, 0, b, sizeof(b)),
 		  "too many VMs"), "explain: create ENOSPC");
 	CHECK(!strcmp(v3_explain(0, EIO, 0, b, sizeof(b)), strerror(EIO)),
@@ -537,14 +582,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.2\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.3\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.2\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.3\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
@@ -621,6 +666,20 @@ void test_commands(void)
 	      "cmd: create destroys the VM when SET_BOOT fails");
 	sc.fail_set_boot = 0;
 
+	r = run(NULL, fmt("create vm2 --mem 64M --paging adaptive --kernel %s", mb_path));
+	CHECK(r == 0 && find("vm2") && find("vm2")->pg_mode == V3_PAGING_ADAPTIVE &&
+	      find("vm2")->boot_set, "cmd: create --paging adaptive sets the mode");
+	run(NULL, "destroy vm2");
+	r = run(NULL, fmt("create vm2 --mem 64M --paging fast --kernel %s", mb_path));
+	CHECK(r == 2 && !find("vm2") && has(err, "--paging must be nested, shadow or adaptive, not 'fast'"),
+	      "cmd: create --paging fast -> 2, nothing created");
+	fake_no_shadow = true;
+	r = run(NULL, fmt("create vm2 --mem 64M --paging shadow --kernel %s", mb_path));
+	CHECK(r == 1 && !find("vm2") && has(err, "vm2: --paging: this backend cannot run shadow paging") &&
+	      has(err, "(EOPNOTSUPP)"),
+	      "cmd: create --paging shadow without shadow support -> 1, VM destroyed");
+	fake_no_shadow = false;
+
 	r = run(NULL, "create vm2 --mem 64M");
 	CHECK(r == 2 && has(err, "missing --kernel"), "cmd: create without --kernel -> 2");
 	r = run(NULL, fmt("create --mem 1G --kernel %s", mb_path));
@@ -662,6 +721,63 @@ void test_commands(void)
 	CHECK(r == 2 && has(err, "unknown option"), "cmd: msrs --bogus -> 2");
 	r = run(NULL, "msrs --help");
 	CHECK(r == 0 && has(out, "Usage: v3ctl msrs NAME [--json]"), "cmd: msrs --help");
+
+	/* paging: show, set, JSON, refusals in words */
+	r = run(NULL, "paging vm1");
+	CHECK(r == 0 && !strcmp(out, "mode: nested\ncurrent: nested\nmeasure: none\n"
+				"switches: 0\nshadow_faults: 11\nguest_faults: 0\n"
+				"wp_emulations: 0\ncr3_switches: 7\ninvlpgs: 0\n"
+				"shadow_pages: 0\nswitch_ns_last: 0\n"
+				"switch_ns_max: 123456\nfault_cycles: 0\n"
+				"last_decision: none\n"),
+	      "cmd: paging shows mode, current, stats");
+	r = run(NULL, "paging vm1 shadow");
+	CHECK(r == 0 && !*out && !*err, "cmd: paging vm1 shadow is quiet");
+	r = run(NULL, "paging vm1");
+	CHECK(r == 0 && has(out, "mode: shadow\ncurrent: shadow\n") &&
+	      has(out, "\nswitches: 1\n"), "cmd: paging after the switch");
+	r = run(NULL, "paging vm1 adaptive --json");
+	CHECK(r == 0 && !strcmp(out, "{\"name\": \"vm1\", \"mode\": \"adaptive\", "
+				"\"current\": \"shadow\", \"measure\": \"trial\", "
+				"\"switches\": 1, \"shadow_faults\": 11, "
+				"\"guest_faults\": 0, \"wp_emulations\": 0, "
+				"\"cr3_switches\": 7, \"invlpgs\": 0, "
+				"\"shadow_pages\": 0, \"switch_ns_last\": 0, "
+				"\"switch_ns_max\": 123456, \"fault_cycles\": 0, "
+				"\"last_decision\": {\"from\": \"nested\", "
+				"\"to\": \"shadow\", \"reason\": \"trial-keep\", "
+				"\"time_ns\": 5000000000, \"nested_ppm\": 50000, "
+				"\"shadow_ppm\": 12000}}\n"),
+	      "cmd: paging adaptive --json prints the new state");
+	r = run(NULL, "paging vm1");
+	CHECK(r == 0 && has(out, "last_decision: nested -> shadow, trial-keep, nested 50000 ppm, shadow 12000 ppm\n"),
+	      "cmd: paging shows the last decision");
+	r = run(NULL, "paging --json vm1 nested");
+	CHECK(r == 0 && has(out, "\"mode\": \"nested\", \"current\": \"nested\", \"measure\": \"none\"") &&
+	      has(out, "\"switches\": 2,") && has(out, "\"last_decision\": null}\n"),
+	      "cmd: paging --json before the name");
+	r = run(NULL, "paging vm1 fast");
+	CHECK(r == 2 && has(err, "unknown paging mode 'fast'"), "cmd: paging bad mode -> 2");
+	r = run(NULL, "paging vm1 shadow extra");
+	CHECK(r == 2 && has(err, "unexpected argument 'extra'"), "cmd: paging extra argument -> 2");
+	r = run(NULL, "paging");
+	CHECK(r == 2 && has(err, "missing VM name"), "cmd: paging without NAME -> 2");
+	r = run(NULL, "paging bad/name");
+	CHECK(r == 2 && has(err, "invalid VM name"), "cmd: paging invalid name -> 2");
+	r = run(NULL, "paging nosuch shadow");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: paging: nosuch: no such VM (ENOENT)\n"),
+	      "cmd: paging of a missing VM -> 1");
+	fake_no_shadow = true;
+	r = run(NULL, "paging vm1 shadow");
+	CHECK(r == 1 && has(err, "v3ctl: paging: vm1: this backend cannot run shadow paging or switch modes") &&
+	      has(err, "(EOPNOTSUPP)\n"),
+	      "cmd: paging without shadow support -> EOPNOTSUPP explained");
+	r = run(NULL, "paging vm1 nested");
+	CHECK(r == 0, "cmd: paging nested allowed without shadow support");
+	fake_no_shadow = false;
+	r = run(NULL, "paging --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl paging NAME [nested|shadow|adaptive] [--json]"),
+	      "cmd: paging --help");
 
 	r = run(NULL, "list");
 	CHECK(r == 0 && has(out, "vm1 ") && has(out, " created ") &&
