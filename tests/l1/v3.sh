@@ -46,6 +46,14 @@ exit_count() {
 # quiet cleanup of a VM (stop + destroy, errors ignored)
 vm_gone() { timeout 10 v3ctl stop "$1" >/dev/null 2>&1; timeout 10 v3ctl destroy "$1" >/dev/null 2>&1; true; }
 
+# suite_begin: a focused suite's start: mark the kernel log, keep the
+# console quiet, load the module
+suite_begin() {
+	dmesg_mark
+	echo 2 >/proc/sys/kernel/printk
+	t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
+}
+
 # guest_tap NAME VM ELF MEM [ARGS]: run a TAP guest to its end; pass NAME
 # when it exits with the pass status (1) and printed no "not ok".  The VM
 # is destroyed after; its console stays in $OUT.
