@@ -6,7 +6,8 @@
  *
  * Per entry (backends' run functions, interrupts off):
  *  - v3_spec_enter: the host's current IA32_SPEC_CTRL for the entry code
- *    to put back, IBPB when another VM's vCPU ran last on this CPU
+ *    to put back, IBPB when another VM's vCPU ran last on this CPU or the
+ *    guest asked for one (v3_spec_ibpb)
  *    (Intel "Speculative Execution Side Channel Mitigations", IBPB; AMD
  *    "Software Techniques for Managing Speculation"), the L1D flush for
  *    L1TF (IA32_FLUSH_CMD, Intel SDM vol. 4 table 2-2);
@@ -16,6 +17,9 @@
  *    clearing;
  *  - v3_spec_exit: VMSCAPE's IBPB before the CPU next returns to user
  *    space.
+ * And the guest's own controls: IA32_SPEC_CTRL and IA32_PRED_CMD where
+ * the host CPU has them (v3_spec_get_msr/v3_spec_set_msr, CPUID through
+ * v3_spec_cpuid_bits; spec_policy.c decides what is offered).
  */
 #include <linux/module.h>
 #include <linux/atomic.h>
