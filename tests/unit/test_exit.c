@@ -3,7 +3,7 @@
  * The common exit table (module/exit.c) for the exits the backends decode
  * from real-CPU intercepts: #AC is re-injected with error code 0, #MC goes
  * to the host's handler and the guest continues, any other exception
- * shim_stops the VM; RDPMC raises #GP(0) (no counters; CPL/CR4.PCE checked
+ * stops the VM; RDPMC raises #GP(0) (no counters; CPL/CR4.PCE checked
  * first); WBINVD is skipped.  A fake backend records what is injected.
  */
 #include "v3.h"
@@ -70,7 +70,7 @@ int main(void)
 		if (run_exit(V3_EXIT_EXCEPTION, X86_TRAP_AC, 0, 0) || injected != 1 || shim_stops)
 			storm_ok = 0;
 	}
-	CHECK(storm_ok, "#AC storm: 100000 exits each re-inject once, none shim_stops the VM");
+	CHECK(storm_ok, "#AC storm: 100000 exits each re-inject once, none stops the VM");
 
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_MC, 0, 0);
 	CHECK(ret == 0 && machine_checks == 0 && injected == 0 && !shim_stops,
@@ -80,10 +80,10 @@ int main(void)
 
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_PF, 2, 0);
 	CHECK(ret == 1 && shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT && dumps == 1 &&
-	      !injected, "#PF exit (not intercepted on purpose): VM shim_stops with a dump");
+	      !injected, "#PF exit (not intercepted on purpose): VM stops with a dump");
 	CHECK(!vcpu.fpu_loaded, "unexpected exception: guest FPU put before stopping");
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_DB, 0, 0);
-	CHECK(ret == 1 && shim_stops == 1, "#DB exit: VM shim_stops");
+	CHECK(ret == 1 && shim_stops == 1, "#DB exit: VM stops");
 
 	/* RDPMC: no counters, so #GP(0) whatever the privilege */
 	vcpu.regs.cpl = 0;
@@ -113,6 +113,6 @@ int main(void)
 
 	ret = run_exit(V3_EXIT_OTHER, 0, 0, 0);
 	CHECK(ret == 1 && shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT,
-	      "an exit without a handler shim_stops the VM");
+	      "an exit without a handler stops the VM");
 	return unit_done();
 }

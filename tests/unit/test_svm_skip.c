@@ -2,7 +2,7 @@
 /*
  * An SVM exit decoded (module/svm/svm_exit.c) and handled by the common
  * policy (module/exit.c), as the vCPU loop does: the instruction is
- * completed and the guest moves on, or the VM shim_stops with a reason.  The
+ * completed and the guest moves on, or the VM stops with a reason.  The
  * DR7 write Linux does at boot took the same exit forever on main with
  * NRIP save and decode assists (issue #11 1).
  */
@@ -129,7 +129,7 @@ int main(void)
 	CHECK(vcpu.regs.rip == 0x3004 && vcpu.dr7 == 0x405 && !shim_stops,
 	      "no assists: REX-prefixed mov %%r8,%%dr7 decoded, 4 bytes");
 
-	/* a 0-byte skip is refused: the VM shim_stops, with a dump */
+	/* a 0-byte skip is refused: the VM stops, with a dump */
 	features(true, true);
 	memset(&vmcb.control, 0, sizeof(vmcb.control));
 	vmcb.control.exit_code = V3_SVM_EXIT_WBINVD;
@@ -165,7 +165,7 @@ int main(void)
 	      "#MC: the common handler does not run the host handler again, the guest goes on");
 	exit_and_handle(V3_SVM_EXIT_EXCP_BASE + 6, 0, 0x5400, 0);
 	CHECK(shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT,
-	      "an exception v3vmm does not intercept on purpose shim_stops the VM");
+	      "an exception v3vmm does not intercept on purpose stops the VM");
 	exit_and_handle(V3_SVM_EXIT_PAUSE, 0, 0x5500, 0x5502);
 	CHECK(vcpu.regs.rip == 0x5502 && yields == 1 && !shim_stops,
 	      "PAUSE (pause filter): the vCPU thread yields, PAUSE completed");
