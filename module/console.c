@@ -18,7 +18,7 @@ int v3_console_init(struct v3_console *con)
 	spin_lock_init(&con->lock);
 	mutex_init(&con->input_lock);
 	init_waitqueue_head(&con->wq);
-	con->buf = vzalloc(V3_CONSOLE_SIZE);
+	con->buf = __vmalloc(V3_CONSOLE_SIZE, V3_GFP_ACCOUNT | __GFP_ZERO);
 	return con->buf ? 0 : -ENOMEM;
 }
 

@@ -87,20 +87,13 @@ enum { R_EAX, R_EBX, R_ECX, R_EDX };
 			 * LM 3DNOWEXT 3DNOW */
 
 /*
- * The speculation-control family: IA32_SPEC_CTRL (IBRS, STIBP, SSBD),
- * IA32_PRED_CMD (IBPB), IA32_ARCH_CAPABILITIES, IA32_FLUSH_CMD (L1D
- * flush) and AMD's VIRT_SPEC_CTRL.  Advertising them promises the guest
- * these MSRs; v3vmm does not switch them at the world switch yet, so
- * v3_cpuid_spec_ctrl stays false.  When the guest SPEC_CTRL/PRED_CMD
- * handling is in, this is the one place to turn them on.
+ * The speculation-control family (leaf 7.0 EDX bits 26-31, 0x80000008
+ * EBX bits 12-26) is not in the table: spec_ctrl.c offers what the
+ * guest can use of it (IA32_SPEC_CTRL's IBRS/STIBP/SSBD and
+ * IA32_PRED_CMD's IBPB, where the host CPU has them and the entry code
+ * switches SPEC_CTRL), and keeps ARCH_CAPABILITIES, L1D_FLUSH and
+ * VIRT_SSBD hidden (their MSRs are not modelled).
  */
-static const bool v3_cpuid_spec_ctrl;
-#define SPEC_EDX7	(BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31))
-			/* IBRS/IBPB STIBP L1D_FLUSH ARCH_CAPABILITIES SSBD */
-#define SPEC_EBX88	(BIT(12) | BIT(14) | BIT(15) | BIT(16) | BIT(17) | \
-			 BIT(18) | BIT(19) | BIT(24) | BIT(25) | BIT(26))
-			/* IBPB IBRS STIBP *_ALWAYS_ON IBRS_PREFERRED
-			 * IBRS_SAME_MODE SSBD VIRT_SSBD SSB_NO */
 
 /* XSAVE components v3vmm saves for a guest: see V3_XCR0_GUEST (v3.h). */
 
@@ -290,24 +283,17 @@ void v3_cpuid_guest(struct v3_vcpu *vcpu, u32 leaf, u32 sub,
 		    u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	const struct v3_cpuid_allow *e = v3_cpuid_lookup(leaf, sub);
-	u32 r[4] = { 0, 0, 0, 0 };
+	u32 r[4] = { 0, 0, 0, 0 }, h[4];
 
 	if (e) {
-		cpuid_count(leaf, sub, &r[R_EAX], &r[R_EBX], &r[R_ECX],
-			    &r[R_EDX]);
-		r[R_EAX] &= e->reg[R_EAX];
-		r[R_EBX] &= e->reg[R_EBX];
-		r[R_ECX] &= e->reg[R_ECX];
-		r[R_EDX] &= e->reg[R_EDX];
-		if (v3_cpuid_spec_ctrl) {
-			u32 h[4];
-
-			cpuid_count(leaf, sub, &h[0], &h[1], &h[2], &h[3]);
-			if (leaf == 7 && sub == 0)
-				r[R_EDX] |= h[R_EDX] & SPEC_EDX7;
-			if (leaf == 0x80000008)
-				r[R_EBX] |= h[R_EBX] & SPEC_EBX88;
-		}
+		cpuid_count(leaf, sub, &h[R_EAX], &h[R_EBX], &h[R_ECX],
+			    &h[R_EDX]);
+		r[R_EAX] = h[R_EAX] & e->reg[R_EAX];
+		r[R_EBX] = h[R_EBX] & e->reg[R_EBX];
+		r[R_ECX] = h[R_ECX] & e->reg[R_ECX];
+		r[R_EDX] = h[R_EDX] & e->reg[R_EDX];
+		r[R_EBX] |= v3_spec_cpuid_bits(leaf, sub, R_EBX, h[R_EBX]);
+		r[R_EDX] |= v3_spec_cpuid_bits(leaf, sub, R_EDX, h[R_EDX]);
 		v3_cpuid_xsave_deps(leaf, &r[R_EBX], &r[R_ECX], &r[R_EDX]);
 	}
 	*a = r[R_EAX];

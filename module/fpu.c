@@ -105,7 +105,7 @@ u64 v3_host_xcr0(void)
 
 int v3_fpu_alloc(struct v3_vcpu *vcpu)
 {
-	u8 *area = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+	u8 *area = (u8 *)__get_free_pages(V3_GFP_ACCOUNT | __GFP_ZERO,
 					   v3_fpu_order);
 
 	if (!area)

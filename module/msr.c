@@ -6,7 +6,9 @@
  * emulated, accepted and ignored (MSRs real CPUs of the vendor have and
  * operating systems program blindly: the empty PMU's counters, AMD
  * configuration MSRs), or answered with #GP(0), as a CPU does for an MSR
- * it does not implement (Intel SDM vol. 2 RDMSR/WRMSR).  The ignored and
+ * it does not implement (Intel SDM vol. 2 RDMSR/WRMSR).  The guest's
+ * speculation controls (IA32_SPEC_CTRL, IA32_PRED_CMD) are spec_ctrl.c's,
+ * and exist only where CPUID offers them.  The ignored and
  * the #GP ones are counted per MSR number in the VM's statistics
  * (V3_IOC_MSR_STATS, sysfs msrs_unhandled), so a guest that needs an MSR
  * v3vmm lacks shows up there.
@@ -76,6 +78,9 @@ static int v3_msr_read(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 {
 	int idx, ret;
 
+	ret = v3_spec_get_msr(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 	if (!v3_arch->get_msr(vcpu, msr, val))
 		return 0;
 	if (v3_is_apic_msr(msr))
@@ -130,6 +135,9 @@ static int v3_msr_write(struct v3_vcpu *vcpu, u32 msr, u64 val)
 {
 	int idx, ret;
 
+	ret = v3_spec_set_msr(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 	if (v3_is_apic_msr(msr))
 		return v3_lapic_wrmsr(vcpu, msr, val);
 	ret = v3_pvclock_wrmsr(vcpu, msr, val);

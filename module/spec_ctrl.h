@@ -38,6 +38,9 @@ struct v3_spec_vcpu {
 	u64 host_spec_ctrl;
 	u32 flags;
 	u32 pad;
+	/* C only (spec_ctrl.c): */
+	u64 ibpb_key;		/* this vCPU's predictor epoch; 0: draw anew */
+	bool guest_ibpb;	/* the guest has written PRED_CMD.IBPB */
 };
 
 void v3_spec_init(bool vmx);
@@ -49,16 +52,15 @@ void v3_spec_enter(struct v3_vcpu *vcpu);
 void v3_spec_exit(struct v3_vcpu *vcpu);
 
 /*
- * Guest MSRs IA32_SPEC_CTRL (0x48), IA32_PRED_CMD (0x49) and
- * IA32_FLUSH_CMD (0x10b), for msr.c: 0 handled, -ENOENT not one of
- * these, -EINVAL the guest gets #GP.
+ * Guest MSRs IA32_SPEC_CTRL (0x48) and IA32_PRED_CMD (0x49), for msr.c:
+ * 0 handled, -ENOENT not one of these, -EINVAL the guest gets #GP(0).
+ * Offered (CPUID and MSRs) only where the host CPU has them, unless
+ * spec_off=1 or guest_spec_ctrl=0.
  */
 int v3_spec_get_msr(struct v3_vcpu *vcpu, u32 msr, u64 *val);
 int v3_spec_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val);
-/* SPEC_CTRL bits a guest may set (0: the MSR is not offered) */
-u64 v3_spec_guest_spec_ctrl_bits(void);
-bool v3_spec_guest_has_pred_cmd(void);
-bool v3_spec_guest_has_flush_cmd(void);
+/* cpuid.c: the family's bits offered of host register reg (0-3) */
+u32 v3_spec_cpuid_bits(u32 leaf, u32 sub, int reg, u32 host);
 void v3_spec_vcpu_reset(struct v3_vcpu *vcpu);
 #endif
 

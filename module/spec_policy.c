@@ -12,9 +12,11 @@
 #include "spec_policy.h"
 #include "v3vmm.h"
 #ifdef __KERNEL__
+#include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #else
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #endif
@@ -128,7 +130,17 @@ void v3_spec_decide(const struct v3_spec_facts *f, struct v3_spec_policy *p)
 
 	p->active = f->off ? 0 : want;
 
-	/* Guest SPEC_CTRL: only bits the hardware has (reserved bits #GP) */
+	/*
+	 * What guests may use of the family.  The guest's SPEC_CTRL is
+	 * switched by the entry code only when the host has the MSR and
+	 * the world-switch work is on (spec_off=0): offering it otherwise
+	 * would leave the guest's value unloaded (or the host's in the
+	 * guest).  Only bits the hardware has: the others #GP, as on the
+	 * CPU itself (Intel SDM vol. 4 table 2-2, IA32_SPEC_CTRL).
+	 */
+	if (f->off || f->guest_hide)
+		return;
+	p->guest_pred_cmd = f->hw_ibpb;
 	if (f->msr_spec_ctrl) {
 		if (f->hw_ibrs)
 			p->guest_spec_ctrl_bits |= V3_SPEC_CTRL_IBRS;
@@ -138,6 +150,106 @@ void v3_spec_decide(const struct v3_spec_facts *f, struct v3_spec_policy *p)
 			p->guest_spec_ctrl_bits |= V3_SPEC_CTRL_SSBD;
 		if (f->hw_bhi_dis_s)
 			p->guest_spec_ctrl_bits |= V3_SPEC_CTRL_BHI_DIS_S;
+	}
+}
+
+__u32 v3_spec_guest_cpuid(const struct v3_spec_policy *p, __u32 leaf,
+			  __u32 sub, int reg, __u32 host)
+{
+	__u64 bits = p->guest_spec_ctrl_bits;
+	__u32 offer = 0;
+
+	if (leaf == 7 && sub == 0 && reg == 3) {
+		/* Intel: bit 26 enumerates both IBRS and IBPB */
+		if ((bits & V3_SPEC_CTRL_IBRS) && p->guest_pred_cmd)
+			offer |= V3_CPUID7_EDX_IBRS_IBPB;
+		if (bits & V3_SPEC_CTRL_STIBP)
+			offer |= V3_CPUID7_EDX_STIBP;
+		if (bits & V3_SPEC_CTRL_SSBD)
+			offer |= V3_CPUID7_EDX_SSBD;
+		/* L1D_FLUSH and ARCH_CAPABILITIES: their MSRs are not
+		 * modelled, so they stay hidden */
+	} else if (leaf == 0x80000008 && reg == 1) {
+		/*
+		 * AMD: one bit per interface; the always-on, preferred and
+		 * same-mode bits describe how the CPU's IBRS/STIBP behave,
+		 * which is as true for the guest (same hardware) once it
+		 * has the bit they qualify.  SSB_NO has no MSR.  VIRT_SSBD
+		 * (VIRT_SPEC_CTRL) is not modelled: hidden.
+		 */
+		if (p->guest_pred_cmd)
+			offer |= V3_CPUID88_EBX_IBPB;
+		if (bits & V3_SPEC_CTRL_IBRS)
+			offer |= V3_CPUID88_EBX_IBRS |
+				 V3_CPUID88_EBX_IBRS_ALWAYS |
+				 V3_CPUID88_EBX_IBRS_PREF |
+				 V3_CPUID88_EBX_IBRS_SAME_MODE;
+		if (bits & V3_SPEC_CTRL_STIBP)
+			offer |= V3_CPUID88_EBX_STIBP |
+				 V3_CPUID88_EBX_STIBP_ALWAYS;
+		if (bits & V3_SPEC_CTRL_SSBD)
+			offer |= V3_CPUID88_EBX_SSBD;
+		if (bits || p->guest_pred_cmd)
+			offer |= V3_CPUID88_EBX_SSB_NO;
+	}
+	return host & offer;
+}
+
+int v3_spec_ibpb_decide(struct v3_spec_last *last, __u64 vm, __u64 key,
+			bool guest_ibpb, bool host_ibpb)
+{
+	int ret = V3_IBPB_NONE;
+
+	if (last->key == key)
+		return V3_IBPB_NONE;
+	if (guest_ibpb)
+		ret = V3_IBPB_GUEST;
+	else if (host_ibpb && last->vm != vm)
+		ret = V3_IBPB_HOST;
+	last->vm = vm;
+	last->key = key;
+	return ret;
+}
+
+/*
+ * IA32_PRED_CMD is write-only (Intel SDM vol. 4 table 2-2: "WO"): a read
+ * #GPs.  Writing 0 is allowed and does nothing; any bit but IBPB is
+ * reserved (AMD's SBPB, bit 7, is not offered).
+ */
+int v3_spec_msr_read(const struct v3_spec_policy *p, __u64 guest_spec_ctrl,
+		     __u32 msr, __u64 *val)
+{
+	switch (msr) {
+	case V3_MSR_SPEC_CTRL:
+		if (!p->guest_spec_ctrl_bits)
+			return -EINVAL;
+		*val = guest_spec_ctrl;
+		return 0;
+	case V3_MSR_PRED_CMD:
+		return -EINVAL;
+	default:
+		return -ENOENT;
+	}
+}
+
+int v3_spec_msr_write(const struct v3_spec_policy *p, __u64 *guest_spec_ctrl,
+		      __u32 msr, __u64 val, bool *ibpb)
+{
+	*ibpb = false;
+	switch (msr) {
+	case V3_MSR_SPEC_CTRL:
+		if (!p->guest_spec_ctrl_bits ||
+		    (val & ~p->guest_spec_ctrl_bits))
+			return -EINVAL;
+		*guest_spec_ctrl = val;
+		return 0;
+	case V3_MSR_PRED_CMD:
+		if (!p->guest_pred_cmd || (val & ~V3_PRED_CMD_IBPB))
+			return -EINVAL;
+		*ibpb = !!(val & V3_PRED_CMD_IBPB);
+		return 0;
+	default:
+		return -ENOENT;
 	}
 }
 

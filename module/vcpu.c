@@ -25,7 +25,7 @@ struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id)
 	struct v3_vcpu *vcpu;
 	int ret;
 
-	vcpu = kzalloc_node(sizeof(*vcpu), GFP_KERNEL, vm->node_id);
+	vcpu = kzalloc_node(sizeof(*vcpu), V3_GFP_ACCOUNT, vm->node_id);
 	if (!vcpu)
 		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;

@@ -223,7 +223,7 @@ static int v3_i8042_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 
 static int v3_i8042_create(struct v3_vm *vm, void **state)
 {
-	struct v3_i8042 *k = kzalloc(sizeof(*k), GFP_KERNEL);
+	struct v3_i8042 *k = kzalloc(sizeof(*k), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.len = 1,
 		.read = v3_i8042_read,

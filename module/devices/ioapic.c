@@ -243,7 +243,7 @@ static int v3_ioapic_mmio_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa,
 
 static int v3_ioapic_create(struct v3_vm *vm, void **state)
 {
-	struct v3_ioapic *io = kzalloc(sizeof(*io), GFP_KERNEL);
+	struct v3_ioapic *io = kzalloc(sizeof(*io), V3_GFP_ACCOUNT);
 	struct v3_mmio_handler h = {
 		.base = V3_PC_IOAPIC_BASE,
 		.len = V3_PC_IOAPIC_LEN,

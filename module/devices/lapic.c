@@ -692,7 +692,7 @@ int v3_lapic_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 
 int v3_lapic_create(struct v3_vcpu *vcpu)
 {
-	struct v3_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	struct v3_lapic *a = kzalloc(sizeof(*a), V3_GFP_ACCOUNT);
 
 	if (!a)
 		return -ENOMEM;

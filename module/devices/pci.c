@@ -144,7 +144,7 @@ static int v3_pci_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 
 static int v3_pci_create(struct v3_vm *vm, void **state)
 {
-	struct v3_pci *pci = kzalloc(sizeof(*pci), GFP_KERNEL);
+	struct v3_pci *pci = kzalloc(sizeof(*pci), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.base = V3_PC_PCI_CONF_ADDR,
 		.len = 8,

@@ -418,7 +418,7 @@ static int v3_pic_create(struct v3_vm *vm, void **state)
 {
 	static const u16 bases[] = { V3_PC_PIC_MASTER, V3_PC_PIC_SLAVE,
 				     V3_PC_ELCR };
-	struct v3_pic *pic = kzalloc(sizeof(*pic), GFP_KERNEL);
+	struct v3_pic *pic = kzalloc(sizeof(*pic), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.len = 2,
 		.read = v3_pic_io_read,

@@ -465,7 +465,7 @@ static int v3_pit_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 
 static int v3_pit_create(struct v3_vm *vm, void **state)
 {
-	struct v3_pit *pit = kzalloc(sizeof(*pit), GFP_KERNEL);
+	struct v3_pit *pit = kzalloc(sizeof(*pit), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.read = v3_pit_read,
 		.write = v3_pit_write,

@@ -161,7 +161,7 @@ static int v3_pm_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 
 static int v3_pm_create(struct v3_vm *vm, void **state)
 {
-	struct v3_pm *pm = kzalloc(sizeof(*pm), GFP_KERNEL);
+	struct v3_pm *pm = kzalloc(sizeof(*pm), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.base = V3_PC_PM1A_EVT,
 		.len = V3_PC_PM_TMR + V3_PC_PM_TMR_LEN - V3_PC_PM1A_EVT,

@@ -500,7 +500,7 @@ static void rtc_init_ram(struct v3_rtc *rtc, struct v3_guest_mem *mem)
 
 static int v3_rtc_create(struct v3_vm *vm, void **state)
 {
-	struct v3_rtc *rtc = kzalloc(sizeof(*rtc), GFP_KERNEL);
+	struct v3_rtc *rtc = kzalloc(sizeof(*rtc), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.base = V3_PC_RTC,
 		.len = 2,

@@ -212,7 +212,7 @@ static int v3_uart_write(struct v3_vcpu *vcpu, void *opaque, u16 port,
 
 static int v3_uart_create(struct v3_vm *vm, void **state)
 {
-	struct v3_uart *u = kzalloc(sizeof(*u), GFP_KERNEL);
+	struct v3_uart *u = kzalloc(sizeof(*u), V3_GFP_ACCOUNT);
 	struct v3_io_handler h = {
 		.base = COM1_BASE,
 		.len = 8,

@@ -62,11 +62,11 @@ static int v3_svm_vm_init(struct v3_vm *vm)
 	unsigned int i;
 	int ret = -ENOMEM;
 
-	sv = kzalloc(sizeof(*sv), GFP_KERNEL);
+	sv = kzalloc(sizeof(*sv), V3_GFP_ACCOUNT);
 	if (!sv)
 		return -ENOMEM;
-	sv->iopm = (void *)__get_free_pages(GFP_KERNEL, V3_IOPM_ORDER);
-	sv->msrpm = (void *)__get_free_pages(GFP_KERNEL, V3_MSRPM_ORDER);
+	sv->iopm = (void *)__get_free_pages(V3_GFP_ACCOUNT, V3_IOPM_ORDER);
+	sv->msrpm = (void *)__get_free_pages(V3_GFP_ACCOUNT, V3_MSRPM_ORDER);
 	if (!sv->iopm || !sv->msrpm)
 		goto fail;
 	/* intercept every port and every MSR but the pass-through set */
@@ -114,16 +114,16 @@ static int v3_svm_vcpu_init(struct v3_vcpu *vcpu)
 {
 	struct v3_svm_vcpu *svm;
 
-	svm = kzalloc(sizeof(*svm), GFP_KERNEL);
+	svm = kzalloc(sizeof(*svm), V3_GFP_ACCOUNT);
 	if (!svm)
 		return -ENOMEM;
-	svm->vmcb = (void *)get_zeroed_page(GFP_KERNEL);
+	svm->vmcb = (void *)get_zeroed_page(V3_GFP_ACCOUNT);
 	if (!svm->vmcb) {
 		kfree(svm);
 		return -ENOMEM;
 	}
 	if (v3_svm_feat.vmcb_clean) {
-		svm->clean_shadow = kzalloc(V3_CLEAN_SHADOW_SIZE, GFP_KERNEL);
+		svm->clean_shadow = kzalloc(V3_CLEAN_SHADOW_SIZE, V3_GFP_ACCOUNT);
 		if (!svm->clean_shadow) {
 			free_page((unsigned long)svm->vmcb);
 			kfree(svm);

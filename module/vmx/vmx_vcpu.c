@@ -87,11 +87,11 @@ static int v3_vmx_vm_init(struct v3_vm *vm)
 	unsigned int i;
 	int ret = -ENOMEM;
 
-	xv = kzalloc(sizeof(*xv), GFP_KERNEL);
+	xv = kzalloc(sizeof(*xv), V3_GFP_ACCOUNT);
 	if (!xv)
 		return -ENOMEM;
-	xv->io_bitmap = (void *)__get_free_pages(GFP_KERNEL, V3_IO_BITMAP_ORDER);
-	xv->msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
+	xv->io_bitmap = (void *)__get_free_pages(V3_GFP_ACCOUNT, V3_IO_BITMAP_ORDER);
+	xv->msr_bitmap = (void *)get_zeroed_page(V3_GFP_ACCOUNT);
 	if (!xv->io_bitmap || !xv->msr_bitmap)
 		goto fail;
 	/* intercept every port and every MSR but the pass-through set */
@@ -179,10 +179,10 @@ static int v3_vmx_vcpu_init(struct v3_vcpu *vcpu)
 	struct page *pg;
 	int ret;
 
-	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL);
+	vmx = kzalloc(sizeof(*vmx), V3_GFP_ACCOUNT);
 	if (!vmx)
 		return -ENOMEM;
-	pg = alloc_pages_node(vcpu->vm->node_id, GFP_KERNEL | __GFP_ZERO, 0);
+	pg = alloc_pages_node(vcpu->vm->node_id, V3_GFP_ACCOUNT | __GFP_ZERO, 0);
 	if (!pg) {
 		kfree(vmx);
 		return -ENOMEM;

@@ -4,19 +4,7 @@
 # what it touched.  V3_ARCH=svm|vmx picks the counter MSR to look for.
 : "${V3_ARCH:=svm}"
 
-name="guest pmu (64M)"
-if need_guest "$name" pmu.elf; then
-	v3ctl_run g-pmu pmu.elf 64M
-	why=
-	[ "$RC" = 1 ] || why="v3ctl run exited $RC (guest pass is 1)"
-	if [ -z "$why" ] && grep -q 'not ok' "$OUT"; then why="the guest reported failures"; fi
-	if [ -z "$why" ]; then pass "$name"; else
-		fail "$name" "$why"
-		grep -A1 'not ok' "$OUT" | head -n 12 | sed 's/^/#   /'
-		diag_file console "$OUT"; diag_file stderr "$ERR" 4
-	fi
-	vm_gone g-pmu
-fi
+guest_tap "guest pmu (64M)" g-pmu pmu.elf 64M
 
 # --- unmodelled MSRs are counted per MSR (the pmu guest) ---------------------
 # the guest writes and reads each counter MSR of its vendor once and reads

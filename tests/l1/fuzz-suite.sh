@@ -7,9 +7,7 @@
 . /tests/l1/tap.sh
 . /tests/l1/v3.sh
 . /tests/l1/ksft.sh
-dmesg_mark
-echo 2 >/proc/sys/kernel/printk
-t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
+suite_begin
 # in the background: its progress lines go to the console meanwhile (the
 # harness outside takes 180 s of silence for a hung host)
 timeout -k 5 3300 env V3FUZZ_CALLS=3000000 V3FUZZ_SECONDS=3000 V3FUZZ_ROOT=2 V3FUZZ_USER=2 \

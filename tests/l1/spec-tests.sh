@@ -97,3 +97,54 @@ spec_cost() {
 	fi
 	vm_gone spec-cost
 }
+
+# The guest's speculation controls (module/spec_ctrl.c, spec_policy.c):
+# the specctl guest checks that what CPUID offers works (SPEC_CTRL bits
+# round-trip, reserved bits and PRED_CMD reads #GP, IBPB writes complete)
+# and prints what it was offered; this compares that with the CPU flags
+# this host kernel shows.
+#   spec_guest_tests [PARAM]   PARAM: the module was loaded with
+#                              guest_spec_ctrl=0 or spec_off=1 (none offered)
+spec_guest_tests() {
+	hide=${1:-}
+	[ -f "$GUESTS/specctl.elf" ] || { fail "guest specctl" "no $GUESTS/specctl.elf"; return 0; }
+	guest_tap "guest specctl (64M${hide:+, $hide})" g-specctl specctl.elf 64M
+	got=$(grep -o 'offered: spec_ctrl=0x[0-9a-f]* pred_cmd=[01]' "$OUT" | head -n1)
+	got=${got:-"offered: spec_ctrl=0 pred_cmd=0"}
+	sc=$(($(echo "$got" | sed 's/.*spec_ctrl=\([0-9a-fx]*\).*/\1/')))
+	pc=${got##*=}
+	flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+	# IBRS/STIBP exactly as the host has them; SSBD only where the host has
+	# some SSBD (its "ssbd" flag also covers AMD's non-SPEC_CTRL kinds)
+	want=0 wpc=0
+	if [ -z "$hide" ]; then
+		case "$flags" in *" ibrs "*) want=$((want | 1)) ;; esac
+		case "$flags" in *" stibp "*) want=$((want | 2)) ;; esac
+		case "$flags" in *" ibpb "*) wpc=1 ;; esac
+	fi
+	ssbd_ok=0
+	case "$flags" in *" ssbd "*) ssbd_ok=1 ;; esac
+	[ -n "$hide" ] && ssbd_ok=0
+	ok=1
+	[ $((sc & 3)) = "$want" ] && [ "$pc" = "$wpc" ] || ok=0
+	[ $((sc & 4)) = 0 ] || [ $ssbd_ok = 1 ] || ok=0
+	p1="SPEC_CTRL hidden (#GP path)" p2="PRED_CMD hidden (#GP path)"
+	[ "$sc" != 0 ] && p1="SPEC_CTRL offered (bits $sc: round trips, reserved-bit #GP)"
+	[ "$pc" = 1 ] && p2="PRED_CMD offered (IBPB writes)"
+	echo "# specctl${hide:+ ($hide)}: $p1; $p2"
+	result "guest speculation controls follow the host CPU${hide:+ ($hide: none)}: $got" \
+		"$([ $ok = 1 ]; echo $?)" "cpu flags:$(echo "$flags" | tr ' ' '\n' | grep -E -x 'ibrs|ibpb|stibp|ssbd' | tr '\n' ' ')" \
+		"expected spec_ctrl&3=$want pred_cmd=$wpc"
+}
+
+# With the module unloaded: load it with PARAM, run the guest (nothing may
+# be offered), unload it again.
+spec_guest_hidden_tests() {
+	for p in guest_spec_ctrl=0 spec_off=1; do
+		run 30 "$INSMOD" "$MOD" "$p"
+		result "insmod $p" "$RC" "$(cat "$ERR")"
+		[ "$RC" = 0 ] || continue
+		spec_guest_tests "$p"
+		timeout 10 "$RMMOD" v3vmm 2>/dev/null
+	done
+}

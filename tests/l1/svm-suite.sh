@@ -128,6 +128,7 @@ guest pcdev.elf 64M
 
 # --- the guest CPU: empty PMU, hidden features, per-MSR statistics -----------
 . /tests/l1/cpu-tests.sh
+spec_guest_tests	# the guest's SPEC_CTRL/PRED_CMD (spec-tests.sh)
 
 # --- exit statistics after the hello guest ----------------------------------
 name="exit statistics: hello guest has io exits"
@@ -394,6 +395,7 @@ if [ "$V3_ARCH" = svm ]; then
 	result "insmod emulator_quirks=maybe is refused" "$([ "$RC" != 0 ] && [ ! -e /dev/v3vmm ]; echo $?)" "insmod exit $RC"
 	timeout 10 "$RMMOD" v3vmm 2>/dev/null
 fi
+spec_guest_hidden_tests		# guest_spec_ctrl=0, spec_off=1 (spec-tests.sh)
 t_cmd "re-insmod" 30 "$INSMOD" "$MOD"
 run 10 v3ctl list
 result "re-insmod: no VMs left" "$([ "$RC" = 0 ] && ! grep -Eq 'r1|r2' "$OUT"; echo $?)" "exit $RC: $(head -n 3 "$OUT")"

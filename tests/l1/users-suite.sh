@@ -5,9 +5,7 @@
 . /tests/l1/tap.sh
 . /tests/l1/v3.sh
 . /tests/l1/ksft.sh
-dmesg_mark
-echo 2 >/proc/sys/kernel/printk
-t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
+suite_begin
 if [ -x /tests/ioctl_neg ]; then
 	run 300 /tests/ioctl_neg
 	ksft_results ioctl_neg "$OUT"

@@ -90,6 +90,34 @@ if need_guest "users: memory cgroup" forever.elf; then
 		c2=$(cat $CG/v3u/memory.current)
 		d=$(((c2 - c0) >> 10))
 		result "users: destroy uncharges it (${d} KiB left)" "$([ "$d" -le 2048 ]; echo $?)" "memory.current $c0 -> $c2"
+		# the backends' per-VM and per-vCPU pages are charged too: four
+		# VMs with 64 vCPUs cost more than their RAM and more than four
+		# with 1 vCPU by at least a VMCB/VMCS and an FPU area (4 KiB
+		# each) per extra vCPU, less the memcg's per-CPU charge batches
+		# (64 pages a CPU); destroying them gives everything back
+		echo 256M >$CG/v3u/memory.max
+		cg_cost() { # VCPUS: KiB that creating 4 such 16 MiB VMs adds
+			a=$(cat $CG/v3u/memory.current)
+			for i in 0 1 2 3; do
+				run 60 sh -c "echo \$\$ >$CG/v3u/cgroup.procs && exec v3ctl create cgv$1-$i --mem 16M --vcpus $1 --kernel /guests/forever.elf"
+				[ "$RC" = 0 ] || echo "# create cgv$1-$i: exit $RC: $(cat "$ERR")" >&2
+			done
+			b=$(cat $CG/v3u/memory.current)
+			for i in 0 1 2 3; do vm_gone cgv$1-$i; done
+			echo $(((b - a) >> 10))
+		}
+		c0=$(cat $CG/v3u/memory.current)
+		d1=$(cg_cost 1)
+		d64=$(cg_cost 64)
+		c3=$(cat $CG/v3u/memory.current)
+		per=$(((d64 - d1) / 252))
+		echo "# memory cgroup: 4 VMs of 16 MiB with 1 vCPU +$d1 KiB, with 64 vCPUs +$d64 KiB (~$per KiB per extra vCPU)"
+		result "users: 64-vCPU VMs are charged more than their RAM: the per-vCPU pages (+$((d64 - 65536)) KiB over 64 MiB, ~$per KiB per vCPU)" \
+			"$([ "$d64" -gt $((65536 + 252 * 6)) ] && [ $((d64 - d1)) -ge $((252 * 6)) ]; echo $?)" \
+			"1 vCPU: $d1 KiB, 64 vCPUs: $d64 KiB (want >= 6 KiB per extra vCPU)"
+		d=$(((c3 - c0) >> 10))
+		result "users: destroying them uncharges it (${d} KiB left)" \
+			"$([ "$d" -le 2048 ]; echo $?)" "memory.current $c0 -> $c3"
 		rmdir $CG/v3u 2>/dev/null
 	else
 		fail "users: memory cgroup" "no cgroup2 memory controller in this kernel"

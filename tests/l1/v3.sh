@@ -46,6 +46,32 @@ exit_count() {
 # quiet cleanup of a VM (stop + destroy, errors ignored)
 vm_gone() { timeout 10 v3ctl stop "$1" >/dev/null 2>&1; timeout 10 v3ctl destroy "$1" >/dev/null 2>&1; true; }
 
+# suite_begin: a focused suite's start: mark the kernel log, keep the
+# console quiet, load the module
+suite_begin() {
+	dmesg_mark
+	echo 2 >/proc/sys/kernel/printk
+	t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
+}
+
+# guest_tap NAME VM ELF MEM [ARGS]: run a TAP guest to its end; pass NAME
+# when it exits with the pass status (1) and printed no "not ok".  The VM
+# is destroyed after; its console stays in $OUT.
+guest_tap() {
+	gt_name=$1 gt_vm=$2; shift 2
+	need_guest "$gt_name" "$1" || return 0
+	v3ctl_run "$gt_vm" "$@"
+	why=
+	[ "$RC" = 1 ] || why="v3ctl run exited $RC (guest pass is 1)"
+	if [ -z "$why" ] && grep -q 'not ok' "$OUT"; then why="the guest reported failures"; fi
+	if [ -z "$why" ]; then pass "$gt_name"; else
+		fail "$gt_name" "$why"
+		grep -A1 'not ok' "$OUT" | head -n 12 | sed 's/^/#   /'
+		diag_file console "$OUT"; diag_file stderr "$ERR" 4
+	fi
+	vm_gone "$gt_vm"
+}
+
 need_guest() { # test name, elf: fail the test when the guest is missing
 	[ -f "$GUESTS/$2" ] && return 0
 	fail "$1" "no $GUESTS/$2 in the initramfs"

@@ -14,6 +14,7 @@
  */
 #include "v3.h"
 #include <asm/processor-flags.h>
+#include "spec_policy.h"
 #include "unit.h"
 
 /* --- what cpuid.c uses from fpu.c, pvclock.c, exit.c ---------------------- */
@@ -25,6 +26,23 @@ u32 v3_xsavec_size(u64 xcr0) { return 576 + 128 * __builtin_popcountll(xcr0 >> 2
 bool v3_pvclock_cpuid(struct v3_vm *vm, u32 leaf, u32 *a, u32 *b, u32 *c,
 		      u32 *d) { return false; }
 void v3_skip_insn(struct v3_vcpu *vcpu) { vcpu->regs.rip += vcpu->exit.insn_len; }
+/* spec_ctrl.c's wrapper over the real policy code (spec_policy.c) */
+static struct v3_spec_policy spec;	/* zero: nothing offered */
+u32 v3_spec_cpuid_bits(u32 leaf, u32 sub, int reg, u32 host)
+{
+	return v3_spec_guest_cpuid(&spec, leaf, sub, reg, host);
+}
+
+static void spec_policy(bool amd, bool ibrs, bool stibp, bool ssbd, bool ibpb)
+{
+	struct v3_spec_facts f = {
+		.vmx = !amd, .msr_spec_ctrl = ibrs || stibp || ssbd,
+		.hw_ibrs = ibrs, .hw_stibp = stibp, .hw_ssbd = ssbd,
+		.hw_ibpb = ibpb,
+	};
+
+	v3_spec_decide(&f, &spec);
+}
 
 static struct v3_vm vm;
 static struct v3_vcpu vcpu;
@@ -319,6 +337,58 @@ static void test_linux_needs(const char *cpu)
 	CHECK(ra == 0x100 && rb == 0x240, "%s: leaf 0xd.2 (AVX state) size/offset passed", cpu);
 }
 
+/*
+ * Guest speculation controls through the real v3_handle_cpuid: the bits
+ * follow both the host's CPUID and what the policy lets the guest use.
+ */
+static void test_spec_family(void)
+{
+	/* the future host has every bit: only the offered ones come out */
+	future_host();
+	vm.nr_vcpus = 1;
+	vcpu.id = 0;
+	spec_policy(false, true, true, true, true);
+	guest_cpuid(7, 0);
+	CHECK_EQ(rd & B(26, 27, 28, 29, 31), B(26, 27, 31),
+		 "future host, all offered: leaf 7 EDX IBRS/IBPB STIBP SSBD; L1D_FLUSH, ARCH_CAP hidden");
+	guest_cpuid(0x80000008, 0);
+	CHECK_EQ(rb & B(12, 14, 15, 16, 17, 18, 19, 24, 25, 26),
+		 B(12, 14, 15, 16, 17, 18, 19, 24, 26),
+		 "future host, all offered: 0x80000008 EBX IBPB IBRS STIBP +qualifiers SSBD SSB_NO; VIRT_SSBD hidden");
+	CHECK_EQ(rb & ~B(0, 2, 12, 14, 15, 16, 17, 18, 19, 24, 26), 0,
+		 "0x80000008 EBX: nothing else added");
+	spec_policy(false, false, true, false, true);
+	guest_cpuid(7, 0);
+	CHECK_EQ(rd & B(26, 27, 28, 29, 31), B(27), "host without IBRS/SSBD: STIBP only");
+	spec_policy(false, true, true, true, false);
+	guest_cpuid(7, 0);
+	CHECK_EQ(rd & B(26, 27, 28, 29, 31), B(27, 31), "host without IBPB: bit 26 (IBRS+IBPB) hidden");
+	guest_cpuid(0x80000008, 0);
+	CHECK_EQ(rb & B(12), 0, "host without IBPB: 0x80000008 IBPB hidden");
+
+	/* Skylake-SP: leaf 7 EDX 0xbc000400 (26 27 28 29 31 MD_CLEAR) */
+	skylake_host();
+	vcpu.regs.cr4 = 0;
+	spec_policy(false, true, true, true, true);
+	guest_cpuid(7, 0);
+	CHECK_EQ(rd & B(26, 27, 28, 29, 31), B(26, 27, 31), "Skylake-SP: IBRS/IBPB, STIBP, SSBD offered");
+	guest_cpuid(0x80000008, 0);
+	CHECK_EQ(rb, 0, "Skylake-SP: 0x80000008 EBX stays empty (host has none)");
+	memset(&spec, 0, sizeof(spec));
+	guest_cpuid(7, 0);
+	CHECK_EQ(rd & B(26, 27, 28, 29, 31), 0, "Skylake-SP, nothing offered (spec_off or guest_spec_ctrl=0): hidden");
+
+	/* EPYC 7002: 0x80000008 EBX 0x010eb757 (IBPB STIBP 17 18 19 SSBD) */
+	epyc_host();
+	spec_policy(true, false, true, true, true);
+	guest_cpuid(0x80000008, 0);
+	CHECK_EQ(rb & B(12, 14, 15, 16, 17, 18, 19, 24, 25, 26), B(12, 15, 17, 24),
+		 "EPYC (no IBRS bit): IBPB STIBP STIBP_ALWAYS SSBD; IBRS qualifiers 18/19 hidden");
+	guest_cpuid(7, 0);
+	CHECK_EQ(rd, 0, "EPYC: leaf 7 EDX empty");
+	memset(&spec, 0, sizeof(spec));
+}
+
 int main(void)
 {
 	memset(&vcpu, 0, sizeof(vcpu));
@@ -354,5 +424,6 @@ int main(void)
 	guest_cpuid(0xb, 1);
 	CHECK(ra == 0 && rb == 1 && ((rc >> 8) & 0xff) == 2, "Skylake-SP: leaf 0xb.1 core level, 1 vCPU");
 
+	test_spec_family();
 	return unit_done();
 }

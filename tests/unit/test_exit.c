@@ -12,8 +12,7 @@
 #include <asm/processor-flags.h>
 #include "unit.h"
 
-static int injected, inj_vector, inj_error, dumps, machine_checks, stops;
-static int stop_reason;
+static int injected, inj_vector, inj_error, dumps, machine_checks;
 static void fake_inject(struct v3_vcpu *vcpu, u8 vector, bool has_error, u32 error)
 {
 	injected++;
@@ -44,18 +43,13 @@ int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len) { return -EFAULT; }
 void v3_fpu_put(struct v3_vcpu *vcpu) { vcpu->fpu_loaded = false; }
 void v3_host_machine_check(void) { machine_checks++; }
 void yield(void) { }
-void v3_vm_stop(struct v3_vm *vm, int reason, int code, const char *fmt, ...)
-{
-	stops++;
-	stop_reason = reason;
-}
 
 static struct v3_vm vm;
 static struct v3_vcpu vcpu;
 
 static int run_exit(u32 reason, u8 vector, u32 error, u32 len)
 {
-	injected = dumps = machine_checks = stops = 0;
+	injected = dumps = machine_checks = shim_stops = 0;
 	inj_vector = inj_error = -2;
 	memset(&vcpu.exit, 0, sizeof(vcpu.exit));
 	vcpu.exit.reason = reason;
@@ -76,25 +70,25 @@ int main(void)
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_AC, 0, 0);
 	CHECK(ret == 0 && injected == 1 && inj_vector == X86_TRAP_AC && inj_error == 0,
 	      "#AC: re-injected as #AC with error code 0, VM continues");
-	CHECK(vcpu.regs.rip == 0x2000 && !stops, "#AC: RIP unchanged (fault), no stop");
+	CHECK(vcpu.regs.rip == 0x2000 && !shim_stops, "#AC: RIP unchanged (fault), no stop");
 	for (i = 0; i < 100000; i++) {
-		if (run_exit(V3_EXIT_EXCEPTION, X86_TRAP_AC, 0, 0) || injected != 1 || stops)
+		if (run_exit(V3_EXIT_EXCEPTION, X86_TRAP_AC, 0, 0) || injected != 1 || shim_stops)
 			storm_ok = 0;
 	}
 	CHECK(storm_ok, "#AC storm: 100000 exits each re-inject once, none stops the VM");
 
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_MC, 0, 0);
-	CHECK(ret == 0 && machine_checks == 0 && injected == 0 && !stops,
+	CHECK(ret == 0 && machine_checks == 0 && injected == 0 && !shim_stops,
 	      "#MC: counted only (the backend ran the host handler), nothing injected, VM continues");
 	CHECK_EQ(vm.counters[V3_CNT_MACHINE_CHECK], 1, "#MC: counted in machine-check");
 	CHECK(vcpu.fpu_loaded, "#MC: handled on the same CPU without leaving the atomic path");
 
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_PF, 2, 0);
-	CHECK(ret == 1 && stops == 1 && stop_reason == V3_STOP_UNHANDLED_EXIT && dumps == 1 &&
+	CHECK(ret == 1 && shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT && dumps == 1 &&
 	      !injected, "#PF exit (not intercepted on purpose): VM stops with a dump");
 	CHECK(!vcpu.fpu_loaded, "unexpected exception: guest FPU put before stopping");
 	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_DB, 0, 0);
-	CHECK(ret == 1 && stops == 1, "#DB exit: VM stops");
+	CHECK(ret == 1 && shim_stops == 1, "#DB exit: VM stops");
 
 	/* RDPMC: no counters, so #GP(0) whatever the privilege */
 	vcpu.regs.cpl = 0;
@@ -116,14 +110,14 @@ int main(void)
 	vcpu.regs.cpl = 0;
 
 	ret = run_exit(V3_EXIT_WBINVD, 0, 0, 2);
-	CHECK(ret == 0 && vcpu.regs.rip == 0x2002 && !injected && !stops,
+	CHECK(ret == 0 && vcpu.regs.rip == 0x2002 && !injected && !shim_stops,
 	      "WBINVD: skipped (2 bytes), nothing injected");
 	CHECK(vcpu.fpu_loaded, "WBINVD: handled on the atomic path");
 	ret = run_exit(V3_EXIT_INVD, 0, 0, 2);
 	CHECK(ret == 0 && vcpu.regs.rip == 0x2002, "INVD: skipped");
 
 	ret = run_exit(V3_EXIT_OTHER, 0, 0, 0);
-	CHECK(ret == 1 && stops == 1 && stop_reason == V3_STOP_UNHANDLED_EXIT,
+	CHECK(ret == 1 && shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT,
 	      "an exit without a handler stops the VM");
 	return unit_done();
 }

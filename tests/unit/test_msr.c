@@ -10,6 +10,7 @@
 #include "v3.h"
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
+#include "spec_policy.h"
 #include "unit.h"
 
 /* --- a fake backend and the services msr.c calls ------------------------- */
@@ -47,6 +48,22 @@ int v3_pvclock_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val) { return -ENOENT; }
 
 static struct v3_vm vm;
 static struct v3_vcpu vcpu;
+
+/* spec_ctrl.c's wrappers over the real policy code (spec_policy.c) */
+static struct v3_spec_policy spec;	/* zero: nothing offered */
+static int ibpb_requests;
+int v3_spec_get_msr(struct v3_vcpu *v, u32 msr, u64 *val)
+{
+	return v3_spec_msr_read(&spec, v->spec.guest_spec_ctrl, msr, val);
+}
+int v3_spec_set_msr(struct v3_vcpu *v, u32 msr, u64 val)
+{
+	bool ibpb;
+	int ret = v3_spec_msr_write(&spec, &v->spec.guest_spec_ctrl, msr, val, &ibpb);
+
+	ibpb_requests += !ret && ibpb;
+	return ret;
+}
 
 /* 1: the instruction completed (RIP moved), 0: #GP(0) was injected */
 static int rdmsr(u32 msr, u64 *val)
@@ -138,6 +155,62 @@ static const u32 intel_pmu[] = {
 	0x38d, 0x38e, 0x38f, 0x390,		/* fixed ctrl, global status/ctrl/ovf */
 };
 
+/* IA32_SPEC_CTRL / IA32_PRED_CMD through v3_handle_rdmsr/wrmsr */
+static void test_spec_msrs(void)
+{
+	struct v3_spec_facts intel = {
+		.vmx = true, .msr_spec_ctrl = true, .hw_ibrs = true,
+		.hw_stibp = true, .hw_ssbd = true, .hw_ibpb = true,
+	};
+	struct v3_spec_facts zen2 = {	/* STIBP, SSBD, IBPB; no IBRS bit */
+		.msr_spec_ctrl = true, .hw_stibp = true, .hw_ssbd = true,
+		.hw_ibpb = true,
+	};
+	u64 v = 0;
+
+	reset_vm();
+	memset(&spec, 0, sizeof(spec));
+	CHECK(rdmsr(MSR_IA32_SPEC_CTRL, &v) == 0 && wrmsr(MSR_IA32_SPEC_CTRL, 0) == 0 &&
+	      wrmsr(MSR_IA32_PRED_CMD, 1) == 0,
+	      "not offered (host without them, spec_off, guest_spec_ctrl=0): SPEC_CTRL, PRED_CMD #GP(0)");
+
+	v3_spec_decide(&intel, &spec);
+	vcpu.spec.guest_spec_ctrl = 0;
+	CHECK(wrmsr(MSR_IA32_SPEC_CTRL, SPEC_CTRL_IBRS | SPEC_CTRL_STIBP | SPEC_CTRL_SSBD) == 1 &&
+	      rdmsr(MSR_IA32_SPEC_CTRL, &v) == 1 && v == 7,
+	      "Intel: SPEC_CTRL <- IBRS|STIBP|SSBD, reads back 7 (%#llx)", (unsigned long long)v);
+	CHECK_EQ(vcpu.spec.guest_spec_ctrl, 7, "Intel: the value the entry code loads is the guest's");
+	CHECK(wrmsr(MSR_IA32_SPEC_CTRL, 1ULL << 3) == 0 && wrmsr(MSR_IA32_SPEC_CTRL, 1ULL << 10) == 0 &&
+	      wrmsr(MSR_IA32_SPEC_CTRL, 1ULL << 32) == 0 && vcpu.spec.guest_spec_ctrl == 7,
+	      "Intel: reserved SPEC_CTRL bits 3, 10 (no BHI_DIS_S), 32 -> #GP(0), value kept");
+	ibpb_requests = 0;
+	CHECK(wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB) == 1 && ibpb_requests == 1,
+	      "Intel: PRED_CMD <- IBPB completes and asks for the barrier");
+	CHECK(wrmsr(MSR_IA32_PRED_CMD, 0) == 1 && ibpb_requests == 1,
+	      "Intel: PRED_CMD <- 0 completes, no barrier");
+	CHECK(wrmsr(MSR_IA32_PRED_CMD, 0x80) == 0 && wrmsr(MSR_IA32_PRED_CMD, 2) == 0 &&
+	      ibpb_requests == 1, "Intel: PRED_CMD reserved bits (SBPB 7, 1) -> #GP(0)");
+	CHECK_EQ(rdmsr(MSR_IA32_PRED_CMD, &v), 0, "PRED_CMD read -> #GP(0) (write-only)");
+	CHECK(stat_of(MSR_IA32_SPEC_CTRL) == NULL && stat_of(MSR_IA32_PRED_CMD) == NULL,
+	      "modelled: SPEC_CTRL and PRED_CMD stay out of the unhandled-MSR table");
+	CHECK_EQ(wrmsr(MSR_IA32_FLUSH_CMD, 1), 0, "FLUSH_CMD (not offered) -> #GP(0)");
+
+	reset_vm();
+	v3_spec_decide(&zen2, &spec);
+	vcpu.spec.guest_spec_ctrl = 0;
+	CHECK(wrmsr(MSR_IA32_SPEC_CTRL, SPEC_CTRL_IBRS) == 0 &&
+	      wrmsr(MSR_IA32_SPEC_CTRL, SPEC_CTRL_STIBP | SPEC_CTRL_SSBD) == 1 &&
+	      rdmsr(MSR_IA32_SPEC_CTRL, &v) == 1 && v == 6,
+	      "AMD without IBRS: IBRS -> #GP(0), STIBP|SSBD accepted and read back");
+	ibpb_requests = 0;
+	CHECK(wrmsr(MSR_IA32_PRED_CMD, 1) == 1 && ibpb_requests == 1, "AMD: PRED_CMD <- IBPB");
+	zen2.off = true;		/* spec_off=1 */
+	v3_spec_decide(&zen2, &spec);
+	CHECK(wrmsr(MSR_IA32_SPEC_CTRL, 0) == 0 && wrmsr(MSR_IA32_PRED_CMD, 1) == 0,
+	      "spec_off=1: SPEC_CTRL and PRED_CMD -> #GP(0)");
+	memset(&spec, 0, sizeof(spec));
+}
+
 int main(void)
 {
 	const struct v3_msr_stat *e;
@@ -213,5 +286,6 @@ int main(void)
 		      "v3_msr_stats_fill copies the table in first-touch order");
 		CHECK_EQ(vm.msr_stats.lock.locked, 0, "stats lock released");
 	}
+	test_spec_msrs();
 	return unit_done();
 }

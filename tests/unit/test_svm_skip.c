@@ -8,7 +8,6 @@
  */
 #include "svm/svm.h"
 #include "mmu/mmu.h"
-#include <stdarg.h>
 #include "unit.h"
 
 struct v3_svm_features v3_svm_feat;
@@ -20,21 +19,9 @@ static struct v3_svm_vcpu svm;
 static struct v3_vmcb vmcb;
 
 /* what the rest of the module would do */
-static int stops, stop_reason, dumps, yields, mces, injected = -1,
+static int dumps, yields, mces, injected = -1,
 	   inj_err = -1, fetches;
-static char stop_why[256];
 static u8 guest_code[16];
-
-void v3_vm_stop(struct v3_vm *v, int reason, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	stops++;
-	stop_reason = reason;
-	va_start(ap, fmt);
-	vsnprintf(stop_why, sizeof(stop_why), fmt, ap);
-	va_end(ap);
-}
 
 int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len)
 {
@@ -81,7 +68,7 @@ static int exit_and_handle(u64 code, u64 info1, u64 rip, u64 next_rip)
 	vmcb.control.exit_info_1 = info1;
 	vmcb.control.next_rip = next_rip;
 	vcpu.regs.rip = rip;
-	stops = dumps = yields = mces = fetches = 0;
+	shim_stops = dumps = yields = mces = fetches = 0;
 	injected = inj_err = -1;
 	v3_svm_decode_exit(&vcpu);
 	return v3_handle_exit(&vcpu);
@@ -123,7 +110,7 @@ int main(void)
 			break;	/* the same exit again: the hang */
 		rip = vcpu.regs.rip;
 	}
-	CHECK(i == 3 && vcpu.regs.rip == 0xffffffff81000009ULL && !stops,
+	CHECK(i == 3 && vcpu.regs.rip == 0xffffffff81000009ULL && !shim_stops,
 	      "nrips+decode: three DR7 writes in a row complete (rip 0x%llx), no repeat of the same exit",
 	      (unsigned long long)vcpu.regs.rip);
 	CHECK_EQ(vcpu.dr7, 0x401, "nrips+decode: DR7 holds the guest's value");
@@ -139,13 +126,13 @@ int main(void)
 	guest_code[0] = 0x0f; guest_code[1] = 0x23; guest_code[2] = 0xfb; /* mov %rbx,%dr7 */
 	vcpu.regs.gpr[V3_RBX] = 0x403;
 	exit_and_handle(V3_SVM_EXIT_WRITE_DR0 + 7, V3_RBX, 0x2000, 0);
-	CHECK(vcpu.regs.rip == 0x2003 && vcpu.dr7 == 0x403 && fetches == 1 && !stops,
+	CHECK(vcpu.regs.rip == 0x2003 && vcpu.dr7 == 0x403 && fetches == 1 && !shim_stops,
 	      "decode assists, no NRIP save: instruction decoded (3 bytes), DR7 written");
 	features(false, false);
 	guest_code[0] = 0x41; guest_code[1] = 0x0f; guest_code[2] = 0x23; guest_code[3] = 0xf8; /* mov %r8,%dr7 */
 	vcpu.regs.gpr[V3_R8] = 0x405;
 	exit_and_handle(V3_SVM_EXIT_WRITE_DR0 + 7, 0, 0x3000, 0);
-	CHECK(vcpu.regs.rip == 0x3004 && vcpu.dr7 == 0x405 && !stops,
+	CHECK(vcpu.regs.rip == 0x3004 && vcpu.dr7 == 0x405 && !shim_stops,
 	      "no assists: REX-prefixed mov %%r8,%%dr7 decoded, 4 bytes");
 
 	/* a 0-byte skip is refused: the VM stops, with a dump */
@@ -155,40 +142,40 @@ int main(void)
 	vcpu.regs.rip = 0x4000;
 	vcpu.exit.insn_len = 0;
 	vcpu.exit.raw[0] = V3_SVM_EXIT_WBINVD;
-	stops = dumps = 0;
+	shim_stops = dumps = 0;
 	v3_skip_insn(&vcpu);
-	CHECK(vcpu.regs.rip == 0x4000 && stops == 1 &&
-	      stop_reason == V3_STOP_EMULATION && dumps == 1,
+	CHECK(vcpu.regs.rip == 0x4000 && shim_stops == 1 &&
+	      shim_stop_reason == V3_STOP_EMULATION && dumps == 1,
 	      "v3_skip_insn with length 0: VM stopped (emulation), state dumped, rip kept");
-	printf("# reason: %s\n", stop_why);
+	printf("# reason: %s\n", shim_stop_why);
 	vcpu.exit.insn_len = 16;
-	stops = 0;
+	shim_stops = 0;
 	v3_skip_insn(&vcpu);
-	CHECK(stops == 1 && vcpu.regs.rip == 0x4000, "v3_skip_insn with length 16: VM stopped");
+	CHECK(shim_stops == 1 && vcpu.regs.rip == 0x4000, "v3_skip_insn with length 16: VM stopped");
 
 	/* the new intercepts' handlers */
 	exit_and_handle(V3_SVM_EXIT_WBINVD, 0, 0x5000, 0x5002);
-	CHECK(vcpu.regs.rip == 0x5002 && !stops, "WBINVD: skipped (no-op), 2 bytes");
+	CHECK(vcpu.regs.rip == 0x5002 && !shim_stops, "WBINVD: skipped (no-op), 2 bytes");
 	features(false, false);
 	exit_and_handle(V3_SVM_EXIT_WBINVD, 0, 0x5000, 0);
-	CHECK(vcpu.regs.rip == 0x5002 && !stops, "WBINVD without NRIP save: 0f 09, 2 bytes");
+	CHECK(vcpu.regs.rip == 0x5002 && !shim_stops, "WBINVD without NRIP save: 0f 09, 2 bytes");
 	exit_and_handle(V3_SVM_EXIT_RDPMC, 0, 0x5100, 0);
-	CHECK(vcpu.regs.rip == 0x5100 && injected == 13 && inj_err == 0 && !stops,
+	CHECK(vcpu.regs.rip == 0x5100 && injected == 13 && inj_err == 0 && !shim_stops,
 	      "RDPMC: #GP(0) (empty PMU), rip kept");
 	features(true, true);
 	exit_and_handle(V3_SVM_EXIT_AC, 0, 0x5200, 0);
-	CHECK(vcpu.regs.rip == 0x5200 && injected == 17 && inj_err == 0 && !stops,
+	CHECK(vcpu.regs.rip == 0x5200 && injected == 17 && inj_err == 0 && !shim_stops,
 	      "#AC: reflected to the guest with error code 0");
 	exit_and_handle(V3_SVM_EXIT_MC, 0, 0x5300, 0);
-	CHECK(mces == 0 && injected == -1 && !stops && vcpu.regs.rip == 0x5300,
+	CHECK(mces == 0 && injected == -1 && !shim_stops && vcpu.regs.rip == 0x5300,
 	      "#MC: the common handler does not run the host handler again, the guest goes on");
 	exit_and_handle(V3_SVM_EXIT_EXCP_BASE + 6, 0, 0x5400, 0);
-	CHECK(stops == 1 && stop_reason == V3_STOP_UNHANDLED_EXIT,
+	CHECK(shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT,
 	      "an exception v3vmm does not intercept on purpose stops the VM");
 	exit_and_handle(V3_SVM_EXIT_PAUSE, 0, 0x5500, 0x5502);
-	CHECK(vcpu.regs.rip == 0x5502 && yields == 1 && !stops,
+	CHECK(vcpu.regs.rip == 0x5502 && yields == 1 && !shim_stops,
 	      "PAUSE (pause filter): the vCPU thread yields, PAUSE completed");
 	exit_and_handle(V3_SVM_EXIT_INVD, 0, 0x5600, 0x5602);
-	CHECK(vcpu.regs.rip == 0x5602 && !stops, "INVD: skipped");
+	CHECK(vcpu.regs.rip == 0x5602 && !shim_stops, "INVD: skipped");
 	return unit_done();
 }

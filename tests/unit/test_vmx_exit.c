@@ -6,7 +6,6 @@
  * struct v3_exit, the stop texts of failed entries and the emulation of
  * CR accesses.
  */
-#include <stdarg.h>
 #include "vmx/vmx.h"
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
@@ -21,19 +20,7 @@ static struct v3_vcpu vcpu;
 static struct v3_vmx_vcpu vmx;
 
 /* what common code would have done */
-static int stops, stop_reason, skips, gps;
-static char stop_text[256];
-
-void v3_vm_stop(struct v3_vm *v, int reason, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	stops++;
-	stop_reason = reason;
-	va_start(ap, fmt);
-	vsnprintf(stop_text, sizeof(stop_text), fmt, ap);
-	va_end(ap);
-}
+static int skips, gps;
 
 void v3_skip_insn(struct v3_vcpu *v)
 {
@@ -86,8 +73,8 @@ static void reset(void)
 	vmx.vcpu = &vcpu;
 	vcpu.arch = &vmx;
 	vcpu.vm = &vm;
-	stops = skips = gps = 0;
-	stop_text[0] = 0;
+	shim_stops = skips = gps = 0;
+	shim_stop_why[0] = 0;
 }
 
 /* A VM exit: reason, qualification, interruption info, instruction length */
@@ -261,9 +248,9 @@ static void test_ept_violation(void)
 	vmx.exit_reason = V3_VMX_EXIT_EPT_MISCONFIG;
 	shim_vmcs[V3_GUEST_PHYS_ADDR] = 0x5000;
 	v3_vmx_decode_exit(&vcpu);
-	CHECK(vcpu.exit.reason == V3_EXIT_OTHER && stops == 1 && stop_reason == V3_STOP_INTERNAL &&
-	      strstr(stop_text, "EPT misconfiguration at gpa 0x5000"),
-	      "EPT misconfiguration: internal stop naming the GPA (%s)", stop_text);
+	CHECK(vcpu.exit.reason == V3_EXIT_OTHER && shim_stops == 1 && shim_stop_reason == V3_STOP_INTERNAL &&
+	      strstr(shim_stop_why, "EPT misconfiguration at gpa 0x5000"),
+	      "EPT misconfiguration: internal stop naming the GPA (%s)", shim_stop_why);
 }
 
 static void test_exceptions(void)
@@ -306,24 +293,24 @@ static void test_entry_failures(void)
 	vmx.exit_reason = V3_VMX_VMFAIL;
 	vmx.insn_error = 7;
 	v3_vmx_decode_exit(&vcpu);
-	CHECK(vcpu.exit.reason == V3_EXIT_INVALID_STATE && stops == 1 &&
-	      stop_reason == V3_STOP_ENTRY_FAILED &&
-	      strstr(stop_text, "VM-instruction error 7 (invalid control field(s))"),
-	      "VMfail with error 7: entry-failed stop naming it (%s)", stop_text);
+	CHECK(vcpu.exit.reason == V3_EXIT_INVALID_STATE && shim_stops == 1 &&
+	      shim_stop_reason == V3_STOP_ENTRY_FAILED &&
+	      strstr(shim_stop_why, "VM-instruction error 7 (invalid control field(s))"),
+	      "VMfail with error 7: entry-failed stop naming it (%s)", shim_stop_why);
 	reset();
 	vmx.exit_reason = V3_VMX_EXIT_ENTRY_FAIL | V3_VMX_EXIT_BAD_GUEST;
 	vmx.exit_qual = 2;
 	v3_vmx_decode_exit(&vcpu);
 	CHECK(vcpu.exit.reason == V3_EXIT_INVALID_STATE &&
-	      strstr(stop_text, "invalid guest state (exit reason 33, qualification 2: loading PDPTEs)"),
-	      "exit reason 33, qualification 2: PDPTE loading named (%s)", stop_text);
+	      strstr(shim_stop_why, "invalid guest state (exit reason 33, qualification 2: loading PDPTEs)"),
+	      "exit reason 33, qualification 2: PDPTE loading named (%s)", shim_stop_why);
 	reset();
 	vmx.exit_reason = V3_VMX_EXIT_ENTRY_FAIL | V3_VMX_EXIT_BAD_MSR_LOAD;
 	vmx.exit_qual = 3;
 	v3_vmx_decode_exit(&vcpu);
 	CHECK(vcpu.exit.reason == V3_EXIT_INVALID_STATE &&
-	      strstr(stop_text, "MSR loading (exit reason 34, entry 3)"),
-	      "exit reason 34: MSR-load entry named (%s)", stop_text);
+	      strstr(shim_stop_why, "MSR loading (exit reason 34, entry 3)"),
+	      "exit reason 34: MSR-load entry named (%s)", shim_stop_why);
 
 	/* machine check during entry: host handler, then the entry again */
 	reset();
@@ -332,7 +319,7 @@ static void test_entry_failures(void)
 	vmx.reinject.info = 0;
 	v3_vmx_decode_exit(&vcpu);
 	CHECK(vcpu.exit.reason == V3_EXIT_EXCEPTION && vcpu.exit.exc.vector == X86_TRAP_MC &&
-	      stops == 0,
+	      shim_stops == 0,
 	      "exit reason 41: a #MC event for the host, no invalid-state stop");
 	CHECK_EQ(vmx.reinject.info, 0x20 | V3_INTR_VALID,
 		 "exit reason 41: the event of the failed entry is queued again");

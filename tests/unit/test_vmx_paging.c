@@ -26,13 +26,8 @@ static struct v3_vm vm;
 static struct v3_vcpu vcpu;
 static struct v3_vmx_vcpu vmx;
 
-static int stops, gpa_reads, skips, gps;
+static int gpa_reads, skips, gps;
 static u64 gpa_read_at;
-
-void v3_vm_stop(struct v3_vm *v, int reason, int code, const char *fmt, ...)
-{
-	stops++;
-}
 
 void v3_skip_insn(struct v3_vcpu *v)
 {
@@ -149,7 +144,7 @@ static void reset64(void)
 	vmx.proc_ctls = v3_vmx_feat.proc;
 	vmx.entry_ctls = v3_vmx_feat.entry;
 	v3_vmx_paging_init(&vmx);
-	stops = gpa_reads = ninv = reject_mask = 0;
+	shim_stops = gpa_reads = ninv = reject_mask = 0;
 	gpa_read_at = 0;
 	seg(V3_SEG_CS, 0x10, AR_CODE64);
 	for (i = 0; i < V3_SEG_TR; i++)

@@ -44,12 +44,9 @@ int cmd_info(int argc, char **argv)
 	c = parse_help_only(cmd, argc, argv, help);
 	if (c >= 0)
 		return c;
-	err = need_one_name(cmd, argc, argv, &name);
+	err = open_one_vm(cmd, argc, argv, &name, &fd);
 	if (err)
 		return err;
-	fd = v3_open(cmd, true);
-	if (fd < 0)
-		return EXIT_FAIL;
 	err = vm_info(fd, name, &info);
 	close(fd);
 	if (err) {

@@ -81,12 +81,9 @@ int cmd_msrs(int argc, char **argv)
 	c = parse_help_json(cmd, argc, argv, help, &json);
 	if (c >= 0)
 		return c;
-	err = need_one_name(cmd, argc, argv, &name);
+	err = open_one_vm(cmd, argc, argv, &name, &fd);
 	if (err)
 		return err;
-	fd = v3_open(cmd, true);
-	if (fd < 0)
-		return EXIT_FAIL;
 	memset(&st, 0, sizeof(st));
 	set_name(st.name, name);
 	err = v3_ioctl(fd, V3_IOC_MSR_STATS, &st) < 0 ? errno : 0;

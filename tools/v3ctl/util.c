@@ -318,6 +318,22 @@ int vm_info(int fd, const char *name, struct v3_info *info)
 	return 0;
 }
 
+/*
+ * "v3ctl CMD [options] NAME", after the options: the VM name operand and
+ * /dev/v3vmm opened (version checked).  0 with *name and *fd set, else the
+ * exit status, the reason already printed.
+ */
+int open_one_vm(const char *cmd, int argc, char **argv, const char **name,
+		int *fd)
+{
+	int ret = need_one_name(cmd, argc, argv, name);
+
+	if (ret)
+		return ret;
+	*fd = v3_open(cmd, true);
+	return *fd < 0 ? EXIT_FAIL : 0;
+}
+
 /* launch, stop, pause, resume, destroy: "v3ctl CMD NAME". */
 int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
 {
@@ -327,12 +343,9 @@ int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
 	c = parse_help_only(cmd, argc, argv, help);
 	if (c >= 0)
 		return c;
-	ret = need_one_name(cmd, argc, argv, &name);
+	ret = open_one_vm(cmd, argc, argv, &name, &fd);
 	if (ret)
 		return ret;
-	fd = v3_open(cmd, true);
-	if (fd < 0)
-		return EXIT_FAIL;
 	ret = vm_ref_ioctl(fd, req, name);
 	close(fd);
 	if (ret) {

@@ -212,6 +212,9 @@ static inline int smp_processor_id(void) { return 0; }
 void yield(void);			/* a test that reaches it defines it */
 static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
 extern unsigned int tsc_khz;
+/* shim/stubs.c: v3_vm_stop() calls, the last reason and message */
+extern int shim_stops, shim_stop_reason;
+extern char shim_stop_why[256];
 
 /* module parameters: plain variables a test sets */
 #ifndef module_param
