@@ -7,10 +7,15 @@ OUT=/tmp/t.out
 ERR=/tmp/t.err
 RC=0
 
-pass() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
+# T_TODO: when set, results are TAP TODO items: a known gap, named by an
+# open issue; a failure is printed and counted apart, not as a failure
+# (summary.sh), and a pass shows the gap closed.
+T_TODO=
+pass() { T_N=$((T_N + 1)); echo "ok $T_N - $1${T_TODO:+ # TODO $T_TODO}"; }
 fail() { # name diag...
-	T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1))
-	echo "not ok $T_N - $1"
+	T_N=$((T_N + 1))
+	if [ -n "$T_TODO" ]; then echo "not ok $T_N - $1 # TODO $T_TODO"; else
+		T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $1"; fi
 	shift
 	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
 }

@@ -23,6 +23,9 @@ HOSTILE_PARTS=corpus
 # each busy L1 second of the healthy workload costs Bochs about a minute
 HOSTILE_HEALTHY_SECS=1
 HOSTILE_LINUX=0
+# paging-tests.sh: no Linux boots (each takes Bochs minutes; the SVM suite
+# boots Linux in shadow mode and flips a running one)
+: "${PAGING_LINUX:=0}"
 # users-tests.sh: a fuzz run long enough to create and destroy VMCSs
 : "${V3FUZZ_SECONDS:=5}"
 # ioperm-tests.sh: a second of port I/O beside the VM takes Bochs minutes
