@@ -131,13 +131,6 @@ paging_guests() { # MODE
 	paging_guest "$1" paging64.elf ""
 }
 
-# the standard guests that exercise paging, in shadow mode
-paging_shadow_guest_suite() {
-	for g in hello.elf hello64.elf memory.elf longmode.elf exceptions.elf; do
-		paging_guest shadow "$g" ""
-	done
-}
-
 # --- Linux ---------------------------------------------------------------------------
 # paging_type VM LINE: type a command into the guest's console
 paging_type() {
@@ -266,8 +259,8 @@ paging_tests() {
 	paging_guests "$PAGING_MODE"
 	if [ "$PAGING_MODE" != shadow ]; then
 		if paging_has_shadow; then
+			# (the standard guests in shadow mode: shadow-tests.sh)
 			paging_guests shadow
-			paging_shadow_guest_suite
 		else
 			paging_skip "paging: edge-case and standard guests in shadow mode" "no shadow paging in this build"
 		fi
