@@ -272,7 +272,7 @@ paging_tests() {
 		[ "${LINUX_BOOT_SECS:-240}" -ge 600 ] && ! paging_has_switch && PAGING_LINUX=0
 	fi
 	if [ "$PAGING_LINUX" != 1 ]; then
-		paging_skip "paging: Linux parts" "PAGING_LINUX=0 (a Bochs host without a paging switch: nothing new to test, Linux boots in minutes)"
+		paging_skip "paging: Linux parts" "PAGING_LINUX=0 (Linux boots take this host minutes; the SVM suite runs them)"
 	elif [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 		paging_linux_shadow
 		paging_flip_test
