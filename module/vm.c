@@ -14,95 +14,13 @@
 #include <linux/smp.h>
 #include <linux/ratelimit.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include "v3.h"
 #include "adapt/adapt.h"
 #include "mmu/mmu.h"
 
-/*
- * INTERIM (issue #12, until the policy's paging= parameter and
- * V3_IOC_PAGING exist): debug_paging=shadow creates new VMs in shadow
- * mode.
- */
-static char *v3_debug_paging = "nested";
-module_param_named(debug_paging, v3_debug_paging, charp, 0644);
-MODULE_PARM_DESC(debug_paging,
-		 "INTERIM: paging mode of new VMs (nested, shadow); replaced by paging=");
-
-enum v3_paging_mode v3_debug_paging_mode(void)
-{
-	return sysfs_streq(v3_debug_paging, "shadow") ? V3_MMU_SHADOW :
-							 V3_MMU_NESTED;
-}
-
 static LIST_HEAD(v3_vms);
 static DEFINE_MUTEX(v3_vms_lock);
 static unsigned int v3_nr_vms;
-
-/*
- * INTERIM (issue #12, removed when v3ctl paging / sysfs paging/ exist):
- * writing "NAME=nested" or "NAME=shadow" to
- * /sys/module/v3vmm/parameters/debug_paging_switch switches that VM's
- * paging mode now (v3_mmu_set_mode); reading it lists every VM with its
- * mode and MMU counters.
- */
-static int v3_debug_switch_set(const char *val, const struct kernel_param *kp)
-{
-	char name[V3_NAME_MAX], *eq;
-	enum v3_paging_mode mode;
-	struct v3_vm *vm;
-	size_t n;
-	int ret;
-
-	eq = strchr(val, '=');
-	if (!eq || eq == val || eq - val >= V3_NAME_MAX)
-		return -EINVAL;
-	n = eq - val;
-	memcpy(name, val, n);
-	name[n] = 0;
-	if (sysfs_streq(eq + 1, "shadow"))
-		mode = V3_MMU_SHADOW;
-	else if (sysfs_streq(eq + 1, "nested"))
-		mode = V3_MMU_NESTED;
-	else
-		return -EINVAL;
-	vm = v3_vm_get(name);
-	if (!vm)
-		return -ENOENT;
-	ret = v3_mmu_set_mode(vm, mode);
-	v3_vm_put(vm);
-	return ret;
-}
-
-static int v3_debug_switch_get(char *buf, const struct kernel_param *kp)
-{
-	struct v3_mmu_stats s;
-	struct v3_vm *vm;
-	int len = 0;
-
-	mutex_lock(&v3_vms_lock);
-	list_for_each_entry(vm, &v3_vms, node) {
-		if (!vm->ready)
-			continue;
-		v3_mmu_get_stats(vm, &s);
-		len += scnprintf(buf + len, PAGE_SIZE - len,
-				 "%s %s switches %llu shadow_faults %llu guest_faults %llu wp %llu cr3 %llu invlpg %llu pages %llu switch_ns %llu\n",
-				 vm->name, v3_mmu_mode(vm) ? "shadow" : "nested",
-				 s.switches, s.shadow_faults, s.guest_faults,
-				 s.wp_emulations, s.cr3_switches, s.invlpgs,
-				 s.shadow_pages, s.switch_ns_last);
-	}
-	mutex_unlock(&v3_vms_lock);
-	return len;
-}
-
-static const struct kernel_param_ops v3_debug_switch_ops = {
-	.set = v3_debug_switch_set,
-	.get = v3_debug_switch_get,
-};
-module_param_cb(debug_paging_switch, &v3_debug_switch_ops, NULL, 0600);
-MODULE_PARM_DESC(debug_paging_switch,
-		 "INTERIM: write NAME=nested|shadow to switch a VM; read: modes and MMU counters");
 
 /*
  * The created/stopped/destroyed lines share one rate limit (20 per 5 s):
@@ -277,7 +195,8 @@ int v3_vm_create(const struct v3_create *c)
 		ret = -ENOMEM;
 		goto out_mem;
 	}
-	ret = v3_mmu_vm_init(vm, v3_debug_paging_mode());
+	/* nested; adapt/paging.c applies the paging= default at attach */
+	ret = v3_mmu_vm_init(vm);
 	if (ret)
 		goto out_vcpus;
 	ret = v3_arch->vm_init(vm);

@@ -425,7 +425,7 @@ static int v3_paging_attach(struct v3_vm *vm, unsigned int slot)
 	mutex_init(&pv->lock);
 	INIT_DELAYED_WORK(&pv->work, v3_paging_tick);
 	v3_adapt_defaults(&pv->knobs);
-	/* the mode mmu.c created it in (nested, or core's interim debug_paging=) */
+	/* the mode mmu.c created it in: nested; paging= moves it below */
 	pv->mode = v3_mmu_mode(vm);
 	vm->adapt[slot] = pv;
 	ret = 0;

@@ -31,35 +31,17 @@ static const struct v3_mmu_mode *v3_mmu_modes[V3_MMU_NR_MODES] = {
 	[V3_MMU_SHADOW] = &v3_mmu_shadow,
 };
 
-int v3_mmu_vm_init(struct v3_vm *vm, enum v3_paging_mode mode)
+int v3_mmu_vm_init(struct v3_vm *vm)
 {
 	struct v3_mmu_vm *m = &vm->mmu;
-	int ret;
 
 	init_rwsem(&m->sem);
 	mutex_init(&m->switch_lock);
 	m->mode = V3_MMU_NESTED;
 	m->ops = &v3_mmu_nested;
 	/* a backend without tdp_format builds its own nested tables */
-	if (v3_arch->tdp_format) {
-		ret = v3_tdp_build(vm, &m->tdp, v3_arch->tdp_format);
-		if (ret)
-			return ret;
-	}
-	if (mode == V3_MMU_SHADOW) {
-		if (!v3_arch->set_paging) {
-			v3_warn("%s: %s backend has no shadow paging: nested\n",
-				vm->name, v3_arch->name);
-			return 0;
-		}
-		ret = v3_mmu_shadow.vm_init(vm);
-		if (ret) {
-			v3_tdp_free(&m->tdp);
-			return ret;
-		}
-		m->mode = V3_MMU_SHADOW;
-		m->ops = &v3_mmu_shadow;
-	}
+	if (v3_arch->tdp_format)
+		return v3_tdp_build(vm, &m->tdp, v3_arch->tdp_format);
 	return 0;
 }
 

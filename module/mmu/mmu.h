@@ -110,12 +110,11 @@ u64 v3_mmu_shadow_pages(struct v3_vm *vm);
 void v3_shadow_vcpu_free(struct v3_vcpu *vcpu);
 /* mmu_cr.c: INVLPG's operand from the instruction (no decode assists) */
 int v3_mmu_decode_invlpg(struct v3_vcpu *vcpu);
-/* vm.c: INTERIM module parameter debug_paging= (mode of new VMs) */
-enum v3_paging_mode v3_debug_paging_mode(void);
 /* the shadow mode's budget (pages per VM), module parameter shadow_pages */
 extern unsigned int v3_shadow_pages_max;
 
-int v3_mmu_vm_init(struct v3_vm *vm, enum v3_paging_mode mode);
+/* a new VM starts nested; v3_mmu_set_mode moves it (adapt/paging.c) */
+int v3_mmu_vm_init(struct v3_vm *vm);
 void v3_mmu_vm_destroy(struct v3_vm *vm);
 /* Switch a VM (any state) to mode; sleeps; 0 or -errno */
 int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Shadow paging (issue #12): the bare-metal guests in shadow mode, VMs
 # switched between the modes (shadow-tests.sh, also part of svm-suite.sh),
-# then the Linux guest with every new VM in shadow mode (INTERIM module
-# parameter debug_paging=shadow, vm.c).  Boot: boot-qemu.sh shadow
+# then the Linux guest with every new VM in shadow mode (module parameter
+# paging=shadow, adapt/paging.c).  Boot: boot-qemu.sh shadow
 # (shadowquick: without Linux).
 # shellcheck source=tests/l1/tap.sh
 . /tests/l1/tap.sh
@@ -13,20 +13,20 @@
 dmesg_mark
 echo 2 >/proc/sys/kernel/printk
 
-t_cmd "insmod v3vmm.ko debug_paging=shadow" 30 "$INSMOD" "$MOD" debug_paging=shadow
+t_cmd "insmod v3vmm.ko paging=shadow" 30 "$INSMOD" "$MOD" paging=shadow
 timeout 10 v3ctl version 2>&1 | sed 's/^/# /'
 
-name="shadow: debug_paging=shadow: a new VM runs in shadow mode, shadow faults counted"
+name="shadow: paging=shadow: a new VM runs in shadow mode, shadow faults counted"
 if need_guest "$name" hello.elf; then
 	run 20 v3ctl create sh --mem 16M --kernel /guests/hello.elf
 	run 10 v3ctl launch sh
 	wait_state sh stopped 60
-	l=$(mode_line sh)
+	l=$(sh_state sh)
 	echo "# $l"
-	sf=$(field "$l" shadow_faults)
+	sf=$(sh_pg sh shadow_faults)
 	c=$(timeout 10 v3ctl console sh 2>/dev/null)
-	result "$name" "$(echo "$l" | grep -q '^sh shadow ' && [ "${sf:-0}" -gt 0 ] &&
-		echo "$c" | grep -q 'Hello from a v3vmm guest'; echo $?)" "line '$l'" "$(echo "$c" | tail -n 3)"
+	result "$name" "$([ "$(sh_pg sh mode)" = shadow ] && [ "$(sh_pg sh current)" = shadow ] &&
+		[ "${sf:-0}" -gt 0 ] && echo "$c" | grep -q 'Hello from a v3vmm guest'; echo $?)" "$l" "$(echo "$c" | tail -n 3)"
 	vm_gone sh
 fi
 
@@ -36,7 +36,9 @@ if [ "${SHADOW_LINUX:-1}" = 1 ]; then
 	LINUX_TWO_VMS=0
 	# shellcheck source=tests/l1/linux-tests.sh
 	. /tests/l1/linux-tests.sh
-	echo "# $(cat "$SW")"
+	for d in "$SH_SYS"/*/; do
+		[ -d "$d" ] && echo "# $(sh_state "$(basename "$d")")"
+	done
 fi
 
 t_cmd "rmmod" 60 "$RMMOD" v3vmm

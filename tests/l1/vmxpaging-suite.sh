@@ -1,8 +1,7 @@
 #!/bin/sh
 # A focused suite for the VMX side of issue #12 (module/vmx/vmx_paging.c):
 # the bare-metal guests in nested paging, then, where the module has the
-# interim debug_paging= parameter (new VMs' paging mode), in shadow paging,
-# each guest's exits counted.  Boot it with v3suite=vmxpaging on the
+# capability paging-switch, in shadow paging (v3ctl run --paging shadow).  Boot it with v3suite=vmxpaging on the
 # emulated VMX host (tests/harness/bochs/boot-bochs.sh).
 # shellcheck source=tests/l1/tap.sh
 . /tests/l1/tap.sh
@@ -10,7 +9,6 @@
 . /tests/l1/v3.sh
 dmesg_mark
 echo 2 >/proc/sys/kernel/printk
-PARAM=/sys/module/v3vmm/parameters/debug_paging
 
 t_cmd "insmod v3vmm.ko" 30 "$INSMOD" "$MOD"
 dmesg_new | grep 'VMX: VPID' | sed 's/^/# /'
@@ -19,7 +17,7 @@ guest() { # mode elf mem
 	mode=$1 elf=$2 mem=$3
 	name="$mode: guest ${elf%.elf} ($mem)"
 	need_guest "$name" "$elf" || return 0
-	v3ctl_run "p-${elf%.elf}" "$elf" "$mem"
+	v3ctl_run "p-${elf%.elf}" "$elf" "$mem" --paging "$mode"
 	why=
 	[ "$RC" = 1 ] || why="v3ctl run exited $RC (guest pass is 1)"
 	if [ -z "$why" ] && grep -q 'not ok' "$OUT"; then why="the guest reported failures"; fi
@@ -40,20 +38,13 @@ guests() { # mode
 }
 
 guests nested
-# shadow paging exists once the MMU creates a VM in shadow mode
-shadow=no
-if [ -w "$PARAM" ]; then
-	echo shadow >"$PARAM"
-	run 20 v3ctl create sprobe --mem 16M --kernel "$GUESTS/hello.elf"
-	[ "$RC" = 0 ] && shadow=yes
-	vm_gone sprobe
-fi
-if [ $shadow = yes ]; then
+# shadow paging exists where the module offers the capability paging-switch
+caps=$(cat /sys/kernel/v3vmm/caps 2>/dev/null)
+if [ -n "$caps" ] && [ $((caps & (1 << 17))) != 0 ]; then
 	guests shadow
 else
-	T_N=$((T_N + 1)); echo "ok $T_N - shadow guests # SKIP the MMU creates no shadow-mode VM ($(head -n 1 "$ERR" 2>/dev/null))"
+	T_N=$((T_N + 1)); echo "ok $T_N - shadow guests # SKIP no capability paging-switch (caps '$caps')"
 fi
-[ -w "$PARAM" ] && echo nested >"$PARAM"
 
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 dmesg_bad >/tmp/bad
