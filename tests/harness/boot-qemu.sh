@@ -43,9 +43,13 @@ rm -f "$LOG.hung"
 # has been seen to hang (rarely) before /init: then it is retried once,
 # without "quiet" so a second hang shows where.
 BOOT_BOUND=${V3_BOOT_BOUND:-60}
-# Seconds without console output after which a running suite counts as hung
-# (every test inside L1 is bounded well below this).
-SILENCE=${V3_SILENCE:-180}
+# Seconds without console output after which a running suite counts as hung.
+# It must exceed the longest single wait inside a suite, so that a slow step
+# is reported by the suite's own test and not by the host being stopped:
+# LINUX_BOOT_SECS (240; 600 where a suite raises it for a slow host),
+# lifecycle-tests.sh's 400 s loop wait, the 300 s ioctl_neg/users runs,
+# paging-tests.sh's memchk wait (PAGING_MEMCHK_SECS + 120).  Longest: 600.
+SILENCE=${V3_SILENCE:-660}
 QLOG=$BUILD/logs/$SUITE.qemu.log
 PIDF=$BUILD/logs/$SUITE.qemu.pid
 RCF=$BUILD/logs/$SUITE.qemu.rc

@@ -9,7 +9,7 @@
 . /tests/l1/ksft.sh
 suite_begin
 # in the background: its progress lines go to the console meanwhile (the
-# harness outside takes 180 s of silence for a hung host)
+# harness outside takes 660 s of silence for a hung host)
 timeout -k 5 3300 env V3FUZZ_CALLS=3000000 V3FUZZ_SECONDS=3000 V3FUZZ_ROOT=2 V3FUZZ_USER=2 \
 	/tests/v3fuzz >"$OUT" 2>"$ERR" </dev/null &
 fz=$!
