@@ -25,7 +25,7 @@ void v3_irq_pulse(struct v3_vm *vm, unsigned int irq)
 
 bool v3_vcpu_has_interrupt(struct v3_vcpu *vcpu)
 {
-	return v3_lapic_pending(vcpu) >= 0;
+	return vcpu->held_irq || v3_lapic_pending(vcpu) >= 0;
 }
 
 /*
@@ -43,6 +43,21 @@ void v3_inject_pending(struct v3_vcpu *vcpu)
 	/* a backend without interrupt injection runs guests without IRQs */
 	if (!v3_arch->inject_irq)
 		return;
+	/*
+	 * An interrupt already acknowledged whose delivery a #PF for the
+	 * guest took the place of (mmu/pf_event.c): it goes first, when the
+	 * guest can take it, and no other vector is acknowledged before.
+	 */
+	if (vcpu->held_irq) {
+		if (!v3_arch->irq_allowed(vcpu)) {
+			v3_arch->irq_window(vcpu, true);
+			return;
+		}
+		v3_arch->irq_window(vcpu, false);
+		v3_arch->inject_irq(vcpu, vcpu->held_irq & 0xff);
+		vcpu->held_irq = 0;
+		return;
+	}
 	if (vcpu->irq_idle && !test_bit(V3_REQ_EVENT, &vcpu->requests))
 		return;
 	clear_bit(V3_REQ_EVENT, &vcpu->requests);

@@ -202,6 +202,9 @@ struct v3_vcpu {
 	bool halted;
 	bool parked;			/* halted with interrupts off: INIT only */
 	bool irq_idle;			/* nothing pending at the last look (irq.c) */
+	/* an acknowledged interrupt whose delivery gave way to a #PF
+	 * (mmu/pf_event.c): BIT(31) | vector, injected first (irq.c) */
+	u32 held_irq;
 	bool started;			/* has a boot state (BSP) or SIPI */
 	u8 sipi_vector;
 	struct v3_lapic *lapic;		/* this vCPU's local APIC */

@@ -80,6 +80,7 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 	vcpu->halted = false;
 	vcpu->parked = false;
 	vcpu->irq_idle = false;
+	vcpu->held_irq = 0;
 	vcpu->sipi_vector = 0;
 	memset(vcpu->dr, 0, sizeof(vcpu->dr));
 	vcpu->dr6 = 0xffff0ff0ULL;
@@ -145,6 +146,7 @@ static int v3_vcpu_init_sipi(struct v3_vcpu *vcpu)
 		WRITE_ONCE(vcpu->started, false);
 		WRITE_ONCE(vcpu->parked, false);
 		vcpu->halted = false;
+		vcpu->held_irq = 0;	/* INIT drops events in flight */
 	}
 	if (test_and_clear_bit(V3_REQ_SIPI, &vcpu->requests) &&
 	    !vcpu->started) {

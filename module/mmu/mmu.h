@@ -18,6 +18,7 @@
 #ifndef V3_MMU_H
 #define V3_MMU_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include "walk.h"
 
@@ -112,6 +113,35 @@ void v3_shadow_vcpu_free(struct v3_vcpu *vcpu);
 int v3_mmu_decode_invlpg(struct v3_vcpu *vcpu);
 /* the shadow mode's budget (pages per VM), module parameter shadow_pages */
 extern unsigned int v3_shadow_pages_max;
+
+/*
+ * pf_event.c: a #PF for the guest while the exit interrupted the delivery
+ * of the event first (SVM EXITINTINFO / VMX IDT-vectoring information,
+ * 0 if none): what the CPU would have done (SDM vol. 3 6.15 table 6-5).
+ * v3_pf_resolve returns the vector the backend injects instead of #PF
+ * (X86_TRAP_PF or X86_TRAP_DF, error code 0 with #DF), holding an
+ * interrupted external interrupt for later; -1: the VM was stopped.
+ * The backend drops its re-injection of first in every case.
+ */
+#define V3_EVENT_VALID		BIT(31)
+#define V3_EVENT_TYPE(info)	(((info) >> 8) & 7)
+#define V3_EVENT_EXT_INT	0
+#define V3_EVENT_NMI		2
+#define V3_EVENT_HW_EXC		3
+#define V3_EVENT_SOFT_INT	4	/* INT n */
+#define V3_EVENT_PRIV_SOFT_EXC	5	/* INT1 (VMX only) */
+#define V3_EVENT_SOFT_EXC	6	/* INT3, INTO (VMX only) */
+
+enum v3_pf_merge {
+	V3_PF_ALONE,		/* nothing in flight */
+	V3_PF_SERIAL,		/* #PF now; first recurs when its instruction reruns */
+	V3_PF_HOLD,		/* #PF now; first (an interrupt) held for later */
+	V3_PF_DOUBLE,		/* #DF instead */
+	V3_PF_SHUTDOWN,		/* triple fault */
+	V3_PF_STOP,		/* first cannot be kept (NMI, unknown type) */
+};
+enum v3_pf_merge v3_pf_merge(u32 first);
+int v3_pf_resolve(struct v3_vcpu *vcpu, u32 first);
 
 /* a new VM starts nested; v3_mmu_set_mode moves it (adapt/paging.c) */
 int v3_mmu_vm_init(struct v3_vm *vm);

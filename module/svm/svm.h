@@ -109,6 +109,7 @@ void v3_svm_entry_snapshot(struct v3_svm_vcpu *svm);
 bool v3_svm_entry_lost(struct v3_vcpu *vcpu);
 
 void v3_svm_decode_exit(struct v3_vcpu *vcpu);
+u64 v3_svm_pf_event(struct v3_vcpu *vcpu, u64 reinject, u32 error);
 void v3_svm_set_intercepts(struct v3_vmcb_control *c,
 			   const struct v3_svm_features *f);
 

@@ -24,6 +24,7 @@
  */
 #include <asm/trapnr.h>
 #include "svm.h"
+#include "../mmu/mmu.h"
 
 /* The intercepts of a new VMCB: each exit they cause is decoded below. */
 void v3_svm_set_intercepts(struct v3_vmcb_control *c,
@@ -228,4 +229,24 @@ void v3_svm_decode_exit(struct v3_vcpu *vcpu)
 	if ((e->reason == V3_EXIT_DR_ACCESS ||
 	     e->reason == V3_EXIT_CR_ACCESS) && !e->insn_len)
 		e->crdr.gpr = 0xff;
+}
+
+/*
+ * Shadow paging's #PF for the guest (inject_pf): the EVENTINJ value once
+ * the event the exit interrupted (reinject, from EXITINTINFO, APM vol. 2
+ * 15.7.2) is combined with it as the CPU would (mmu/pf_event.c): #PF, or
+ * #DF with error code 0; 0 when the VM stopped (triple fault).  The
+ * caller drops reinject: it is never delivered after the #PF.
+ */
+u64 v3_svm_pf_event(struct v3_vcpu *vcpu, u64 reinject, u32 error)
+{
+	int vector = v3_pf_resolve(vcpu, reinject & V3_EVT_VALID ?
+					  (u32)reinject : 0);
+
+	if (vector < 0)
+		return 0;
+	if (vector == X86_TRAP_DF)
+		error = 0;
+	return vector | V3_EVT_TYPE_EXCEPTION | V3_EVT_VALID |
+	       V3_EVT_ERR_VALID | ((u64)error << 32);
 }

@@ -482,15 +482,22 @@ static int v3_svm_set_msr(struct v3_vcpu *vcpu, u32 msr, u64 val)
 /*
  * #PF for the guest (shadow paging): CR2 is written before delivery, as a
  * CPU does (APM vol. 2 8.4.2); the error code goes with the event
- * (APM 15.20).
+ * (APM 15.20).  An event the exit interrupted turns it into #DF or a
+ * triple fault, or is held (v3_svm_pf_event, mmu/pf_event.c).
  */
 static void v3_svm_inject_pf(struct v3_vcpu *vcpu, u32 error, u64 cr2)
 {
 	struct v3_svm_vcpu *svm = vcpu->arch;
+	u64 ev = v3_svm_pf_event(vcpu, svm->reinject, error);
 
-	svm->vmcb->save.cr2 = cr2;
-	vcpu->regs.cr2 = cr2;
-	v3_svm_inject_exception(vcpu, X86_TRAP_PF, true, error);
+	svm->reinject = 0;
+	if (!ev)
+		return;
+	if ((ev & 0xff) == X86_TRAP_PF) {
+		svm->vmcb->save.cr2 = cr2;
+		vcpu->regs.cr2 = cr2;
+	}
+	svm->vmcb->control.event_inj = ev;
 }
 
 /* CR0, CR3 and CR4 reads and writes (CLTS and LMSW are CR0 writes) */

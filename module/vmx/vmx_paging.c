@@ -418,16 +418,26 @@ int v3_vmx_set_paging(struct v3_vcpu *vcpu, const struct v3_paging_hw *hw)
 /*
  * struct v3_arch_ops.inject_pf.  CR2 is no VMCS field: vmx->cr2 is what
  * the CPU's CR2 holds at the next entry (vmx_entry.S), so the guest sees
- * it when the #PF is delivered (26.6.1.2).
+ * it when the #PF is delivered (26.6.1.2).  An event whose delivery the
+ * exit interrupted (vmx->reinject, from the IDT-vectoring information)
+ * combines with the #PF as the CPU would combine them (mmu/pf_event.c):
+ * it is never re-injected after the #PF, nor silently dropped.
  */
 void v3_vmx_inject_pf(struct v3_vcpu *vcpu, u32 error, u64 cr2)
 {
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
+	int vector = v3_pf_resolve(vcpu, vmx->reinject.info);
 
-	vmx->cr2 = cr2;
-	vcpu->regs.cr2 = cr2;
-	vmx->inject.info = X86_TRAP_PF | (V3_INTR_TYPE_HW_EXC << 8) |
-			   V3_INTR_VALID;
+	vmx->reinject.info = 0;
+	if (vector < 0)
+		return;		/* triple fault: the VM stopped */
+	if (vector == X86_TRAP_DF) {
+		error = 0;
+	} else {
+		vmx->cr2 = cr2;
+		vcpu->regs.cr2 = cr2;
+	}
+	vmx->inject.info = vector | (V3_INTR_TYPE_HW_EXC << 8) | V3_INTR_VALID;
 	/* no error code is delivered in real mode (26.2.1.3) */
 	if (vcpu->regs.cr0 & X86_CR0_PE)
 		vmx->inject.info |= V3_INTR_HAS_ERROR;

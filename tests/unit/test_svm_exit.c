@@ -6,6 +6,7 @@
  * a VMCB as the CPU would leave it after a #VMEXIT and checks the common
  * struct v3_exit.
  */
+#include <asm/trapnr.h>
 #include "svm/svm.h"
 #include "unit.h"
 
@@ -187,6 +188,37 @@ static void test_paging_exits(void)
 	      "#PF: error code from EXITINFO1, address from EXITINFO2, no length");
 }
 
+/* shadow paging's #PF combined with the event EXITINTINFO shows in flight */
+static void test_pf_event(void)
+{
+	const u64 pf = X86_TRAP_PF | V3_EVT_TYPE_EXCEPTION | V3_EVT_VALID |
+		       V3_EVT_ERR_VALID;
+	u64 ev;
+
+	vcpu.held_irq = 0;
+	CHECK_EQ(v3_svm_pf_event(&vcpu, 0, 6), pf | (6ULL << 32),
+		 "#PF alone: EVENTINJ vector 14, error code 6");
+	CHECK_EQ(v3_svm_pf_event(&vcpu, 0x30, 6), pf | (6ULL << 32),
+		 "EXITINTINFO without V: #PF alone");
+	ev = v3_svm_pf_event(&vcpu, 0x31 | V3_EVT_TYPE_INTR | V3_EVT_VALID, 4);
+	CHECK(ev == (pf | (4ULL << 32)) && vcpu.held_irq == (BIT(31) | 0x31),
+	      "INTR 0x31 in flight: #PF, the interrupt held (held 0x%x)", vcpu.held_irq);
+	vcpu.held_irq = 0;
+	ev = v3_svm_pf_event(&vcpu, X86_TRAP_PF | V3_EVT_TYPE_EXCEPTION | V3_EVT_VALID |
+			     V3_EVT_ERR_VALID | (2ULL << 32), 4);
+	CHECK_EQ(ev, X86_TRAP_DF | V3_EVT_TYPE_EXCEPTION | V3_EVT_VALID | V3_EVT_ERR_VALID,
+		 "#PF in flight: #DF with error code 0");
+	ev = v3_svm_pf_event(&vcpu, X86_TRAP_GP | V3_EVT_TYPE_EXCEPTION | V3_EVT_VALID |
+			     V3_EVT_ERR_VALID, 4);
+	CHECK_EQ(ev, pf | (4ULL << 32), "#GP in flight: #PF (the #GP recurs)");
+	shim_stops = 0;
+	ev = v3_svm_pf_event(&vcpu, X86_TRAP_DF | V3_EVT_TYPE_EXCEPTION | V3_EVT_VALID |
+			     V3_EVT_ERR_VALID, 4);
+	CHECK(ev == 0 && shim_stops == 1 && shim_stop_reason == V3_STOP_SHUTDOWN,
+	      "#DF in flight: nothing injected, the VM stops (shutdown)");
+	CHECK(!vcpu.held_irq, "nothing held but the interrupt");
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -200,6 +232,7 @@ int main(void)
 		test_dr(i & 1, i & 2);
 	}
 	test_paging_exits();
+	test_pf_event();
 
 	/* the exit that hangs Linux guests on main: DR7 write, both assists */
 	features(true, true);

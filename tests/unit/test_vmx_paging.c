@@ -698,6 +698,50 @@ static void test_inject_pf(void)
 				  V3_INTR_VALID) &&
 	      vmx.inject.error == 7 && vmx.cr2 == 0xdead000 && vcpu.regs.cr2 == 0xdead000,
 	      "inject_pf: hardware exception 14 with error code 7, CR2 for the entry = 0xdead000");
+
+	/* the exit interrupted an external interrupt's delivery (IDT vectoring) */
+	reset64();
+	v3_vmx_set_paging(&vcpu, &hw64);
+	vcpu.held_irq = 0;
+	vmx.inject.info = 0;
+	vmx.reinject.info = 0x31 | (V3_INTR_TYPE_EXT << 8) | V3_INTR_VALID;
+	v3_vmx_inject_pf(&vcpu, 0x2, 0xbeef000);
+	CHECK(vmx.inject.info == (X86_TRAP_PF | (V3_INTR_TYPE_HW_EXC << 8) | V3_INTR_HAS_ERROR |
+				  V3_INTR_VALID) && vmx.inject.error == 2 && vmx.cr2 == 0xbeef000 &&
+	      !vmx.reinject.info && vcpu.held_irq == (BIT(31) | 0x31),
+	      "inject_pf during interrupt 0x31: #PF now, 0x31 held for later, not re-injected (held 0x%x)",
+	      vcpu.held_irq);
+	vcpu.held_irq = 0;
+
+	/* #PF while delivering the #PF injected before: #DF, error 0, CR2 kept */
+	vmx.cr2 = 0x1000;
+	vmx.reinject.info = X86_TRAP_PF | (V3_INTR_TYPE_HW_EXC << 8) | V3_INTR_HAS_ERROR |
+			    V3_INTR_VALID;
+	vmx.reinject.error = 2;
+	v3_vmx_inject_pf(&vcpu, 0x3, 0xbeef000);
+	CHECK(vmx.inject.info == (X86_TRAP_DF | (V3_INTR_TYPE_HW_EXC << 8) | V3_INTR_HAS_ERROR |
+				  V3_INTR_VALID) && vmx.inject.error == 0 && vmx.cr2 == 0x1000 &&
+	      !vmx.reinject.info,
+	      "inject_pf during #PF delivery: #DF with error code 0, CR2 of the first #PF (info 0x%x)",
+	      vmx.inject.info);
+
+	/* #PF while delivering #DF: triple fault, nothing injected */
+	shim_stops = 0;
+	vmx.inject.info = 0;
+	vmx.reinject.info = X86_TRAP_DF | (V3_INTR_TYPE_HW_EXC << 8) | V3_INTR_HAS_ERROR |
+			    V3_INTR_VALID;
+	v3_vmx_inject_pf(&vcpu, 0x3, 0xbeef000);
+	CHECK(!vmx.inject.info && !vmx.reinject.info && shim_stops == 1 &&
+	      shim_stop_reason == V3_STOP_SHUTDOWN,
+	      "inject_pf during #DF delivery: the VM stops (shutdown), nothing injected");
+
+	/* INT 0x80's delivery faulted: #PF; the INT reruns, not re-injected */
+	vmx.reinject.info = 0x80 | (V3_INTR_TYPE_SOFT_INT << 8) | V3_INTR_VALID;
+	vmx.reinject.len = 2;
+	v3_vmx_inject_pf(&vcpu, 0x6, 0xbeef000);
+	CHECK((vmx.inject.info & 0x7ff) == (X86_TRAP_PF | (V3_INTR_TYPE_HW_EXC << 8)) &&
+	      !vmx.reinject.info && !vcpu.held_irq,
+	      "inject_pf during INT 0x80: #PF, the INT reruns (not held, not re-injected)");
 }
 
 /* shadow refused, the MMU's nested fallback, the retry when PG turns on */
