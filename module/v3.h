@@ -407,6 +407,11 @@ struct v3_arch_ops {
 	void (*set_tsc_offset)(struct v3_vcpu *vcpu, u64 offset);
 	/* Print the guest state to the kernel log. */
 	void (*dump)(struct v3_vcpu *vcpu);
+	/*
+	 * The base of a guest segment register (enum v3_seg_reg): operands
+	 * in memory that common code reaches (mmu/mmu_cr.c: LMSW, SMSW).
+	 */
+	u64 (*seg_base)(struct v3_vcpu *vcpu, unsigned int seg);
 
 	/*
 	 * External interrupts.  irq_allowed: RFLAGS.IF set, no interrupt

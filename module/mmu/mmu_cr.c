@@ -12,6 +12,18 @@
  * here: 0F 20/22 /r (MOV from/to CRn, always a register operand, REX.R or
  * a LOCK prefix selecting CR8+), 0F 06 (CLTS), 0F 01 /6 (LMSW), 0F 01 /4
  * (SMSW), 0F 01 /7 (INVLPG: only its length is needed, see mmu.c).
+ *
+ * LMSW and SMSW take a memory operand too.  VMX hands LMSW's source over
+ * in the exit qualification whatever its form (SDM vol. 3 table 28-3) and
+ * runs SMSW without an exit, answering from the CR0 read shadow.  SVM
+ * intercepts SMSW as a CR0 read and gives neither instruction's operand
+ * (decode assists cover MOV CRn only, APM vol. 2 15.33.1): the operand's
+ * effective address is computed here (SDM vol. 2 2.1.5, tables 2-1 to
+ * 2-3: 16-bit forms, SIB, RIP-relative), with the segment's base from the
+ * backend (arch op seg_base), and the word is read or written through the
+ * guest's page tables with the access rights of the instruction, a fault
+ * going to the guest as #PF.  Segment limits and types are not checked:
+ * flat segments are assumed beyond their base.
  */
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
@@ -37,6 +49,9 @@ struct v3_cr_insn {
 	u8 cr, gpr;
 	bool write, smsw, invlpg, mem;
 	u8 len;
+	u8 opsize;	/* 2, 4, 8: SMSW's register destination */
+	u8 seg;		/* enum v3_seg_reg of a memory operand */
+	u64 ea;		/* its effective address (before the segment) */
 };
 
 /*
@@ -66,14 +81,86 @@ static unsigned int v3_modrm_extra(const u8 *p, unsigned int addr_size)
 	return mod == 1 ? 1 : 4;
 }
 
+/*
+ * Effective address of the ModRM memory operand at p (mod != 3) and its
+ * default segment: SS when the base is BP, SP or (16-bit) BP-based, else
+ * DS (SDM vol. 1 3.7.4).  next_rip: the address after the instruction,
+ * for RIP-relative addressing.
+ */
+static u64 v3_modrm_ea(const struct v3_regs *r, const u8 *p, u8 rex,
+		       unsigned int addr_size, u64 next_rip, u8 *seg)
+{
+	u8 mod = p[0] >> 6, rm = p[0] & 7;
+	const u64 *g = r->gpr;
+	u64 ea = 0, mask;
+
+	*seg = V3_SEG_DS;
+	if (addr_size == 2) {
+		static const s8 base16[8] = { V3_RBX, V3_RBX, V3_RBP, V3_RBP,
+					      -1, -1, V3_RBP, V3_RBX };
+		static const s8 index16[8] = { V3_RSI, V3_RDI, V3_RSI, V3_RDI,
+					       V3_RSI, V3_RDI, -1, -1 };
+
+		if (mod == 0 && rm == 6) {
+			ea = (u16)(p[1] | p[2] << 8);
+		} else {
+			if (base16[rm] >= 0)
+				ea += g[base16[rm]];
+			if (index16[rm] >= 0)
+				ea += g[index16[rm]];
+			if (base16[rm] == V3_RBP)
+				*seg = V3_SEG_SS;
+			if (mod == 1)
+				ea += (s8)p[1];
+			else if (mod == 2)
+				ea += (s16)(p[1] | p[2] << 8);
+		}
+		return ea & 0xffff;
+	}
+	mask = addr_size == 8 ? ~0ULL : 0xffffffffULL;
+	p++;
+	if (rm == 4) {		/* SIB */
+		u8 sib = *p++, base = (sib & 7) | ((rex & 1) << 3);
+		u8 index = ((sib >> 3) & 7) | ((rex & 2) << 2);
+
+		if (index != V3_RSP)
+			ea += g[index] << (sib >> 6);
+		if ((sib & 7) == 5 && mod == 0) {
+			ea += (s32)(p[0] | p[1] << 8 | p[2] << 16 |
+				    (u32)p[3] << 24);
+			return ea & mask;
+		}
+		ea += g[base];
+		if (base == V3_RSP || base == V3_RBP)	/* not R12, R13 */
+			*seg = V3_SEG_SS;
+	} else if (mod == 0 && rm == 5) {
+		ea = (s32)(p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24);
+		/* 64-bit mode: RIP-relative (SDM vol. 2 2.2.1.6) */
+		if ((r->efer & EFER_LMA) && r->cs_attr_l)
+			ea += next_rip;
+		return ea & mask;
+	} else {
+		u8 base = rm | ((rex & 1) << 3);
+
+		ea = g[base];
+		if (base == V3_RBP)
+			*seg = V3_SEG_SS;
+	}
+	if (mod == 1)
+		ea += (s8)p[0];
+	else if (mod == 2)
+		ea += (s32)(p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24);
+	return ea & mask;
+}
+
 static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 {
 	struct v3_regs *r = &vcpu->regs;
 	bool long64 = v3_long_mode(vcpu);
 	bool def32 = long64 || ((r->cr0 & X86_CR0_PE) && r->cs_attr_db);
 	unsigned int i = 0, addr_size = long64 ? 8 : def32 ? 4 : 2;
-	u8 insn[15], rex = 0, modrm;
-	bool lock = false;
+	u8 insn[15], rex = 0, modrm, seg = V3_NR_SEGS;
+	bool lock = false, opsize16 = false;
 
 	memset(d, 0, sizeof(*d));
 	if (v3_fetch_insn(vcpu, insn, sizeof(insn)) &&
@@ -86,13 +173,27 @@ static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 			lock = true;
 		else if (b == 0x67)
 			addr_size = long64 ? 4 : def32 ? 2 : 4;
-		else if (b != 0x66 && b != 0xf2 && b != 0xf3 && b != 0x2e &&
-			 b != 0x3e && b != 0x26 && b != 0x36 && b != 0x64 &&
-			 b != 0x65)
+		else if (b == 0x66)
+			opsize16 = true;
+		else if (b == 0x26)
+			seg = V3_SEG_ES;
+		else if (b == 0x2e)
+			seg = V3_SEG_CS;
+		else if (b == 0x36)
+			seg = V3_SEG_SS;
+		else if (b == 0x3e)
+			seg = V3_SEG_DS;
+		else if (b == 0x64)
+			seg = V3_SEG_FS;
+		else if (b == 0x65)
+			seg = V3_SEG_GS;
+		else if (b != 0xf2 && b != 0xf3)
 			break;
 	}
 	if (long64 && (insn[i] & 0xf0) == 0x40)
 		rex = insn[i++];
+	/* operand size (SDM vol. 1 3.6, vol. 2 2.2.1.2) */
+	d->opsize = (rex & 8) ? 8 : (def32 ^ opsize16) ? 4 : 2;
 	if (i > 10 || insn[i] != 0x0f)
 		return -EINVAL;
 	switch (insn[i + 1]) {
@@ -115,6 +216,12 @@ static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 		d->gpr = (modrm & 7) | ((rex & 1) << 3);
 		d->mem = (modrm >> 6) != 3;
 		d->len = i + 3 + v3_modrm_extra(&insn[i + 2], addr_size);
+		if (d->mem) {
+			d->ea = v3_modrm_ea(r, &insn[i + 2], rex, addr_size,
+					    r->rip + d->len, &d->seg);
+			if (seg != V3_NR_SEGS)
+				d->seg = seg;
+		}
 		switch ((modrm >> 3) & 7) {
 		case 4:
 			d->smsw = true;
@@ -131,6 +238,57 @@ static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 		}
 	}
 	return -EINVAL;
+}
+
+/*
+ * The word at the memory operand of LMSW (read) or SMSW (write), through
+ * the guest's tables with the instruction's rights; 0, 1 when a #PF went
+ * to the guest, -EFAULT when the VMM cannot reach it.
+ */
+static int v3_cr_mem(struct v3_vcpu *vcpu, const struct v3_cr_insn *d,
+		     bool write, u16 *val)
+{
+	struct v3_regs *r = &vcpu->regs;
+	bool long64 = v3_long_mode(vcpu);
+	u32 access = (write ? V3_PF_WRITE : 0) | (r->cpl == 3 ? V3_PF_USER : 0);
+	u8 bytes[2] = { *val & 0xff, *val >> 8 };
+	u64 base = 0, la;
+	unsigned int i;
+
+	/* 64-bit mode: only FS and GS have a base (SDM vol. 1 3.4.2.1) */
+	if (!long64 || d->seg == V3_SEG_FS || d->seg == V3_SEG_GS) {
+		if (!v3_arch->seg_base)
+			return -EFAULT;
+		base = v3_arch->seg_base(vcpu, d->seg);
+	}
+	for (i = 0; i < 2; i++) {
+		struct v3_walk w;
+		u64 gpa;
+		int ret;
+
+		la = base + d->ea + i;
+		if (!long64)
+			la &= 0xffffffffULL;
+		if (r->cr0 & X86_CR0_PG) {
+			ret = v3_gva_walk(vcpu, la, access, V3_WALK_SET_AD, &w);
+			if (ret == -EFAULT) {
+				vcpu->mmu.guest_faults++;
+				v3_arch->inject_pf(vcpu, w.error, la);
+				return 1;
+			}
+			if (ret)
+				return -EFAULT;
+			gpa = w.gpa;
+		} else {
+			gpa = la;
+		}
+		ret = write ? v3_write_gpa(vcpu->vm, gpa, &bytes[i], 1) :
+			      v3_read_gpa(vcpu->vm, gpa, &bytes[i], 1);
+		if (ret)
+			return -EFAULT;
+	}
+	*val = bytes[0] | bytes[1] << 8;
+	return 0;
 }
 
 int v3_mmu_decode_invlpg(struct v3_vcpu *vcpu)
@@ -239,23 +397,42 @@ int v3_mmu_emulate_cr(struct v3_vcpu *vcpu)
 		.write = e->crdr.write, .len = e->insn_len,
 	};
 	u64 val = 0, *reg;
-	bool ok = true;
+	bool ok = true, decoded = false;
+	u16 word = 0;
+	int ret;
 
 	if (d.gpr == 0xff || !d.len) {
-		if (v3_cr_decode(vcpu, &d) || d.invlpg ||
-		    ((d.op == V3_CR_LMSW || d.smsw) && d.mem))
+		if (v3_cr_decode(vcpu, &d) || d.invlpg)
 			goto emul_fail;
 		e->insn_len = d.len;
+		decoded = true;
 	} else if (d.op == V3_CR_LMSW) {
 		val = e->crdr.lmsw;
 	}
 	reg = &r->gpr[d.gpr & 15];
-	if (r->cpl) {
+	/*
+	 * CPL > 0: #GP for all but SMSW, which user mode may run unless
+	 * CR4.UMIP is set (SDM vol. 2 "SMSW", vol. 3 2.5)
+	 */
+	if (r->cpl && (!d.smsw || (r->cr4 & X86_CR4_UMIP))) {
 		v3_inject_gp(vcpu);
 		return 0;
 	}
 	if (d.smsw) {
-		*reg = long64 ? r->cr0 : (u32)r->cr0;
+		if (d.mem) {
+			/* a memory destination takes 16 bits of CR0 */
+			word = r->cr0;
+			ret = v3_cr_mem(vcpu, &d, true, &word);
+			if (ret < 0)
+				goto mem_fail;
+			if (ret)
+				return 0;
+		} else if (d.opsize == 2) {
+			*reg = (*reg & ~0xffffULL) | (u16)r->cr0;
+		} else {
+			/* r32: CR0 zero-extended; r64: all of it */
+			*reg = d.opsize == 8 ? r->cr0 : (u32)r->cr0;
+		}
 		v3_skip_insn(vcpu);
 		return 0;
 	}
@@ -264,8 +441,16 @@ int v3_mmu_emulate_cr(struct v3_vcpu *vcpu)
 		ok = v3_set_cr0(vcpu, r->cr0 & ~X86_CR0_TS);
 		break;
 	case V3_CR_LMSW:
-		if (e->crdr.gpr == 0xff || d.gpr != e->crdr.gpr)
+		if (decoded && d.mem) {
+			ret = v3_cr_mem(vcpu, &d, false, &word);
+			if (ret < 0)
+				goto mem_fail;
+			if (ret)
+				return 0;
+			val = word;
+		} else if (decoded) {
 			val = *reg;
+		}
 		/* MP, EM, TS; PE can be set but not cleared */
 		ok = v3_set_cr0(vcpu, (r->cr0 & ~0xeULL) | (val & 0xf) |
 				      (r->cr0 & X86_CR0_PE));
@@ -309,6 +494,12 @@ int v3_mmu_emulate_cr(struct v3_vcpu *vcpu)
 	}
 	v3_skip_insn(vcpu);
 	return 0;
+mem_fail:
+	v3_arch->dump(vcpu);
+	v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+		   "vcpu %u: %s's memory operand (segment %u + 0x%llx) out of reach at rip 0x%llx",
+		   vcpu->id, d.smsw ? "SMSW" : "LMSW", d.seg, d.ea, r->rip);
+	return 1;
 emul_fail:
 	v3_arch->dump(vcpu);
 	v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,

@@ -552,6 +552,18 @@ static int v3_svm_set_paging(struct v3_vcpu *vcpu,
 	return 0;
 }
 
+static u64 v3_svm_seg_base(struct v3_vcpu *vcpu, unsigned int seg)
+{
+	struct v3_vmcb_save *s = &((struct v3_svm_vcpu *)vcpu->arch)->vmcb->save;
+	const struct v3_vmcb_seg *segs[] = {
+		[V3_SEG_ES] = &s->es, [V3_SEG_CS] = &s->cs, [V3_SEG_SS] = &s->ss,
+		[V3_SEG_DS] = &s->ds, [V3_SEG_FS] = &s->fs, [V3_SEG_GS] = &s->gs,
+		[V3_SEG_TR] = &s->tr, [V3_SEG_LDTR] = &s->ldtr,
+	};
+
+	return seg < V3_NR_SEGS ? segs[seg]->base : 0;
+}
+
 static void v3_svm_dump(struct v3_vcpu *vcpu)
 {
 	struct v3_vmcb *v = ((struct v3_svm_vcpu *)vcpu->arch)->vmcb;
@@ -616,4 +628,5 @@ const struct v3_arch_ops v3_svm_ops = {
 	.tdp_format = &v3_npt_format,
 	.set_paging = v3_svm_set_paging,
 	.inject_pf = v3_svm_inject_pf,
+	.seg_base = v3_svm_seg_base,
 };

@@ -789,6 +789,19 @@ static void v3_vmx_dump(struct v3_vcpu *vcpu)
 	put_cpu();
 }
 
+static u64 v3_vmx_seg_base(struct v3_vcpu *vcpu, unsigned int seg)
+{
+	u64 base;
+
+	if (seg >= V3_NR_SEGS)
+		return 0;
+	get_cpu();
+	v3_vmx_load(vcpu->arch);
+	base = v3_vmread(V3_GUEST_BASE(seg));
+	put_cpu();
+	return base;
+}
+
 const struct v3_arch_ops v3_vmx_ops = {
 	.name = "vmx",
 	.arch = V3_ARCH_VMX,
@@ -817,4 +830,5 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.tdp_format = &v3_ept_format,
 	.set_paging = v3_vmx_set_paging,
 	.inject_pf = v3_vmx_inject_pf,
+	.seg_base = v3_vmx_seg_base,
 };
