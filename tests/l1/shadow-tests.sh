@@ -78,7 +78,7 @@ shadow_tests() {
 		skip "shadow: guests, switches" "no shadow paging on this backend (capability paging-switch missing)"
 		return 0
 	fi
-	for g in ${SHADOW_GUESTS:-hello hello64 cpuid portio memory longmode exceptions msr hypercall pcdev}; do
+	for g in ${SHADOW_GUESTS:-hello hello64 cpuid portio memory longmode exceptions crmem msr hypercall pcdev}; do
 		shadow_guest "$g.elf" 64M
 	done
 	shadow_guest memory.elf 256M

@@ -121,6 +121,7 @@ guest memory.elf 64M
 guest memory.elf 256M
 guest longmode.elf 64M
 guest exceptions.elf 64M
+guest crmem.elf 64M
 guest msr.elf 64M
 guest hypercall.elf 64M
 guest multiboot.elf 64M --cmdline "v3vmm-test arg=42" --initrd /guests/payload.txt

@@ -33,5 +33,5 @@ HOSTILE_LINUX=0
 : "${SUITE_SECTIONS:=guests users multi linux paging}"
 # shadow-tests.sh: the guests whose paging differs (each shadow-mode run of
 # a device-heavy guest costs Bochs minutes; the SVM suite runs them all)
-: "${SHADOW_GUESTS:=hello hello64 memory longmode exceptions}"
+: "${SHADOW_GUESTS:=hello hello64 memory longmode exceptions crmem}"
 . /tests/l1/svm-suite.sh
