@@ -169,6 +169,11 @@ static void test_paging_exits(void)
 	CHECK(vcpu.exit.reason == V3_EXIT_CR_ACCESS && vcpu.exit.crdr.reg == 3 &&
 	      !vcpu.exit.crdr.write && vcpu.exit.crdr.gpr == 2,
 	      "decode: mov %%cr3,%%rdx is a read with GPR 2");
+	/* SMSW exits as a CR0 read; decode assists give no operand (15.33.1) */
+	exit_with(V3_SVM_EXIT_READ_CR0, 0, 0, 0x1000, 0x1004);
+	CHECK(vcpu.exit.reason == V3_EXIT_CR_ACCESS && vcpu.exit.crdr.reg == 0 &&
+	      !vcpu.exit.crdr.write && vcpu.exit.crdr.gpr == 0xff,
+	      "decode: a CR0 read without EXITINFO1[63] (SMSW, any operand) leaves it to common code");
 	exit_with(V3_SVM_EXIT_INVLPG, 0xffff888000123000ULL, 0, 0x1000, 0x1003);
 	CHECK(vcpu.exit.reason == V3_EXIT_INVLPG && vcpu.exit.invlpg.valid &&
 	      vcpu.exit.invlpg.gva == 0xffff888000123000ULL,
