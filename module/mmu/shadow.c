@@ -43,7 +43,8 @@
  * dropped (zap-all) and rebuilt on demand.
  *
  * Not done: a write to a guest table through a mapping that uses that
- * table itself (a self-referencing entry) stops the VM; 5-level guests
+ * table itself (a self-referencing entry) is emulated for MOV, XCHG and
+ * (REP) STOS only; any other instruction stops the VM; 5-level guests
  * are refused (LA57 is not offered); the guest's PAT is not applied to
  * shadow leaves (PWT/PCD are).
  */
@@ -726,8 +727,8 @@ static int v3_pt_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
  * A write to a guest table through a mapping that walks that very table
  * (a self-referencing entry; Linux writes a live PGD or a direct-map PUD
  * through the direct map): unprotecting would re-protect it at once, so
- * the instruction is emulated (MOV and XCHG forms, emulate.c) and the
- * table's shadows dropped by the write.
+ * the instruction is emulated (MOV and XCHG forms, emulate.c; STOS and
+ * REP STOS, shadow_emul.c) and the table's shadows dropped by the write.
  */
 static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
 {
@@ -735,7 +736,11 @@ static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
 	struct v3_exit *e = &vcpu->exit;
 	struct v3_mmio_insn in;
 	u8 b[8] = { 0 };
+	int ret;
 
+	ret = v3_shadow_emulate_stos(vcpu);
+	if (ret != -ENOENT)
+		return ret;
 	if (v3_decode_mmio(vcpu, &in)) {
 		v3_fetch_insn(vcpu, b, sizeof(b));
 		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,

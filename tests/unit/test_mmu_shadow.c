@@ -68,7 +68,18 @@ u64 v3_gpa_to_hpa(struct v3_vm *m, u64 gpa, bool *large)
 
 int v3_handle_mem_fault(struct v3_vcpu *v) { mmio++; return 0; }
 int v3_decode_mmio(struct v3_vcpu *v, struct v3_mmio_insn *in) { return 0; }
-int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len) { return -EFAULT; }
+/* the instruction at RIP (test_stos); none: unreadable */
+static u8 insn[15];
+static size_t insn_n;
+int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len)
+{
+	if (!insn_n)
+		return -EFAULT;
+	memset(buf, 0x90, len);
+	memcpy(buf, insn, min(len, insn_n));
+	return 0;
+}
+void v3_skip_insn(struct v3_vcpu *v) { v->regs.rip += v->exit.insn_len; }
 /* the emulated write of a table through itself: a MOV of 8 bytes of 0 */
 static int emulated;
 int v3_mmio_emulate(struct v3_vcpu *v, struct v3_mmio_handler *h)
@@ -357,6 +368,166 @@ static void test_unpaged(void)
 	teardown();
 }
 
+/*
+ * STOS / REP STOS into a guest table through a mapping that walks it (the
+ * PT at 0x4000 maps itself at gva 0x4000, build64): shadow_emul.c, SDM
+ * vol. 2B "STOS", "REP".  Expected registers follow the SDM: rDI moves by
+ * the element size (down with DF), rCX counts the elements left, RIP moves
+ * past the instruction only when the count is 0.
+ */
+static void set_insn(const u8 *b, size_t n)
+{
+	memcpy(insn, b, n);
+	insn_n = n;
+}
+
+static void stos_regs(u64 rdi, u64 rcx, bool df)
+{
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RDI] = rdi;
+	vcpu0.regs.gpr[V3_RCX] = rcx;
+	vcpu0.regs.rflags = 2 | (df ? X86_EFLAGS_DF : 0);
+	pf_injected = 0;
+}
+
+static void test_stos(void)
+{
+	static const u8 rep_stosq[] = { 0xf3, 0x48, 0xab };
+	static const u8 rep_stosd[] = { 0xf3, 0xab };
+	static const u8 stosq[] = { 0x48, 0xab };
+	static const u8 stosb[] = { 0xaa };
+	static const u8 rep_stosw[] = { 0x66, 0xf3, 0xab };
+	static const u8 a32_rep_stosq[] = { 0x67, 0xf3, 0x48, 0xab };
+	static const u8 mov[] = { 0x48, 0x89, 0x07 };
+	const u64 q = 0x1122334455667788ULL;
+	bool ok;
+	int i;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	/* gva 0x5000 -> RAM 0x105000: the page after the self-mapped PT */
+	put64(0x4000 + 5 * 8, 0x105000 | P | W);
+	vcpu0.regs.cs_attr_l = 1;
+	vcpu0.regs.gpr[V3_RAX] = q;
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "stos: shadow VM state");
+	CHECK_EQ(load(), 0, "stos: roots");
+	CHECK_EQ(fault(0x4000, 0), 0, "stos: read through the self-map shadows the PT");
+	CHECK(vm.mmu.shadow->tables[4] > 0, "stos: the PT is a shadowed (protected) table");
+
+	/* REP STOSQ, DF=0, from the #PF exit of its first store */
+	set_insn(rep_stosq, sizeof(rep_stosq));
+	stos_regs(0x4800, 16, false);
+	emulated = 0;
+	CHECK_EQ(fault(0x4800, V3_PF_WRITE | V3_PF_PRESENT), 0, "stos: REP STOSQ exit handled");
+	for (ok = true, i = 0; i < 16; i++)
+		ok &= get64(0x4800 + 8 * i) == q;
+	CHECK(ok && get64(0x4880) == 0 && get64(0x47f8) == 0,
+	      "stos: REP STOSQ stored RAX in the 16 qwords and nothing else");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 0 && vcpu0.regs.gpr[V3_RDI] == 0x4880 &&
+	      vcpu0.regs.rip == 0x1003,
+	      "stos: REP STOSQ: RCX 0, RDI +128, RIP past f3 48 ab (rcx %llx rdi %llx rip %llx)",
+	      (unsigned long long)vcpu0.regs.gpr[V3_RCX],
+	      (unsigned long long)vcpu0.regs.gpr[V3_RDI],
+	      (unsigned long long)vcpu0.regs.rip);
+	CHECK(emulated == 0 && pf_injected == 0 && shim_stops == 0,
+	      "stos: not the MOV path, no fault, VM running");
+	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
+		 "stos: the stores dropped the PT's shadows");
+
+	/* REP STOSD, DF=1: EAX stored downwards */
+	CHECK_EQ(fault(0x4000, 0), 0, "stos: PT shadowed again");
+	set_insn(rep_stosd, sizeof(rep_stosd));
+	stos_regs(0x4ffc, 8, true);
+	CHECK_EQ(fault(0x4ffc, V3_PF_WRITE | V3_PF_PRESENT), 0, "stos: REP STOSD DF=1 exit handled");
+	for (ok = true, i = 0; i < 8; i++)
+		ok &= get64(0x4fe0 + 8 * (i / 2)) == (q & 0xffffffff) * 0x100000001ULL;
+	CHECK(ok && get64(0x4fd8) == 0, "stos: REP STOSD DF=1 filled 0x4fe0-0x4fff with EAX only");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 0 && vcpu0.regs.gpr[V3_RDI] == 0x4fdc &&
+	      vcpu0.regs.rip == 0x1002,
+	      "stos: REP STOSD DF=1: RCX 0, RDI -32, RIP +2");
+
+	/* a count crossing a page: this page's elements, then the guest re-executes */
+	set_insn(rep_stosq, sizeof(rep_stosq));
+	stos_regs(0x4ff0, 4, false);
+	CHECK_EQ(v3_shadow_emulate_stos(&vcpu0), 0, "stos: crossing count, first exit");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 2 && vcpu0.regs.gpr[V3_RDI] == 0x5000 &&
+	      vcpu0.regs.rip == 0x1000 && get64(0x4ff8) == q && get64(0x105000) == 0,
+	      "stos: page end: RCX 2, RDI at the next page, RIP unchanged");
+	CHECK_EQ(v3_shadow_emulate_stos(&vcpu0), 0, "stos: crossing count, re-executed");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 0 && vcpu0.regs.gpr[V3_RDI] == 0x5010 &&
+	      vcpu0.regs.rip == 0x1003 && get64(0x105000) == q && get64(0x105008) == q &&
+	      get64(0x105010) == 0,
+	      "stos: the rest stored in the next page, then RIP advanced");
+	/* the same downwards */
+	memset(ram + 0x105000, 0, 16);
+	stos_regs(0x5008, 4, true);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && vcpu0.regs.gpr[V3_RCX] == 2 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4ff8 && vcpu0.regs.rip == 0x1000 &&
+	      get64(0x105000) == q && get64(0x105008) == q,
+	      "stos: DF=1 crossing: the upper page first, RDI at the lower page");
+
+	/* a count of 0 stores nothing and completes */
+	put64(0x4900, 0x5a5a);
+	stos_regs(0x4900, 0, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4900) == 0x5a5a &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4900 && vcpu0.regs.rip == 0x1003,
+	      "stos: RCX 0: nothing stored, RDI kept, RIP advanced");
+
+	/* a fault in the middle: the 3rd qword crosses into an unmapped page */
+	put64(0x4000 + 5 * 8, 0);
+	put64(0x4ff8, 0x77);
+	stos_regs(0x4fec, 3, false);
+	CHECK_EQ(v3_shadow_emulate_stos(&vcpu0), 0, "stos: fault mid-count handled");
+	CHECK(pf_injected == 1 && pf_cr2 == 0x5000 && pf_error == V3_PF_WRITE,
+	      "stos: #PF injected, CR2 the unmapped page, error W (got %d 0x%llx 0x%x)",
+	      pf_injected, (unsigned long long)pf_cr2, pf_error);
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 1 && vcpu0.regs.gpr[V3_RDI] == 0x4ffc &&
+	      vcpu0.regs.rip == 0x1000,
+	      "stos: at the fault RCX 1, RDI at the faulting element, RIP unchanged");
+	CHECK(get64(0x4fec) == q && get64(0x4ff4) == q, "stos: the two stores before the fault done");
+	CHECK_EQ(get64(0x4ff8), q >> 32, "stos: the faulting element wrote nothing");
+	/* re-executed at the page end: faults again at once, no progress lost */
+	stos_regs(0x5000, 2, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && pf_injected == 1 && pf_cr2 == 0x5000 &&
+	      vcpu0.regs.gpr[V3_RCX] == 2 && vcpu0.regs.gpr[V3_RDI] == 0x5000,
+	      "stos: fault on the first element: #PF, registers unchanged");
+
+	/* plain STOSQ: one element, RCX untouched even with a REP-less count */
+	set_insn(stosq, sizeof(stosq));
+	stos_regs(0x4a00, 5, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4a00) == q &&
+	      get64(0x4a08) == 0 && vcpu0.regs.gpr[V3_RCX] == 5 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4a08 && vcpu0.regs.rip == 0x1002,
+	      "stos: STOSQ stores one qword, RCX kept");
+	set_insn(stosb, sizeof(stosb));
+	stos_regs(0x4b00, 5, true);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4b00) == 0x88 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4aff && vcpu0.regs.rip == 0x1001,
+	      "stos: STOSB DF=1 stores AL, RDI - 1");
+	set_insn(rep_stosw, sizeof(rep_stosw));
+	stos_regs(0x4c00, 3, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 &&
+	      get64(0x4c00) == 0x778877887788ULL && vcpu0.regs.gpr[V3_RDI] == 0x4c06 &&
+	      vcpu0.regs.rip == 0x1003, "stos: 66 REP STOSW stores AX three times");
+	/* 67: EDI and ECX, their upper halves kept */
+	set_insn(a32_rep_stosq, sizeof(a32_rep_stosq));
+	stos_regs(0xffffffff00004d00ULL, 0xabcd000000000002ULL, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4d00) == q &&
+	      get64(0x4d08) == q && get64(0x4d10) == 0 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0xffffffff00004d10ULL &&
+	      vcpu0.regs.gpr[V3_RCX] == 0xabcd000000000000ULL && vcpu0.regs.rip == 0x1004,
+	      "stos: 67 REP STOSQ uses EDI/ECX");
+	/* not a STOS: left to the MOV decoder */
+	set_insn(mov, sizeof(mov));
+	stos_regs(0x4e00, 1, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == -ENOENT && vcpu0.regs.rip == 0x1000,
+	      "stos: a MOV is not taken");
+	CHECK_EQ(shim_stops, 0, "stos: the VM never stopped");
+	insn_n = 0;
+	vcpu0.regs.cs_attr_l = 0;
+	teardown();
+}
+
 int main(void)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -366,6 +537,7 @@ int main(void)
 	test_budget();
 	test_32();
 	test_unpaged();
+	test_stos();
 	free(ram);
 	return unit_done();
 }
