@@ -302,6 +302,19 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 				   "vcpu %u: startup failed", vcpu->id);
 			break;
 		}
+		/*
+		 * A paging-mode switch is waiting for every vCPU to be out of
+		 * the guest (mmu.c): sleep until it is over rather than bounce
+		 * off the backend's request check, which would keep the
+		 * switching thread off this CPU.
+		 */
+		if (test_bit(V3_REQ_MMU, &vcpu->requests)) {
+			wait_event_interruptible(vcpu->wq,
+				!test_bit(V3_REQ_MMU, &vcpu->requests) ||
+				test_bit(V3_REQ_STOP, &vcpu->requests) ||
+				kthread_should_stop());
+			continue;
+		}
 		if (vcpu->halted && !vcpu->parked &&
 		    v3_vcpu_has_interrupt(vcpu))
 			vcpu->halted = false;
@@ -317,10 +330,9 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			break;
 		ret = v3_vcpu_run_once(vcpu);
 		v3_mmu_leave(vcpu);
-		if (ret < 0)
-			continue;
-		if (ret)
+		if (ret > 0)
 			break;
+		/* also after -EINTR: requests may keep coming */
 		if (need_resched()) {
 			v3_fpu_put(vcpu);
 			cond_resched();

@@ -9,7 +9,9 @@
  * (v3_mmu_enter / v3_mmu_leave around one trip through the guest).  A
  * switch sets V3_REQ_MMU on every vCPU and kicks it, which forces a
  * running guest to exit and keeps the next entry from happening
- * (V3_REQ_EXIT_MASK), then takes the semaphore for writing: once it has
+ * (V3_REQ_EXIT_MASK; the vCPU thread sleeps until the request is
+ * cleared, so it cannot keep the switching thread off its CPU), then
+ * takes the semaphore for writing: once it has
  * it no vCPU is inside the guest or inside an exit handler, and none gets
  * there until the switch is over.  vCPUs that halt, pause or have no
  * thread (created, stopped VMs) hold nothing, so a switch works in any VM
@@ -182,9 +184,13 @@ int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode)
 			vm->vcpus[i]->mmu.reload = true;
 		m->switches++;
 	}
-	for (i = 0; i < vm->nr_vcpus; i++)
-		clear_bit(V3_REQ_MMU, &vm->vcpus[i]->requests);
 	up_write(&m->sem);
+	/* the vCPUs sleep on their request until now (vcpu.c) */
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		clear_bit(V3_REQ_MMU, &vm->vcpus[i]->requests);
+		smp_mb__after_atomic();
+		wake_up(&vm->vcpus[i]->wq);
+	}
 	ns = ktime_get_ns() - t0;
 	if (!ret) {
 		m->switch_ns_last = ns;

@@ -131,13 +131,6 @@ paging_guests() { # MODE
 	paging_guest "$1" paging64.elf ""
 }
 
-# the standard guests that exercise paging, in shadow mode
-paging_shadow_guest_suite() {
-	for g in hello.elf hello64.elf memory.elf longmode.elf exceptions.elf; do
-		paging_guest shadow "$g" ""
-	done
-}
-
 # --- Linux ---------------------------------------------------------------------------
 # paging_type VM LINE: type a command into the guest's console
 paging_type() {
@@ -267,8 +260,8 @@ paging_tests() {
 	paging_guests "$PAGING_MODE"
 	if [ "$PAGING_MODE" != shadow ]; then
 		if paging_has_shadow; then
+			# (the standard guests in shadow mode: shadow-tests.sh)
 			paging_guests shadow
-			paging_shadow_guest_suite
 		else
 			paging_skip "paging: edge-case and standard guests in shadow mode" "no shadow paging in this build"
 		fi
@@ -280,7 +273,7 @@ paging_tests() {
 		[ "${LINUX_BOOT_SECS:-240}" -ge 600 ] && ! paging_has_switch && PAGING_LINUX=0
 	fi
 	if [ "$PAGING_LINUX" != 1 ]; then
-		paging_skip "paging: Linux parts" "PAGING_LINUX=0 (a Bochs host without a paging switch: nothing new to test, Linux boots in minutes)"
+		paging_skip "paging: Linux parts" "PAGING_LINUX=0 (Linux boots take this host minutes; the SVM suite runs them)"
 	elif [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 		paging_linux_shadow
 		paging_flip_test

@@ -30,5 +30,8 @@ HOSTILE_LINUX=0
 : "${V3FUZZ_SECONDS:=5}"
 # ioperm-tests.sh: a second of port I/O beside the VM takes Bochs minutes
 : "${IOPERM_SECS:=1}"
-: "${SUITE_SECTIONS:=guests users multi linux}"
+: "${SUITE_SECTIONS:=guests users multi linux paging}"
+# shadow-tests.sh: the guests whose paging differs (each shadow-mode run of
+# a device-heavy guest costs Bochs minutes; the SVM suite runs them all)
+: "${SHADOW_GUESTS:=hello hello64 memory longmode exceptions}"
 . /tests/l1/svm-suite.sh

@@ -146,6 +146,47 @@ static void test_dr(bool nrips, bool decode)
 	      nrips ? "from nRIP (3)" : "left to common code (0)");
 }
 
+/*
+ * Shadow paging's exits (APM vol. 2 15.9, 15.33): MOV CR with the GPR in
+ * EXITINFO1[3:0] and bit 63 set only with decode assists (bit 63 clear on
+ * a CR0 write: CLTS or LMSW, left to common code), INVLPG's address in
+ * EXITINFO1 only with decode assists, #PF's error code and address.
+ */
+static void test_paging_exits(void)
+{
+	features(true, true);
+	exit_with(V3_SVM_EXIT_WRITE_CR0 + 3, V3_CR_INFO_MOV | 5, 0, 0x1000, 0x1003);
+	CHECK(vcpu.exit.reason == V3_EXIT_CR_ACCESS && vcpu.exit.crdr.reg == 3 &&
+	      vcpu.exit.crdr.write && vcpu.exit.crdr.op == V3_CR_MOV &&
+	      vcpu.exit.crdr.gpr == 5 && vcpu.exit.insn_len == 3,
+	      "decode: mov %%rbp,%%cr3 gives GPR 5, length 3 from next_rip");
+	exit_with(V3_SVM_EXIT_WRITE_CR0, 0, 0, 0x1000, 0x1002);
+	CHECK(vcpu.exit.reason == V3_EXIT_CR_ACCESS && vcpu.exit.crdr.reg == 0 &&
+	      vcpu.exit.crdr.gpr == 0xff,
+	      "decode: a CR0 write without EXITINFO1[63] (CLTS/LMSW) leaves the operand to common code");
+	exit_with(V3_SVM_EXIT_READ_CR0 + 3, V3_CR_INFO_MOV | 2, 0, 0x1000, 0x1003);
+	CHECK(vcpu.exit.reason == V3_EXIT_CR_ACCESS && vcpu.exit.crdr.reg == 3 &&
+	      !vcpu.exit.crdr.write && vcpu.exit.crdr.gpr == 2,
+	      "decode: mov %%cr3,%%rdx is a read with GPR 2");
+	exit_with(V3_SVM_EXIT_INVLPG, 0xffff888000123000ULL, 0, 0x1000, 0x1003);
+	CHECK(vcpu.exit.reason == V3_EXIT_INVLPG && vcpu.exit.invlpg.valid &&
+	      vcpu.exit.invlpg.gva == 0xffff888000123000ULL,
+	      "decode: INVLPG's address from EXITINFO1");
+	features(false, false);
+	exit_with(V3_SVM_EXIT_WRITE_CR0 + 4, V3_CR_INFO_MOV | 5, 0, 0x1000, 0);
+	CHECK(vcpu.exit.reason == V3_EXIT_CR_ACCESS && vcpu.exit.crdr.reg == 4 &&
+	      vcpu.exit.crdr.gpr == 0xff && vcpu.exit.insn_len == 0,
+	      "no assists: a CR4 write leaves operand and length to common code");
+	exit_with(V3_SVM_EXIT_INVLPG, 0x1234, 0, 0x1000, 0);
+	CHECK(vcpu.exit.reason == V3_EXIT_INVLPG && !vcpu.exit.invlpg.valid,
+	      "no assists: INVLPG's address is not known");
+	exit_with(V3_SVM_EXIT_EXCP_BASE + 14, 6, 0xdead000, 0x1000, 0);
+	CHECK(vcpu.exit.reason == V3_EXIT_EXCEPTION && vcpu.exit.exc.vector == 14 &&
+	      vcpu.exit.exc.error == 6 && vcpu.exit.exc.addr == 0xdead000 &&
+	      vcpu.exit.insn_len == 0,
+	      "#PF: error code from EXITINFO1, address from EXITINFO2, no length");
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -158,6 +199,7 @@ int main(void)
 		test_insns(i & 1, i & 2);
 		test_dr(i & 1, i & 2);
 	}
+	test_paging_exits();
 
 	/* the exit that hangs Linux guests on main: DR7 write, both assists */
 	features(true, true);
