@@ -786,6 +786,33 @@ static bool v3_guest_changed(struct v3_vm *vm, const struct v3_walk *w)
 	return changed;
 }
 
+/*
+ * A write to a write-protected guest table: true when dropping its
+ * shadows and letting the write run natively cannot work, so the write is
+ * emulated instead.
+ *  - The write's own walk goes through the table (a self-referencing
+ *    entry): the retried write would rebuild and re-protect it at once.
+ *  - The last write-protect fault of this vCPU was this one (same RIP and
+ *    address) and was answered by unprotecting: the instruction made no
+ *    progress.  Some other access of the same instruction - its fetch,
+ *    a stack or data read - walks through the table and re-protected it
+ *    before the write could happen (Linux changing the kernel mapping's
+ *    PMD table with code, stack or data it maps: cleanup_highmap,
+ *    set_memory_*).  A faulting instruction is restarted from the start
+ *    (APM vol. 2 8.2 "exceptions are faults"), so every retry would
+ *    repeat that order: emulating is the only way forward.
+ */
+static bool v3_shadow_wp_must_emulate(struct v3_vcpu *vcpu, u64 gva,
+				      const struct v3_walk *w)
+{
+	int i;
+
+	for (i = 0; i < w->levels; i++)
+		if ((w->pte_gpa[i] >> PAGE_SHIFT) == (w->gpa >> PAGE_SHIFT))
+			return true;
+	return vcpu->mmu.wp_rip == vcpu->regs.rip && vcpu->mmu.wp_gva == gva;
+}
+
 static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 {
 	struct v3_vm *vm = vcpu->vm;
@@ -866,20 +893,18 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		goto out;
 	}
 	if ((access & V3_PF_WRITE) && sv->tables[idx]) {
-		int i;
-
-		/* a guest table written: drop its shadows, unprotect it */
-		for (i = 0; i < w.levels; i++)
-			if ((w.pte_gpa[i] >> PAGE_SHIFT) == (w.gpa >> PAGE_SHIFT))
-				break;
-		if (gm != GM_NONE && i < w.levels) {
-			/* through itself: unprotecting cannot help, emulate */
+		vcpu->mmu.wp_emulations++;
+		if (gm != GM_NONE && v3_shadow_wp_must_emulate(vcpu, gva, &w)) {
 			spin_unlock(&sv->lock);
 			v3_shadow_commit(vm);
-			vcpu->mmu.wp_emulations++;
+			vcpu->mmu.wp_rip = ~0ULL;
+			pr_debug("v3dbg: vcpu %u emul rip %llx gva %llx gpa %llx\n",
+					    vcpu->id, r->rip, gva, w.gpa);
 			return v3_shadow_emulate_write(vcpu, gva, w.gpa);
 		}
-		vcpu->mmu.wp_emulations++;
+		/* a guest table written: drop its shadows, unprotect it */
+		vcpu->mmu.wp_rip = r->rip;
+		vcpu->mmu.wp_gva = gva;
 		v3_zap_gfn(sv, idx);
 		ret = 0;		/* retried: the roots may be gone too */
 		goto out;

@@ -528,6 +528,57 @@ static void test_stos(void)
 	teardown();
 }
 
+/*
+ * A write to a guest table that some other access of the same instruction
+ * walks through (its fetch, stack): unprotecting lets that access
+ * re-protect the table before the restarted write (APM vol. 2 8.2: a #PF
+ * is a fault, the instruction restarts), so the second write-protect
+ * fault at the same RIP and address is emulated, not unprotected again.
+ * Here gva 0x2000 maps the PT at 0x9000, and the "fetch" is gva 0x400000,
+ * which that PT maps.
+ */
+static void test_no_progress(void)
+{
+	struct v3_shadow_vm *sv;
+	u64 wp;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "noprog: shadow VM state");
+	sv = vm.mmu.shadow;
+	CHECK_EQ(load(), 0, "noprog: roots");
+	vcpu0.regs.rip = 0x400010;
+	emulated = 0;
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch through the PT at 0x9000");
+	CHECK(sv->tables[9] > 0, "noprog: that PT is protected");
+	/* first write: unprotected, retried natively */
+	CHECK_EQ(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT), 0, "noprog: first write fault");
+	CHECK(sv->tables[9] == 0 && emulated == 0,
+	      "noprog: first write-protect fault unprotects (no emulation)");
+	/* the restarted instruction's fetch re-protects it */
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: the fetch faults again");
+	CHECK(sv->tables[9] > 0, "noprog: the fetch re-protected the PT");
+	wp = vcpu0.mmu.wp_emulations;
+	put64(0x9008, 0x1234);
+	CHECK_EQ(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT), 0, "noprog: second write fault");
+	CHECK(emulated == 1 && get64(0x9008) == 0 && shim_stops == 0,
+	      "noprog: the same write again (same RIP, address) is emulated (emulated %d)", emulated);
+	CHECK_EQ(vcpu0.mmu.wp_emulations, wp + 1, "noprog: counted as a write-protect emulation");
+	/* after that progress a new write at the same RIP unprotects first */
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch once more");
+	CHECK_EQ(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT), 0, "noprog: a later write fault");
+	CHECK(emulated == 1 && sv->tables[9] == 0,
+	      "noprog: after progress the next write unprotects again");
+	/* another RIP: no emulation either */
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch");
+	vcpu0.regs.rip = 0x400020;
+	CHECK(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 0 && emulated == 1 &&
+	      sv->tables[9] == 0, "noprog: another instruction's write unprotects");
+	CHECK_EQ(shim_stops, 0, "noprog: the VM never stopped");
+	vcpu0.regs.rip = 0;
+	teardown();
+}
+
 int main(void)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -538,6 +589,7 @@ int main(void)
 	test_32();
 	test_unpaged();
 	test_stos();
+	test_no_progress();
 	free(ram);
 	return unit_done();
 }
