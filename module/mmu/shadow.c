@@ -31,7 +31,14 @@
  * writes are often locked read-modify-write instructions (XCHG, CMPXCHG,
  * LOCK AND/BTR) the MMIO decoder (emulate.c) does not cover, and because
  * a table being filled (fork, mmap) is then written at native speed after
- * one fault.  Writes by the VMM (v3_write_gpa, the loader, a reset) come
+ * one fault.  Dropping cannot work when the write's instruction reaches
+ * the table again before the write itself, through its own walk (a
+ * self-referencing entry) or through another access it makes (its fetch,
+ * its stack): the restarted instruction re-protects the table first, for
+ * ever.  Such writes are emulated (v3_shadow_wp_must_emulate): the first,
+ * recognised from the walk, at once; the second, by the same write-protect
+ * fault coming back at the same RIP and address.
+ * Writes by the VMM (v3_write_gpa, the loader, a reset) come
  * through v3_mmu_gpa_written.  Since the shadows never disagree with the
  * guest's tables, INVLPG and MOV CR3 only need the hardware TLB flushed.
  * Whenever shadow entries lose rights or disappear, every vCPU's TLB is
@@ -42,11 +49,10 @@
  * parameter shadow_pages, memcg-charged); beyond it every shadow is
  * dropped (zap-all) and rebuilt on demand.
  *
- * Not done: a write to a guest table through a mapping that uses that
- * table itself (a self-referencing entry) is emulated for MOV, XCHG and
- * (REP) STOS only; any other instruction stops the VM; 5-level guests
- * are refused (LA57 is not offered); the guest's PAT is not applied to
- * shadow leaves (PWT/PCD are).
+ * Not done: a write to a guest table that must be emulated (above) is
+ * emulated for MOV, XCHG and (REP) STOS only; any other instruction stops
+ * the VM; 5-level guests
+ * are refused (LA57 is not offered).
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -76,6 +82,8 @@ MODULE_PARM_DESC(shadow_pages,
 #define SPTE_D		BIT_ULL(6)
 #define SPTE_PS		BIT_ULL(7)
 #define SPTE_G		BIT_ULL(8)
+#define SPTE_PAT	BIT_ULL(7)	/* a 4 KiB leaf's PAT bit (= PS elsewhere) */
+#define SPTE_LPAT	BIT_ULL(12)	/* a large page's PAT bit */
 #define SPTE_NX		BIT_ULL(63)
 #define SPTE_ADDR	0x000ffffffffff000ULL
 
@@ -123,6 +131,7 @@ struct v3_shadow_vm {
 	u32 *rmap;			/* per RAM page: writable leaves */
 	u16 *tables;			/* per RAM page: its shadows */
 	u64 nr_ram;
+	u64 host_pat;			/* the PAT of SVM shadow mode */
 	unsigned long seq;		/* bumped at each drop */
 	bool flush;			/* a drop or protection to publish */
 	struct list_head to_free;
@@ -544,6 +553,45 @@ static int v3_shadow_path(struct v3_vcpu *vcpu, u64 gva,
 	return 0;
 }
 
+/*
+ * The memory type of a leaf: the guest entry's PAT, PCD and PWT bits
+ * select an entry of the guest's PAT (SDM vol. 3 11.12.3; the PAT bit is
+ * bit 7 of a 4 KiB PTE, bit 12 of a large page's entry).  The shadow
+ * leaf must select the same type in the PAT the CPU uses while the guest
+ * runs: on VMX that is the guest's own (the VM-entry control "load
+ * IA32_PAT", SDM vol. 3 26.3.2.1), so the bits are copied; SVM without
+ * nested paging leaves the host's PAT in force (G_PAT only applies to
+ * nested paging, APM vol. 2 15.25.8), so the index is translated.  A type
+ * the host's PAT lacks is made UC (strongest: never less strict than the
+ * guest asked).  The shadow leaf is 4 KiB: its PAT bit is bit 7.
+ */
+static u64 v3_shadow_memtype(struct v3_vcpu *vcpu, u64 ge, bool large)
+{
+	const struct v3_shadow_vm *sv = vcpu->vm->mmu.shadow;
+	unsigned int idx, type, i;
+	u64 gpat = 0x0007040600070406ULL;	/* power-on PAT */
+
+	idx = (ge & SPTE_PWT ? 1 : 0) | (ge & SPTE_PCD ? 2 : 0) |
+	      (ge & (large ? SPTE_LPAT : SPTE_PAT) ? 4 : 0);
+	if (v3_arch->get_msr)
+		v3_arch->get_msr(vcpu, MSR_IA32_CR_PAT, &gpat);
+	if (v3_arch->arch != V3_ARCH_SVM)
+		goto bits;
+	type = (gpat >> (8 * idx)) & 7;
+	for (i = 0; i < 8; i++)
+		if (((sv->host_pat >> (8 * i)) & 7) == type)
+			break;
+	if (i == 8) {
+		for (i = 0; i < 8; i++)
+			if (((sv->host_pat >> (8 * i)) & 7) == 0)	/* UC */
+				break;
+	}
+	idx = i < 8 ? i : 3;	/* PCD|PWT: UC in the power-on PAT */
+bits:
+	return (idx & 1 ? SPTE_PWT : 0) | (idx & 2 ? SPTE_PCD : 0) |
+	       (idx & 4 ? SPTE_PAT : 0);
+}
+
 /* The leaf for the walk w at sp's slot (lock held) */
 static int v3_shadow_leaf(struct v3_vcpu *vcpu, struct v3_spage *sp,
 			  unsigned int slot, const struct v3_walk *w,
@@ -579,7 +627,7 @@ static int v3_shadow_leaf(struct v3_vcpu *vcpu, struct v3_spage *sp,
 	if (gm != GM_NONE) {
 		u64 ge = w->pte[w->levels - 1];
 
-		leaf |= ge & (SPTE_PWT | SPTE_PCD);
+		leaf |= v3_shadow_memtype(vcpu, ge, w->level > 1);
 		if (ge & SPTE_G)
 			leaf |= SPTE_G;
 	}
@@ -1026,6 +1074,8 @@ static int v3_shadow_vm_init(struct v3_vm *vm)
 	INIT_LIST_HEAD(&sv->to_free);
 	for (i = 0; i < V3_SHADOW_HASH; i++)
 		INIT_HLIST_HEAD(&sv->hash[i]);
+	/* the host's PAT: the same on every CPU (Linux programs them alike) */
+	rdmsrl(MSR_IA32_CR_PAT, sv->host_pat);
 	sv->max = clamp(v3_shadow_pages_max, 64U, 1U << 22);
 	sv->nr_ram = vm->mem.size >> PAGE_SHIFT;
 	sv->byid = kvcalloc(sv->max, sizeof(*sv->byid), V3_GFP_ACCOUNT);

@@ -48,25 +48,25 @@ lx_watch() { # name secs: counters while the console lacks "V3L2: ready"
 	timeout 10 v3ctl info "$1" | sed 's/^/#   info /'
 	return 1
 }
-n=lxs$LXV
-linux_create "$n" "$LXV"
-paging_vm_mode "$n" shadow || fail "v3ctl paging $n shadow" "$(cat /tmp/pg.out)"
-run 10 v3ctl launch "$n"
-lx_watch "$n" "$LXSECS"
-if linux_checks "$n" "$LXV" && [ "$LXMEMCHK" = 1 ]; then
-	paging_memchk_start "$n" 20 MCS
-	paging_memchk_wait "$n" 120 MCS
+LXN=lxs$LXV
+linux_create "$LXN" "$LXV"
+paging_vm_mode "$LXN" shadow || fail "v3ctl paging $LXN shadow" "$(cat /tmp/pg.out)"
+run 10 v3ctl launch "$LXN"
+lx_watch "$LXN" "$LXSECS"
+if linux_checks "$LXN" "$LXV" && [ "$LXMEMCHK" = 1 ]; then
+	paging_memchk_start "$LXN" 20 MCS
+	paging_memchk_wait "$LXN" 120 MCS
 	result "memchk passes in Linux ($LXV vcpu) in shadow mode" \
 		"$([ "$MC_RC" = 0 ] && [ "$MC_OOPS" = 0 ] && echo "$MC_LINE" | grep -q '^MEMCHK PASS'; echo $?)" \
 		"memchk: '$MC_LINE' status '$MC_RC' guest dmesg complaints '$MC_OOPS'"
 fi
 for f in shadow_faults guest_faults wp_emulations cr3_switches invlpgs shadow_pages; do
-	echo "# $f=$(cat $PG/$n/paging/$f 2>/dev/null)"
+	echo "# $f=$(cat $PG/$LXN/paging/$f 2>/dev/null)"
 done
-diag_file console "/tmp/con.$n" 40
+diag_file console "/tmp/con.$LXN" 40
 dmesg | grep v3 | tail -n 30 | sed 's/^/#   /'
-linux_poweroff "$n"
-vm_gone "$n"
+linux_poweroff "$LXN"
+vm_gone "$LXN"
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 dmesg_bad >/tmp/bad
 result "dmesg has no BUG/WARNING/Oops/general protection" "$([ ! -s /tmp/bad ]; echo $?)" "$(head -n 3 /tmp/bad)"

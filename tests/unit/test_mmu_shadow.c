@@ -579,6 +579,78 @@ static void test_no_progress(void)
 	teardown();
 }
 
+/*
+ * Memory types (SDM vol. 3 11.12.3): the shadow leaf selects, in the PAT
+ * the CPU uses while the guest runs, the type the guest's entry selects in
+ * the guest's PAT.  SVM shadow mode runs on the host's PAT (translated),
+ * VMX loads the guest's (copied).
+ */
+static u64 test_gpat;
+static int pat_get_msr(struct v3_vcpu *v, u32 msr, u64 *val)
+{
+	if (msr != MSR_IA32_CR_PAT)
+		return -ENOENT;
+	*val = test_gpat;
+	return 0;
+}
+
+static void test_pat(void)
+{
+	static struct v3_arch_ops svm_ops = {
+		.name = "fake-svm", .arch = V3_ARCH_SVM, .inject_pf = fake_inject_pf,
+		.dump = fake_dump, .get_msr = pat_get_msr,
+	};
+	static struct v3_arch_ops vmx_ops = {
+		.name = "fake-vmx", .arch = V3_ARCH_VMX, .inject_pf = fake_inject_pf,
+		.dump = fake_dump, .get_msr = pat_get_msr,
+	};
+	/* Linux's PAT: WB WC UC- UC WB WP UC- WT (entries 0-7) */
+	const u64 linux_pat = 0x0407050600070106ULL;
+	const u64 MT = SPTE_PAT | SPTE_PCD | SPTE_PWT;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	/* gva 0x6000: PAT bit (entry 4 of the guest PAT); gva 0x7000: PCD|PWT (3) */
+	put64(0x4000 + 6 * 8, 0x106000 | P | W | U | 0x80);
+	put64(0x4000 + 7 * 8, 0x107000 | P | W | U | 0x18);
+	/* gva 0x200000: 2 MiB page, PAT (bit 12) and PCD: entry 6 */
+	put64(0x3000 + 8, 0x400000 | P | W | U | PS | 0x1000 | 0x10);
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "pat: shadow VM state");
+	vm.mmu.shadow->host_pat = linux_pat;
+	v3_arch = &svm_ops;
+	/* guest entry 4 = WC (1), entry 3 = UC (0), entry 6 = WT (4) */
+	test_gpat = 0x0004040100070406ULL;
+	CHECK_EQ(load(), 0, "pat: roots");
+	CHECK(fault(0x6000, 0) == 0 && (shadow_leaf(hw.root, 0x6000, false) & MT) == SPTE_PWT,
+	      "pat: svm: guest WC (PAT entry 4) -> host entry 1 (PWT) (leaf 0x%llx)",
+	      (unsigned long long)shadow_leaf(hw.root, 0x6000, false));
+	CHECK(fault(0x7000, 0) == 0 &&
+	      (shadow_leaf(hw.root, 0x7000, false) & MT) == (SPTE_PCD | SPTE_PWT),
+	      "pat: svm: guest UC (entry 3) -> host entry 3 (PCD|PWT)");
+	CHECK(fault(0x205000, 0) == 0 && (shadow_leaf(hw.root, 0x205000, false) & MT) == MT,
+	      "pat: svm: large page's bit-12 PAT, guest WT (entry 6) -> host entry 7 (PAT|PCD|PWT)");
+	CHECK(fault(0, 0) == 0 && (shadow_leaf(hw.root, 0, false) & MT) == 0,
+	      "pat: svm: guest WB (entry 0) -> host entry 0");
+	/* a host PAT without WC: the guest's WC becomes UC */
+	v3_shadow_invlpg(&vcpu0, 0x6000);
+	vm.mmu.shadow->host_pat = 0x0007040600070406ULL;
+	CHECK(fault(0x6000, 0) == 0 &&
+	      (shadow_leaf(hw.root, 0x6000, false) & MT) == (SPTE_PCD | SPTE_PWT),
+	      "pat: svm: a type the host PAT lacks is UC");
+	/* VMX runs the guest on its own PAT: the bits are the guest's */
+	v3_arch = &vmx_ops;
+	v3_shadow_invlpg(&vcpu0, 0x6000);
+	v3_shadow_invlpg(&vcpu0, 0x205000);
+	CHECK(fault(0x6000, 0) == 0 && (shadow_leaf(hw.root, 0x6000, false) & MT) == SPTE_PAT,
+	      "pat: vmx: the guest's PAT bit copied");
+	CHECK(fault(0x205000, 0) == 0 &&
+	      (shadow_leaf(hw.root, 0x205000, false) & MT) == (SPTE_PAT | SPTE_PCD),
+	      "pat: vmx: a large page's PAT bit moves to bit 7 of the 4 KiB leaf");
+	v3_arch = &fake_ops;
+	CHECK_EQ(shim_stops, 0, "pat: the VM never stopped");
+	teardown();
+}
+
 int main(void)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -590,6 +662,7 @@ int main(void)
 	test_unpaged();
 	test_stos();
 	test_no_progress();
+	test_pat();
 	free(ram);
 	return unit_done();
 }
