@@ -946,8 +946,6 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 			spin_unlock(&sv->lock);
 			v3_shadow_commit(vm);
 			vcpu->mmu.wp_rip = ~0ULL;
-			pr_debug("v3dbg: vcpu %u emul rip %llx gva %llx gpa %llx\n",
-					    vcpu->id, r->rip, gva, w.gpa);
 			return v3_shadow_emulate_write(vcpu, gva, w.gpa);
 		}
 		/* a guest table written: drop its shadows, unprotect it */
