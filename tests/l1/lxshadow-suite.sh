@@ -52,6 +52,8 @@ LXN=lxs$LXV
 linux_create "$LXN" "$LXV"
 paging_vm_mode "$LXN" shadow || fail "v3ctl paging $LXN shadow" "$(cat /tmp/pg.out)"
 run 10 v3ctl launch "$LXN"
+cur=$(paging_current "$LXN")
+result "lxshadow: the VM runs in shadow mode" "$([ "$cur" = shadow ]; echo $?)" "current '$cur'"
 lx_watch "$LXN" "$LXSECS"
 if linux_checks "$LXN" "$LXV" && [ "$LXMEMCHK" = 1 ]; then
 	paging_memchk_start "$LXN" 20 MCS
