@@ -222,11 +222,6 @@ paging_flip_test() {
 # Linux boots in shadow mode with each of PAGING_LINUX_VCPUS and passes the
 # Linux checks of linux-tests.sh
 paging_linux_shadow() {
-	# issue #12 is open: Linux does not boot in shadow mode.  REP STOS
-	# into the live top-level table (which maps itself) is emulated now
-	# (module/mmu/shadow_emul.c); the VM then keeps running but prints
-	# nothing on its console within the boot bound (cause not found yet)
-	T_TODO="issue #12: Linux in shadow mode (runs silent after the early REP STOS)"
 	for v in $PAGING_LINUX_VCPUS; do
 		name="paging: Linux boots in shadow mode with $v vcpu"
 		if ! paging_has_shadow; then
@@ -251,7 +246,6 @@ paging_linux_shadow() {
 		linux_poweroff "pgsh$v"
 		vm_gone "pgsh$v"
 	done
-	T_TODO=
 }
 
 # --- the tests ------------------------------------------------------------------------
