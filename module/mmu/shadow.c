@@ -35,7 +35,7 @@
  * the table again before the write itself, through its own walk (a
  * self-referencing entry) or through another access it makes (its fetch,
  * its stack): the restarted instruction re-protects the table first, for
- * ever.  Such writes are emulated (v3_shadow_wp_must_emulate): the first,
+ * ever.  Such writes are emulated (v3_shadow_wp_why): the first,
  * recognised from the walk, at once; the second, by the same write-protect
  * fault coming back at the same RIP and address.
  * Writes by the VMM (v3_write_gpa, the loader, a reset) come
@@ -50,8 +50,9 @@
  * dropped (zap-all) and rebuilt on demand.
  *
  * Not done: a write to a guest table that must be emulated (above) is
- * emulated for MOV, XCHG and (REP) STOS only; any other instruction stops
- * the VM; 5-level guests
+ * emulated for MOV, XCHG and (REP) STOS only; any other instruction
+ * writing a table through itself stops the VM, and one without progress
+ * is unprotected again (it may then never progress); 5-level guests
  * are refused (LA57 is not offered).
  */
 #include <linux/gfp.h>
@@ -778,7 +779,8 @@ static int v3_pt_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
  * the instruction is emulated (MOV and XCHG forms, emulate.c; STOS and
  * REP STOS, shadow_emul.c) and the table's shadows dropped by the write.
  */
-static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
+static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa,
+				   bool must)
 {
 	struct v3_mmio_handler h = { .read = v3_pt_read, .write = v3_pt_write };
 	struct v3_exit *e = &vcpu->exit;
@@ -790,6 +792,8 @@ static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
 	if (ret != -ENOENT)
 		return ret;
 	if (v3_decode_mmio(vcpu, &in)) {
+		if (!must)
+			return -ENOENT;
 		v3_fetch_insn(vcpu, b, sizeof(b));
 		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
 			   "vcpu %u: shadow: insn %*ph at rip 0x%llx writes table gpa 0x%llx through itself: cannot emulate",
@@ -834,31 +838,39 @@ static bool v3_guest_changed(struct v3_vm *vm, const struct v3_walk *w)
 	return changed;
 }
 
+/* Why a write to a write-protected guest table is emulated */
+enum { V3_WP_UNPROTECT, V3_WP_SELF, V3_WP_NO_PROGRESS };
+
 /*
- * A write to a write-protected guest table: true when dropping its
- * shadows and letting the write run natively cannot work, so the write is
- * emulated instead.
- *  - The write's own walk goes through the table (a self-referencing
- *    entry): the retried write would rebuild and re-protect it at once.
- *  - The last write-protect fault of this vCPU was this one (same RIP and
- *    address) and was answered by unprotecting: the instruction made no
- *    progress.  Some other access of the same instruction - its fetch,
- *    a stack or data read - walks through the table and re-protected it
- *    before the write could happen (Linux changing the kernel mapping's
- *    PMD table with code, stack or data it maps: cleanup_highmap,
- *    set_memory_*).  A faulting instruction is restarted from the start
- *    (APM vol. 2 8.2 "exceptions are faults"), so every retry would
- *    repeat that order: emulating is the only way forward.
+ * A write to a write-protected guest table: V3_WP_UNPROTECT when its
+ * shadows may be dropped and the write run natively; else why that cannot
+ * work, and the write is emulated instead.
+ *  - V3_WP_SELF: the write's own walk goes through the table (a
+ *    self-referencing entry): the retried write would rebuild and
+ *    re-protect it at once.
+ *  - V3_WP_NO_PROGRESS: the last write-protect fault of this vCPU was
+ *    this one (same RIP and address) and was answered by unprotecting:
+ *    the instruction made no progress.  Some other access of the same
+ *    instruction - its fetch, a stack or data read - walks through the
+ *    table and re-protected it before the write could happen (Linux
+ *    changing the page tables that map the code, stack or data doing
+ *    it).  A faulting instruction is restarted from its start (APM vol. 2
+ *    8.2, SDM vol. 3 6.5 "faults"), so every retry would repeat that
+ *    order.  (RIP and address equal after progress - the same store
+ *    executed again later - only cost one emulation, and an instruction
+ *    the emulator does not know is then unprotected as before.)
  */
-static bool v3_shadow_wp_must_emulate(struct v3_vcpu *vcpu, u64 gva,
-				      const struct v3_walk *w)
+static int v3_shadow_wp_why(struct v3_vcpu *vcpu, u64 gva,
+			    const struct v3_walk *w)
 {
 	int i;
 
 	for (i = 0; i < w->levels; i++)
 		if ((w->pte_gpa[i] >> PAGE_SHIFT) == (w->gpa >> PAGE_SHIFT))
-			return true;
-	return vcpu->mmu.wp_rip == vcpu->regs.rip && vcpu->mmu.wp_gva == gva;
+			return V3_WP_SELF;
+	if (vcpu->mmu.wp_rip == vcpu->regs.rip && vcpu->mmu.wp_gva == gva)
+		return V3_WP_NO_PROGRESS;
+	return V3_WP_UNPROTECT;
 }
 
 static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
@@ -941,12 +953,20 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		goto out;
 	}
 	if ((access & V3_PF_WRITE) && sv->tables[idx]) {
+		int why = gm == GM_NONE ? V3_WP_UNPROTECT :
+			  v3_shadow_wp_why(vcpu, gva, &w);
+
 		vcpu->mmu.wp_emulations++;
-		if (gm != GM_NONE && v3_shadow_wp_must_emulate(vcpu, gva, &w)) {
+		if (why != V3_WP_UNPROTECT) {
 			spin_unlock(&sv->lock);
 			v3_shadow_commit(vm);
 			vcpu->mmu.wp_rip = ~0ULL;
-			return v3_shadow_emulate_write(vcpu, gva, w.gpa);
+			ret = v3_shadow_emulate_write(vcpu, gva, w.gpa,
+						      why == V3_WP_SELF);
+			if (ret != -ENOENT)
+				return ret;
+			/* no progress, but not an instruction it knows */
+			spin_lock(&sv->lock);
 		}
 		/* a guest table written: drop its shadows, unprotect it */
 		vcpu->mmu.wp_rip = r->rip;

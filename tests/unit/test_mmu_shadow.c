@@ -67,7 +67,9 @@ u64 v3_gpa_to_hpa(struct v3_vm *m, u64 gpa, bool *large)
 }
 
 int v3_handle_mem_fault(struct v3_vcpu *v) { mmio++; return 0; }
-int v3_decode_mmio(struct v3_vcpu *v, struct v3_mmio_insn *in) { return 0; }
+/* the MMIO decoder: knows the instruction unless decode_fails */
+static int decode_fails;
+int v3_decode_mmio(struct v3_vcpu *v, struct v3_mmio_insn *in) { return decode_fails ? -EINVAL : 0; }
 /* the instruction at RIP (test_stos); none: unreadable */
 static u8 insn[15];
 static size_t insn_n;
@@ -574,6 +576,16 @@ static void test_no_progress(void)
 	vcpu0.regs.rip = 0x400020;
 	CHECK(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 0 && emulated == 1 &&
 	      sv->tables[9] == 0, "noprog: another instruction's write unprotects");
+	/*
+	 * No progress again, but an instruction the emulator does not know
+	 * (a locked read-modify-write): unprotected again, the VM runs on
+	 */
+	decode_fails = 1;
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch re-protects");
+	CHECK(sv->tables[9] > 0 && fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      sv->tables[9] == 0 && emulated == 1,
+	      "noprog: undecodable: same RIP and address again: emulation refused, unprotected");
+	decode_fails = 0;
 	CHECK_EQ(shim_stops, 0, "noprog: the VM never stopped");
 	vcpu0.regs.rip = 0;
 	teardown();
