@@ -109,6 +109,8 @@ int v3_mmu_emulate_cr(struct v3_vcpu *vcpu);
 /* shadow.c beside its mode ops */
 u64 v3_mmu_shadow_pages(struct v3_vm *vm);
 void v3_shadow_vcpu_free(struct v3_vcpu *vcpu);
+/* shadow_emul.c: STOS into a table through itself; -ENOENT if not STOS */
+int v3_shadow_emulate_stos(struct v3_vcpu *vcpu);
 /* mmu_cr.c: INVLPG's operand from the instruction (no decode assists) */
 int v3_mmu_decode_invlpg(struct v3_vcpu *vcpu);
 /* the shadow mode's budget (pages per VM), module parameter shadow_pages */

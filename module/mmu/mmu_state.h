@@ -41,6 +41,11 @@ struct v3_mmu {
 	u64 root_hpa;		/* what the CPU's CR3 gets */
 	u64 root_cr3;		/* guest CR3 the roots were built for */
 	u32 root_gmode;		/* guest paging mode the roots were built for */
+	/*
+	 * The last write to a guest table answered by unprotecting it: the
+	 * same one again means no progress (shadow.c, v3_shadow_wp_write).
+	 */
+	u64 wp_rip, wp_gva;
 	void *cache[V3_MMU_PAGE_CACHE];
 	unsigned int nr_cache;
 	/* counters, written by the vCPU thread only */

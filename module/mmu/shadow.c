@@ -31,7 +31,14 @@
  * writes are often locked read-modify-write instructions (XCHG, CMPXCHG,
  * LOCK AND/BTR) the MMIO decoder (emulate.c) does not cover, and because
  * a table being filled (fork, mmap) is then written at native speed after
- * one fault.  Writes by the VMM (v3_write_gpa, the loader, a reset) come
+ * one fault.  Dropping cannot work when the write's instruction reaches
+ * the table again before the write itself, through its own walk (a
+ * self-referencing entry) or through another access it makes (its fetch,
+ * its stack): the restarted instruction re-protects the table first, for
+ * ever.  Such writes are emulated (v3_shadow_wp_why): the first,
+ * recognised from the walk, at once; the second, by the same write-protect
+ * fault coming back at the same RIP and address.
+ * Writes by the VMM (v3_write_gpa, the loader, a reset) come
  * through v3_mmu_gpa_written.  Since the shadows never disagree with the
  * guest's tables, INVLPG and MOV CR3 only need the hardware TLB flushed.
  * Whenever shadow entries lose rights or disappear, every vCPU's TLB is
@@ -42,10 +49,11 @@
  * parameter shadow_pages, memcg-charged); beyond it every shadow is
  * dropped (zap-all) and rebuilt on demand.
  *
- * Not done: a write to a guest table through a mapping that uses that
- * table itself (a self-referencing entry) stops the VM; 5-level guests
- * are refused (LA57 is not offered); the guest's PAT is not applied to
- * shadow leaves (PWT/PCD are).
+ * Not done: a write to a guest table that must be emulated (above) is
+ * emulated for MOV, XCHG and (REP) STOS only; any other instruction
+ * writing a table through itself stops the VM, and one without progress
+ * is unprotected again (it may then never progress); 5-level guests
+ * are refused (LA57 is not offered).
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -75,6 +83,8 @@ MODULE_PARM_DESC(shadow_pages,
 #define SPTE_D		BIT_ULL(6)
 #define SPTE_PS		BIT_ULL(7)
 #define SPTE_G		BIT_ULL(8)
+#define SPTE_PAT	BIT_ULL(7)	/* a 4 KiB leaf's PAT bit (= PS elsewhere) */
+#define SPTE_LPAT	BIT_ULL(12)	/* a large page's PAT bit */
 #define SPTE_NX		BIT_ULL(63)
 #define SPTE_ADDR	0x000ffffffffff000ULL
 
@@ -122,6 +132,7 @@ struct v3_shadow_vm {
 	u32 *rmap;			/* per RAM page: writable leaves */
 	u16 *tables;			/* per RAM page: its shadows */
 	u64 nr_ram;
+	u64 host_pat;			/* the PAT of SVM shadow mode */
 	unsigned long seq;		/* bumped at each drop */
 	bool flush;			/* a drop or protection to publish */
 	struct list_head to_free;
@@ -543,6 +554,45 @@ static int v3_shadow_path(struct v3_vcpu *vcpu, u64 gva,
 	return 0;
 }
 
+/*
+ * The memory type of a leaf: the guest entry's PAT, PCD and PWT bits
+ * select an entry of the guest's PAT (SDM vol. 3 11.12.3; the PAT bit is
+ * bit 7 of a 4 KiB PTE, bit 12 of a large page's entry).  The shadow
+ * leaf must select the same type in the PAT the CPU uses while the guest
+ * runs: on VMX that is the guest's own (the VM-entry control "load
+ * IA32_PAT", SDM vol. 3 26.3.2.1), so the bits are copied; SVM without
+ * nested paging leaves the host's PAT in force (G_PAT only applies to
+ * nested paging, APM vol. 2 15.25.8), so the index is translated.  A type
+ * the host's PAT lacks is made UC (strongest: never less strict than the
+ * guest asked).  The shadow leaf is 4 KiB: its PAT bit is bit 7.
+ */
+static u64 v3_shadow_memtype(struct v3_vcpu *vcpu, u64 ge, bool large)
+{
+	const struct v3_shadow_vm *sv = vcpu->vm->mmu.shadow;
+	unsigned int idx, type, i;
+	u64 gpat = 0x0007040600070406ULL;	/* power-on PAT */
+
+	idx = (ge & SPTE_PWT ? 1 : 0) | (ge & SPTE_PCD ? 2 : 0) |
+	      (ge & (large ? SPTE_LPAT : SPTE_PAT) ? 4 : 0);
+	if (v3_arch->get_msr)
+		v3_arch->get_msr(vcpu, MSR_IA32_CR_PAT, &gpat);
+	if (v3_arch->arch != V3_ARCH_SVM)
+		goto bits;
+	type = (gpat >> (8 * idx)) & 7;
+	for (i = 0; i < 8; i++)
+		if (((sv->host_pat >> (8 * i)) & 7) == type)
+			break;
+	if (i == 8) {
+		for (i = 0; i < 8; i++)
+			if (((sv->host_pat >> (8 * i)) & 7) == 0)	/* UC */
+				break;
+	}
+	idx = i < 8 ? i : 3;	/* PCD|PWT: UC in the power-on PAT */
+bits:
+	return (idx & 1 ? SPTE_PWT : 0) | (idx & 2 ? SPTE_PCD : 0) |
+	       (idx & 4 ? SPTE_PAT : 0);
+}
+
 /* The leaf for the walk w at sp's slot (lock held) */
 static int v3_shadow_leaf(struct v3_vcpu *vcpu, struct v3_spage *sp,
 			  unsigned int slot, const struct v3_walk *w,
@@ -578,7 +628,7 @@ static int v3_shadow_leaf(struct v3_vcpu *vcpu, struct v3_spage *sp,
 	if (gm != GM_NONE) {
 		u64 ge = w->pte[w->levels - 1];
 
-		leaf |= ge & (SPTE_PWT | SPTE_PCD);
+		leaf |= v3_shadow_memtype(vcpu, ge, w->level > 1);
 		if (ge & SPTE_G)
 			leaf |= SPTE_G;
 	}
@@ -726,17 +776,24 @@ static int v3_pt_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
  * A write to a guest table through a mapping that walks that very table
  * (a self-referencing entry; Linux writes a live PGD or a direct-map PUD
  * through the direct map): unprotecting would re-protect it at once, so
- * the instruction is emulated (MOV and XCHG forms, emulate.c) and the
- * table's shadows dropped by the write.
+ * the instruction is emulated (MOV and XCHG forms, emulate.c; STOS and
+ * REP STOS, shadow_emul.c) and the table's shadows dropped by the write.
  */
-static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
+static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa,
+				   bool must)
 {
 	struct v3_mmio_handler h = { .read = v3_pt_read, .write = v3_pt_write };
 	struct v3_exit *e = &vcpu->exit;
 	struct v3_mmio_insn in;
 	u8 b[8] = { 0 };
+	int ret;
 
+	ret = v3_shadow_emulate_stos(vcpu);
+	if (ret != -ENOENT)
+		return ret;
 	if (v3_decode_mmio(vcpu, &in)) {
+		if (!must)
+			return -ENOENT;
 		v3_fetch_insn(vcpu, b, sizeof(b));
 		v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
 			   "vcpu %u: shadow: insn %*ph at rip 0x%llx writes table gpa 0x%llx through itself: cannot emulate",
@@ -779,6 +836,41 @@ static bool v3_guest_changed(struct v3_vm *vm, const struct v3_walk *w)
 			v3_zap_gfn(vm->mmu.shadow, idx);
 	}
 	return changed;
+}
+
+/* Why a write to a write-protected guest table is emulated */
+enum { V3_WP_UNPROTECT, V3_WP_SELF, V3_WP_NO_PROGRESS };
+
+/*
+ * A write to a write-protected guest table: V3_WP_UNPROTECT when its
+ * shadows may be dropped and the write run natively; else why that cannot
+ * work, and the write is emulated instead.
+ *  - V3_WP_SELF: the write's own walk goes through the table (a
+ *    self-referencing entry): the retried write would rebuild and
+ *    re-protect it at once.
+ *  - V3_WP_NO_PROGRESS: the last write-protect fault of this vCPU was
+ *    this one (same RIP and address) and was answered by unprotecting:
+ *    the instruction made no progress.  Some other access of the same
+ *    instruction - its fetch, a stack or data read - walks through the
+ *    table and re-protected it before the write could happen (Linux
+ *    changing the page tables that map the code, stack or data doing
+ *    it).  A faulting instruction is restarted from its start (APM vol. 2
+ *    8.2, SDM vol. 3 6.5 "faults"), so every retry would repeat that
+ *    order.  (RIP and address equal after progress - the same store
+ *    executed again later - only cost one emulation, and an instruction
+ *    the emulator does not know is then unprotected as before.)
+ */
+static int v3_shadow_wp_why(struct v3_vcpu *vcpu, u64 gva,
+			    const struct v3_walk *w)
+{
+	int i;
+
+	for (i = 0; i < w->levels; i++)
+		if ((w->pte_gpa[i] >> PAGE_SHIFT) == (w->gpa >> PAGE_SHIFT))
+			return V3_WP_SELF;
+	if (vcpu->mmu.wp_rip == vcpu->regs.rip && vcpu->mmu.wp_gva == gva)
+		return V3_WP_NO_PROGRESS;
+	return V3_WP_UNPROTECT;
 }
 
 static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
@@ -861,20 +953,24 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		goto out;
 	}
 	if ((access & V3_PF_WRITE) && sv->tables[idx]) {
-		int i;
+		int why = gm == GM_NONE ? V3_WP_UNPROTECT :
+			  v3_shadow_wp_why(vcpu, gva, &w);
 
-		/* a guest table written: drop its shadows, unprotect it */
-		for (i = 0; i < w.levels; i++)
-			if ((w.pte_gpa[i] >> PAGE_SHIFT) == (w.gpa >> PAGE_SHIFT))
-				break;
-		if (gm != GM_NONE && i < w.levels) {
-			/* through itself: unprotecting cannot help, emulate */
+		vcpu->mmu.wp_emulations++;
+		if (why != V3_WP_UNPROTECT) {
 			spin_unlock(&sv->lock);
 			v3_shadow_commit(vm);
-			vcpu->mmu.wp_emulations++;
-			return v3_shadow_emulate_write(vcpu, gva, w.gpa);
+			vcpu->mmu.wp_rip = ~0ULL;
+			ret = v3_shadow_emulate_write(vcpu, gva, w.gpa,
+						      why == V3_WP_SELF);
+			if (ret != -ENOENT)
+				return ret;
+			/* no progress, but not an instruction it knows */
+			spin_lock(&sv->lock);
 		}
-		vcpu->mmu.wp_emulations++;
+		/* a guest table written: drop its shadows, unprotect it */
+		vcpu->mmu.wp_rip = r->rip;
+		vcpu->mmu.wp_gva = gva;
 		v3_zap_gfn(sv, idx);
 		ret = 0;		/* retried: the roots may be gone too */
 		goto out;
@@ -996,6 +1092,8 @@ static int v3_shadow_vm_init(struct v3_vm *vm)
 	INIT_LIST_HEAD(&sv->to_free);
 	for (i = 0; i < V3_SHADOW_HASH; i++)
 		INIT_HLIST_HEAD(&sv->hash[i]);
+	/* the host's PAT: the same on every CPU (Linux programs them alike) */
+	rdmsrl(MSR_IA32_CR_PAT, sv->host_pat);
 	sv->max = clamp(v3_shadow_pages_max, 64U, 1U << 22);
 	sv->nr_ram = vm->mem.size >> PAGE_SHIFT;
 	sv->byid = kvcalloc(sv->max, sizeof(*sv->byid), V3_GFP_ACCOUNT);

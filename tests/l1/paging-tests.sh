@@ -222,10 +222,6 @@ paging_flip_test() {
 # Linux boots in shadow mode with each of PAGING_LINUX_VCPUS and passes the
 # Linux checks of linux-tests.sh
 paging_linux_shadow() {
-	# issue #12 is open: Linux stops early in its boot in shadow mode (a
-	# REP STOS into the live top-level table, which maps itself, is not
-	# emulated yet: module/mmu/shadow.c v3_shadow_emulate_write)
-	T_TODO="issue #12: Linux in shadow mode (REP STOS into a self-mapping table)"
 	for v in $PAGING_LINUX_VCPUS; do
 		name="paging: Linux boots in shadow mode with $v vcpu"
 		if ! paging_has_shadow; then
@@ -250,7 +246,6 @@ paging_linux_shadow() {
 		linux_poweroff "pgsh$v"
 		vm_gone "pgsh$v"
 	done
-	T_TODO=
 }
 
 # --- the tests ------------------------------------------------------------------------

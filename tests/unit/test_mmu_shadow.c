@@ -67,8 +67,21 @@ u64 v3_gpa_to_hpa(struct v3_vm *m, u64 gpa, bool *large)
 }
 
 int v3_handle_mem_fault(struct v3_vcpu *v) { mmio++; return 0; }
-int v3_decode_mmio(struct v3_vcpu *v, struct v3_mmio_insn *in) { return 0; }
-int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len) { return -EFAULT; }
+/* the MMIO decoder: knows the instruction unless decode_fails */
+static int decode_fails;
+int v3_decode_mmio(struct v3_vcpu *v, struct v3_mmio_insn *in) { return decode_fails ? -EINVAL : 0; }
+/* the instruction at RIP (test_stos); none: unreadable */
+static u8 insn[15];
+static size_t insn_n;
+int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len)
+{
+	if (!insn_n)
+		return -EFAULT;
+	memset(buf, 0x90, len);
+	memcpy(buf, insn, min(len, insn_n));
+	return 0;
+}
+void v3_skip_insn(struct v3_vcpu *v) { v->regs.rip += v->exit.insn_len; }
 /* the emulated write of a table through itself: a MOV of 8 bytes of 0 */
 static int emulated;
 int v3_mmio_emulate(struct v3_vcpu *v, struct v3_mmio_handler *h)
@@ -357,6 +370,299 @@ static void test_unpaged(void)
 	teardown();
 }
 
+/*
+ * STOS / REP STOS into a guest table through a mapping that walks it (the
+ * PT at 0x4000 maps itself at gva 0x4000, build64): shadow_emul.c, SDM
+ * vol. 2B "STOS", "REP".  Expected registers follow the SDM: rDI moves by
+ * the element size (down with DF), rCX counts the elements left, RIP moves
+ * past the instruction only when the count is 0.
+ */
+static void set_insn(const u8 *b, size_t n)
+{
+	memcpy(insn, b, n);
+	insn_n = n;
+}
+
+static void stos_regs(u64 rdi, u64 rcx, bool df)
+{
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RDI] = rdi;
+	vcpu0.regs.gpr[V3_RCX] = rcx;
+	vcpu0.regs.rflags = 2 | (df ? X86_EFLAGS_DF : 0);
+	pf_injected = 0;
+}
+
+static void test_stos(void)
+{
+	static const u8 rep_stosq[] = { 0xf3, 0x48, 0xab };
+	static const u8 rep_stosd[] = { 0xf3, 0xab };
+	static const u8 stosq[] = { 0x48, 0xab };
+	static const u8 stosb[] = { 0xaa };
+	static const u8 rep_stosw[] = { 0x66, 0xf3, 0xab };
+	static const u8 a32_rep_stosq[] = { 0x67, 0xf3, 0x48, 0xab };
+	static const u8 mov[] = { 0x48, 0x89, 0x07 };
+	const u64 q = 0x1122334455667788ULL;
+	bool ok;
+	int i;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	/* gva 0x5000 -> RAM 0x105000: the page after the self-mapped PT */
+	put64(0x4000 + 5 * 8, 0x105000 | P | W);
+	vcpu0.regs.cs_attr_l = 1;
+	vcpu0.regs.gpr[V3_RAX] = q;
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "stos: shadow VM state");
+	CHECK_EQ(load(), 0, "stos: roots");
+	CHECK_EQ(fault(0x4000, 0), 0, "stos: read through the self-map shadows the PT");
+	CHECK(vm.mmu.shadow->tables[4] > 0, "stos: the PT is a shadowed (protected) table");
+
+	/* REP STOSQ, DF=0, from the #PF exit of its first store */
+	set_insn(rep_stosq, sizeof(rep_stosq));
+	stos_regs(0x4800, 16, false);
+	emulated = 0;
+	CHECK_EQ(fault(0x4800, V3_PF_WRITE | V3_PF_PRESENT), 0, "stos: REP STOSQ exit handled");
+	for (ok = true, i = 0; i < 16; i++)
+		ok &= get64(0x4800 + 8 * i) == q;
+	CHECK(ok && get64(0x4880) == 0 && get64(0x47f8) == 0,
+	      "stos: REP STOSQ stored RAX in the 16 qwords and nothing else");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 0 && vcpu0.regs.gpr[V3_RDI] == 0x4880 &&
+	      vcpu0.regs.rip == 0x1003,
+	      "stos: REP STOSQ: RCX 0, RDI +128, RIP past f3 48 ab (rcx %llx rdi %llx rip %llx)",
+	      (unsigned long long)vcpu0.regs.gpr[V3_RCX],
+	      (unsigned long long)vcpu0.regs.gpr[V3_RDI],
+	      (unsigned long long)vcpu0.regs.rip);
+	CHECK(emulated == 0 && pf_injected == 0 && shim_stops == 0,
+	      "stos: not the MOV path, no fault, VM running");
+	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
+		 "stos: the stores dropped the PT's shadows");
+
+	/* REP STOSD, DF=1: EAX stored downwards */
+	CHECK_EQ(fault(0x4000, 0), 0, "stos: PT shadowed again");
+	set_insn(rep_stosd, sizeof(rep_stosd));
+	stos_regs(0x4ffc, 8, true);
+	CHECK_EQ(fault(0x4ffc, V3_PF_WRITE | V3_PF_PRESENT), 0, "stos: REP STOSD DF=1 exit handled");
+	for (ok = true, i = 0; i < 8; i++)
+		ok &= get64(0x4fe0 + 8 * (i / 2)) == (q & 0xffffffff) * 0x100000001ULL;
+	CHECK(ok && get64(0x4fd8) == 0, "stos: REP STOSD DF=1 filled 0x4fe0-0x4fff with EAX only");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 0 && vcpu0.regs.gpr[V3_RDI] == 0x4fdc &&
+	      vcpu0.regs.rip == 0x1002,
+	      "stos: REP STOSD DF=1: RCX 0, RDI -32, RIP +2");
+
+	/* a count crossing a page: this page's elements, then the guest re-executes */
+	set_insn(rep_stosq, sizeof(rep_stosq));
+	stos_regs(0x4ff0, 4, false);
+	CHECK_EQ(v3_shadow_emulate_stos(&vcpu0), 0, "stos: crossing count, first exit");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 2 && vcpu0.regs.gpr[V3_RDI] == 0x5000 &&
+	      vcpu0.regs.rip == 0x1000 && get64(0x4ff8) == q && get64(0x105000) == 0,
+	      "stos: page end: RCX 2, RDI at the next page, RIP unchanged");
+	CHECK_EQ(v3_shadow_emulate_stos(&vcpu0), 0, "stos: crossing count, re-executed");
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 0 && vcpu0.regs.gpr[V3_RDI] == 0x5010 &&
+	      vcpu0.regs.rip == 0x1003 && get64(0x105000) == q && get64(0x105008) == q &&
+	      get64(0x105010) == 0,
+	      "stos: the rest stored in the next page, then RIP advanced");
+	/* the same downwards */
+	memset(ram + 0x105000, 0, 16);
+	stos_regs(0x5008, 4, true);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && vcpu0.regs.gpr[V3_RCX] == 2 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4ff8 && vcpu0.regs.rip == 0x1000 &&
+	      get64(0x105000) == q && get64(0x105008) == q,
+	      "stos: DF=1 crossing: the upper page first, RDI at the lower page");
+
+	/* a count of 0 stores nothing and completes */
+	put64(0x4900, 0x5a5a);
+	stos_regs(0x4900, 0, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4900) == 0x5a5a &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4900 && vcpu0.regs.rip == 0x1003,
+	      "stos: RCX 0: nothing stored, RDI kept, RIP advanced");
+
+	/* a fault in the middle: the 3rd qword crosses into an unmapped page */
+	put64(0x4000 + 5 * 8, 0);
+	put64(0x4ff8, 0x77);
+	stos_regs(0x4fec, 3, false);
+	CHECK_EQ(v3_shadow_emulate_stos(&vcpu0), 0, "stos: fault mid-count handled");
+	CHECK(pf_injected == 1 && pf_cr2 == 0x5000 && pf_error == V3_PF_WRITE,
+	      "stos: #PF injected, CR2 the unmapped page, error W (got %d 0x%llx 0x%x)",
+	      pf_injected, (unsigned long long)pf_cr2, pf_error);
+	CHECK(vcpu0.regs.gpr[V3_RCX] == 1 && vcpu0.regs.gpr[V3_RDI] == 0x4ffc &&
+	      vcpu0.regs.rip == 0x1000,
+	      "stos: at the fault RCX 1, RDI at the faulting element, RIP unchanged");
+	CHECK(get64(0x4fec) == q && get64(0x4ff4) == q, "stos: the two stores before the fault done");
+	CHECK_EQ(get64(0x4ff8), q >> 32, "stos: the faulting element wrote nothing");
+	/* re-executed at the page end: faults again at once, no progress lost */
+	stos_regs(0x5000, 2, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && pf_injected == 1 && pf_cr2 == 0x5000 &&
+	      vcpu0.regs.gpr[V3_RCX] == 2 && vcpu0.regs.gpr[V3_RDI] == 0x5000,
+	      "stos: fault on the first element: #PF, registers unchanged");
+
+	/* plain STOSQ: one element, RCX untouched even with a REP-less count */
+	set_insn(stosq, sizeof(stosq));
+	stos_regs(0x4a00, 5, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4a00) == q &&
+	      get64(0x4a08) == 0 && vcpu0.regs.gpr[V3_RCX] == 5 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4a08 && vcpu0.regs.rip == 0x1002,
+	      "stos: STOSQ stores one qword, RCX kept");
+	set_insn(stosb, sizeof(stosb));
+	stos_regs(0x4b00, 5, true);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4b00) == 0x88 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0x4aff && vcpu0.regs.rip == 0x1001,
+	      "stos: STOSB DF=1 stores AL, RDI - 1");
+	set_insn(rep_stosw, sizeof(rep_stosw));
+	stos_regs(0x4c00, 3, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 &&
+	      get64(0x4c00) == 0x778877887788ULL && vcpu0.regs.gpr[V3_RDI] == 0x4c06 &&
+	      vcpu0.regs.rip == 0x1003, "stos: 66 REP STOSW stores AX three times");
+	/* 67: EDI and ECX, their upper halves kept */
+	set_insn(a32_rep_stosq, sizeof(a32_rep_stosq));
+	stos_regs(0xffffffff00004d00ULL, 0xabcd000000000002ULL, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == 0 && get64(0x4d00) == q &&
+	      get64(0x4d08) == q && get64(0x4d10) == 0 &&
+	      vcpu0.regs.gpr[V3_RDI] == 0xffffffff00004d10ULL &&
+	      vcpu0.regs.gpr[V3_RCX] == 0xabcd000000000000ULL && vcpu0.regs.rip == 0x1004,
+	      "stos: 67 REP STOSQ uses EDI/ECX");
+	/* not a STOS: left to the MOV decoder */
+	set_insn(mov, sizeof(mov));
+	stos_regs(0x4e00, 1, false);
+	CHECK(v3_shadow_emulate_stos(&vcpu0) == -ENOENT && vcpu0.regs.rip == 0x1000,
+	      "stos: a MOV is not taken");
+	CHECK_EQ(shim_stops, 0, "stos: the VM never stopped");
+	insn_n = 0;
+	vcpu0.regs.cs_attr_l = 0;
+	teardown();
+}
+
+/*
+ * A write to a guest table that some other access of the same instruction
+ * walks through (its fetch, stack): unprotecting lets that access
+ * re-protect the table before the restarted write (APM vol. 2 8.2: a #PF
+ * is a fault, the instruction restarts), so the second write-protect
+ * fault at the same RIP and address is emulated, not unprotected again.
+ * Here gva 0x2000 maps the PT at 0x9000, and the "fetch" is gva 0x400000,
+ * which that PT maps.
+ */
+static void test_no_progress(void)
+{
+	struct v3_shadow_vm *sv;
+	u64 wp;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "noprog: shadow VM state");
+	sv = vm.mmu.shadow;
+	CHECK_EQ(load(), 0, "noprog: roots");
+	vcpu0.regs.rip = 0x400010;
+	emulated = 0;
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch through the PT at 0x9000");
+	CHECK(sv->tables[9] > 0, "noprog: that PT is protected");
+	/* first write: unprotected, retried natively */
+	CHECK_EQ(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT), 0, "noprog: first write fault");
+	CHECK(sv->tables[9] == 0 && emulated == 0,
+	      "noprog: first write-protect fault unprotects (no emulation)");
+	/* the restarted instruction's fetch re-protects it */
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: the fetch faults again");
+	CHECK(sv->tables[9] > 0, "noprog: the fetch re-protected the PT");
+	wp = vcpu0.mmu.wp_emulations;
+	put64(0x9008, 0x1234);
+	CHECK_EQ(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT), 0, "noprog: second write fault");
+	CHECK(emulated == 1 && get64(0x9008) == 0 && shim_stops == 0,
+	      "noprog: the same write again (same RIP, address) is emulated (emulated %d)", emulated);
+	CHECK_EQ(vcpu0.mmu.wp_emulations, wp + 1, "noprog: counted as a write-protect emulation");
+	/* after that progress a new write at the same RIP unprotects first */
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch once more");
+	CHECK_EQ(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT), 0, "noprog: a later write fault");
+	CHECK(emulated == 1 && sv->tables[9] == 0,
+	      "noprog: after progress the next write unprotects again");
+	/* another RIP: no emulation either */
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch");
+	vcpu0.regs.rip = 0x400020;
+	CHECK(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 0 && emulated == 1 &&
+	      sv->tables[9] == 0, "noprog: another instruction's write unprotects");
+	/*
+	 * No progress again, but an instruction the emulator does not know
+	 * (a locked read-modify-write): unprotected again, the VM runs on
+	 */
+	decode_fails = 1;
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch re-protects");
+	CHECK(sv->tables[9] > 0 && fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      sv->tables[9] == 0 && emulated == 1,
+	      "noprog: undecodable: same RIP and address again: emulation refused, unprotected");
+	decode_fails = 0;
+	CHECK_EQ(shim_stops, 0, "noprog: the VM never stopped");
+	vcpu0.regs.rip = 0;
+	teardown();
+}
+
+/*
+ * Memory types (SDM vol. 3 11.12.3): the shadow leaf selects, in the PAT
+ * the CPU uses while the guest runs, the type the guest's entry selects in
+ * the guest's PAT.  SVM shadow mode runs on the host's PAT (translated),
+ * VMX loads the guest's (copied).
+ */
+static u64 test_gpat;
+static int pat_get_msr(struct v3_vcpu *v, u32 msr, u64 *val)
+{
+	if (msr != MSR_IA32_CR_PAT)
+		return -ENOENT;
+	*val = test_gpat;
+	return 0;
+}
+
+static void test_pat(void)
+{
+	static struct v3_arch_ops svm_ops = {
+		.name = "fake-svm", .arch = V3_ARCH_SVM, .inject_pf = fake_inject_pf,
+		.dump = fake_dump, .get_msr = pat_get_msr,
+	};
+	static struct v3_arch_ops vmx_ops = {
+		.name = "fake-vmx", .arch = V3_ARCH_VMX, .inject_pf = fake_inject_pf,
+		.dump = fake_dump, .get_msr = pat_get_msr,
+	};
+	/* Linux's PAT: WB WC UC- UC WB WP UC- WT (entries 0-7) */
+	const u64 linux_pat = 0x0407050600070106ULL;
+	const u64 MT = SPTE_PAT | SPTE_PCD | SPTE_PWT;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	/* gva 0x6000: PAT bit (entry 4 of the guest PAT); gva 0x7000: PCD|PWT (3) */
+	put64(0x4000 + 6 * 8, 0x106000 | P | W | U | 0x80);
+	put64(0x4000 + 7 * 8, 0x107000 | P | W | U | 0x18);
+	/* gva 0x200000: 2 MiB page, PAT (bit 12) and PCD: entry 6 */
+	put64(0x3000 + 8, 0x400000 | P | W | U | PS | 0x1000 | 0x10);
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "pat: shadow VM state");
+	vm.mmu.shadow->host_pat = linux_pat;
+	v3_arch = &svm_ops;
+	/* guest entry 4 = WC (1), entry 3 = UC (0), entry 6 = WT (4) */
+	test_gpat = 0x0004040100070406ULL;
+	CHECK_EQ(load(), 0, "pat: roots");
+	CHECK(fault(0x6000, 0) == 0 && (shadow_leaf(hw.root, 0x6000, false) & MT) == SPTE_PWT,
+	      "pat: svm: guest WC (PAT entry 4) -> host entry 1 (PWT) (leaf 0x%llx)",
+	      (unsigned long long)shadow_leaf(hw.root, 0x6000, false));
+	CHECK(fault(0x7000, 0) == 0 &&
+	      (shadow_leaf(hw.root, 0x7000, false) & MT) == (SPTE_PCD | SPTE_PWT),
+	      "pat: svm: guest UC (entry 3) -> host entry 3 (PCD|PWT)");
+	CHECK(fault(0x205000, 0) == 0 && (shadow_leaf(hw.root, 0x205000, false) & MT) == MT,
+	      "pat: svm: large page's bit-12 PAT, guest WT (entry 6) -> host entry 7 (PAT|PCD|PWT)");
+	CHECK(fault(0, 0) == 0 && (shadow_leaf(hw.root, 0, false) & MT) == 0,
+	      "pat: svm: guest WB (entry 0) -> host entry 0");
+	/* a host PAT without WC: the guest's WC becomes UC */
+	v3_shadow_invlpg(&vcpu0, 0x6000);
+	vm.mmu.shadow->host_pat = 0x0007040600070406ULL;
+	CHECK(fault(0x6000, 0) == 0 &&
+	      (shadow_leaf(hw.root, 0x6000, false) & MT) == (SPTE_PCD | SPTE_PWT),
+	      "pat: svm: a type the host PAT lacks is UC");
+	/* VMX runs the guest on its own PAT: the bits are the guest's */
+	v3_arch = &vmx_ops;
+	v3_shadow_invlpg(&vcpu0, 0x6000);
+	v3_shadow_invlpg(&vcpu0, 0x205000);
+	CHECK(fault(0x6000, 0) == 0 && (shadow_leaf(hw.root, 0x6000, false) & MT) == SPTE_PAT,
+	      "pat: vmx: the guest's PAT bit copied");
+	CHECK(fault(0x205000, 0) == 0 &&
+	      (shadow_leaf(hw.root, 0x205000, false) & MT) == (SPTE_PAT | SPTE_PCD),
+	      "pat: vmx: a large page's PAT bit moves to bit 7 of the 4 KiB leaf");
+	v3_arch = &fake_ops;
+	CHECK_EQ(shim_stops, 0, "pat: the VM never stopped");
+	teardown();
+}
+
 int main(void)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -366,6 +672,9 @@ int main(void)
 	test_budget();
 	test_32();
 	test_unpaged();
+	test_stos();
+	test_no_progress();
+	test_pat();
 	free(ram);
 	return unit_done();
 }
