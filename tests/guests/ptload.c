@@ -20,6 +20,7 @@
  *   pages=N (64)  pages mapped and unmapped per churn round (<= 512)
  *   secs=N (0)    stop after N seconds (0: run until stopped)
  *   ops=N (0)     fixed work: each phase N reads (tlb) or N rounds (churn)
+ *   tlb_ops=N, churn_ops=N   the same for one kind of phase (phased runs)
  *   phases=N (0)  stop after N phases (0: no limit)
  *   phase_ms=N    phased, no ops=: length of each phase (default 3000)
  *
@@ -62,9 +63,9 @@ static uint64_t pd_churn[2][512] __aligned(4096);
 static uint64_t pt_churn[2][512] __aligned(4096);
 
 static struct {
-	unsigned long mib, pages, secs, ops, phases, phase_ms;
+	unsigned long mib, pages, secs, ops, phases, phase_ms, kops[2];
 	int mode;		/* TLB, CHURN, or 2: phased */
-} P = { 64, 64, 0, 0, 0, 3000, TLB };
+} P = { .mib = 64, .pages = 64, .phase_ms = 3000, .mode = TLB };
 
 static uint64_t tsc_per_ms, t0, frames, rng = 0x9e3779b97f4a7c15ULL;
 static volatile uint64_t sink;
@@ -245,6 +246,9 @@ int guest_main(uint32_t magic, struct multiboot_info *mbi)
 	num(mbi, "secs=", &P.secs);
 	num(mbi, "ops=", &P.ops);
 	num(mbi, "phases=", &P.phases);
+	P.kops[TLB] = P.kops[CHURN] = P.ops;
+	num(mbi, "tlb_ops=", &P.kops[TLB]);
+	num(mbi, "churn_ops=", &P.kops[CHURN]);
 	num(mbi, "phase_ms=", &P.phase_ms);
 	if (!P.mib || P.mib > MAX_TLB_MIB || P.mib % 2)
 		tap_bail("mib= must be even, 2..%d", MAX_TLB_MIB);
@@ -264,9 +268,9 @@ int guest_main(uint32_t magic, struct multiboot_info *mbi)
 	t0 = rdtsc();
 	for (k = 0; !P.phases || k < P.phases; k++) {
 		int kind = P.mode == 2 ? (int)(k & 1) : P.mode;
-		unsigned long ms = P.mode == 2 && !P.ops ? P.phase_ms : 0;
+		unsigned long ms = P.mode == 2 && !P.kops[kind] ? P.phase_ms : 0;
 
-		if (!phase(k, kind, P.ops, ms))
+		if (!phase(k, kind, P.kops[kind], ms))
 			break;
 	}
 	start_ms = ms_since(t0);

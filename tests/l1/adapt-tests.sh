@@ -14,11 +14,14 @@
 # the emulator agrees.  Sourced by svm-suite.sh's paging section (and so by
 # the VMX suite with AD_SCALE small) and adapt-suite.sh; busybox sh.
 #   AD_SECS   bound of each wait for a decision (default 20)
-#   AD_MIB    TLB region of the tlb and phased guests (default 64)
+#   AD_MIB    TLB region of the tlb and phased guests (default 32)
+#   AD_PHASE_MS  phased guest's phase length (default 5000)
 
-: "${AD_SECS:=20}" "${AD_MIB:=64}" "${AD_PHASE_MS:=3000}"
+: "${AD_SECS:=20}" "${AD_MIB:=32}" "${AD_PHASE_MS:=5000}"
 ad_caps=$(cat /sys/kernel/v3vmm/caps 2>/dev/null)
-AD_KNOBS="period_ms=50 trial_ms=150 min_dwell_ms=0 trial_interval_ms=1000 threshold_pct=10 hysteresis_pct=5"
+# trials of 2 s: their first half (warm-up, not measured) rebuilds the
+# shadow tables, about a second for 8k pages on QEMU TCG (paging_policy.h)
+AD_KNOBS="period_ms=100 trial_ms=2000 min_dwell_ms=0 trial_interval_ms=1000 threshold_pct=10 hysteresis_pct=5"
 
 ad_get() { cat "/sys/kernel/v3vmm/vms/$1/paging/$2" 2>/dev/null; }
 
@@ -88,6 +91,12 @@ ad_show() {
 	diag_file "$2 guest phases (ns_per_op)" /tmp/ad.con 8
 }
 
+# ad_rate VM: ns_per_op of the guest's latest progress line
+ad_rate() {
+	timeout 10 v3ctl console "$1" 2>/dev/null | grep 'ptload: t=.* progress' | tail -n 1 |
+		sed -n 's/.*ns_per_op=\([0-9]*\).*/\1/p'
+}
+
 adapt_tests() {
 	if [ $((ad_caps & (1 << 17))) = 0 ]; then
 		echo "ok $((T_N + 1)) - adaptive: tlb, churn, phased # SKIP no paging-switch capability"
@@ -98,11 +107,15 @@ adapt_tests() {
 
 	# --- TLB-miss bound: from nested, a trial of shadow, kept --------------
 	if ad_start ad1 "mode=tlb mib=$AD_MIB" nested; then
-		sleep 1		# a second of nested progress for the record
+		sleep 2		# progress in nested for the record
+		rn=$(ad_rate ad1)
 		run 10 v3ctl paging ad1 adaptive
 		ad_wait ad1 '/to=shadow reason=(trial-keep|cheaper)/'
 		ok=$?
+		sleep 2
+		rs=$(ad_rate ad1)
 		ad_show ad1 tlb
+		echo "# tlb: the guest's random reads: nested ${rn:-?} ns each, then $(ad_get ad1 current) ${rs:-?} ns each"
 		c=$(ad_get ad1 current) ms=$(ad_get ad1 measure)
 		result "adaptive: TLB-miss-bound guest moves to shadow (measure $ms)" \
 			"$([ $ok = 0 ] && [ "$c" = shadow ]; echo $?)" \
@@ -117,14 +130,18 @@ adapt_tests() {
 
 	# --- page-table-update bound: started in shadow, leaves it -------------
 	if ad_start ad2 "mode=churn pages=64" shadow; then
+		sleep 2
+		rs=$(ad_rate ad2)
 		run 10 v3ctl paging ad2 adaptive
 		ad_wait ad2 '/from=shadow to=nested reason=cheaper/'
 		ok=$?
 		# and stays: the next trial of shadow (trial_interval_ms 1000) reverts
 		ad_wait ad2 '/reason=trial-revert/'
 		ok2=$?
+		rn=$(ad_rate ad2)
 		ad_show ad2 churn
 		c=$(ad_get ad2 current)
+		echo "# churn: the guest's rounds (64 pages mapped, touched, unmapped): shadow ${rs:-?} ns each, later (mostly nested) ${rn:-?} ns each"
 		result "adaptive: page-table-update-bound guest moves from shadow to nested" \
 			"$([ $ok = 0 ]; echo $?)" "no cheaper to nested in ${AD_SECS}s"
 		result "adaptive: churn: a later trial of shadow goes back to nested" \
