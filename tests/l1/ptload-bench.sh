@@ -7,14 +7,17 @@
 #   V3B-R ptload-MODE WORKLOAD MS ms       guest-timed work (TSC), lower is better
 #   V3B-R ptload-ovh WAY MS ms rep=N       sampler overhead runs
 #   V3B-INFO ptload ...                    knobs, decisions, counters
-# Sizes: about 2 s per workload phase in nested paging under QEMU TCG.
-#   PB_TLB_OPS, PB_CHURN_OPS, PB_PHASES, PB_REPS (overhead pairs)
+# Sizes (QEMU TCG, measured): tlb ~0.4-0.8 us a read in nested, ~0.1-0.3
+# in shadow once its tables are built (16k fill faults, 1-2 s); churn ~40 us
+# a round in nested, ~4.5 ms in shadow.
+#   PB_TLB_OPS, PB_CHURN_OPS, PB_PH_TLB_OPS, PB_PH_CHURN_OPS, PB_PHASES,
+#   PB_OVH_OPS, PB_REPS (overhead triples)
 
-: "${PB_TLB_OPS:=5000000}" "${PB_CHURN_OPS:=60}" "${PB_PHASES:=6}" "${PB_REPS:=5}"
-: "${PB_OVH_OPS:=5000000}"
+: "${PB_TLB_OPS:=10000000}" "${PB_CHURN_OPS:=1500}" "${PB_PHASES:=6}" "${PB_REPS:=5}"
+: "${PB_PH_TLB_OPS:=10000000}" "${PB_PH_CHURN_OPS:=300}" "${PB_OVH_OPS:=5000000}"
 PB_SYS=/sys/kernel/v3vmm/vms
 # trials long enough for the shadow rebuild on QEMU TCG (see adapt-tests.sh)
-PB_KNOBS="period_ms=100 trial_ms=2000 min_dwell_ms=0 trial_interval_ms=1000"
+PB_KNOBS="period_ms=100 trial_ms=2000 min_dwell_ms=0 trial_interval_ms=5000"
 
 # pb_run WAY MODE KNOBS CMDLINE: one ptload VM to its end; its guest-timed
 # milliseconds on stdout ("" on failure, V3B-E printed)
@@ -40,7 +43,7 @@ pb_run() {
 	ms=$(sed -n 's/^# ptload: done phases=[0-9]* ms=\([0-9]*\).*/\1/p' /tmp/pb.con)
 	[ -n "$ms" ] || echo "V3B-E ptload $pb_way: no result in 120 s: $(tail -n 2 /tmp/pb.con | tr '\n' ' ')" >&2
 	{
-		echo "V3B-INFO ptload $pb_way sysfs current $(cat $PB_SYS/pb/paging/current) switches $(cat $PB_SYS/pb/paging/switches) shadow_faults $(cat $PB_SYS/pb/paging/shadow_faults) wp_emulations $(cat $PB_SYS/pb/paging/wp_emulations) invlpgs $(cat $PB_SYS/pb/paging/invlpgs)"
+		echo "V3B-INFO ptload $pb_way sysfs current $(cat $PB_SYS/pb/paging/current) switches $(cat $PB_SYS/pb/paging/switches) shadow_faults $(cat $PB_SYS/pb/paging/shadow_faults) wp_emulations $(cat $PB_SYS/pb/paging/wp_emulations) invlpgs $(cat $PB_SYS/pb/paging/invlpgs) sampler $(cat $PB_SYS/pb/paging/sampler 2>/dev/null)"
 		[ "$pb_mode" = adaptive ] && sed "s/^/V3B-INFO ptload $pb_way decision /" "$PB_SYS/pb/paging/decisions" | tail -n 6
 		grep '^# ptload: t=' /tmp/pb.con | grep -v progress | head -n 8 | sed "s/^# ptload: /V3B-INFO ptload $pb_way phase /"
 	} >&2
@@ -59,7 +62,7 @@ ptload_bench() {
 		case $w in
 		tlb) c="mode=tlb mib=64 ops=$PB_TLB_OPS phases=1" ;;
 		churn) c="mode=churn pages=64 ops=$PB_CHURN_OPS phases=1" ;;
-		phased) c="mode=phased mib=64 pages=64 tlb_ops=$PB_TLB_OPS churn_ops=$PB_CHURN_OPS phases=$PB_PHASES" ;;
+		phased) c="mode=phased mib=64 pages=64 tlb_ops=$PB_PH_TLB_OPS churn_ops=$PB_PH_CHURN_OPS phases=$PB_PHASES" ;;
 		esac
 		echo "V3B-INFO ptload $w cmdline $c"
 		for m in nested shadow adaptive; do
@@ -73,9 +76,12 @@ ptload_bench() {
 	# the sampler's overhead: adaptive that never switches (dwell of an
 	# hour: every period measured and decided, reason "dwell") against
 	# fixed nested, alternating, same work; sampling every 100 ms (the
-	# default) and every 10 ms (the shortest period)
+	# default) and every 10 ms (the shortest period).  Two measures: the
+	# guest's time (noisy on a shared emulated host: the fixed runs'
+	# spread is printed) and the sampler's own time (sysfs "sampler":
+	# periods and ns from snapshot to decision), as a share of the run
 	c="mode=tlb mib=64 ops=$PB_OVH_OPS phases=1"
-	: >/tmp/pb.fixed; : >/tmp/pb.a100; : >/tmp/pb.a10
+	: >/tmp/pb.fixed; : >/tmp/pb.a100; : >/tmp/pb.a10; : >/tmp/pb.smp
 	i=1
 	while [ $i -le "$PB_REPS" ]; do
 		for way in fixed a100 a10; do
@@ -88,11 +94,21 @@ ptload_bench() {
 			grep -q 'switches 0' /tmp/pb.info ||
 				echo "V3B-E ptload ovh-$way switched: $(grep sysfs /tmp/pb.info)"
 			[ -n "$ms" ] && { echo "$ms" >>/tmp/pb.$way; echo "V3B-R ptload-ovh $way $ms ms rep=$i"; }
+			smp=$(sed -n 's/.* sampler \([0-9]*\) \([0-9]*\)$/\1 \2/p' /tmp/pb.info)
+			[ "$m" = adaptive ] && [ -n "$ms" ] && [ -n "$smp" ] &&
+				echo "$smp $ms" | awk -v w="$way" -v r="$i" '{
+					printf "V3B-R ptload-sampler %s %.4f pct rep=%d periods=%d ns=%d ns_per_period=%d\n",
+						w, $2 / ($3 * 1e4), r, $1, $2, $1 ? $2 / $1 : 0 }' >>/tmp/pb.smp
 		done
 		i=$((i + 1))
 	done
 	f=$(pb_median </tmp/pb.fixed) a=$(pb_median </tmp/pb.a100) b=$(pb_median </tmp/pb.a10)
 	spread=$(sort -n /tmp/pb.fixed | awk '{ v[NR] = $1 } END { if (NR > 1 && v[1] > 0) printf "%.2f", (v[NR] - v[1]) * 100 / v[1] }')
+	cat /tmp/pb.smp 2>/dev/null
+	for way in a100 a10; do
+		sm=$(awk -v w="$way" '$3 == w { print $4 }' /tmp/pb.smp 2>/dev/null | pb_median)
+		[ -n "$sm" ] && echo "V3B-R ptload-ovh sampler-$way $sm pct"
+	done
 	echo "V3B-INFO ptload overhead medians of $PB_REPS: fixed nested $f ms, adaptive (100 ms period, never switching) $a ms, adaptive (10 ms) $b ms; fixed runs spread ${spread}%"
 	[ -n "$f" ] && [ -n "$a" ] && [ -n "$b" ] &&
 		awk -v f="$f" -v a="$a" -v b="$b" 'BEGIN {
