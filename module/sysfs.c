@@ -9,7 +9,8 @@
  * mode (rw: nested, shadow, adaptive), current (nested or shadow now),
  * switches and the MMU's statistics, the adaptive policy's knobs (rw,
  * checked), measure (how nested paging's cost is measured: none,
- * counters, trial) and decisions (the latest, one line each).
+ * counters, trial), decisions (the latest, one line each) and sampler
+ * (periods sampled, nanoseconds spent in them).
  * Removing a VM's directory waits for readers in progress (kernfs drains
  * active references), so show functions never see a freed VM.
  */

@@ -11,17 +11,20 @@
 # Bochs: "measure" is trial) nested's cost is the nested_cost_pct knob and
 # shadow's is measured (its exits' cycles); the guests' own rates
 # (ns_per_op) are printed beside the decisions so a reader can see whether
-# the emulator agrees.  Sourced by svm-suite.sh's paging section (and so by
-# the VMX suite with AD_SCALE small) and adapt-suite.sh; busybox sh.
+# the emulator agrees.  Sourced by svm-suite.sh's paging section (the VMX
+# suite skips it: Bochs is too slow for 2 s trials), adapt-suite.sh and
+# ptbench-suite.sh; busybox sh.
 #   AD_SECS   bound of each wait for a decision (default 20)
-#   AD_MIB    TLB region of the tlb and phased guests (default 32)
+#   AD_MIB    TLB region of the tlb and phased guests (default 16: 4096
+#             pages, a shadow rebuild well inside a trial's first half)
 #   AD_PHASE_MS  phased guest's phase length (default 5000)
+#   AD_PAGES  pages per churn round (default 64)
 
-: "${AD_SECS:=20}" "${AD_MIB:=32}" "${AD_PHASE_MS:=5000}"
+: "${AD_SECS:=20}" "${AD_MIB:=16}" "${AD_PHASE_MS:=5000}" "${AD_PAGES:=64}"
 ad_caps=$(cat /sys/kernel/v3vmm/caps 2>/dev/null)
 # trials of 2 s: their first half (warm-up, not measured) rebuilds the
 # shadow tables, about a second for 8k pages on QEMU TCG (paging_policy.h)
-AD_KNOBS="period_ms=100 trial_ms=2000 min_dwell_ms=0 trial_interval_ms=1000 threshold_pct=10 hysteresis_pct=5"
+: "${AD_KNOBS:=period_ms=100 trial_ms=2000 min_dwell_ms=0 trial_interval_ms=1000 threshold_pct=10 hysteresis_pct=5}"
 
 ad_get() { cat "/sys/kernel/v3vmm/vms/$1/paging/$2" 2>/dev/null; }
 
@@ -129,7 +132,7 @@ adapt_tests() {
 	vm_gone ad1
 
 	# --- page-table-update bound: started in shadow, leaves it -------------
-	if ad_start ad2 "mode=churn pages=64" shadow; then
+	if ad_start ad2 "mode=churn pages=$AD_PAGES" shadow; then
 		sleep 2
 		rs=$(ad_rate ad2)
 		run 10 v3ctl paging ad2 adaptive
@@ -141,7 +144,7 @@ adapt_tests() {
 		rn=$(ad_rate ad2)
 		ad_show ad2 churn
 		c=$(ad_get ad2 current)
-		echo "# churn: the guest's rounds (64 pages mapped, touched, unmapped): shadow ${rs:-?} ns each, later (mostly nested) ${rn:-?} ns each"
+		echo "# churn: the guest's rounds ($AD_PAGES pages mapped, touched, unmapped): shadow ${rs:-?} ns each, later (mostly nested) ${rn:-?} ns each"
 		result "adaptive: page-table-update-bound guest moves from shadow to nested" \
 			"$([ $ok = 0 ]; echo $?)" "no cheaper to nested in ${AD_SECS}s"
 		result "adaptive: churn: a later trial of shadow goes back to nested" \
@@ -155,7 +158,7 @@ adapt_tests() {
 	vm_gone ad2
 
 	# --- phased: both ways ---------------------------------------------------
-	if ad_start ad3 "mode=phased mib=$AD_MIB pages=64 phase_ms=$AD_PHASE_MS" nested; then
+	if ad_start ad3 "mode=phased mib=$AD_MIB pages=$AD_PAGES phase_ms=$AD_PHASE_MS" nested; then
 		run 10 v3ctl paging ad3 adaptive
 		ad_wait ad3 '/to=shadow reason=(trial-keep|cheaper)/' &&
 			ad_wait ad3 '/from=shadow to=nested reason=cheaper/'
