@@ -103,7 +103,9 @@ END {
 			(a != "" ? a : "—"), ratio(s, n), ratio(a, best)
 	}
 	if (np == 0) printf "| (no results) | | | | | | |\n"
-	printf "\n"
+	printf "\nWithout page-walk counters (the emulated host has no PMU) adaptive measures shadow paging by trials: each\n"
+	printf "runs the workload in shadow for trial_ms, whose first half (the shadow rebuild) is not measured; on a run as\n"
+	printf "short as churn in nested, one trial is most of adaptive'"'"'s time.  One run each on a shared host: noisy.\n\n"
 	for (i = 1; i <= npi; i++) printf "-%s\n", pinfo[i]
 	for (r in oruns) printf "- overhead runs %s (ms):%s\n", r, oruns[r]
 	if ("overhead-100ms" in ovh) printf "- sampler overhead by guest time (adaptive never switching vs fixed nested, medians; within the fixed runs'"'"' spread above it is noise): %s %% at period 100 ms, %s %% at 10 ms\n", ovh["overhead-100ms"], ovh["overhead-10ms"]
