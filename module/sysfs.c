@@ -9,7 +9,8 @@
  * mode (rw: nested, shadow, adaptive), current (nested or shadow now),
  * switches and the MMU's statistics, the adaptive policy's knobs (rw,
  * checked), measure (how nested paging's cost is measured: none,
- * counters, trial) and decisions (the latest, one line each).
+ * counters, trial), decisions (the latest, one line each) and sampler
+ * (periods sampled, nanoseconds spent in them).
  * Removing a VM's directory waits for readers in progress (kernfs drains
  * active references), so show functions never see a freed VM.
  */
@@ -219,6 +220,16 @@ static ssize_t decisions_show(struct kobject *k, struct kobj_attribute *a,
 	return v3_paging_decisions_show(to_vm(k), buf);
 }
 
+/* "SAMPLES NS": the adaptive sampler's periods and the time they took */
+static ssize_t sampler_show(struct kobject *k, struct kobj_attribute *a,
+			    char *buf)
+{
+	u64 samples, ns;
+
+	v3_paging_sampler_stats(to_vm(k), &samples, &ns);
+	return sysfs_emit(buf, "%llu %llu\n", samples, ns);
+}
+
 static int v3_knob_index(const struct kobj_attribute *a)
 {
 	unsigned int i;
@@ -296,10 +307,12 @@ static struct kobj_attribute v3_pg_current_attr = {
 };
 static struct kobj_attribute v3_pg_measure_attr = __ATTR_RO(measure);
 static struct kobj_attribute v3_pg_decisions_attr = __ATTR_RO(decisions);
+static struct kobj_attribute v3_pg_sampler_attr = __ATTR_RO(sampler);
 
 static struct attribute *v3_paging_attrs[] = {
 	&v3_pg_mode_attr.attr, &v3_pg_current_attr.attr,
 	&v3_pg_measure_attr.attr, &v3_pg_decisions_attr.attr,
+	&v3_pg_sampler_attr.attr,
 	&v3_pg_switches_attr.attr, &v3_pg_shadow_faults_attr.attr,
 	&v3_pg_guest_faults_attr.attr, &v3_pg_wp_emulations_attr.attr,
 	&v3_pg_cr3_switches_attr.attr, &v3_pg_invlpgs_attr.attr,

@@ -73,6 +73,9 @@ struct v3_paging_vm {
 	struct v3_paging_decision last;
 	struct v3_paging_decision ring[V3_PAGING_RING];
 	unsigned int ring_next, ring_len;
+	/* the sampler's own cost: periods sampled, the time from the snapshot
+	 * to the decision (a switch it makes is the switch's cost) */
+	u64 samples, sampler_ns;
 };
 
 static struct workqueue_struct *v3_paging_wq;
@@ -191,10 +194,12 @@ static void v3_paging_tick(struct work_struct *w)
 	v3_paging_measure_init(pv);
 	now = ktime_get_ns();
 	v3_paging_snap(pv, &s);
+	pv->samples++;
 	if (!pv->have_base || s.switches != pv->base.switches ||
 	    s.mode != pv->base.mode) {
 		pv->base = s;
 		pv->have_base = true;
+		pv->sampler_ns += ktime_get_ns() - now;
 		goto rearm;
 	}
 	m.now_ns = now;
@@ -208,6 +213,7 @@ static void v3_paging_tick(struct work_struct *w)
 	pv->base = s;
 
 	v3_adapt_decide(&pv->knobs, &pv->st, &m, &out);
+	pv->sampler_ns += ktime_get_ns() - now;
 	if (out.to != out.from) {
 		ret = v3_mmu_set_mode(vm, out.to);
 		if (ret) {
@@ -349,6 +355,16 @@ int v3_paging_knob_set(struct v3_vm *vm, unsigned int knob, u32 val)
 		pv->knobs = k;	/* the next period uses them */
 	mutex_unlock(&pv->lock);
 	return ret;
+}
+
+void v3_paging_sampler_stats(struct v3_vm *vm, u64 *samples, u64 *ns)
+{
+	struct v3_paging_vm *pv = pv_of(vm);
+
+	mutex_lock(&pv->lock);
+	*samples = pv->samples;
+	*ns = pv->sampler_ns;
+	mutex_unlock(&pv->lock);
 }
 
 /* "t=NS from=nested to=shadow reason=trial-start nested_ppm=N shadow_ppm=N" */

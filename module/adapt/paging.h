@@ -34,6 +34,8 @@ enum v3_paging_knob {
 u32 v3_paging_knob_get(struct v3_vm *vm, unsigned int knob);
 /* 0 or -EINVAL (out of range: see paging_policy.c) */
 int v3_paging_knob_set(struct v3_vm *vm, unsigned int knob, u32 val);
+/* periods the sampler ran and the nanoseconds they took (its overhead) */
+void v3_paging_sampler_stats(struct v3_vm *vm, u64 *samples, u64 *ns);
 /* the decision ring, oldest first, one line each; bytes written */
 int v3_paging_decisions_show(struct v3_vm *vm, char *buf);
 

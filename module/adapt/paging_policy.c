@@ -131,13 +131,15 @@ void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 		st->est_ns[V3_PAGING_NESTED] = now;
 	}
 	if (st->in_trial) {
-		if (!st->trial_warm && k->trial_ms >= 2 * k->period_ms) {
-			st->trial_warm = true;
+		if (!st->trial_warm && k->trial_ms >= 2 * k->period_ms &&
+		    now - st->trial_start_ns <=
+		    (u64)k->trial_ms * NS_PER_MS / 2) {
 			out->cost_ppm[cur] = ppm(cost, m->avail_cycles);
 			out->cost_ppm[other] = st->est_ppm[other];
 			out->reason = V3_ADAPT_TRIAL;
 			return;
 		}
+		st->trial_warm = true;
 		st->trial_cost += cost;
 		st->trial_avail += m->avail_cycles;
 		out->cost_ppm[cur] = ppm(st->trial_cost, st->trial_avail);

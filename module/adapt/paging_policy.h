@@ -16,9 +16,15 @@
  *           is taken to cost nested_cost_pct of the vCPU time, while
  *           shadow's cost is measured by a trial: the VM runs shadow for
  *           trial_ms and keeps it when that measured cost is lower.
- * A trial of two periods or more ignores its first period: switching
- * mode drops the shadow tables (or the TLB's nested entries), and that
- * period pays for rebuilding them, not for the workload.
+ * A trial of two periods or more ignores the periods that end in its
+ * first half (at least its first period): switching mode drops the shadow
+ * tables (or the TLB's nested entries), and those periods pay for
+ * rebuilding them, a cost of the switch, not of the workload.  How long
+ * a rebuild takes is the workload's (working set / fault cost): on an
+ * emulated host, where a shadow fill fault costs tens of microseconds,
+ * 16k pages take about a second, so trial_ms must cover twice that; the
+ * rebuild's cost is not charged to the mode (hysteresis, min_dwell_ms and
+ * trial_interval_ms bound how often it is paid).
  * A mode not running carries its latest estimate; when that is older
  * than trial_interval_ms (and nothing else can refresh it), a trial of
  * that mode measures it again.
@@ -67,7 +73,7 @@ struct v3_adapt_state {
 	u64 est_ns[2];		/* when measured; 0: never */
 	u32 streak;		/* periods in a row the other mode won */
 	bool in_trial;
-	bool trial_warm;	/* the trial's first (warm-up) period is over */
+	bool trial_warm;	/* the trial's warm-up (first half) is over */
 	u32 trial_from;		/* mode to go back to */
 	u64 trial_start_ns, trial_end_ns;
 	u64 trial_cost, trial_avail;	/* summed over the trial's periods */

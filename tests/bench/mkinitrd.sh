@@ -66,6 +66,7 @@ copy_exe "$V3CTL" /bin/v3ctl
 install -m 0755 "$OUT/v3bench" "$R1/bin/v3bench"
 cp "$HERE/suite.conf" "$R1/bench/suite.conf"
 cp "$HERE/paging.conf" "$R1/bench/paging.conf"
+cp "$REPO/tests/l1/ptload-bench.sh" "$R1/bench/ptload-bench.sh"
 install -m 0755 "$HERE/l1-init" "$R1/init"
 
 # KVM from the L1 kernel's own package: irqbypass -> kvm -> ccp -> kvm-amd
@@ -101,6 +102,8 @@ for fw in bios-256k.bin linuxboot_dma.bin; do
 done
 
 cp "$VMLINUZ" "$R1/guests/vmlinuz"
+[ -f "$REPO/tests/guests/ptload.elf" ] || make -C "$REPO/tests/guests" -s ptload.elf
+cp "$REPO/tests/guests/ptload.elf" "$R1/guests/ptload.elf"
 cp "$OUT/l2.cpio.gz" "$R1/guests/l2.cpio.gz"
 cpio_gz "$R1" "$OUT/l1.cpio.gz"
 say "bench L1 initramfs $OUT/l1.cpio.gz ($(du -h "$OUT/l1.cpio.gz" | cut -f1))"

@@ -5,6 +5,8 @@
 # bound) and phased (the two alternating) — in the L2 Linux guest under
 # v3vmm in nested, shadow and adaptive paging, in ONE boot of the emulated
 # host, and a table of the numbers and ratios (build/bench/paging.md).
+# Before them, the bare-metal ptload guest in the three modes and the
+# adaptive sampler's overhead (tests/l1/ptload-bench.sh): a second table.
 # A mode the build lacks shows as "n/a" with the reason.
 #   BENCH_TIMEOUT=S     bound of the L1 boot (default 1500)
 #   BENCH_NOBUILD=1     reuse the built module, v3ctl and initramfs images
@@ -48,6 +50,15 @@ $1 == "V3B-R" && $2 ~ /^v3vmm-/ {
 }
 $1 == "V3B-INFO" && $2 == "paging" { na[$3] = $0; sub(/^V3B-INFO paging [a-z]+ n\/a: /, "", na[$3]) }
 $1 == "V3B-INFO" && $2 ~ /^v3vmm-/ && $3 == "sysfs" { $1 = ""; sysfs[++ns] = $0 }
+$1 == "V3B-R" && $2 ~ /^ptload-(nested|shadow|adaptive)$/ {
+	m = $2; sub(/^ptload-/, "", m); w = $3
+	if (!(w in pseen)) { pseen[w] = 1; porder[++np] = w }
+	pval[w, m] = $4
+}
+$1 == "V3B-R" && $2 == "ptload-ovh" && $3 ~ /^(overhead|sampler)-/ { ovh[$3] = $4 }
+$1 == "V3B-R" && $2 == "ptload-ovh" && $3 !~ /^(overhead|sampler)-/ { oruns[$3] = oruns[$3] " " $4 }
+$1 == "V3B-INFO" && $2 == "ptload" && ($3 == "overhead" || $3 == "bare-metal") { $1 = ""; $2 = ""; pinfo[++npi] = $0 }
+$1 == "V3B-INFO" && $2 == "ptload" && $4 == "decision" { $1 = ""; $2 = ""; pdec[++npd] = $0 }
 $1 == "V3B-E" { $1 = ""; errs[++ne] = $0 }
 $1 == "V3B-DONE" { done = 1 }
 function fmt(v) { return (v >= 100) ? sprintf("%.0f", v) : sprintf("%.3g", v) }
@@ -74,6 +85,32 @@ END {
 			cell(b, "shadow"), cell(b, "adaptive"), ratio(s, n), ratio(a, best)
 	}
 	if (nb == 0) printf "| (no results) | | | | | | | |\n"
+	printf "\n"
+	pdesc["tlb"] = "random 8-byte reads over 64 MiB of 4 KiB pages (TLB-miss bound)"
+	pdesc["churn"] = "64 PTEs written, touched, cleared + INVLPG, CR3 switch, per round (page-table-update bound)"
+	pdesc["phased"] = "tlb and churn phases alternating (total)"
+	printf "Bare-metal ptload guest (tests/guests/ptload.c; the Linux guest does not boot in shadow paging yet),\n"
+	printf "one run each, guest-timed (TSC) milliseconds for a fixed amount of work, lower is better:\n\n"
+	printf "| workload | what | nested | shadow | adaptive | shadow/nested | adaptive/best static |\n"
+	printf "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n"
+	for (i = 1; i <= np; i++) {
+		w = porder[i]
+		n = ((w, "nested") in pval) ? pval[w, "nested"] : ""
+		s = ((w, "shadow") in pval) ? pval[w, "shadow"] : ""
+		a = ((w, "adaptive") in pval) ? pval[w, "adaptive"] : ""
+		best = (n != "" && s != "") ? (n < s ? n : s) : ""
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", w, pdesc[w], (n != "" ? n : "—"), (s != "" ? s : "—"),
+			(a != "" ? a : "—"), ratio(s, n), ratio(a, best)
+	}
+	if (np == 0) printf "| (no results) | | | | | | |\n"
+	printf "\nWithout page-walk counters (the emulated host has no PMU) adaptive measures shadow paging by trials: each\n"
+	printf "runs the workload in shadow for trial_ms, whose first half (the shadow rebuild) is not measured; on a run as\n"
+	printf "short as churn in nested, one trial is most of adaptive'"'"'s time.  One run each on a shared host: noisy.\n\n"
+	for (i = 1; i <= npi; i++) printf "-%s\n", pinfo[i]
+	for (r in oruns) printf "- overhead runs %s (ms):%s\n", r, oruns[r]
+	if ("overhead-100ms" in ovh) printf "- sampler overhead by guest time (adaptive never switching vs fixed nested, medians; within the fixed runs'"'"' spread above it is noise): %s %% at period 100 ms, %s %% at 10 ms\n", ovh["overhead-100ms"], ovh["overhead-10ms"]
+	if ("sampler-a100" in ovh) printf "- **sampler overhead by its own time** (sysfs sampler ns / run time, medians): %s %% at period 100 ms, %s %% at 10 ms (target <= 0.5 %%, aim 0.05 %%)\n", ovh["sampler-a100"], ovh["sampler-a10"]
+	if (npd) { printf "\nAdaptive decisions in the ptload runs (last of each):\n\n"; for (i = 1; i <= npd; i++) printf "    %s\n", pdec[i] }
 	printf "\n"
 	for (m in na) printf "- %s: n/a: %s\n", m, na[m]
 	if (ns) { printf "\nThe VMs'"'"' paging sysfs after each run:\n\n"; for (i = 1; i <= ns; i++) printf "    %s\n", sysfs[i] }

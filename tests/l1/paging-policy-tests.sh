@@ -18,7 +18,7 @@ pg_set() { sh -c "echo '$3' >/sys/kernel/v3vmm/vms/$1/paging/$2" 2>/dev/null; }
 # pg_field VM KEY: "KEY: value" of v3ctl paging VM
 pg_field() { timeout 10 v3ctl paging "$1" 2>/dev/null | sed -n "s/^$2: //p"; }
 
-PG_FILES="mode current measure decisions switches shadow_faults guest_faults
+PG_FILES="mode current measure decisions sampler switches shadow_faults guest_faults
 wp_emulations cr3_switches invlpgs shadow_pages switch_ns_last switch_ns_max
 fault_cycles period_ms threshold_pct hysteresis_pct min_dwell_ms trial_ms
 trial_interval_ms nested_cost_pct"

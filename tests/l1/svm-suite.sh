@@ -24,7 +24,8 @@ echo 2 >/proc/sys/kernel/printk
 #   users   permissions, memory limits, fuzz
 #   multi   two VMs at once, ioperm beside a VM
 #   linux   Linux guests
-#   paging  page-table edge cases, shadow paging, mode switches (paging-tests.sh)
+#   paging  page-table edge cases, shadow paging, mode switches (paging-tests.sh),
+#           adaptive mode moving (adapt-tests.sh)
 #   host    the host's life cycle (guest time, hotplug, suspend, KVM)
 #   hostile hostile guests
 #   rmmod   rmmod with VMs alive, module parameters, re-insmod
@@ -349,6 +350,19 @@ shadow_tests
 # --- paging (issue #12): page-table edge-case guests, shadow mode, mode flips ------------
 # shellcheck source=tests/l1/paging-tests.sh
 . /tests/l1/paging-tests.sh
+
+# --- adaptive paging moving on TLB-bound, PT-update-bound and phased guests ---------------
+# shellcheck source=tests/l1/adapt-tests.sh
+. /tests/l1/adapt-tests.sh
+if [ "$V3_ARCH" = vmx ]; then
+	# Bochs runs ~60x slower than QEMU TCG: the tlb guest's shadow rebuild
+	# (8k fill faults) and the 2 s trials would take minutes of the VMX
+	# half's budget; the policy itself is the same code (unit tests)
+	T_N=$((T_N + 1))
+	echo "ok $T_N - adaptive: tlb, churn, phased # SKIP Bochs too slow for the trials (SVM suite runs them)"
+else
+	adapt_tests
+fi
 fi # section paging
 
 if section host; then

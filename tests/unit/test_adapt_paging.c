@@ -319,6 +319,69 @@ static void test_trial_measure(void)
 	      "trial: warm-up period's 90 %% ignored (%s)", reasons[s.out.reason]);
 }
 
+/*
+ * A long trial's first half is warm-up: the shadow tables of a large
+ * working set are rebuilt there (on the emulated host a second of fill
+ * faults at a third of the vCPU time), and only the second half is the
+ * workload's cost.  Trials of 2 s, 100 ms periods, no dwell.
+ */
+static void test_long_trial(void)
+{
+	struct sim s;
+	int i, p;
+
+	sim_init(&s, N, false);
+	s.k.trial_ms = 2000;
+	s.k.min_dwell_ms = 0;
+	s.k.trial_interval_ms = 1000;
+	s.vmm_pct[S] = 35;	/* filling the shadow tables */
+	p = run_until(&s, S, 5);
+	CHECK(p == 1 && s.out.reason == V3_ADAPT_TRIAL_START,
+	      "long trial: starts at once without dwell (%d)", p);
+	for (i = 0; i < 10; i++)
+		if (step(&s) != V3_ADAPT_TRIAL)
+			break;
+	CHECK(i == 10 && s.st.in_trial && !s.st.trial_warm,
+	      "long trial: the 10 periods of the first second are warm-up (%d)", i);
+	s.vmm_pct[S] = 0.5;	/* filled: TLB misses are native */
+	step(&s);
+	CHECK(s.st.trial_warm && s.st.trial_cost == 500000,
+	      "long trial: the 11th period is the first measured (cost %llu)",
+	      (unsigned long long)s.st.trial_cost);
+	for (i = 0; i < 8; i++)
+		step(&s);
+	CHECK(s.st.in_trial && s.out.reason == V3_ADAPT_TRIAL,
+	      "long trial: still measuring at 1.9 s (%s)", reasons[s.out.reason]);
+	step(&s);
+	CHECK(s.st.active == S && s.out.reason == V3_ADAPT_TRIAL_KEEP &&
+	      s.out.cost_ppm[S] == 5000 && s.out.cost_ppm[N] == 50000,
+	      "long trial: kept at 0.5 %% < 5 %%, the fill not charged (%s, %llu ppm)",
+	      reasons[s.out.reason], (unsigned long long)s.out.cost_ppm[S]);
+
+	/* a workload that costs 35 % all along (page-table churn) */
+	sim_init(&s, N, false);
+	s.k.trial_ms = 2000;
+	s.k.min_dwell_ms = 0;
+	s.k.trial_interval_ms = 1000;
+	s.vmm_pct[S] = 35;
+	run_until(&s, S, 5);
+	p = run_until(&s, N, 40);
+	CHECK(p == 20 && s.out.reason == V3_ADAPT_TRIAL_REVERT &&
+	      s.out.cost_ppm[S] == 350000,
+	      "long trial: steady 35 %% reverts after 2 s (%d periods, %s, %llu ppm)",
+	      p, reasons[s.out.reason], (unsigned long long)s.out.cost_ppm[S]);
+	/* a costly period in the second half counts */
+	s.vmm_pct[S] = 0.5;
+	p = run_until(&s, S, 40);
+	CHECK(p > 0 && s.st.in_trial, "long trial: next trial after trial_interval (%d)", p);
+	run(&s, 19);
+	s.vmm_pct[S] = 90;
+	step(&s);
+	CHECK(s.st.active == N && s.out.reason == V3_ADAPT_TRIAL_REVERT,
+	      "long trial: a 90 %% period in the second half counts: reverted (%s)",
+	      reasons[s.out.reason]);
+}
+
 /* one-period trials; idle periods; failures; external switches */
 static void test_edges(void)
 {
@@ -389,6 +452,7 @@ int main(void)
 	test_dwell();
 	test_noise();
 	test_trial_measure();
+	test_long_trial();
 	test_edges();
 	return unit_done();
 }
