@@ -89,7 +89,7 @@ END {
 	pdesc["tlb"] = "random 8-byte reads over 64 MiB of 4 KiB pages (TLB-miss bound)"
 	pdesc["churn"] = "64 PTEs written, touched, cleared + INVLPG, CR3 switch, per round (page-table-update bound)"
 	pdesc["phased"] = "tlb and churn phases alternating (total)"
-	printf "Bare-metal ptload guest (tests/guests/ptload.c; the Linux guest does not boot in shadow paging yet),\n"
+	printf "Bare-metal ptload guest (tests/guests/ptload.c),\n"
 	printf "one run each, guest-timed (TSC) milliseconds for a fixed amount of work, lower is better:\n\n"
 	printf "| workload | what | nested | shadow | adaptive | shadow/nested | adaptive/best static |\n"
 	printf "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n"

@@ -57,7 +57,7 @@ pb_median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) /
 
 ptload_bench() {
 	[ -f /guests/ptload.elf ] || { echo "V3B-E ptload: no /guests/ptload.elf"; return 1; }
-	echo "V3B-INFO ptload bare-metal workloads (Linux does not boot in shadow paging yet); adaptive knobs: $PB_KNOBS"
+	echo "V3B-INFO ptload bare-metal workloads; adaptive knobs: $PB_KNOBS"
 	for w in tlb churn phased; do
 		case $w in
 		tlb) c="mode=tlb mib=64 ops=$PB_TLB_OPS phases=1" ;;
