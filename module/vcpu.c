@@ -233,6 +233,9 @@ static int v3_vcpu_move(struct v3_vcpu *vcpu)
 /* requests that take the vCPU off the fast path (everything but events) */
 #define V3_REQ_SLOW_MASK (~(BIT(V3_REQ_EVENT) | BIT(V3_REQ_TLB)))
 
+/* requests that park the thread until whoever set them clears them */
+#define V3_REQ_PARK_MASK (BIT(V3_REQ_PAUSE) | BIT(V3_REQ_MMU))
+
 /*
  * One trip through the guest and the handling of its exit: 0 to go on,
  * -EINTR when a request kept the entry from happening, 1 to leave the
@@ -290,9 +293,15 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 		    test_bit(V3_REQ_RESET, &vcpu->requests) ||
 		    v3_vm_stopped(vm))
 			break;
-		if (test_bit(V3_REQ_PAUSE, &vcpu->requests)) {
+		/*
+		 * Pause, and a paging-mode switch waiting for every vCPU to be
+		 * out of the guest (mmu.c): sleep until they are cleared, not
+		 * bounce off the backend's request check, which would keep the
+		 * thread that clears them off this CPU.
+		 */
+		if (READ_ONCE(vcpu->requests) & V3_REQ_PARK_MASK) {
 			wait_event_interruptible(vcpu->wq,
-				!test_bit(V3_REQ_PAUSE, &vcpu->requests) ||
+				!(READ_ONCE(vcpu->requests) & V3_REQ_PARK_MASK) ||
 				test_bit(V3_REQ_STOP, &vcpu->requests) ||
 				kthread_should_stop());
 			continue;
@@ -303,19 +312,6 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 				   "vcpu %u: startup failed", vcpu->id);
 			break;
-		}
-		/*
-		 * A paging-mode switch is waiting for every vCPU to be out of
-		 * the guest (mmu.c): sleep until it is over rather than bounce
-		 * off the backend's request check, which would keep the
-		 * switching thread off this CPU.
-		 */
-		if (test_bit(V3_REQ_MMU, &vcpu->requests)) {
-			wait_event_interruptible(vcpu->wq,
-				!test_bit(V3_REQ_MMU, &vcpu->requests) ||
-				test_bit(V3_REQ_STOP, &vcpu->requests) ||
-				kthread_should_stop());
-			continue;
 		}
 		if (vcpu->halted && !vcpu->parked &&
 		    v3_vcpu_has_interrupt(vcpu))

@@ -85,6 +85,13 @@ ad_consistent() {
 	}' "$1"
 }
 
+# ad_agrees LABEL: the decisions ad_show saved agree with their numbers
+ad_agrees() {
+	bad=$(ad_consistent /tmp/ad.dec)
+	result "adaptive: $1: each decision agrees with its measured costs" \
+		"$([ -s /tmp/ad.dec ] && [ -z "$bad" ]; echo $?)" "disagreeing: $bad"
+}
+
 # ad_show VM LABEL: decisions, paging counters and the guest's rates
 ad_show() {
 	ad_get "$1" decisions >/tmp/ad.dec
@@ -123,9 +130,7 @@ adapt_tests() {
 		result "adaptive: TLB-miss-bound guest moves to shadow (measure $ms)" \
 			"$([ $ok = 0 ] && [ "$c" = shadow ]; echo $?)" \
 			"current '$c'; no trial-keep/cheaper to shadow in ${AD_SECS}s"
-		bad=$(ad_consistent /tmp/ad.dec)
-		result "adaptive: tlb: each decision agrees with its measured costs" \
-			"$([ -s /tmp/ad.dec ] && [ -z "$bad" ]; echo $?)" "disagreeing: $bad"
+		ad_agrees tlb
 	else
 		fail "adaptive: TLB-miss-bound guest moves to shadow" "$(cat /tmp/ad.why)"
 	fi
@@ -158,9 +163,7 @@ adapt_tests() {
 			"$([ $ok = 0 ]; echo $?)" "no cheaper to nested in ${AD_SECS}s"
 		result "adaptive: churn: a later trial of shadow goes back to nested" \
 			"$([ $ok2 = 0 ]; echo $?)" "no trial-revert in ${AD_SECS}s; current '$c'"
-		bad=$(ad_consistent /tmp/ad.dec)
-		result "adaptive: churn: each decision agrees with its measured costs" \
-			"$([ -s /tmp/ad.dec ] && [ -z "$bad" ]; echo $?)" "disagreeing: $bad"
+		ad_agrees churn
 	else
 		fail "adaptive: page-table-update-bound guest moves from shadow to nested" "$(cat /tmp/ad.why)"
 	fi
@@ -176,9 +179,7 @@ adapt_tests() {
 		s=$(ad_get ad3 switches)
 		result "adaptive: phased guest switches both ways (to shadow, back to nested; $s switches)" \
 			"$([ $ok = 0 ] && [ "${s:-0}" -ge 2 ]; echo $?)" "switches '$s'"
-		bad=$(ad_consistent /tmp/ad.dec)
-		result "adaptive: phased: each decision agrees with its measured costs" \
-			"$([ -s /tmp/ad.dec ] && [ -z "$bad" ]; echo $?)" "disagreeing: $bad"
+		ad_agrees phased
 	else
 		fail "adaptive: phased guest switches both ways" "$(cat /tmp/ad.why)"
 	fi
