@@ -432,7 +432,10 @@ struct v3_paging {
 	__u64 switch_ns_max;
 	__u64 fault_cycles;		/* TSC cycles in the shadow fault path */
 	struct v3_paging_decision last;	/* out: the policy's latest decision */
-	__u64 reserved[8];		/* in: zero */
+	/* out (were reserved: zero from older modules) */
+	__u64 shadow_prefetches;	/* leaves filled beside a fault */
+	__u64 wp_noprogress;		/* table writes emulated: no progress */
+	__u64 reserved[6];		/* in: zero */
 };
 
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)

@@ -205,6 +205,11 @@ int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h)
 		if (h->write)
 			h->write(vcpu, h->opaque, gpa, in.size,
 				 val & v3_size_mask(in.size));
+	} else if (in.xchg && h->exchange) {
+		val = v3_mmio_get_reg(vcpu, &in);
+		if (h->exchange(vcpu, h->opaque, gpa, in.size, &val))
+			val = ~0ULL;
+		v3_mmio_set_reg(vcpu, &in, val & v3_size_mask(in.size));
 	} else {
 		if (!h->read || h->read(vcpu, h->opaque, gpa, in.size, &val))
 			val = ~0ULL;

@@ -175,6 +175,7 @@ static const char *const v3_knob_names[V3_NR_KNOBS] = {
 	[V3_KNOB_TRIAL_MS] = "trial_ms",
 	[V3_KNOB_TRIAL_INTERVAL_MS] = "trial_interval_ms",
 	[V3_KNOB_NESTED_COST_PCT] = "nested_cost_pct",
+	[V3_KNOB_TRIAL_BACKOFF] = "trial_backoff",
 };
 
 static ssize_t mode_show(struct kobject *k, struct kobj_attribute *a,
@@ -286,6 +287,8 @@ V3_PAGING_STAT(shadow_pages);
 V3_PAGING_STAT(switch_ns_last);
 V3_PAGING_STAT(switch_ns_max);
 V3_PAGING_STAT(fault_cycles);
+V3_PAGING_STAT(shadow_prefetches);
+V3_PAGING_STAT(wp_noprogress);
 
 #define V3_KNOB_ATTR(name) \
 	static struct kobj_attribute v3_knob_##name##_attr = \
@@ -298,6 +301,7 @@ V3_KNOB_ATTR(min_dwell_ms);
 V3_KNOB_ATTR(trial_ms);
 V3_KNOB_ATTR(trial_interval_ms);
 V3_KNOB_ATTR(nested_cost_pct);
+V3_KNOB_ATTR(trial_backoff);
 
 static struct kobj_attribute v3_pg_mode_attr = __ATTR_RW(mode);
 /* by hand: "current" is a macro, __ATTR would stringify its expansion */
@@ -318,10 +322,11 @@ static struct attribute *v3_paging_attrs[] = {
 	&v3_pg_cr3_switches_attr.attr, &v3_pg_invlpgs_attr.attr,
 	&v3_pg_shadow_pages_attr.attr, &v3_pg_switch_ns_last_attr.attr,
 	&v3_pg_switch_ns_max_attr.attr, &v3_pg_fault_cycles_attr.attr,
+	&v3_pg_shadow_prefetches_attr.attr, &v3_pg_wp_noprogress_attr.attr,
 	&v3_knob_period_ms_attr.attr, &v3_knob_threshold_pct_attr.attr,
 	&v3_knob_hysteresis_pct_attr.attr, &v3_knob_min_dwell_ms_attr.attr,
 	&v3_knob_trial_ms_attr.attr, &v3_knob_trial_interval_ms_attr.attr,
-	&v3_knob_nested_cost_pct_attr.attr, NULL,
+	&v3_knob_nested_cost_pct_attr.attr, &v3_knob_trial_backoff_attr.attr, NULL,
 };
 
 static const struct attribute_group v3_paging_group = {

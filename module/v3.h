@@ -262,6 +262,14 @@ struct v3_mmio_handler {
 		    u64 *val);
 	int (*write)(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
 		     u64 val);
+	/*
+	 * XCHG with memory is locked (SDM vol. 2 "XCHG"; APM vol. 3): a
+	 * handler backed by memory other CPUs may update gives it here as one
+	 * atomic exchange (*val in: the new value, out: the old one).
+	 * Optional; without it XCHG is a read and then a write.
+	 */
+	int (*exchange)(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
+		    u64 *val);
 	void *opaque;
 };
 

@@ -299,6 +299,8 @@ void v3_paging_fill(struct v3_vm *vm, struct v3_paging *p)
 	p->switch_ns_last = s.switch_ns_last;
 	p->switch_ns_max = s.switch_ns_max;
 	p->fault_cycles = s.fault_cycles;
+	p->shadow_prefetches = s.shadow_prefetches;
+	p->wp_noprogress = s.wp_noprogress;
 }
 
 u32 v3_paging_mode(struct v3_vm *vm)
@@ -324,6 +326,7 @@ static u32 *v3_knob(struct v3_adapt_knobs *k, unsigned int knob)
 	case V3_KNOB_TRIAL_MS:		return &k->trial_ms;
 	case V3_KNOB_TRIAL_INTERVAL_MS:	return &k->trial_interval_ms;
 	case V3_KNOB_NESTED_COST_PCT:	return &k->nested_cost_pct;
+	case V3_KNOB_TRIAL_BACKOFF:	return &k->trial_backoff;
 	}
 	return NULL;
 }

@@ -29,7 +29,7 @@ u32 v3_paging_measure(struct v3_vm *vm);	/* enum v3_paging_measure */
 enum v3_paging_knob {
 	V3_KNOB_PERIOD_MS, V3_KNOB_THRESHOLD_PCT, V3_KNOB_HYSTERESIS_PCT,
 	V3_KNOB_MIN_DWELL_MS, V3_KNOB_TRIAL_MS, V3_KNOB_TRIAL_INTERVAL_MS,
-	V3_KNOB_NESTED_COST_PCT, V3_NR_KNOBS
+	V3_KNOB_NESTED_COST_PCT, V3_KNOB_TRIAL_BACKOFF, V3_NR_KNOBS
 };
 u32 v3_paging_knob_get(struct v3_vm *vm, unsigned int knob);
 /* 0 or -EINVAL (out of range: see paging_policy.c) */

@@ -18,6 +18,7 @@ void v3_adapt_defaults(struct v3_adapt_knobs *k)
 	k->trial_ms = 200;
 	k->trial_interval_ms = 10000;
 	k->nested_cost_pct = 5;
+	k->trial_backoff = 3;
 }
 
 int v3_adapt_knobs_check(const struct v3_adapt_knobs *k)
@@ -35,6 +36,8 @@ int v3_adapt_knobs_check(const struct v3_adapt_knobs *k)
 	if (k->trial_interval_ms < 100 || k->trial_interval_ms > 3600000)
 		return -EINVAL;
 	if (k->nested_cost_pct < 1 || k->nested_cost_pct > 90)
+		return -EINVAL;
+	if (k->trial_backoff > 8)
 		return -EINVAL;
 	return 0;
 }
@@ -72,11 +75,21 @@ static void go(struct v3_adapt_state *st, struct v3_adapt_out *out, u32 to,
 	st->streak = 0;
 }
 
+/* trial_interval_ms, doubled for each trial in a row that reverted */
+static u64 trial_interval_ns(const struct v3_adapt_knobs *k,
+			     const struct v3_adapt_state *st)
+{
+	u32 shift = st->backoff < k->trial_backoff ? st->backoff :
+		    k->trial_backoff;
+
+	return ((u64)k->trial_interval_ms * NS_PER_MS) << shift;
+}
+
 static bool fresh(const struct v3_adapt_knobs *k,
 		  const struct v3_adapt_state *st, u32 mode, u64 now)
 {
 	return st->est_ns[mode] &&
-	       now - st->est_ns[mode] <= (u64)k->trial_interval_ms * NS_PER_MS;
+	       now - st->est_ns[mode] <= trial_interval_ns(k, st);
 }
 
 /* the trial is over: keep its mode if it was cheaper by threshold */
@@ -94,8 +107,11 @@ static void trial_end(const struct v3_adapt_knobs *k,
 	if (cheaper_by(cost, st->est_ppm[home], k->threshold_pct)) {
 		/* in this mode since the trial began: dwell counts from there */
 		go(st, out, cur, V3_ADAPT_TRIAL_KEEP, now);
+		st->backoff = 0;
 	} else {
 		go(st, out, home, V3_ADAPT_TRIAL_REVERT, now);
+		if (st->backoff < k->trial_backoff)
+			st->backoff++;
 	}
 }
 
@@ -183,6 +199,7 @@ void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 
 	if (st->streak >= V3_ADAPT_CONFIRM && dwelt) {
 		go(st, out, other, V3_ADAPT_CHEAPER, now);
+		st->backoff = 0;
 		return;
 	}
 	if (st->streak)

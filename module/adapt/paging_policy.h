@@ -27,7 +27,12 @@
  * trial_interval_ms bound how often it is paid).
  * A mode not running carries its latest estimate; when that is older
  * than trial_interval_ms (and nothing else can refresh it), a trial of
- * that mode measures it again.
+ * that mode measures it again.  Each trial that reverts doubles that
+ * interval, up to trial_interval_ms << trial_backoff (as KVM's halt-polling
+ * window grows while polling fails): a workload the trials keep showing
+ * nested paging suits pays for fewer and fewer of them, where a trial
+ * rebuilds the shadow tables of a whole guest.  A trial that keeps the
+ * mode, or a switch on measured cost, starts from trial_interval_ms again.
  *
  * Switching: the other mode must be cheaper by threshold_pct for
  * V3_ADAPT_CONFIRM periods in a row; a period where its advantage is
@@ -54,6 +59,7 @@ struct v3_adapt_knobs {
 	u32 trial_ms;		/* length of a trial of the other mode */
 	u32 trial_interval_ms;	/* oldest estimate used without a new trial */
 	u32 nested_cost_pct;	/* nested paging's cost when no counter measures it */
+	u32 trial_backoff;	/* reverting trials double the interval, this many times */
 };
 
 /* One sampling period, all of it spent in one mode */
@@ -78,6 +84,7 @@ struct v3_adapt_state {
 	u64 trial_start_ns, trial_end_ns;
 	u64 trial_cost, trial_avail;	/* summed over the trial's periods */
 	u64 retry_ns;		/* after a failed switch: none before */
+	u32 backoff;		/* trials that reverted in a row (<= trial_backoff) */
 };
 
 struct v3_adapt_out {

@@ -199,6 +199,8 @@ void v3_mmu_get_stats(struct v3_vm *vm, struct v3_mmu_stats *s)
 		s->cr3_switches += READ_ONCE(mu->cr3_switches);
 		s->invlpgs += READ_ONCE(mu->invlpgs);
 		s->fault_cycles += READ_ONCE(mu->fault_cycles);
+		s->shadow_prefetches += READ_ONCE(mu->shadow_prefetches);
+		s->wp_noprogress += READ_ONCE(mu->wp_noprogress);
 	}
 	s->shadow_pages = v3_mmu_shadow_pages(vm);
 	s->switches = READ_ONCE(vm->mmu.switches);

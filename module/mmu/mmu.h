@@ -81,6 +81,8 @@ struct v3_mmu_stats {
 	u64 switches;		/* mode changes of a running VM */
 	u64 switch_ns_last, switch_ns_max;
 	u64 fault_cycles;	/* TSC cycles in the shadow fault path */
+	u64 shadow_prefetches;	/* leaves filled beside a fault (shadow.c) */
+	u64 wp_noprogress;	/* table writes emulated for want of progress */
 };
 
 /*

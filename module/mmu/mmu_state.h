@@ -50,6 +50,7 @@ struct v3_mmu {
 	unsigned int nr_cache;
 	/* counters, written by the vCPU thread only */
 	u64 shadow_faults, guest_faults, wp_emulations;
+	u64 shadow_prefetches, wp_noprogress;
 	u64 cr3_switches, invlpgs, fault_cycles;
 };
 

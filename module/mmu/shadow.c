@@ -640,6 +640,66 @@ static int v3_shadow_leaf(struct v3_vcpu *vcpu, struct v3_spage *sp,
 	return 0;
 }
 
+/*
+ * Prefetch: a fill fault also fills the empty entries around it in the
+ * same last-level shadow table (an aligned group), as KVM's shadow MMU
+ * does (PTE_PREFETCH_NUM): a guest touches neighbouring pages, and on an
+ * emulated host each avoided fault saves a world switch of tens of
+ * microseconds.  A guest entry is only prefetched when its A bit is
+ * already set (the guest then sees no access it did not make) and never
+ * made writable before its D bit is (access 0: v3_shadow_leaf maps a
+ * clean page read-only, so the first write still faults and sets D).
+ * Called with the lock held, after the path's tables were protected and
+ * found unchanged (v3_guest_changed): the leaf table cannot change under
+ * us, a later guest write to it faults and drops these entries too.
+ *  - walked (a guest page table): each neighbour is walked again (without
+ *    A/D updates) and must go through the same upper entries;
+ *  - direct (part of a guest large page, or paging off): the neighbours
+ *    are the next frames of the same page, with the same rights.
+ */
+#define V3_PREFETCH_WALKED	8
+#define V3_PREFETCH_DIRECT	64
+
+static void v3_shadow_prefetch(struct v3_vcpu *vcpu, struct v3_spage *sp,
+			       unsigned int slot, u64 gva,
+			       const struct v3_walk *w, int gm)
+{
+	bool direct = ROLE_DIRECT(sp->role);
+	unsigned int n = direct ? V3_PREFETCH_DIRECT : V3_PREFETCH_WALKED;
+	unsigned int j, first = slot & ~(n - 1), last = w->levels - 1;
+	struct v3_walk wj;
+	int i;
+
+	if (ROLE_LEVEL(sp->role) != 1)
+		return;
+	for (j = first; j < first + n; j++) {
+		if (j == slot || (sp->spt[j] & SPTE_P))
+			continue;
+		if (direct) {
+			wj = *w;
+			wj.gpa = (sp->gfn + j) << PAGE_SHIFT;
+		} else {
+			u64 gj = (gva & ~(511ULL << PAGE_SHIFT)) |
+				 ((u64)j << PAGE_SHIFT);
+
+			if (v3_gva_walk(vcpu, gj, 0, V3_WALK_NO_CHECK, &wj) ||
+			    wj.level != 1 || wj.levels != w->levels ||
+			    (wj.pte_gpa[last] >> PAGE_SHIFT) !=
+			    (w->pte_gpa[last] >> PAGE_SHIFT) ||
+			    !(wj.pte[last] & SPTE_A))
+				continue;
+			for (i = 0; i < last; i++)
+				if ((wj.pte[i] ^ w->pte[i]) & ~(SPTE_A | SPTE_D))
+					break;
+			if (i < last)
+				continue;
+		}
+		/* -EIO: not RAM (MMIO faults and is emulated on use) */
+		if (!v3_shadow_leaf(vcpu, sp, j, &wj, 0, gm))
+			vcpu->mmu.shadow_prefetches++;
+	}
+}
+
 /* ------------------------------------------------------------- the roots */
 
 static void v3_put_root(struct v3_shadow_vm *sv, struct v3_spage **slot)
@@ -773,6 +833,36 @@ static int v3_pt_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
 }
 
 /*
+ * XCHG on a guest table (Linux clears a PTE with it and keeps the old
+ * value's D bit, ptep_get_and_clear): one locked exchange on the host
+ * mapping, so an A/D bit another vCPU's walk sets meanwhile (walk.c, with
+ * cmpxchg) is either in the old value returned or not set at all.
+ */
+static int v3_pt_xchg(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
+		      u64 *val)
+{
+	void *hva = v3_gpa_to_hva(vcpu->vm, gpa);
+	u64 old;
+
+	if (!hva || (size != 4 && size != 8) || (gpa & (size - 1))) {
+		/* not one aligned entry: no A/D race to lose */
+		if (v3_pt_read(vcpu, opaque, gpa, size, &old))
+			return -EFAULT;
+		if (v3_pt_write(vcpu, opaque, gpa, size, *val))
+			return -EFAULT;
+		*val = old;
+		return 0;
+	}
+	if (size == 4)
+		old = xchg((u32 *)hva, (u32)*val);
+	else
+		old = xchg((u64 *)hva, *val);
+	v3_mmu_gpa_written(vcpu->vm, gpa, size);
+	*val = old;
+	return 0;
+}
+
+/*
  * A write to a guest table through a mapping that walks that very table
  * (a self-referencing entry; Linux writes a live PGD or a direct-map PUD
  * through the direct map): unprotecting would re-protect it at once, so
@@ -782,7 +872,8 @@ static int v3_pt_write(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
 static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa,
 				   bool must)
 {
-	struct v3_mmio_handler h = { .read = v3_pt_read, .write = v3_pt_write };
+	struct v3_mmio_handler h = { .read = v3_pt_read, .write = v3_pt_write,
+				      .exchange = v3_pt_xchg };
 	struct v3_exit *e = &vcpu->exit;
 	struct v3_mmio_insn in;
 	u8 b[8] = { 0 };
@@ -957,6 +1048,8 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 			  v3_shadow_wp_why(vcpu, gva, &w);
 
 		vcpu->mmu.wp_emulations++;
+		if (why == V3_WP_NO_PROGRESS)
+			vcpu->mmu.wp_noprogress++;
 		if (why != V3_WP_UNPROTECT) {
 			spin_unlock(&sv->lock);
 			v3_shadow_commit(vm);
@@ -990,8 +1083,10 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		goto out;
 	}
 	ret = v3_shadow_leaf(vcpu, sp, slot, &w, access, gm);
-	if (!ret)
+	if (!ret) {
 		vcpu->mmu.shadow_faults++;
+		v3_shadow_prefetch(vcpu, sp, slot, gva, &w, gm);
+	}
 out:
 	v3_shadow_publish(vm);
 	spin_unlock(&sv->lock);

@@ -638,7 +638,7 @@ TEST_F(vm, paging)
 	init_paging(&p, "bad name", V3_PAGING_GET, 0);
 	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
 	init_paging(&p, vm, V3_PAGING_GET, 0);
-	p.reserved[7] = 1;
+	p.reserved[5] = 1;
 	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, &p), EINVAL);
 	init_paging(&p, vm, V3_PAGING_GET, 0);
 	p.last.pad = 1;

@@ -20,10 +20,10 @@ pg_field() { timeout 10 v3ctl paging "$1" 2>/dev/null | sed -n "s/^$2: //p"; }
 
 PG_FILES="mode current measure decisions sampler switches shadow_faults guest_faults
 wp_emulations cr3_switches invlpgs shadow_pages switch_ns_last switch_ns_max
-fault_cycles period_ms threshold_pct hysteresis_pct min_dwell_ms trial_ms
-trial_interval_ms nested_cost_pct"
+fault_cycles shadow_prefetches wp_noprogress period_ms threshold_pct hysteresis_pct min_dwell_ms trial_ms
+trial_interval_ms nested_cost_pct trial_backoff"
 PG_KNOBS="period_ms=100 threshold_pct=10 hysteresis_pct=5 min_dwell_ms=1000
-trial_ms=200 trial_interval_ms=10000 nested_cost_pct=5"
+trial_ms=200 trial_interval_ms=10000 nested_cost_pct=5 trial_backoff=3"
 
 if need_guest "paging: interface" forever.elf; then
 	run 20 v3ctl create pg1 --mem 16M --kernel /guests/forever.elf

@@ -3,7 +3,8 @@
 # module, the page-table edge-case guests, the Linux memory-checksum
 # workload with mode flips, shadow-mode Linux boots.  Boot it with
 # v3suite=paging; kernel command-line knobs: v3arch=vmx, v3paging=MODE
-# (PAGING_MODE), v3pglinux=0|1 (PAGING_LINUX), v3pgflips=N, v3pgsecs=N.
+# (PAGING_MODE), v3pglinux=0|1 (PAGING_LINUX), v3pgflips=N, v3pgsecs=N,
+# v3pgsecs0=N (PAGING_MEMCHK0_SECS), v3pgfv=N (PAGING_FLIP_VCPUS).
 # shellcheck source=tests/l1/tap.sh
 . /tests/l1/tap.sh
 # shellcheck source=tests/l1/v3.sh
@@ -17,6 +18,8 @@ for arg in $(cat /proc/cmdline); do
 	v3pglinux=*) PAGING_LINUX=${arg#v3pglinux=} ;;
 	v3pgflips=*) PAGING_FLIPS=${arg#v3pgflips=} ;;
 	v3pgsecs=*) PAGING_MEMCHK_SECS=${arg#v3pgsecs=} ;;
+	v3pgsecs0=*) PAGING_MEMCHK0_SECS=${arg#v3pgsecs0=} ;;
+	v3pgfv=*) PAGING_FLIP_VCPUS=${arg#v3pgfv=} ;;
 	esac
 done
 : "${V3_ARCH:=svm}"

@@ -9,7 +9,10 @@
 #                      nested mode and, when the module has shadow paging,
 #                      again in shadow mode.
 #   PAGING_FLIPS       mode flips during the memory-checksum workload (200)
-#   PAGING_MEMCHK_SECS how long memchk runs in the guest (60)
+#   PAGING_MEMCHK_SECS how long memchk runs in the guest while it flips (60)
+#   PAGING_MEMCHK0_SECS how long it runs alone, before the flips and in the
+#                      shadow-mode Linux boots (20; the Bochs VMX host: 3,
+#                      each guest second of it costs Bochs over a minute)
 #   PAGING_LINUX       1: the Linux parts (default 1; 0 on the Bochs hosts,
 #                      LINUX_BOOT_SECS >= 600, unless v3ctl paging exists)
 #   PAGING_LINUX_VCPUS vCPU counts of the "Linux boots in shadow mode" tests
@@ -17,6 +20,7 @@
 : "${PAGING_MODE:=nested}"
 : "${PAGING_FLIPS:=200}"
 : "${PAGING_MEMCHK_SECS:=60}"
+: "${PAGING_MEMCHK0_SECS:=20}"
 : "${PAGING_LINUX_VCPUS:=${LINUX_VCPUS:-1 4}}"
 : "${PAGING_FLIP_VCPUS:=2}"
 : "${PAGING_SYS:=/sys/kernel/v3vmm/vms}"
@@ -169,8 +173,8 @@ paging_flip_test() {
 	fi
 	# the workload alone first: it passes before any flip (and today, in
 	# nested paging only, this is the test that runs)
-	paging_memchk_start "$vmn" 20 MC0
-	paging_memchk_wait "$vmn" 120 MC0
+	paging_memchk_start "$vmn" "$PAGING_MEMCHK0_SECS" MC0
+	paging_memchk_wait "$vmn" $((PAGING_MEMCHK0_SECS + 100)) MC0
 	result "paging: memchk passes in Linux ($v vcpu, $(paging_current "$vmn") paging)" \
 		"$([ "$MC_RC" = 0 ] && [ "$MC_OOPS" = 0 ] && echo "$MC_LINE" | grep -q '^MEMCHK PASS'; echo $?)" \
 		"memchk: '$MC_LINE' status '$MC_RC' guest dmesg complaints '$MC_OOPS'"
@@ -237,8 +241,8 @@ paging_linux_shadow() {
 		cur=$(paging_current "pgsh$v")
 		result "$name: the VM runs in shadow mode" "$([ "$cur" = shadow ]; echo $?)" "current '$cur'"
 		if linux_checks "pgsh$v" "$v"; then
-			paging_memchk_start "pgsh$v" 20 MCS
-			paging_memchk_wait "pgsh$v" 120 MCS
+			paging_memchk_start "pgsh$v" "$PAGING_MEMCHK0_SECS" MCS
+			paging_memchk_wait "pgsh$v" $((PAGING_MEMCHK0_SECS + 100)) MCS
 			result "paging: memchk passes in Linux ($v vcpu) in shadow mode" \
 				"$([ "$MC_RC" = 0 ] && [ "$MC_OOPS" = 0 ] && echo "$MC_LINE" | grep -q '^MEMCHK PASS'; echo $?)" \
 				"memchk: '$MC_LINE' status '$MC_RC' guest dmesg complaints '$MC_OOPS'"

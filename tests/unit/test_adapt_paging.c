@@ -111,6 +111,7 @@ static void test_knobs(void)
 	BAD(trial_interval_ms, 50);
 	BAD(nested_cost_pct, 0);
 	BAD(nested_cost_pct, 100);
+	BAD(trial_backoff, 9);
 #undef BAD
 	k = d;
 	k.hysteresis_pct = k.threshold_pct;
@@ -176,9 +177,59 @@ static void test_trial_revert(void)
 	CHECK(s.st.active == N && s.switches == 2,
 	      "revert: no new trial before trial_interval (switches %u)", s.switches);
 	run(&s, 60);
-	CHECK(s.trials == 2 && s.st.active == N,
-	      "revert: shadow's estimate stale after 10 s: tried again, still nested (trials %u)",
+	CHECK(s.trials == 1 && s.st.active == N && s.st.backoff == 1,
+	      "revert: one revert doubles the interval: no trial at 10 s (trials %u backoff %u)",
+	      s.trials, s.st.backoff);
+	run(&s, 100);
+	CHECK(s.trials == 2 && s.st.active == N && s.st.backoff == 2,
+	      "revert: shadow's estimate stale after 20 s: tried again, still nested (trials %u)",
 	      s.trials);
+}
+
+/*
+ * Backoff: reverting trials double the interval up to trial_backoff
+ * times; a kept trial starts from trial_interval_ms again; 0 disables it.
+ */
+static void test_backoff(void)
+{
+	u64 start[8], gap[8];
+	struct sim s;
+	u32 t = 0, i;
+
+	sim_init(&s, N, false);
+	s.k.trial_ms = 200;
+	s.vmm_pct[S] = 30;	/* shadow far dearer than nested's 5 % */
+	for (i = 0; i < 6000 && t < 6; i++) {
+		if (step(&s) == V3_ADAPT_TRIAL_START)
+			start[t++] = s.now;
+	}
+	for (i = 1; i < t; i++)
+		gap[i] = (start[i] - start[i - 1]) / (1000 * MS);
+	CHECK(t == 6 && gap[1] == 20 && gap[2] == 40 && gap[3] == 80 &&
+	      gap[4] == 80 && gap[5] == 80,
+	      "backoff: trials 10 s apart doubled per revert, capped at 3 doublings (80 s): gaps %llu %llu %llu %llu %llu s",
+	      (unsigned long long)gap[1], (unsigned long long)gap[2],
+	      (unsigned long long)gap[3], (unsigned long long)gap[4],
+	      (unsigned long long)gap[5]);
+	/* the workload turns TLB-bound: the next trial keeps shadow */
+	s.vmm_pct[S] = 1;
+	for (i = 0; i < 2000 && s.st.active != S; i++)
+		step(&s);
+	run(&s, 5);
+	CHECK(s.st.active == S && !s.st.in_trial && s.st.backoff == 0,
+	      "backoff: a kept trial resets it (active %u backoff %u)",
+	      s.st.active, s.st.backoff);
+
+	sim_init(&s, N, false);
+	s.k.trial_backoff = 0;
+	s.vmm_pct[S] = 30;
+	for (i = 0, t = 0; i < 2000 && t < 4; i++) {
+		if (step(&s) == V3_ADAPT_TRIAL_START)
+			start[t++] = s.now;
+	}
+	CHECK(t == 4 && (start[3] - start[2]) / (1000 * MS) == 10 &&
+	      (start[2] - start[1]) / (1000 * MS) == 10,
+	      "backoff: trial_backoff 0 keeps trials every trial_interval_ms");
 }
 
 /* counters: in shadow, page-table-update-bound numbers move to nested */
@@ -448,6 +499,7 @@ int main(void)
 	test_knobs();
 	test_tlb_bound_to_shadow();
 	test_trial_revert();
+	test_backoff();
 	test_pt_bound_to_nested();
 	test_dwell();
 	test_noise();

@@ -82,15 +82,29 @@ int v3_fetch_insn(struct v3_vcpu *v, u8 *buf, size_t len)
 	return 0;
 }
 void v3_skip_insn(struct v3_vcpu *v) { v->regs.rip += v->exit.insn_len; }
-/* the emulated write of a table through itself: a MOV of 8 bytes of 0 */
-static int emulated;
+void *v3_gpa_to_hva(struct v3_vm *m, u64 gpa)
+{
+	return gpa < RAM_SIZE ? ram + gpa : NULL;
+}
+/*
+ * the emulated write of a table through itself: a MOV of 8 bytes of 0, or
+ * with emulate_xchg an XCHG of 8 bytes (io.c takes h->exchange for it)
+ */
+static int emulated, emulate_xchg;
+static u64 xchg_val;
 int v3_mmio_emulate(struct v3_vcpu *v, struct v3_mmio_handler *h)
 {
 	emulated++;
+	if (emulate_xchg)
+		return h->exchange ? h->exchange(v, h->opaque, v->exit.mem.gpa, 8, &xchg_val) : -ENOSYS;
 	h->write(v, h->opaque, v->exit.mem.gpa, 8, 0);
 	return 0;
 }
 static void v3_shadow_gpa_written(struct v3_vm *m, u64 gpa, u64 len);
+void v3_mmu_gpa_written(struct v3_vm *m, u64 gpa, u64 len)
+{
+	v3_shadow_gpa_written(m, gpa, len);
+}
 int v3_write_gpa(struct v3_vm *m, u64 gpa, const void *buf, size_t len)
 {
 	memcpy(ram + gpa, buf, len);
@@ -275,6 +289,18 @@ static void test_64(void)
 	put64(0x4000 + 2 * 8, 0x9000 | P | W);
 	put64(0x4000 + 0 * 8, 0x100000 | P | W | U | A | D);
 	CHECK_EQ(fault(0, V3_PF_USER), 0, "64: gva 0 mapped again after the emulated write");
+	/* the same write as XCHG (ptep_get_and_clear): one exchange in memory */
+	emulate_xchg = 1;
+	xchg_val = 0;
+	put64(0x4000 + 5 * 8, 0x7000 | P | W | A | D);
+	CHECK(fault(0x4000 + 5 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      emulated == 2 && get64(0x4000 + 5 * 8) == 0 &&
+	      xchg_val == (0x7000 | P | W | A | D) && shim_stops == 0,
+	      "64: XCHG on a table through itself returns the old entry (D kept) and stores the new");
+	CHECK_EQ(shadow_leaf(hw.root, 0, false), 0,
+		 "64: the emulated XCHG dropped the table's shadows");
+	emulate_xchg = 0;
+	CHECK_EQ(fault(0, V3_PF_USER), 0, "64: gva 0 mapped again after the XCHG");
 
 	/* INVLPG drops the leaf */
 	CHECK(shadow_leaf(hw.root, 0, false) & P, "64: gva 0 mapped before INVLPG");
@@ -367,6 +393,64 @@ static void test_unpaged(void)
 	CHECK_EQ(fault(0x7c00, V3_PF_WRITE), 0, "unpaged: fault");
 	CHECK_EQ(shadow_leaf(hw.root, 0x7c00, true) & (SPTE_ADDR | P | W),
 		 hpa(0x7000) | P | W, "unpaged: identity leaf, writable");
+	teardown();
+}
+
+/*
+ * Prefetch (shadow.c, v3_shadow_prefetch): a fill fault also fills the
+ * empty entries of its aligned group (8 walked, 64 direct) whose guest
+ * entry is present, accessed and free of reserved bits; clean pages
+ * read-only; RAM only; nothing outside the group.
+ */
+static void test_prefetch(void)
+{
+	const u64 pt = 0x4000, NXB = 1ULL << 63;
+	u64 before;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, pt);
+	put64(pt + 7 * 8, 0x107000 | P | W | U | A | D);	/* other group */
+	put64(pt + 8 * 8, 0x108000 | P | W | U | A);		/* clean */
+	put64(pt + 9 * 8, 0x109000 | P | W | U | A | D);	/* dirty */
+	put64(pt + 10 * 8, 0x10a000 | P | W | U);		/* never accessed */
+	put64(pt + 12 * 8, 0xfee00000ULL | P | W | A | D);	/* not RAM */
+	put64(pt + 13 * 8, 0x10d000 | P | U | A | NXB);		/* read-only, NX */
+	put64(pt + 14 * 8, 0x10e000 | P | W | U | A | D | (1ULL << 45)); /* reserved */
+	put64(pt + 15 * 8, 0x10f000 | P | W | U);
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "prefetch: shadow VM state");
+	CHECK_EQ(load(), 0, "prefetch: roots");
+	CHECK_EQ(fault(0xf000, V3_PF_USER), 0, "prefetch: fault on slot 15");
+	CHECK_EQ(shadow_leaf(hw.root, 0x8000, false) & (SPTE_ADDR | P | W | U),
+		 hpa(0x108000) | P | U, "prefetch: clean neighbour mapped read-only");
+	CHECK_EQ(shadow_leaf(hw.root, 0x9000, false) & (SPTE_ADDR | P | W | U),
+		 hpa(0x109000) | P | W | U, "prefetch: dirty neighbour mapped writable");
+	CHECK_EQ(shadow_leaf(hw.root, 0xa000, false), 0,
+		 "prefetch: a never-accessed entry is left to its own fault");
+	CHECK_EQ(get64(pt + 10 * 8) & A, 0, "prefetch: and its A bit stays clear");
+	CHECK_EQ(shadow_leaf(hw.root, 0xb000, false), 0, "prefetch: not-present entry left");
+	CHECK_EQ(shadow_leaf(hw.root, 0xc000, false), 0, "prefetch: MMIO left to fault");
+	CHECK_EQ(shadow_leaf(hw.root, 0xd000, false) & (P | W | SPTE_NX), P | SPTE_NX,
+		 "prefetch: read-only NX neighbour keeps both");
+	CHECK_EQ(shadow_leaf(hw.root, 0xe000, false), 0,
+		 "prefetch: an entry with a reserved bit is left (its access faults RSVD)");
+	CHECK_EQ(shadow_leaf(hw.root, 0x7000, false), 0, "prefetch: outside the group: nothing");
+	CHECK_EQ(vcpu0.mmu.shadow_prefetches, 3, "prefetch: three leaves counted");
+	CHECK(fault(0x8000, V3_PF_USER | V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      (shadow_leaf(hw.root, 0x8000, false) & W) && (get64(pt + 8 * 8) & D),
+	      "prefetch: the first write to a clean prefetched page faults and sets D");
+	/* a guest write to the PT drops the prefetched leaves with the rest */
+	CHECK_EQ(fault(0x4000 + 9 * 8, V3_PF_WRITE | V3_PF_PRESENT), 0, "prefetch: write to the PT");
+	CHECK_EQ(shadow_leaf(hw.root, 0x9000, false), 0, "prefetch: its prefetched leaves went too");
+	/* a 2 MiB guest page: 64 frames from the fault's aligned group */
+	before = vcpu0.mmu.shadow_prefetches;
+	CHECK_EQ(fault(0x200000 + 70 * 4096, V3_PF_USER), 0, "prefetch: fault in the 2 MiB page");
+	CHECK_EQ(vcpu0.mmu.shadow_prefetches - before, 63, "prefetch: 63 more frames of the large page");
+	CHECK_EQ(shadow_leaf(hw.root, 0x200000 + 64 * 4096, false) & (SPTE_ADDR | P | W),
+		 hpa(0x400000 + 64 * 4096) | P, "prefetch: first frame of the group, read-only (D clear)");
+	CHECK_EQ(shadow_leaf(hw.root, 0x200000 + 127 * 4096, false) & (SPTE_ADDR | P),
+		 hpa(0x400000 + 127 * 4096) | P, "prefetch: last frame of the group");
+	CHECK_EQ(shadow_leaf(hw.root, 0x200000 + 128 * 4096, false), 0,
+		 "prefetch: the next group is left to its faults");
 	teardown();
 }
 
@@ -672,6 +756,7 @@ int main(void)
 	test_budget();
 	test_32();
 	test_unpaged();
+	test_prefetch();
 	test_stos();
 	test_no_progress();
 	test_pat();

@@ -30,7 +30,8 @@ static const char help[] =
 "current (nested or shadow now), switches, measure (how adaptive mode\n"
 "measures nested paging: counters, trial; none when not adaptive), the\n"
 "MMU's counters (shadow_faults, guest_faults, wp_emulations, cr3_switches,\n"
-"invlpgs, shadow_pages, switch_ns_last, switch_ns_max, fault_cycles) and\n"
+"invlpgs, shadow_pages, switch_ns_last, switch_ns_max, fault_cycles,\n"
+"shadow_prefetches, wp_noprogress) and\n"
 "last_decision (the adaptive policy's latest: FROM -> TO, reason, each\n"
 "mode's cost in parts per million of the vCPU time; none before the first).\n"
 "With a mode, sets it and prints nothing (with --json: the new state).\n"
@@ -56,7 +57,7 @@ static const struct stat_field stats[] = {
 #define F(x) { #x, offsetof(struct v3_paging, x) }
 	F(switches), F(shadow_faults), F(guest_faults), F(wp_emulations),
 	F(cr3_switches), F(invlpgs), F(shadow_pages), F(switch_ns_last),
-	F(switch_ns_max), F(fault_cycles),
+	F(switch_ns_max), F(fault_cycles), F(shadow_prefetches), F(wp_noprogress),
 #undef F
 };
 

@@ -72,6 +72,7 @@ typedef u64 gfp_t;
 #define smp_rmb()		__sync_synchronize()
 #define smp_mb__after_atomic()	__sync_synchronize()
 #define barrier()		__asm__ __volatile__("" ::: "memory")
+#define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define min(a, b)		((a) < (b) ? (a) : (b))
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))

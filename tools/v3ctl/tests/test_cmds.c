@@ -729,6 +729,7 @@ void test_commands(void)
 				"wp_emulations: 0\ncr3_switches: 7\ninvlpgs: 0\n"
 				"shadow_pages: 0\nswitch_ns_last: 0\n"
 				"switch_ns_max: 123456\nfault_cycles: 0\n"
+				"shadow_prefetches: 0\nwp_noprogress: 0\n"
 				"last_decision: none\n"),
 	      "cmd: paging shows mode, current, stats");
 	r = run(NULL, "paging vm1 shadow");
@@ -744,6 +745,7 @@ void test_commands(void)
 				"\"cr3_switches\": 7, \"invlpgs\": 0, "
 				"\"shadow_pages\": 0, \"switch_ns_last\": 0, "
 				"\"switch_ns_max\": 123456, \"fault_cycles\": 0, "
+				"\"shadow_prefetches\": 0, \"wp_noprogress\": 0, "
 				"\"last_decision\": {\"from\": \"nested\", "
 				"\"to\": \"shadow\", \"reason\": \"trial-keep\", "
 				"\"time_ns\": 5000000000, \"nested_ppm\": 50000, "
