@@ -147,13 +147,27 @@ void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 		st->est_ns[V3_PAGING_NESTED] = now;
 	}
 	if (st->in_trial) {
+		u64 half = (u64)k->trial_ms * NS_PER_MS / 2;
+		u64 pc = ppm(cost, m->avail_cycles);
+
 		if (!st->trial_warm && k->trial_ms >= 2 * k->period_ms &&
-		    now - st->trial_start_ns <=
-		    (u64)k->trial_ms * NS_PER_MS / 2) {
-			out->cost_ppm[cur] = ppm(cost, m->avail_cycles);
+		    (now - st->trial_start_ns <= half ||
+		     (pc * 2 < st->trial_last_ppm &&
+		      now - st->trial_start_ns <=
+		      V3_ADAPT_WARM_MAX * 2 * half))) {
+			/* warm-up: the first half, or the rebuild tailing off */
+			st->trial_last_ppm = pc;
+			out->cost_ppm[cur] = pc;
 			out->cost_ppm[other] = st->est_ppm[other];
 			out->reason = V3_ADAPT_TRIAL;
 			return;
+		}
+		if (!st->trial_warm && k->trial_ms >= 2 * k->period_ms) {
+			/* measured: trial_ms / 2 from this period's start */
+			u64 end = now - (u64)k->period_ms * NS_PER_MS + half;
+
+			if (end > st->trial_end_ns)
+				st->trial_end_ns = end;
 		}
 		st->trial_warm = true;
 		st->trial_cost += cost;
@@ -187,6 +201,7 @@ void v3_adapt_decide(const struct v3_adapt_knobs *k, struct v3_adapt_state *st,
 		st->trial_end_ns = now + (u64)k->trial_ms * NS_PER_MS;
 		st->trial_cost = 0;
 		st->trial_avail = 0;
+		st->trial_last_ppm = 0;
 		go(st, out, other, V3_ADAPT_TRIAL_START, now);
 		return;
 	}

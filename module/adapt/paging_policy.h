@@ -19,7 +19,12 @@
  * A trial of two periods or more ignores the periods that end in its
  * first half (at least its first period): switching mode drops the shadow
  * tables (or the TLB's nested entries), and those periods pay for
- * rebuilding them, a cost of the switch, not of the workload.  How long
+ * rebuilding them, a cost of the switch, not of the workload.  Where the
+ * rebuild outlasts that half (a large working set on a host where each
+ * fill fault is dear), the warm-up goes on while each period's cost is
+ * still under half the one before (the rebuild tailing off), for at most
+ * V3_ADAPT_WARM_MAX trial lengths, and the trial then measures trial_ms / 2
+ * from the first period that was not.  How long
  * a rebuild takes is the workload's (working set / fault cost): on an
  * emulated host, where a shadow fill fault costs tens of microseconds,
  * 16k pages take about a second, so trial_ms must cover twice that; the
@@ -48,6 +53,7 @@
 #include "v3vmm.h"
 
 #define V3_ADAPT_CONFIRM	2	/* periods in a row before a switch */
+#define V3_ADAPT_WARM_MAX	4	/* a trial's warm-up: at most 4 x trial_ms */
 /* less than this many cycles available in a period: nothing measured */
 #define V3_ADAPT_MIN_CYCLES	1000000ULL
 
@@ -83,6 +89,7 @@ struct v3_adapt_state {
 	u32 trial_from;		/* mode to go back to */
 	u64 trial_start_ns, trial_end_ns;
 	u64 trial_cost, trial_avail;	/* summed over the trial's periods */
+	u64 trial_last_ppm;	/* the last warm-up period's cost */
 	u64 retry_ns;		/* after a failed switch: none before */
 	u32 backoff;		/* trials that reverted in a row (<= trial_backoff) */
 };

@@ -60,6 +60,9 @@ $1 == "V3B-R" && $2 == "ptload-ovh" && $3 !~ /^(overhead|sampler)-/ { oruns[$3] 
 $1 == "V3B-INFO" && $2 == "ptload" && ($3 == "overhead" || $3 == "bare-metal") { $1 = ""; $2 = ""; pinfo[++npi] = $0 }
 $1 == "V3B-INFO" && $2 == "ptload" && $4 == "decision" { $1 = ""; $2 = ""; pdec[++npd] = $0 }
 $1 == "V3B-E" { $1 = ""; errs[++ne] = $0 }
+$1 == "V3B-INFO" && $2 == "paging" && $3 == "knob" { lknobs = lknobs " " $4 }
+$1 == "V3B-STEP" && $2 == "v3vmm-adaptive" && $4 ~ /^t=/ { ldec[++nld] = "start of " $3 " " $4 }
+$1 == "V3B-INFO" && $2 ~ /^v3vmm-/ && $3 == "decision" { $1 = ""; $3 = ""; ldec[++nld] = $0 }
 $1 == "V3B-DONE" { done = 1 }
 function fmt(v) { return (v >= 100) ? sprintf("%.0f", v) : sprintf("%.3g", v) }
 function cell(b, m) { return ((b, m) in val) ? fmt(val[b, m]) : ((m in na) ? "n/a" : "—") }
@@ -111,6 +114,8 @@ END {
 	if ("overhead-100ms" in ovh) printf "- sampler overhead by guest time (adaptive never switching vs fixed nested, medians; within the fixed runs'"'"' spread above it is noise): %s %% at period 100 ms, %s %% at 10 ms\n", ovh["overhead-100ms"], ovh["overhead-10ms"]
 	if ("sampler-a100" in ovh) printf "- **sampler overhead by its own time** (sysfs sampler ns / run time, medians): %s %% at period 100 ms, %s %% at 10 ms (target <= 0.5 %%, aim 0.05 %%)\n", ovh["sampler-a100"], ovh["sampler-a10"]
 	if (npd) { printf "\nAdaptive decisions in the ptload runs (last of each):\n\n"; for (i = 1; i <= npd; i++) printf "    %s\n", pdec[i] }
+	if (lknobs != "") printf "\nThe Linux VM in adaptive mode ran with%s (the other knobs at their defaults).\n", lknobs
+	if (nld) { printf "\nThe Linux VM in adaptive mode: when each benchmark started (L1 CLOCK_MONOTONIC ns) and the policy'"'"'s last 16 decisions:\n\n"; for (i = 1; i <= nld; i++) printf "    %s\n", ldec[i] }
 	printf "\n"
 	for (m in na) printf "- %s: n/a: %s\n", m, na[m]
 	if (ns) { printf "\nThe VMs'"'"' paging sysfs after each run:\n\n"; for (i = 1; i <= ns; i++) printf "    %s\n", sysfs[i] }

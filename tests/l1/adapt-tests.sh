@@ -19,8 +19,10 @@
 #             pages, a shadow rebuild well inside a trial's first half)
 #   AD_PHASE_MS  phased guest's phase length (default 5000)
 #   AD_PAGES  pages per churn round (default 64)
+#   AD_PARTS  which of tlb, churn, phased run (default all three)
 
 : "${AD_SECS:=20}" "${AD_MIB:=16}" "${AD_PHASE_MS:=5000}" "${AD_PAGES:=64}"
+: "${AD_PARTS:=tlb churn phased}"
 ad_caps=$(cat /sys/kernel/v3vmm/caps 2>/dev/null)
 # trials of 2 s: their first half (warm-up, not measured) rebuilds the
 # shadow tables, about a second for 8k pages on QEMU TCG (paging_policy.h)
@@ -107,6 +109,9 @@ ad_rate() {
 		sed -n 's/.*ns_per_op=\([0-9]*\).*/\1/p'
 }
 
+# ad_part NAME: NAME is in AD_PARTS
+ad_part() { case " $AD_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
 adapt_tests() {
 	if [ $((ad_caps & (1 << 17))) = 0 ]; then
 		echo "ok $((T_N + 1)) - adaptive: tlb, churn, phased # SKIP no paging-switch capability"
@@ -116,7 +121,7 @@ adapt_tests() {
 	need_guest "adaptive: ptload guest" ptload.elf || return 0
 
 	# --- TLB-miss bound: from nested, a trial of shadow, kept --------------
-	if ad_start ad1 "mode=tlb mib=$AD_MIB" nested; then
+	ad_part tlb && if ad_start ad1 "mode=tlb mib=$AD_MIB" nested; then
 		sleep 2		# progress in nested for the record
 		rn=$(ad_rate ad1)
 		run 10 v3ctl paging ad1 adaptive
@@ -137,7 +142,7 @@ adapt_tests() {
 	vm_gone ad1
 
 	# --- page-table-update bound: started in shadow, leaves it -------------
-	if ad_start ad2 "mode=churn pages=$AD_PAGES" shadow; then
+	ad_part churn && if ad_start ad2 "mode=churn pages=$AD_PAGES" shadow; then
 		sleep 2
 		rs=$(ad_rate ad2)
 		run 10 v3ctl paging ad2 adaptive
@@ -170,7 +175,7 @@ adapt_tests() {
 	vm_gone ad2
 
 	# --- phased: both ways ---------------------------------------------------
-	if ad_start ad3 "mode=phased mib=$AD_MIB pages=$AD_PAGES phase_ms=$AD_PHASE_MS" nested; then
+	ad_part phased && if ad_start ad3 "mode=phased mib=$AD_MIB pages=$AD_PAGES phase_ms=$AD_PHASE_MS" nested; then
 		run 10 v3ctl paging ad3 adaptive
 		ad_wait ad3 '/to=shadow reason=(trial-keep|cheaper)/' &&
 			ad_wait ad3 '/from=shadow to=nested reason=cheaper/'

@@ -4,7 +4,8 @@
 # workload with mode flips, shadow-mode Linux boots.  Boot it with
 # v3suite=paging; kernel command-line knobs: v3arch=vmx, v3paging=MODE
 # (PAGING_MODE), v3pglinux=0|1 (PAGING_LINUX), v3pgflips=N, v3pgsecs=N,
-# v3pgsecs0=N (PAGING_MEMCHK0_SECS), v3pgfv=N (PAGING_FLIP_VCPUS).
+# v3pgsecs0=N (PAGING_MEMCHK0_SECS), v3pgfv=N (PAGING_FLIP_VCPUS),
+# v3pgflipson=own-vm|shadow-boot (PAGING_FLIPS_ON).
 # shellcheck source=tests/l1/tap.sh
 . /tests/l1/tap.sh
 # shellcheck source=tests/l1/v3.sh
@@ -20,6 +21,7 @@ for arg in $(cat /proc/cmdline); do
 	v3pgsecs=*) PAGING_MEMCHK_SECS=${arg#v3pgsecs=} ;;
 	v3pgsecs0=*) PAGING_MEMCHK0_SECS=${arg#v3pgsecs0=} ;;
 	v3pgfv=*) PAGING_FLIP_VCPUS=${arg#v3pgfv=} ;;
+	v3pgflipson=*) PAGING_FLIPS_ON=${arg#v3pgflipson=} ;;
 	esac
 done
 : "${V3_ARCH:=svm}"

@@ -13,6 +13,14 @@
 #   PAGING_MEMCHK0_SECS how long it runs alone, before the flips and in the
 #                      shadow-mode Linux boots (20; the Bochs VMX host: 3,
 #                      each guest second of it costs Bochs over a minute)
+#   PAGING_FLIPS_ON    own-vm: the flips on a Linux VM booted nested for
+#                      them, after memchk alone (default); shadow-boot: on
+#                      the first shadow-mode boot's VM, no other boot (the
+#                      Bochs VMX host, where each boot costs minutes)
+#   PAGING_MEMCHK0_SECS=0 skips memchk alone in the shadow-mode boots
+#   PAGING_FLIP_GAP    seconds between flips (default: the flips spread over
+#                      PAGING_MEMCHK_SECS less 10; the Bochs VMX host, where
+#                      3 guest seconds of memchk last minutes: 10)
 #   PAGING_LINUX       1: the Linux parts (default 1; 0 on the Bochs hosts,
 #                      LINUX_BOOT_SECS >= 600, unless v3ctl paging exists)
 #   PAGING_LINUX_VCPUS vCPU counts of the "Linux boots in shadow mode" tests
@@ -21,6 +29,7 @@
 : "${PAGING_FLIPS:=200}"
 : "${PAGING_MEMCHK_SECS:=60}"
 : "${PAGING_MEMCHK0_SECS:=20}"
+: "${PAGING_FLIPS_ON:=own-vm}"
 : "${PAGING_LINUX_VCPUS:=${LINUX_VCPUS:-1 4}}"
 : "${PAGING_FLIP_VCPUS:=2}"
 : "${PAGING_SYS:=/sys/kernel/v3vmm/vms}"
@@ -160,38 +169,23 @@ paging_memchk_wait() {
 # The memory-checksum workload while the VM's paging mode flips
 # PAGING_FLIPS times between nested and shadow: no corruption (memchk
 # PASS), no guest oops, the VM's "switches" counter counts every flip.
-paging_flip_test() {
-	vmn=pgflip v=$PAGING_FLIP_VCPUS
+# paging_flips VM VCPUS: on a booted Linux VM, in whatever mode it runs
+paging_flips() {
+	vmn=$1 v=$2
 	name="paging: memchk in Linux ($v vcpu) while the mode flips $PAGING_FLIPS times"
-	linux_create "$vmn" "$v"
-	if [ "$RC" != 0 ]; then fail "$name" "create exited $RC: $(head -n 2 "$ERR")"; return; fi
-	run 10 v3ctl launch "$vmn"
-	if ! console_wait "$vmn" "V3L2: ready" "$LINUX_BOOT_SECS"; then
-		fail "paging: Linux ($v vcpu) boots for the memchk test" "state $(info_field "$vmn" state): $(info_field "$vmn" detail)"
-		diag_file console "/tmp/con.$vmn" 20
-		vm_gone "$vmn"; return
-	fi
-	# the workload alone first: it passes before any flip (and today, in
-	# nested paging only, this is the test that runs)
-	paging_memchk_start "$vmn" "$PAGING_MEMCHK0_SECS" MC0
-	paging_memchk_wait "$vmn" $((PAGING_MEMCHK0_SECS + 100)) MC0
-	result "paging: memchk passes in Linux ($v vcpu, $(paging_current "$vmn") paging)" \
-		"$([ "$MC_RC" = 0 ] && [ "$MC_OOPS" = 0 ] && echo "$MC_LINE" | grep -q '^MEMCHK PASS'; echo $?)" \
-		"memchk: '$MC_LINE' status '$MC_RC' guest dmesg complaints '$MC_OOPS'"
-	echo "# $MC_LINE"
 	if ! paging_has_switch; then
 		paging_skip "$name" "no run-time paging switch in this build"
-		vm_gone "$vmn"; return
+		return
 	fi
 	if ! paging_has_shadow; then
 		paging_skip "$name" "no shadow paging in this build (v3ctl paging refuses shadow)"
-		vm_gone "$vmn"; return
+		return
 	fi
 	s0=$(paging_switches "$vmn")
 	cur=$(paging_current "$vmn")
 	paging_memchk_start "$vmn" "$PAGING_MEMCHK_SECS" MC1
 	# spread the flips over the run (each v3ctl call takes its own time)
-	gap=$(awk -v s="$PAGING_MEMCHK_SECS" -v n="$PAGING_FLIPS" 'BEGIN { g = (s - 10) / n; if (g < 0) g = 0; printf "%.2f", g }')
+	gap=${PAGING_FLIP_GAP:-$(awk -v s="$PAGING_MEMCHK_SECS" -v n="$PAGING_FLIPS" 'BEGIN { g = (s - 10) / n; if (g < 0) g = 0; printf "%.2f", g }')}
 	done_n=0 bad_n=0 t0=$(uptime_s)
 	while [ $done_n -lt "$PAGING_FLIPS" ]; do
 		if [ "$cur" = shadow ]; then to=nested; else to=shadow; fi
@@ -220,6 +214,27 @@ paging_flip_test() {
 	result "paging: the switches counter counts the flips ($s0 -> $s1, $done_n flips)" \
 		"$(case "$s0$s1" in *[!0-9]*) echo 1 ;; *) [ $((s1 - s0)) = $done_n ]; echo $? ;; esac)" \
 		"switches before '$s0' after '$s1' ($PAGING_SYS/$vmn/paging/switches)"
+}
+
+# A Linux VM booted nested for the flips: memchk alone first (it passes
+# before any flip), then paging_flips
+paging_flip_test() {
+	vmn=pgflip v=$PAGING_FLIP_VCPUS
+	linux_create "$vmn" "$v"
+	if [ "$RC" != 0 ]; then fail "paging: Linux ($v vcpu) for the memchk test" "create exited $RC: $(head -n 2 "$ERR")"; return; fi
+	run 10 v3ctl launch "$vmn"
+	if ! console_wait "$vmn" "V3L2: ready" "$LINUX_BOOT_SECS"; then
+		fail "paging: Linux ($v vcpu) boots for the memchk test" "state $(info_field "$vmn" state): $(info_field "$vmn" detail)"
+		diag_file console "/tmp/con.$vmn" 20
+		vm_gone "$vmn"; return
+	fi
+	paging_memchk_start "$vmn" "$PAGING_MEMCHK0_SECS" MC0
+	paging_memchk_wait "$vmn" $((PAGING_MEMCHK0_SECS + 100)) MC0
+	result "paging: memchk passes in Linux ($v vcpu, $(paging_current "$vmn") paging)" \
+		"$([ "$MC_RC" = 0 ] && [ "$MC_OOPS" = 0 ] && echo "$MC_LINE" | grep -q '^MEMCHK PASS'; echo $?)" \
+		"memchk: '$MC_LINE' status '$MC_RC' guest dmesg complaints '$MC_OOPS'"
+	echo "# $MC_LINE"
+	paging_flips "$vmn" "$v"
 	vm_gone "$vmn"
 }
 
@@ -240,13 +255,16 @@ paging_linux_shadow() {
 		run 10 v3ctl launch "pgsh$v"
 		cur=$(paging_current "pgsh$v")
 		result "$name: the VM runs in shadow mode" "$([ "$cur" = shadow ]; echo $?)" "current '$cur'"
-		if linux_checks "pgsh$v" "$v"; then
+		if linux_checks "pgsh$v" "$v" && [ "$PAGING_MEMCHK0_SECS" != 0 ]; then
 			paging_memchk_start "pgsh$v" "$PAGING_MEMCHK0_SECS" MCS
 			paging_memchk_wait "pgsh$v" $((PAGING_MEMCHK0_SECS + 100)) MCS
 			result "paging: memchk passes in Linux ($v vcpu) in shadow mode" \
 				"$([ "$MC_RC" = 0 ] && [ "$MC_OOPS" = 0 ] && echo "$MC_LINE" | grep -q '^MEMCHK PASS'; echo $?)" \
 				"memchk: '$MC_LINE' status '$MC_RC' guest dmesg complaints '$MC_OOPS'"
 		fi
+		# the Bochs VMX host: the flips on this VM, no second Linux boot
+		[ "$PAGING_FLIPS_ON" = shadow-boot ] && [ "$v" = "${PAGING_LINUX_VCPUS%% *}" ] &&
+			paging_flips "pgsh$v" "$v"
 		linux_poweroff "pgsh$v"
 		vm_gone "pgsh$v"
 	done
@@ -274,7 +292,7 @@ paging_tests() {
 		paging_skip "paging: Linux parts" "PAGING_LINUX=0 (Linux boots take this host minutes; the SVM suite runs them)"
 	elif [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 		paging_linux_shadow
-		paging_flip_test
+		[ "$PAGING_FLIPS_ON" = own-vm ] && paging_flip_test
 	else
 		fail "paging: Linux parts" "no $GUESTS/vmlinuz or $GUESTS/l2.cpio.gz in the initramfs"
 	fi

@@ -23,9 +23,16 @@ HOSTILE_PARTS=corpus
 # each busy L1 second of the healthy workload costs Bochs about a minute
 HOSTILE_HEALTHY_SECS=1
 HOSTILE_LINUX=0
-# paging-tests.sh: no Linux boots (each takes Bochs minutes; the SVM suite
-# boots Linux in shadow mode and flips a running one)
-: "${PAGING_LINUX:=0}"
+# paging-tests.sh: one Linux boot, in shadow mode (1 vCPU: ~2 min of
+# Bochs), its Linux checks, then 10 flips between the modes during a short
+# memchk on that VM (each guest second of memchk costs Bochs over a minute;
+# the SVM suite runs the 1- and 4-vCPU boots, memchk alone and 200 flips)
+: "${PAGING_LINUX:=1}"
+: "${PAGING_FLIPS_ON:=shadow-boot}"
+: "${PAGING_MEMCHK0_SECS:=0}"
+: "${PAGING_FLIPS:=10}"
+: "${PAGING_MEMCHK_SECS:=3}"
+: "${PAGING_FLIP_GAP:=10}"
 # users-tests.sh: a fuzz run long enough to create and destroy VMCSs
 : "${V3FUZZ_SECONDS:=5}"
 # ioperm-tests.sh: a second of port I/O beside the VM takes Bochs minutes

@@ -187,6 +187,45 @@ static void test_trial_revert(void)
 }
 
 /*
+ * The rebuild outlasting the trial's first half (a large working set on
+ * the emulated host): the warm-up goes on while each period costs under
+ * half the last, then trial_ms / 2 is measured; at most 4 trial lengths.
+ * Default knobs: 200 ms trials, 100 ms periods.
+ */
+static void test_warm_tail(void)
+{
+	static const double tail[] = { 60, 25, 10, 4, 1 };
+	struct sim s;
+	unsigned int i;
+	int p;
+
+	sim_init(&s, N, false);
+	p = run_until(&s, S, 20);
+	CHECK(p == 10 && s.out.reason == V3_ADAPT_TRIAL_START, "tail: trial starts (%d)", p);
+	for (i = 0; i < ARRAY_SIZE(tail); i++) {
+		s.vmm_pct[S] = tail[i];
+		step(&s);
+	}
+	CHECK(s.st.in_trial && !s.st.trial_warm,
+	      "tail: 60, 25, 10, 4, 1 %% - each under half the last - all warm-up");
+	step(&s);		/* 1 % again: measured, trial_ms / 2 = this period */
+	CHECK(s.st.active == S && !s.st.in_trial && s.out.reason == V3_ADAPT_TRIAL_KEEP &&
+	      s.out.cost_ppm[S] == 10000,
+	      "tail: the first period no longer falling is measured: shadow kept at its settled 1 %% (%s, %llu ppm)",
+	      reasons[s.out.reason], (unsigned long long)s.out.cost_ppm[S]);
+
+	/* a cost halving for ever: the warm-up ends at 4 trial lengths (8 periods) */
+	sim_init(&s, N, false);
+	run_until(&s, S, 20);
+	s.vmm_pct[S] = 80;
+	for (i = 0; i < 12 && !s.st.trial_warm; i++) {
+		step(&s);
+		s.vmm_pct[S] /= 2.5;
+	}
+	CHECK(i == 9 && s.st.trial_warm, "tail: warm-up capped: the 9th period is measured (%u)", i);
+}
+
+/*
  * Backoff: reverting trials double the interval up to trial_backoff
  * times; a kept trial starts from trial_interval_ms again; 0 disables it.
  */
@@ -365,6 +404,9 @@ static void test_trial_measure(void)
 	s.vmm_pct[S] = 90;
 	step(&s);		/* warm-up */
 	s.vmm_pct[S] = 1;
+	step(&s);		/* under half the last: the rebuild's tail */
+	CHECK(s.st.in_trial && !s.st.trial_warm,
+	      "trial: a period under half the warm-up's cost is warm-up too");
 	step(&s);
 	CHECK(s.st.active == S && s.out.reason == V3_ADAPT_TRIAL_KEEP,
 	      "trial: warm-up period's 90 %% ignored (%s)", reasons[s.out.reason]);
@@ -396,13 +438,16 @@ static void test_long_trial(void)
 	      "long trial: the 10 periods of the first second are warm-up (%d)", i);
 	s.vmm_pct[S] = 0.5;	/* filled: TLB misses are native */
 	step(&s);
+	CHECK(s.st.in_trial && !s.st.trial_warm,
+	      "long trial: the 11th period, under half the 10th's cost (the fill tailing off), is warm-up too");
+	step(&s);
 	CHECK(s.st.trial_warm && s.st.trial_cost == 500000,
-	      "long trial: the 11th period is the first measured (cost %llu)",
+	      "long trial: the 12th, cost no longer falling, is the first measured (cost %llu)",
 	      (unsigned long long)s.st.trial_cost);
 	for (i = 0; i < 8; i++)
 		step(&s);
 	CHECK(s.st.in_trial && s.out.reason == V3_ADAPT_TRIAL,
-	      "long trial: still measuring at 1.9 s (%s)", reasons[s.out.reason]);
+	      "long trial: still measuring 0.9 s into the measured second (%s)", reasons[s.out.reason]);
 	step(&s);
 	CHECK(s.st.active == S && s.out.reason == V3_ADAPT_TRIAL_KEEP &&
 	      s.out.cost_ppm[S] == 5000 && s.out.cost_ppm[N] == 50000,
@@ -505,6 +550,7 @@ int main(void)
 	test_noise();
 	test_trial_measure();
 	test_long_trial();
+	test_warm_tail();
 	test_edges();
 	return unit_done();
 }
