@@ -1,7 +1,7 @@
 # The paging benchmark's bare-metal part (issue #12): the ptload guest
 # (tests/guests/ptload.c) under v3vmm in nested, shadow and adaptive paging,
-# and the adaptive sampler's own overhead.  The L2 Linux guest does not boot
-# in shadow paging yet, so these bare-metal workloads stand in for it.
+# and the adaptive sampler's own overhead: workloads whose phases are long
+# enough for adaptive mode to follow (the Linux ones of paging.conf are not).
 # Sourced by tests/bench/l1-init (run_paging, copied to /bench) and by
 # tests/l1/ptbench-suite.sh; busybox sh, v3vmm.ko loaded.  Prints
 #   V3B-R ptload-MODE WORKLOAD MS ms       guest-timed work (TSC), lower is better

@@ -355,9 +355,10 @@ shadow_tests
 # shellcheck source=tests/l1/adapt-tests.sh
 . /tests/l1/adapt-tests.sh
 if [ "$V3_ARCH" = vmx ]; then
-	# Bochs runs ~60x slower than QEMU TCG: the tlb guest's shadow rebuild
-	# (8k fill faults) and the 2 s trials would take minutes of the VMX
-	# half's budget; the policy itself is the same code (unit tests)
+	# Bochs runs ~60x slower than QEMU TCG: the tlb part alone took 8 min
+	# of Bochs (vmxadapt-suite.sh, 2026-12-03), tlb and churn ~17; the
+	# policy is the same code (unit tests), the switches the VMX suite's
+	# shadow tests and Linux flips exercise
 	T_N=$((T_N + 1))
 	echo "ok $T_N - adaptive: tlb, churn, phased # SKIP Bochs too slow for the trials (SVM suite runs them)"
 else
