@@ -146,6 +146,14 @@ enum v3_pf_merge {
 };
 enum v3_pf_merge v3_pf_merge(u32 first);
 int v3_pf_resolve(struct v3_vcpu *vcpu, u32 first);
+/*
+ * pf_event.c: the translation of la for an access v3vmm makes for the
+ * guest (a shadow fill, an emulated store or LMSW/SMSW operand), A/D set
+ * as the CPU sets them.  0: w filled; 1: the CPU would have faulted and
+ * the guest got that fault; -EIO: a paging-structure entry lies outside
+ * RAM (no CPU fault models it: the caller stops the VM).
+ */
+int v3_pf_walk(struct v3_vcpu *vcpu, u64 la, u32 access, struct v3_walk *w);
 
 /* a new VM starts nested; v3_mmu_set_mode moves it (adapt/paging.c) */
 int v3_mmu_vm_init(struct v3_vm *vm);

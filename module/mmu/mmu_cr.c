@@ -242,8 +242,9 @@ static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 
 /*
  * The word at the memory operand of LMSW (read) or SMSW (write), through
- * the guest's tables with the instruction's rights; 0, 1 when a #PF went
- * to the guest, -EFAULT when the VMM cannot reach it.
+ * the guest's tables with the instruction's rights; 0, 1 when a #PF (or
+ * #GP(0): a non-canonical address) went to the guest, -EFAULT when the
+ * VMM cannot reach it.
  */
 static int v3_cr_mem(struct v3_vcpu *vcpu, const struct v3_cr_insn *d,
 		     bool write, u16 *val)
@@ -270,12 +271,9 @@ static int v3_cr_mem(struct v3_vcpu *vcpu, const struct v3_cr_insn *d,
 		if (!long64)
 			la &= 0xffffffffULL;
 		if (r->cr0 & X86_CR0_PG) {
-			ret = v3_gva_walk(vcpu, la, access, V3_WALK_SET_AD, &w);
-			if (ret == -EFAULT) {
-				vcpu->mmu.guest_faults++;
-				v3_arch->inject_pf(vcpu, w.error, la);
+			ret = v3_pf_walk(vcpu, la, access, &w);
+			if (ret == 1)
 				return 1;
-			}
 			if (ret)
 				return -EFAULT;
 			gpa = w.gpa;

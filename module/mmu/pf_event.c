@@ -55,6 +55,28 @@ enum v3_pf_merge v3_pf_merge(u32 first)
 	return V3_PF_STOP;	/* NMI, reserved types */
 }
 
+/*
+ * The fault goes to the guest as the CPU raises it: #PF with CR2 = la and
+ * the walk's error code (SDM vol. 3 4.7, APM vol. 2 8.4.2), or #GP(0) for
+ * a non-canonical la (SDM vol. 3 6.15 "#GP", APM vol. 2 5.3.1).  None of
+ * the callers makes a stack access, which would take #SS instead.
+ */
+int v3_pf_walk(struct v3_vcpu *vcpu, u64 la, u32 access, struct v3_walk *w)
+{
+	int ret = v3_gva_walk(vcpu, la, access, V3_WALK_SET_AD, w);
+
+	if (ret == -EFAULT) {
+		vcpu->mmu.guest_faults++;
+		v3_arch->inject_pf(vcpu, w->error, la);
+		return 1;
+	}
+	if (ret == -EINVAL) {
+		v3_inject_gp(vcpu);
+		return 1;
+	}
+	return ret ? -EIO : 0;
+}
+
 int v3_pf_resolve(struct v3_vcpu *vcpu, u32 first)
 {
 	switch (v3_pf_merge(first)) {

@@ -1000,16 +1000,9 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		w.writable = w.user = w.exec = true;
 		w.level = 1;
 	} else {
-		ret = v3_gva_walk(vcpu, gva, access, V3_WALK_SET_AD, &w);
-		if (ret == -EFAULT) {
-			vcpu->mmu.guest_faults++;
-			v3_arch->inject_pf(vcpu, w.error, gva);
-			return 0;
-		}
-		if (ret == -EINVAL) {
-			v3_inject_gp(vcpu);
-			return 0;
-		}
+		ret = v3_pf_walk(vcpu, gva, access, &w);
+		if (ret == 1)
+			return 0;	/* the guest's own fault */
 		if (ret) {
 			v3_vm_stop(vm, V3_STOP_BAD_MEMORY, 0,
 				   "vcpu %u: guest page tables for 0x%llx outside RAM (rip 0x%llx)",

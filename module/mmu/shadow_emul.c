@@ -138,17 +138,9 @@ static int v3_stos_xlate(struct v3_vcpu *vcpu, struct v3_stos_tlb *tlb,
 			return 0;
 		}
 	}
-	ret = v3_gva_walk(vcpu, la, access, V3_WALK_SET_AD, &w);
-	if (ret == -EFAULT) {
-		vcpu->mmu.guest_faults++;
-		/* CR2: the linear address whose translation failed */
-		v3_arch->inject_pf(vcpu, w.error, la);
-		return 1;
-	}
-	if (ret == -EINVAL) {
-		v3_inject_gp(vcpu);	/* non-canonical: #GP(0) */
-		return 1;
-	}
+	ret = v3_pf_walk(vcpu, la, access, &w);
+	if (ret == 1)
+		return 1;	/* #PF (CR2 = la) or #GP(0) went to the guest */
 	if (ret) {
 		v3_vm_stop(vcpu->vm, V3_STOP_BAD_MEMORY, 0,
 			   "vcpu %u: guest page tables for 0x%llx outside RAM (rip 0x%llx)",

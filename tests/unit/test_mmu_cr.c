@@ -41,6 +41,8 @@ int v3_gva_walk(struct v3_vcpu *v, u64 gva, u32 access, unsigned int flags,
 	memset(w, 0, sizeof(*w));
 	last_la = gva;
 	last_access = access;
+	if ((gva >> 47) && (gva >> 47) != 0x1ffff)
+		return -EINVAL;		/* non-canonical (4-level) */
 	if ((gva & ~0xfffULL) == RO_PAGE && (access & V3_PF_WRITE)) {
 		w->error = V3_PF_PRESENT | access;
 		return -EFAULT;
@@ -247,6 +249,14 @@ static void test_smsw(void)
 	      pf_error == (V3_PF_PRESENT | V3_PF_WRITE | V3_PF_USER),
 	      "user smsw to a read-only page: #PF P|W|U at the address, not skipped (error 0x%x)",
 	      pf_error);
+
+	/* a non-canonical operand: #GP(0) for the guest, not a VM stop */
+	svm_exit(M64, false, smsw_rbx, sizeof(smsw_rbx));
+	vcpu.regs.gpr[V3_RBX] = 0x0000800000000010ULL;
+	v3_mmu_emulate_cr(&vcpu);
+	CHECK(gps == 1 && !skips && !pfs && !shim_stops,
+	      "smsw to a non-canonical address: #GP(0), not skipped, VM running (gps %d stops %d)",
+	      gps, shim_stops);
 
 	svm_exit(M64, false, smsw_ax, sizeof(smsw_ax));
 	vcpu.regs.gpr[V3_RAX] = 0x1122334455667788ULL;
