@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		3
+#define V3_ABI_MINOR		4
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -42,6 +42,8 @@
 #define V3_CAP_EMULATOR_QUIRKS	(1ULL << 16)	/* workarounds for an emulated CPU active */
 /* ABI 1.3: shadow paging and switching a VM between the modes (V3_IOC_PAGING) */
 #define V3_CAP_PAGING_SWITCH	(1ULL << 17)
+/* ABI 1.4: placement: vCPU moves, per-vCPU times, guest RAM node policy */
+#define V3_CAP_PLACEMENT	(1ULL << 18)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -84,14 +86,32 @@ struct v3_version {
 #define V3_CREATE_FLAGS		(V3_CREATE_PIN_VCPUS | V3_CREATE_NO_PVCLOCK | \
 				 V3_CREATE_REBOOT_STOPS)
 
+/*
+ * Where guest RAM is allocated (ABI 1.4), in 2 MiB regions.  Nodes are
+ * host NUMA node numbers, at most V3_MAX_NODES.
+ */
+enum v3_mem_policy {
+	/* the node of the vCPUs' CPUs (first_cpu when pinned, else the
+	 * creating thread's); other nodes when it runs out */
+	V3_MEM_LOCAL = 0,
+	/* only the one node in mem_nodes: -ENOMEM when it runs out */
+	V3_MEM_BIND = 1,
+	/* region i on the i-th node of mem_nodes, round robin (0: every
+	 * node with memory); each region on its node or refused */
+	V3_MEM_INTERLEAVE = 2,
+	V3_NR_MEM_POLICIES
+};
+#define V3_MAX_NODES		64
+
 struct v3_create {
 	char name[V3_NAME_MAX];
 	__u64 mem_bytes;	/* multiple of 4 KiB, 1 MiB .. 64 GiB */
 	__u32 vcpus;		/* 1 .. V3_MAX_VCPUS */
 	__u32 flags;		/* V3_CREATE_* */
 	__u32 first_cpu;	/* with V3_CREATE_PIN_VCPUS */
-	__u32 pad;
-	__u64 reserved[6];
+	__u32 mem_policy;	/* ABI 1.4: enum v3_mem_policy (was pad) */
+	__u64 mem_nodes;	/* ABI 1.4: bit n: host node n (was reserved) */
+	__u64 reserved[5];
 };
 
 /* Names a VM for the ioctls that take nothing else. */
@@ -438,6 +458,70 @@ struct v3_paging {
 	__u64 reserved[6];		/* in: zero */
 };
 
+/* ---- placement (ABI 1.4) ---- */
+
+enum v3_vcpu_state {
+	V3_VCPU_CREATED = 0,	/* not started (AP waiting for its SIPI) */
+	V3_VCPU_RUNNING = 1,	/* in the guest or handling an exit */
+	V3_VCPU_HALTED = 2,	/* HLT: waiting for an interrupt */
+	V3_VCPU_PAUSED = 3,	/* the VM is paused */
+	V3_VCPU_STOPPED = 4,	/* the VM stopped */
+	V3_NR_VCPU_STATES
+};
+
+#define V3_VCPU_STATE_NAMES {					\
+	"created", "running", "halted", "paused", "stopped",		\
+}
+
+/* One vCPU's placement and where its time went (times in ns). */
+struct v3_vcpu_info {
+	__u32 id;
+	__s32 cpu;		/* host CPU of the last entry; -1: never entered */
+	__s32 pin_cpu;		/* host CPU it is bound to; -1: any */
+	__s32 node;		/* NUMA node of cpu; -1 */
+	__u32 state;		/* enum v3_vcpu_state */
+	__u32 pad;
+	__u64 guest_ns;		/* in the guest */
+	__u64 halt_ns;		/* halted, waiting for an interrupt */
+	__u64 exit_ns;		/* handling exits */
+	__u64 exits;		/* exits handled */
+	__u64 moves;		/* V3_IOC_VCPU_MOVE carried out */
+	__u64 reserved[4];
+};
+
+/* Every vCPU of a VM: count is the VM's number, max what the buffer holds. */
+struct v3_vcpus {
+	char name[V3_NAME_MAX];	/* in */
+	__u32 max;		/* in: entries the buffer holds */
+	__u32 count;		/* out: vCPUs of the VM (may exceed max) */
+	__u64 info;		/* in: buffer of max struct v3_vcpu_info */
+	__u64 reserved[2];	/* in: zero */
+};
+
+/*
+ * Bind a vCPU to one host CPU (cpu >= 0), or let it run on any CPU with
+ * virtualization on (cpu = -1).  A running vCPU is on its new CPU when
+ * the ioctl returns.  -EINVAL: no such vCPU or CPU; -ENODEV: the CPU is
+ * offline or has no virtualization.
+ */
+struct v3_vcpu_move {
+	char name[V3_NAME_MAX];	/* in */
+	__u32 vcpu;		/* in */
+	__s32 cpu;		/* in */
+	__u64 reserved[2];	/* in: zero */
+};
+
+/* Guest RAM per host NUMA node, counted from the backing pages. */
+struct v3_mem_nodes {
+	char name[V3_NAME_MAX];		/* in */
+	__u32 nr_nodes;			/* out: highest node id + 1 */
+	__u32 policy;			/* out: enum v3_mem_policy */
+	__u64 policy_nodes;		/* out: mem_nodes given at creation */
+	__u64 pages[V3_MAX_NODES];	/* out: 4 KiB pages on node n */
+	__u64 large[V3_MAX_NODES];	/* out: of them, in 2 MiB pages */
+	__u64 reserved[4];		/* in: zero */
+};
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -454,6 +538,9 @@ struct v3_paging {
 #define V3_IOC_CONSOLE_WRITE	_IOWR(V3_IOC_MAGIC, 0x0d, struct v3_console_io)
 #define V3_IOC_MSR_STATS	_IOWR(V3_IOC_MAGIC, 0x0e, struct v3_msr_stats)
 #define V3_IOC_PAGING		_IOWR(V3_IOC_MAGIC, 0x0f, struct v3_paging)	/* ABI 1.3 */
+#define V3_IOC_VCPUS		_IOWR(V3_IOC_MAGIC, 0x10, struct v3_vcpus)	/* ABI 1.4 */
+#define V3_IOC_VCPU_MOVE	_IOW(V3_IOC_MAGIC, 0x11, struct v3_vcpu_move)	/* ABI 1.4 */
+#define V3_IOC_MEM_NODES	_IOWR(V3_IOC_MAGIC, 0x12, struct v3_mem_nodes)	/* ABI 1.4 */
 
 /*
  * Guest-visible interface.
