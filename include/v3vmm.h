@@ -522,6 +522,29 @@ struct v3_mem_nodes {
 	__u64 reserved[4];		/* in: zero */
 };
 
+/*
+ * Move guest RAM to one host node while the VM runs: region by region
+ * (2 MiB), each copied with the vCPUs held outside the guest, then mapped
+ * (nested and shadow) at its new place; a region already on the node is
+ * skipped.  2 MiB backing is used on the node where it has a free 2 MiB
+ * page.  -ENOMEM when the node runs out (the regions moved so far stay
+ * moved), -EINTR on a fatal signal.
+ */
+struct v3_mem_move {
+	char name[V3_NAME_MAX];	/* in */
+	__s32 node;		/* in: host NUMA node */
+	__u32 flags;		/* in: zero */
+	__u64 gpa_start;	/* in: guest-physical range [start, end): the */
+	__u64 gpa_end;		/*     2 MiB regions it touches; end 0: all RAM */
+	__u64 moved_bytes;	/* out: copied to the node */
+	__u64 skipped_bytes;	/* out: already there */
+	__u64 large_bytes;	/* out: of moved, now in 2 MiB pages */
+	__u64 ns;		/* out: the whole move */
+	__u64 held_ns_max;	/* out: longest the vCPUs were held for a region */
+	__u64 held_ns_total;	/* out: all the time they were held */
+	__u64 reserved[4];	/* in: zero */
+};
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -541,6 +564,7 @@ struct v3_mem_nodes {
 #define V3_IOC_VCPUS		_IOWR(V3_IOC_MAGIC, 0x10, struct v3_vcpus)	/* ABI 1.4 */
 #define V3_IOC_VCPU_MOVE	_IOW(V3_IOC_MAGIC, 0x11, struct v3_vcpu_move)	/* ABI 1.4 */
 #define V3_IOC_MEM_NODES	_IOWR(V3_IOC_MAGIC, 0x12, struct v3_mem_nodes)	/* ABI 1.4 */
+#define V3_IOC_MEM_MOVE		_IOWR(V3_IOC_MAGIC, 0x13, struct v3_mem_move)	/* ABI 1.4 */
 
 /*
  * Guest-visible interface.

@@ -23,13 +23,13 @@
 #include "adapt/paging.h"
 #include "mmu/mmu.h"
 
-static bool v3_zero(const void *p, size_t len)
+bool v3_zero(const void *p, size_t len)
 {
 	return !memchr_inv(p, 0, len);
 }
 
 /* Names: 1..31 characters of [A-Za-z0-9_.-], NUL-terminated. */
-static int v3_check_name(const char *name)
+int v3_check_name(const char *name)
 {
 	size_t i, len = strnlen(name, V3_NAME_MAX);
 
@@ -55,7 +55,7 @@ static int v3_ioc_version(void __user *arg)
 		.abi_minor = V3_ABI_MINOR,
 		.arch = v3_arch->arch,
 		.max_vcpus = V3_MAX_VCPUS,
-		.caps = v3_arch->caps() | v3_adapt_caps(),
+		.caps = v3_arch->caps() | v3_adapt_caps() | V3_CAP_PLACEMENT,
 		.mitigations = v3_spec_active(),
 	};
 
@@ -70,8 +70,8 @@ static int v3_ioc_create(void __user *arg)
 	if (copy_from_user(&c, arg, sizeof(c)))
 		return -EFAULT;
 	ret = V3_ARG_CHECK(&c);
-	if (ret || c.pad)
-		return ret ?: -EINVAL;
+	if (ret)
+		return ret;
 	return v3_vm_create(&c);
 }
 
@@ -97,16 +97,19 @@ static int v3_ioc_mem(void __user *arg, bool write)
 		size_t n = min_t(u64, x.len - done,
 				 PAGE_SIZE - (gpa & ~PAGE_MASK));
 		void __user *u = u64_to_user_ptr(x.uaddr + done);
-		void *hva = v3_gpa_to_hva(vm, gpa);
+		void *hva;
 
-		if (!hva) {
+		/* the page stays where it is meanwhile (mem_move.c) */
+		mutex_lock(&vm->mem_lock);
+		hva = v3_gpa_to_hva(vm, gpa);
+		if (!hva)
 			ret = -EINVAL;
-			break;
-		}
-		if (write ? copy_from_user(hva, u, n) : copy_to_user(u, hva, n)) {
+		else if (write ? copy_from_user(hva, u, n) :
+				 copy_to_user(u, hva, n))
 			ret = -EFAULT;
+		mutex_unlock(&vm->mem_lock);
+		if (ret)
 			break;
-		}
 		if (write)
 			v3_mmu_gpa_written(vm, gpa, n);	/* shadows of it (mmu/) */
 		done += n;
@@ -338,7 +341,8 @@ static int v3_ioc_console(void __user *arg, bool write)
 static const char *const v3_ioc_names[] = {
 	"version", "create", "destroy", "mem-write", "mem-read", "set-boot",
 	"launch", "stop", "pause", "resume", "info", "list", "console-read",
-	"console-write", "msr-stats", "paging",
+	"console-write", "msr-stats", "paging", "vcpus", "vcpu-move",
+	"mem-nodes", "mem-move",
 };
 
 static bool v3_ioc_known(unsigned int cmd)
@@ -350,6 +354,8 @@ static bool v3_ioc_known(unsigned int cmd)
 	case V3_IOC_RESUME: case V3_IOC_INFO: case V3_IOC_LIST:
 	case V3_IOC_CONSOLE_READ: case V3_IOC_CONSOLE_WRITE:
 	case V3_IOC_MSR_STATS: case V3_IOC_PAGING:
+	case V3_IOC_VCPUS: case V3_IOC_VCPU_MOVE: case V3_IOC_MEM_NODES:
+	case V3_IOC_MEM_MOVE:
 		return true;
 	}
 	return false;
@@ -403,6 +409,14 @@ static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return v3_ioc_msr_stats(uarg);
 	case V3_IOC_PAGING:
 		return v3_ioc_paging(uarg);
+	case V3_IOC_VCPUS:
+		return v3_ioc_vcpus(uarg);
+	case V3_IOC_VCPU_MOVE:
+		return v3_ioc_vcpu_move(uarg);
+	case V3_IOC_MEM_NODES:
+		return v3_ioc_mem_nodes(uarg);
+	case V3_IOC_MEM_MOVE:
+		return v3_ioc_mem_move(uarg);
 	case V3_IOC_CONSOLE_READ:
 		return v3_ioc_console(uarg, false);
 	case V3_IOC_CONSOLE_WRITE:

@@ -20,6 +20,7 @@
 #include <linux/moduleparam.h>
 #include <linux/sysfs.h>
 #include <linux/spinlock.h>
+#include <linux/nodemask.h>
 #include "v3.h"
 #include "mmu/mmu.h"
 
@@ -128,7 +129,7 @@ void v3_guest_mem_uncharge(u64 bytes)
 #define V3_REGION_PAGES		(V3_REGION_SIZE >> PAGE_SHIFT)
 #define V3_LARGE_ORDER		(V3_REGION_SHIFT - PAGE_SHIFT)
 
-static void v3_region_free(struct v3_region *r)
+void v3_region_free(struct v3_region *r)
 {
 	unsigned long i;
 
@@ -145,11 +146,14 @@ static void v3_region_free(struct v3_region *r)
 	}
 }
 
-/* Fill region r with npages of RAM (npages < 512 only for the last one). */
-static int v3_region_alloc(struct v3_region *r, unsigned long npages,
-			   int node, u64 *large_bytes)
+/*
+ * Fill region r with npages of RAM (npages < 512 only for the last one)
+ * on node, or only there when strict (__GFP_THISNODE: no fallback).
+ */
+int v3_region_alloc(struct v3_region *r, unsigned long npages,
+		    int node, bool strict, u64 *large_bytes)
 {
-	gfp_t gfp = V3_GFP_ACCOUNT | __GFP_ZERO;
+	gfp_t gfp = V3_GFP_ACCOUNT | __GFP_ZERO | (strict ? __GFP_THISNODE : 0);
 	unsigned long i;
 
 	if (npages == V3_REGION_PAGES) {
@@ -174,18 +178,90 @@ static int v3_region_alloc(struct v3_region *r, unsigned long npages,
 }
 
 /*
+ * The nodes a policy may use: those with memory (N_MEMORY) among the
+ * caller's bits, or all of them for an interleave over "every node".
+ */
+static nodemask_t v3_place_nodes(const struct v3_mem_place *place)
+{
+	nodemask_t m = NODE_MASK_NONE;
+	int n;
+
+	for_each_node_state(n, N_MEMORY)
+		if (n < V3_MAX_NODES &&
+		    (!place->nodes || (place->nodes & BIT_ULL(n))))
+			node_set(n, m);
+	return m;
+}
+
+/*
+ * V3_IOC_CREATE's node policy: -EINVAL, and a line in the log naming the
+ * node, for a node that does not exist or has no memory.
+ */
+int v3_mem_place_check(const struct v3_create *c, const char *name)
+{
+	u64 bad;
+	int n;
+
+	switch (c->mem_policy) {
+	case V3_MEM_LOCAL:
+		return c->mem_nodes ? -EINVAL : 0;
+	case V3_MEM_BIND:
+		if (hweight64(c->mem_nodes) != 1)
+			return -EINVAL;
+		break;
+	case V3_MEM_INTERLEAVE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	bad = c->mem_nodes;
+	for_each_node_state(n, N_MEMORY)
+		if (n < V3_MAX_NODES)
+			bad &= ~BIT_ULL(n);
+	if (bad) {
+		pr_info_ratelimited(V3_PR_PREFIX "%s: NUMA node %d does not exist or has no memory\n",
+				    name, (int)__ffs64(bad));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Region i's node, and whether it must be there (bind, interleave). */
+static int v3_region_node(const struct v3_mem_place *place,
+			  const nodemask_t *nodes, unsigned long i,
+			  bool *strict)
+{
+	unsigned long k;
+	int n;
+
+	*strict = place->policy != V3_MEM_LOCAL;
+	if (place->policy == V3_MEM_LOCAL)
+		return place->local_node;
+	k = i % nodes_weight(*nodes);
+	for_each_node_mask(n, *nodes)
+		if (!k--)
+			return n;
+	return first_node(*nodes);
+}
+
+/*
  * Charged to the caller's memory cgroup and to max_guest_mem; @name only
  * names the VM in a refusal.
  */
-int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
-		 const char *name)
+int v3_mem_alloc(struct v3_guest_mem *mem, u64 size,
+		 const struct v3_mem_place *place, const char *name)
 {
+	nodemask_t nodes = v3_place_nodes(place);
 	unsigned long i, nr;
 	u64 left = size;
 	char need[24];
-	int ret;
+	bool strict;
+	int ret, node;
 
 	memset(mem, 0, sizeof(*mem));
+	if (place->policy != V3_MEM_LOCAL && nodes_empty(nodes))
+		return -EINVAL;
+	mem->place = *place;
 	ret = v3_guest_mem_charge(name, size);
 	if (ret)
 		return ret;
@@ -203,12 +279,18 @@ int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
 	for (i = 0; i < nr; i++) {
 		u64 chunk = min_t(u64, left, V3_REGION_SIZE);
 
+		node = v3_region_node(place, &nodes, i, &strict);
 		ret = v3_region_alloc(&mem->regions[i], chunk >> PAGE_SHIFT,
-				      node, &mem->large_bytes);
+				      node, strict, &mem->large_bytes);
 		if (ret) {
 			v3_fmt_bytes(need, sizeof(need), size);
-			pr_info_ratelimited(V3_PR_PREFIX "%s: out of memory after %llu MiB of %s guest RAM (memory cgroup limit or host memory)\n",
-					    name, (size - left) >> 20, need);
+			if (strict)
+				pr_info_ratelimited(V3_PR_PREFIX "%s: NUMA node %d out of memory after %llu MiB of %s guest RAM (policy %s)\n",
+						    name, node, (size - left) >> 20, need,
+						    place->policy == V3_MEM_BIND ? "bind" : "interleave");
+			else
+				pr_info_ratelimited(V3_PR_PREFIX "%s: out of memory after %llu MiB of %s guest RAM (memory cgroup limit or host memory)\n",
+						    name, (size - left) >> 20, need);
 			goto fail;
 		}
 		left -= chunk;
@@ -237,6 +319,39 @@ void v3_mem_free(struct v3_guest_mem *mem)
 	kvfree(mem->regions);
 	v3_guest_mem_uncharge(mem->charged);
 	memset(mem, 0, sizeof(*mem));
+}
+
+/* 4 KiB pages of guest RAM on each node, and of them in 2 MiB pages */
+void v3_mem_count_nodes(const struct v3_guest_mem *mem, u64 *pages,
+			u64 *large, unsigned int max, unsigned int *nr)
+{
+	unsigned long i, j;
+	int n;
+
+	*nr = 0;
+	for (i = 0; i < mem->nr_regions; i++) {
+		const struct v3_region *r = &mem->regions[i];
+
+		if (r->large) {	/* one compound page: one node */
+			n = page_to_nid(r->large);
+			if (n >= 0 && n < max) {
+				pages[n] += V3_REGION_PAGES;
+				large[n] += V3_REGION_PAGES;
+				*nr = max_t(unsigned int, *nr, n + 1);
+			}
+			continue;
+		}
+		for (j = 0; r->small && j < V3_REGION_PAGES; j++) {
+			if (!r->small[j])
+				continue;
+			n = page_to_nid(r->small[j]);
+			if (n < 0 || n >= max)
+				continue;
+			pages[n]++;
+			*nr = max_t(unsigned int, *nr, n + 1);
+		}
+		cond_resched();
+	}
 }
 
 /* Offset of gpa into the RAM image, or -1 when gpa is not RAM. */

@@ -219,6 +219,11 @@ int v3_hw_place(struct v3_vcpu *vcpu)
 	return 0;
 }
 
+bool v3_hw_cpu_has_virt(int cpu)
+{
+	return cpu >= 0 && cpu < nr_cpu_ids && cpumask_test_cpu(cpu, &v3_cpus_on);
+}
+
 static void v3_hw_explain_busy(void)
 {
 	bool svm = v3_arch->arch == V3_ARCH_SVM;

@@ -48,6 +48,13 @@ struct v3_region {
 	struct page **small;	/* 512 order-0 pages otherwise */
 };
 
+/* Where guest RAM goes (V3_MEM_* of the ABI) */
+struct v3_mem_place {
+	u32 policy;		/* enum v3_mem_policy */
+	int local_node;		/* V3_MEM_LOCAL: preferred node */
+	u64 nodes;		/* V3_MEM_BIND, _INTERLEAVE: node bits */
+};
+
 struct v3_guest_mem {
 	u64 size;		/* bytes of RAM */
 	u64 large_bytes;	/* of which backed by 2 MiB pages */
@@ -55,6 +62,7 @@ struct v3_guest_mem {
 	unsigned long nr_regions;
 	struct v3_region *regions;
 	u64 charged;		/* held of v3vmm.max_guest_mem */
+	struct v3_mem_place place;	/* as created */
 };
 
 /*
@@ -65,14 +73,20 @@ struct v3_guest_mem {
  */
 #define V3_GFP_ACCOUNT	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-int v3_mem_alloc(struct v3_guest_mem *mem, u64 size, int node,
-		 const char *name);
+int v3_mem_alloc(struct v3_guest_mem *mem, u64 size,
+		 const struct v3_mem_place *place, const char *name);
+int v3_mem_place_check(const struct v3_create *c, const char *name);
+void v3_mem_count_nodes(const struct v3_guest_mem *mem, u64 *pages,
+			u64 *large, unsigned int max, unsigned int *nr);
 void v3_guest_mem_limit_init(void);
 u64 v3_guest_mem_limit(void);
 u64 v3_guest_mem_in_use(void);
 int v3_guest_mem_charge(const char *name, u64 bytes);
 void v3_guest_mem_uncharge(u64 bytes);
 void v3_mem_free(struct v3_guest_mem *mem);
+int v3_region_alloc(struct v3_region *r, unsigned long npages,
+		    int node, bool strict, u64 *large_bytes);
+void v3_region_free(struct v3_region *r);
 /* Host virtual address of a guest-physical page, NULL if not RAM. */
 void *v3_gpa_to_hva(struct v3_vm *vm, u64 gpa);
 /* Host physical address backing gpa, or ~0 if not RAM; *large if 2 MiB. */
@@ -84,6 +98,7 @@ int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len);
 int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt);
 void v3_tdp_free(struct v3_tdp *tdp);
+int v3_tdp_remap(struct v3_vm *vm, struct v3_tdp *tdp, u64 gpa, u64 **old_pt);
 void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa);
 
 /* ------------------------------------------------------------ registers */
@@ -183,12 +198,13 @@ enum v3_vcpu_mode {
 #define V3_REQ_SIPI	5	/* startup IPI: start at sipi_vector << 12 */
 #define V3_REQ_RESET	6	/* leave the run loop: the VM is being reset */
 #define V3_REQ_MMU	7	/* leave the guest: a paging-mode switch (mmu.c) */
+#define V3_REQ_MOVE	8	/* rebind the thread to pin_cpu (placement.c) */
 
 /* requests that make the backend return -EINTR instead of entering */
 #define V3_REQ_EXIT_MASK (BIT(V3_REQ_STOP) | BIT(V3_REQ_RESET) | \
 			  BIT(V3_REQ_PAUSE) | BIT(V3_REQ_MMU) | \
 			  BIT(V3_REQ_EVENT) | BIT(V3_REQ_INIT) | \
-			  BIT(V3_REQ_SIPI))
+			  BIT(V3_REQ_SIPI) | BIT(V3_REQ_MOVE))
 
 struct v3_vcpu {
 	struct v3_vm *vm;
@@ -227,6 +243,10 @@ struct v3_vcpu {
 	/* statistics, written by the vCPU thread only */
 	u64 exits[V3_NR_EXIT_REASONS];
 	u64 exit_cycles[V3_NR_EXIT_REASONS];
+	u64 entry_tsc;			/* end of the last exit's handling */
+	u64 guest_cycles;		/* entry to exit: world switch and guest */
+	u64 halt_ns;			/* asleep in HLT */
+	u64 moves;			/* V3_IOC_VCPU_MOVE done (placement.c) */
 
 	void *arch;			/* backend state */
 };
@@ -323,6 +343,9 @@ struct v3_vm {
 	struct v3_vcpu **vcpus;
 
 	struct v3_guest_mem mem;
+	/* held by what changes guest RAM's backing (mem_move.c) and what
+	 * reaches it from outside the vCPU threads (ioctls, reset) */
+	struct mutex mem_lock;
 	/*
 	 * Host TSC when the VM was created or last reset: every vCPU's TSC
 	 * offset is -tsc_base, so guest TSCs start at 0 and agree.
@@ -474,12 +497,26 @@ bool v3_hw_cpu_on(void);		/* this CPU; preemption disabled */
 bool v3_hw_dead(void);			/* turned off for good (reboot) */
 int v3_hw_cpus_gen(void);
 int v3_hw_place(struct v3_vcpu *vcpu);
+bool v3_hw_cpu_has_virt(int cpu);	/* virtualization on there now */
+
+/* dev.c: checks of ioctl arguments */
+bool v3_zero(const void *p, size_t len);
+int v3_check_name(const char *name);
+
+/* placement.c: vCPU and guest RAM placement ioctls (ABI 1.4) */
+int v3_ioc_vcpus(void __user *arg);
+int v3_ioc_vcpu_move(void __user *arg);
+int v3_ioc_mem_nodes(void __user *arg);
+/* mem_move.c */
+int v3_ioc_mem_move(void __user *arg);
 
 /* vcpu.c */
 struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id);
 void v3_vcpu_free(struct v3_vcpu *vcpu);
 int v3_vcpu_start(struct v3_vcpu *vcpu);
 void v3_vcpu_kick(struct v3_vcpu *vcpu, int req);
+/* an exit handled: counts it and its time (vcpu.c) */
+void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason);
 void v3_vcpu_stop_thread(struct v3_vcpu *vcpu);
 void v3_vcpu_reset(struct v3_vcpu *vcpu);
 int v3_vm_load_boot(struct v3_vm *vm);

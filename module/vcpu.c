@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/sched/task.h>
+#include <linux/wait_bit.h>
 #include <asm/msr.h>
 #include "v3.h"
 #include "compat.h"
@@ -159,12 +160,22 @@ static int v3_vcpu_init_sipi(struct v3_vcpu *vcpu)
 	return 0;
 }
 
-static void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
+/*
+ * An exit handled (by common code, or inside the backend): the time from
+ * the end of the previous one's handling to the exit was the world switch
+ * and the guest, the time since the exit was its handling.
+ */
+void v3_vcpu_account(struct v3_vcpu *vcpu, u32 reason)
 {
+	u64 now = rdtsc();
+
 	if (reason >= V3_NR_EXIT_REASONS)
 		reason = V3_EXIT_OTHER;
 	vcpu->exits[reason]++;
-	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
+	vcpu->exit_cycles[reason] += now - vcpu->exit.tsc;
+	if (vcpu->exit.tsc > vcpu->entry_tsc)
+		vcpu->guest_cycles += vcpu->exit.tsc - vcpu->entry_tsc;
+	vcpu->entry_tsc = now;
 }
 
 /*
@@ -214,8 +225,9 @@ static void v3_vcpu_load(struct v3_vcpu *vcpu)
 }
 
 /*
- * The set of CPUs with virtualization changed (hotplug), or this CPU has
- * none: move to where the vCPU may run.  Fails when no CPU has it left.
+ * The set of CPUs with virtualization changed (hotplug), this CPU has
+ * none, or the vCPU was moved (V3_REQ_MOVE): go to where it may run now.
+ * Fails when no CPU has virtualization left.
  */
 static int v3_vcpu_move(struct v3_vcpu *vcpu)
 {
@@ -257,6 +269,7 @@ static int v3_vcpu_run_once(struct v3_vcpu *vcpu)
 	if (unlikely(!v3_hw_cpu_on()))
 		return v3_vcpu_move(vcpu) ? 1 : -EINTR;
 	v3_inject_pending(vcpu);
+	vcpu->entry_tsc = rdtsc();
 	ret = v3_arch->vcpu_run(vcpu);
 	v3_guest_timing_exit();
 	if (ret == -EINTR)
@@ -293,6 +306,13 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 		    test_bit(V3_REQ_RESET, &vcpu->requests) ||
 		    v3_vm_stopped(vm))
 			break;
+		if (test_bit(V3_REQ_MOVE, &vcpu->requests)) {
+			ret = v3_vcpu_move(vcpu);
+			clear_bit(V3_REQ_MOVE, &vcpu->requests);
+			wake_up_var(&vcpu->moves);
+			if (ret)
+				break;
+		}
 		/*
 		 * Pause, and a paging-mode switch waiting for every vCPU to be
 		 * out of the guest (mmu.c): sleep until they are cleared, not
@@ -303,6 +323,7 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 			wait_event_interruptible(vcpu->wq,
 				!(READ_ONCE(vcpu->requests) & V3_REQ_PARK_MASK) ||
 				test_bit(V3_REQ_STOP, &vcpu->requests) ||
+				test_bit(V3_REQ_MOVE, &vcpu->requests) ||
 				kthread_should_stop());
 			continue;
 		}
@@ -317,9 +338,13 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 		    v3_vcpu_has_interrupt(vcpu))
 			vcpu->halted = false;
 		if (!vcpu->started || vcpu->halted) {
+			u64 t0 = ktime_get_ns();
+
 			clear_bit(V3_REQ_EVENT, &vcpu->requests);
 			wait_event_interruptible(vcpu->wq,
 						 v3_vcpu_may_run(vcpu));
+			if (vcpu->started)
+				vcpu->halt_ns += ktime_get_ns() - t0;
 			continue;
 		}
 

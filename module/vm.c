@@ -103,6 +103,8 @@ static int v3_create_check(const struct v3_create *c)
 		return -EINVAL;
 	if (c->flags & ~V3_CREATE_FLAGS)
 		return -EINVAL;
+	if (v3_mem_place_check(c, c->name))
+		return -EINVAL;
 	if (c->flags & V3_CREATE_PIN_VCPUS) {
 		for (i = 0; i < c->vcpus; i++)
 			if (c->first_cpu + i >= nr_cpu_ids ||
@@ -157,6 +159,7 @@ static void v3_vm_unclaim(struct v3_vm *vm)
  */
 int v3_vm_create(const struct v3_create *c)
 {
+	struct v3_mem_place place;
 	struct v3_vm *vm;
 	unsigned int i;
 	int ret;
@@ -170,6 +173,7 @@ int v3_vm_create(const struct v3_create *c)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->mem_lock);
 	spin_lock_init(&vm->stop_lock);
 	v3_msr_stats_init(vm);
 	strscpy(vm->name, c->name, sizeof(vm->name));
@@ -180,6 +184,11 @@ int v3_vm_create(const struct v3_create *c)
 	v3_reset_init(vm);
 	vm->node_id = (c->flags & V3_CREATE_PIN_VCPUS) ?
 		   cpu_to_node(c->first_cpu) : numa_node_id();
+	place.policy = c->mem_policy;
+	place.local_node = vm->node_id;
+	place.nodes = c->mem_nodes;
+	if (c->mem_policy == V3_MEM_BIND)
+		vm->node_id = __ffs64(c->mem_nodes);
 
 	ret = v3_vm_claim(vm);
 	if (ret)
@@ -187,7 +196,7 @@ int v3_vm_create(const struct v3_create *c)
 	ret = v3_console_init(&vm->console);
 	if (ret)
 		goto out_unclaim;
-	ret = v3_mem_alloc(&vm->mem, c->mem_bytes, vm->node_id, vm->name);
+	ret = v3_mem_alloc(&vm->mem, c->mem_bytes, &place, vm->name);
 	if (ret)
 		goto out_console;
 	vm->vcpus = kcalloc(c->vcpus, sizeof(*vm->vcpus), V3_GFP_ACCOUNT);

@@ -59,6 +59,7 @@ void v3_reset_init(struct v3_vm *vm)
 void v3_reset_image_add(struct v3_vm *vm, u64 gpa, u64 len)
 {
 	struct v3_reset_chunk *c;
+	int ret;
 
 	if (!len || (vm->flags & V3_CREATE_REBOOT_STOPS))
 		return;
@@ -72,7 +73,10 @@ void v3_reset_image_add(struct v3_vm *vm, u64 gpa, u64 len)
 		goto lost;
 	c->gpa = gpa;
 	c->len = len;
-	if (v3_read_gpa(vm, gpa, c->data, len)) {
+	mutex_lock(&vm->mem_lock);	/* not moved meanwhile (mem_move.c) */
+	ret = v3_read_gpa(vm, gpa, c->data, len);
+	mutex_unlock(&vm->mem_lock);
+	if (ret) {
 		kvfree(c);
 		goto lost;
 	}
@@ -182,7 +186,9 @@ static void v3_reset_work(struct work_struct *work)
 			   "reset: cannot re-create the devices (%d)", ret);
 		goto out;
 	}
+	mutex_lock(&vm->mem_lock);	/* not moved meanwhile (mem_move.c) */
 	ret = v3_reset_image_load(vm);
+	mutex_unlock(&vm->mem_lock);
 	if (ret) {
 		v3_vm_stop(vm, V3_STOP_INTERNAL, 0,
 			   "reset: cannot reload guest memory (%d)", ret);

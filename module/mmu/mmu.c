@@ -134,38 +134,27 @@ void v3_mmu_leave(struct v3_vcpu *vcpu)
 	up_read(&vcpu->vm->mmu.sem);
 }
 
-int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode)
+/*
+ * Run fn(vm, arg) at the safe point: every vCPU outside the guest and its
+ * exit handling until fn returns (see the top of this file).  Mode
+ * switches and guest RAM moves (mem_move.c) go through here, one at a
+ * time.  Returns fn's result; *held_ns, if given, is how long the vCPUs
+ * were held.
+ */
+int v3_mmu_exclusive(struct v3_vm *vm, int (*fn)(struct v3_vm *vm, void *arg),
+		     void *arg, u64 *held_ns)
 {
 	struct v3_mmu_vm *m = &vm->mmu;
-	u64 t0, ns;
 	unsigned int i;
-	int ret = 0;
+	u64 t0;
+	int ret;
 
-	if (mode >= V3_MMU_NR_MODES)
-		return -EINVAL;
-	if (mode == V3_MMU_SHADOW && !v3_arch->set_paging)
-		return -EOPNOTSUPP;
 	mutex_lock(&m->switch_lock);
-	if (m->mode == mode)
-		goto out;
 	t0 = ktime_get_ns();
 	for (i = 0; i < vm->nr_vcpus; i++)
 		v3_vcpu_kick(vm->vcpus[i], V3_REQ_MMU);
 	down_write(&m->sem);
-	if (mode == V3_MMU_SHADOW)
-		ret = v3_mmu_shadow.vm_init(vm);
-	if (!ret) {
-		if (m->mode == V3_MMU_SHADOW) {
-			for (i = 0; i < vm->nr_vcpus; i++)
-				v3_shadow_vcpu_free(vm->vcpus[i]);
-			v3_mmu_shadow.vm_destroy(vm);
-		}
-		WRITE_ONCE(m->mode, mode);
-		m->ops = v3_mmu_modes[mode];
-		for (i = 0; i < vm->nr_vcpus; i++)
-			vm->vcpus[i]->mmu.reload = true;
-		m->switches++;
-	}
+	ret = fn(vm, arg);
 	up_write(&m->sem);
 	/* the vCPUs sleep on their request until now (vcpu.c) */
 	for (i = 0; i < vm->nr_vcpus; i++) {
@@ -173,14 +162,58 @@ int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode)
 		smp_mb__after_atomic();
 		wake_up(&vm->vcpus[i]->wq);
 	}
-	ns = ktime_get_ns() - t0;
+	if (held_ns)
+		*held_ns = ktime_get_ns() - t0;
+	mutex_unlock(&m->switch_lock);
+	return ret;
+}
+
+static int v3_mmu_switch(struct v3_vm *vm, void *arg)
+{
+	enum v3_paging_mode mode = *(enum v3_paging_mode *)arg;
+	struct v3_mmu_vm *m = &vm->mmu;
+	unsigned int i;
+	int ret = 0;
+
+	if (m->mode == mode)
+		return 1;
+	if (mode == V3_MMU_SHADOW)
+		ret = v3_mmu_shadow.vm_init(vm);
+	if (ret)
+		return ret;
+	if (m->mode == V3_MMU_SHADOW) {
+		for (i = 0; i < vm->nr_vcpus; i++)
+			v3_shadow_vcpu_free(vm->vcpus[i]);
+		v3_mmu_shadow.vm_destroy(vm);
+	}
+	WRITE_ONCE(m->mode, mode);
+	m->ops = v3_mmu_modes[mode];
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->mmu.reload = true;
+	m->switches++;
+	return 0;
+}
+
+int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode)
+{
+	struct v3_mmu_vm *m = &vm->mmu;
+	u64 ns;
+	int ret;
+
+	if (mode >= V3_MMU_NR_MODES)
+		return -EINVAL;
+	if (mode == V3_MMU_SHADOW && !v3_arch->set_paging)
+		return -EOPNOTSUPP;
+	if (READ_ONCE(m->mode) == mode)
+		return 0;
+	ret = v3_mmu_exclusive(vm, v3_mmu_switch, &mode, &ns);
+	if (ret == 1)
+		return 0;	/* another switch got there first */
 	if (!ret) {
 		m->switch_ns_last = ns;
 		if (ns > m->switch_ns_max)
 			m->switch_ns_max = ns;
 	}
-out:
-	mutex_unlock(&m->switch_lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(v3_mmu_set_mode);

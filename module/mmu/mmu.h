@@ -160,6 +160,8 @@ int v3_mmu_vm_init(struct v3_vm *vm);
 void v3_mmu_vm_destroy(struct v3_vm *vm);
 /* Switch a VM (any state) to mode; sleeps; 0 or -errno */
 int v3_mmu_set_mode(struct v3_vm *vm, enum v3_paging_mode mode);
+int v3_mmu_exclusive(struct v3_vm *vm, int (*fn)(struct v3_vm *vm, void *arg),
+		     void *arg, u64 *held_ns);
 enum v3_paging_mode v3_mmu_mode(struct v3_vm *vm);
 void v3_mmu_get_stats(struct v3_vm *vm, struct v3_mmu_stats *s);
 

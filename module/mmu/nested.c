@@ -80,6 +80,40 @@ static int v3_tdp_map_range(struct v3_vm *vm, struct v3_tdp *tdp,
 	return 0;
 }
 
+/*
+ * Guest RAM region at gpa (2 MiB aligned) got new backing (mem_move.c):
+ * point its leaves at it.  Called at the safe point (no vCPU in the
+ * guest); every vCPU flushes its guest-physical translations before its
+ * next entry (V3_REQ_TLB: INVEPT, SDM vol. 3 29.4.3.1; a TLB_CONTROL
+ * flush of the ASID, APM vol. 2 15.16), and one arriving on another CPU
+ * flushes there (vmx.c, svm_asid.c).  A page table the region no longer
+ * needs (small -> large) is freed only after that, by the caller, as
+ * *old_pt: until then a CPU may still cache a pointer to it.
+ */
+int v3_tdp_remap(struct v3_vm *vm, struct v3_tdp *tdp, u64 gpa, u64 **old_pt)
+{
+	u64 *pd, e;
+	unsigned int idx = (gpa >> 21) & 511;
+	bool large;
+
+	*old_pt = NULL;
+	if (!tdp->root)
+		return 0;	/* a backend with tables of its own */
+	v3_gpa_to_hpa(vm, gpa, &large);
+	pd = v3_tdp_next(tdp, tdp->root, (gpa >> 39) & 511);
+	pd = pd ? v3_tdp_next(tdp, pd, (gpa >> 30) & 511) : NULL;
+	if (!pd)
+		return -ENOMEM;
+	e = pd[idx];
+	if (e && (e & V3_PT_LARGE)) {
+		pd[idx] = 0;		/* v3_tdp_next would take it for a table */
+	} else if (e && large) {
+		*old_pt = phys_to_virt(e & V3_PT_ADDR);
+		pd[idx] = 0;
+	}
+	return v3_tdp_map(vm, tdp, gpa);
+}
+
 int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt)
 {

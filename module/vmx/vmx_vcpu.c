@@ -605,13 +605,6 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	return 0;
 }
 
-/* an exit completed inside the backend, counted like common code does */
-static void v3_vmx_account(struct v3_vcpu *vcpu, u32 reason)
-{
-	vcpu->exits[reason]++;
-	vcpu->exit_cycles[reason] += rdtsc() - vcpu->exit.tsc;
-}
-
 /*
  * CR accesses the guest may not do on its own (the fixed CR0/CR4 bits)
  * are emulated here and the guest re-entered; they are counted as
@@ -626,7 +619,7 @@ static int v3_vmx_vcpu_run(struct v3_vcpu *vcpu)
 	for (;;) {
 		ret = v3_vmx_enter(vcpu);
 		if (!ret && vmx->emulated) {	/* INVPCID (vmx_exit.c) */
-			v3_vmx_account(vcpu, vcpu->exit.reason);
+			v3_vcpu_account(vcpu, vcpu->exit.reason);
 			continue;
 		}
 		if (ret || vcpu->exit.reason != V3_EXIT_CR_ACCESS)
@@ -635,7 +628,7 @@ static int v3_vmx_vcpu_run(struct v3_vcpu *vcpu)
 			return 0;
 		if (!v3_vmx_handle_cr(vcpu))
 			return 0;	/* common code stops the VM */
-		v3_vmx_account(vcpu, V3_EXIT_CR_ACCESS);
+		v3_vcpu_account(vcpu, V3_EXIT_CR_ACCESS);
 		/* a host interrupt ends this loop with an exit of its own */
 	}
 }

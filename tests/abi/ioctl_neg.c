@@ -317,10 +317,34 @@ TEST(create_reserved)
 	c.reserved[0] = 1;
 	ASSERT_ERRNO(create_refused(&c), EINVAL);
 	init_create(&c, vm);
-	c.reserved[5] = 1ULL << 63;
+	c.reserved[4] = 1ULL << 63;
+	ASSERT_ERRNO(create_refused(&c), EINVAL);
+}
+
+/* ABI 1.4: guest RAM node policy (was pad and reserved[0]) */
+TEST(create_mem_policy)
+{
+	struct v3_create c;
+
+	init_create(&c, vm);
+	c.mem_policy = V3_NR_MEM_POLICIES;
 	ASSERT_ERRNO(create_refused(&c), EINVAL);
 	init_create(&c, vm);
-	c.pad = 1;
+	c.mem_policy = 0xffffffff;
+	ASSERT_ERRNO(create_refused(&c), EINVAL);
+	init_create(&c, vm);		/* local takes no nodes */
+	c.mem_nodes = 1;
+	ASSERT_ERRNO(create_refused(&c), EINVAL);
+	init_create(&c, vm);		/* bind: exactly one node */
+	c.mem_policy = V3_MEM_BIND;
+	ASSERT_ERRNO(create_refused(&c), EINVAL);
+	c.mem_nodes = 3;
+	ASSERT_ERRNO(create_refused(&c), EINVAL);
+	c.mem_nodes = 1ULL << 63;	/* no host has node 63 with memory here */
+	ASSERT_ERRNO(create_refused(&c), EINVAL);
+	init_create(&c, vm);
+	c.mem_policy = V3_MEM_INTERLEAVE;
+	c.mem_nodes = 1 | (1ULL << 63);
 	ASSERT_ERRNO(create_refused(&c), EINVAL);
 }
 
@@ -677,6 +701,150 @@ TEST_F(vm, paging)
 TEST(paging_badptr)
 {
 	ASSERT_ERRNO(xioctl(V3_IOC_PAGING, BAD_PTR), EFAULT);
+}
+
+/*
+ * Placement (ABI 1.4): V3_IOC_VCPUS, V3_IOC_VCPU_MOVE, V3_IOC_MEM_NODES:
+ * names, reserved space, vCPU and CPU numbers checked; a created VM's
+ * vCPU takes a pin without a thread to move
+ */
+static void init_vcpus(struct v3_vcpus *v, const char *name,
+		       struct v3_vcpu_info *info, uint32_t max)
+{
+	memset(v, 0, sizeof(*v));
+	set_name(v->name, name);
+	v->info = (uintptr_t)info;
+	v->max = max;
+}
+
+static void init_move(struct v3_vcpu_move *m, const char *name,
+		      uint32_t vcpu, int32_t cpu)
+{
+	memset(m, 0, sizeof(*m));
+	set_name(m->name, name);
+	m->vcpu = vcpu;
+	m->cpu = cpu;
+}
+
+TEST_F(vm, placement)
+{
+	struct v3_vcpu_info info[2];
+	struct v3_mem_nodes mn;
+	struct v3_vcpu_move m;
+	struct v3_version v;
+	struct v3_vcpus vs;
+	uint64_t pages = 0;
+	unsigned int n;
+
+	ASSERT_ERRNO(xioctl(V3_IOC_VERSION, &v), 0);
+	ASSERT_TRUE(v.caps & V3_CAP_PLACEMENT);
+
+	init_vcpus(&vs, missing, info, 2);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), ENOENT);
+	init_vcpus(&vs, vm, info, 2);
+	vs.reserved[1] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), EINVAL);
+	init_vcpus(&vs, vm, BAD_PTR, 2);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), EFAULT);
+	init_vcpus(&vs, vm, NULL, 0);	/* count only */
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), 0);
+	ASSERT_EQ(1, vs.count);
+	memset(info, 0xff, sizeof(info));
+	init_vcpus(&vs, vm, info, 2);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), 0);
+	ASSERT_EQ(1, vs.count);
+	ASSERT_EQ(0, info[0].id);
+	ASSERT_EQ(-1, info[0].cpu);
+	ASSERT_EQ(-1, info[0].pin_cpu);
+	ASSERT_EQ(V3_VCPU_CREATED, info[0].state);
+	ASSERT_EQ(0, info[0].exits);
+	ASSERT_EQ(0xffffffffu, info[1].id);	/* past count: untouched */
+
+	init_move(&m, missing, 0, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), ENOENT);
+	init_move(&m, vm, 1, 0);		/* the VM has one vCPU */
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), EINVAL);
+	init_move(&m, vm, 0, -2);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), EINVAL);
+	init_move(&m, vm, 0, 1 << 30);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), EINVAL);
+	init_move(&m, vm, 0, 0);
+	m.reserved[0] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), EINVAL);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, BAD_PTR), EFAULT);
+	init_move(&m, vm, 0, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), 0);
+	init_vcpus(&vs, vm, info, 1);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), 0);
+	ASSERT_EQ(0, info[0].pin_cpu);
+	ASSERT_EQ(1, info[0].moves);
+	init_move(&m, vm, 0, -1);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPU_MOVE, &m), 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_VCPUS, &vs), 0);
+	ASSERT_EQ(-1, info[0].pin_cpu);
+
+	memset(&mn, 0, sizeof(mn));
+	set_name(mn.name, missing);
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_NODES, &mn), ENOENT);
+	set_name(mn.name, vm);
+	mn.reserved[3] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_NODES, &mn), EINVAL);
+	mn.reserved[3] = 0;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_NODES, BAD_PTR), EFAULT);
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_NODES, &mn), 0);
+	ASSERT_EQ(V3_MEM_LOCAL, mn.policy);
+	ASSERT_LE(1, mn.nr_nodes);
+	for (n = 0; n < mn.nr_nodes; n++) {
+		ASSERT_LE(mn.large[n], mn.pages[n]);
+		pages += mn.pages[n];
+	}
+	ASSERT_EQ(VM_MEM >> 12, pages);	/* every page, counted once */
+}
+
+static void init_mem_move(struct v3_mem_move *m, const char *name, int node)
+{
+	memset(m, 0, sizeof(*m));
+	set_name(m->name, name);
+	m->node = node;
+}
+
+TEST_F(vm, mem_move)
+{
+	struct v3_mem_move m;
+
+	init_mem_move(&m, missing, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), ENOENT);
+	init_mem_move(&m, vm, -1);
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	init_mem_move(&m, vm, 63);	/* no node with memory */
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	init_mem_move(&m, vm, 1 << 20);
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	init_mem_move(&m, vm, 0);
+	m.flags = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	init_mem_move(&m, vm, 0);
+	m.reserved[3] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	init_mem_move(&m, vm, 0);	/* empty range */
+	m.gpa_start = 0x200000;
+	m.gpa_end = 0x200000;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	init_mem_move(&m, vm, 0);	/* no RAM there */
+	m.gpa_start = 1ULL << 40;
+	m.gpa_end = (1ULL << 40) + 4096;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, BAD_PTR), EFAULT);
+
+	init_mem_move(&m, vm, 0);	/* all of it: moved or already there */
+	m.moved_bytes = ~0ULL;		/* output only */
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), 0);
+	ASSERT_EQ(VM_MEM, m.moved_bytes + m.skipped_bytes);
+	ASSERT_LE(m.large_bytes, m.moved_bytes);
+	init_mem_move(&m, vm, 0);	/* again: nothing left to move */
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), 0);
+	ASSERT_EQ(0, m.moved_bytes);
+	ASSERT_EQ(VM_MEM, m.skipped_bytes);
 }
 TEST_F(vm, console_bad_args)
 {

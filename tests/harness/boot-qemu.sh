@@ -2,8 +2,11 @@
 # Boot the emulated SVM host (L1) under QEMU TCG with the L1 initramfs and
 # run one suite; the serial console goes to build/logs/<suite>.serial.log.
 #   boot-qemu.sh SUITE [--cpu MODEL] [--timeout SECS] [--initrd FILE] [--live]
+#                      [--smp N] [--numa NODES]
 # --live streams the whole console to stdout; otherwise only TAP result
-# lines are shown as they arrive.  Exit status: QEMU's, 124 on timeout.
+# lines are shown as they arrive.  --smp: L1 CPUs (default 2); --numa:
+# split them and the 2 GiB of L1 RAM evenly into NODES NUMA nodes (ACPI
+# SRAT from QEMU).  Exit status: QEMU's, 124 on timeout.
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -15,8 +18,12 @@ CPU=EPYC
 TIMEOUT=600
 INITRD=$BUILD/l1.cpio.gz
 LIVE=0
+SMP=2
+NUMA=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--smp) SMP=$2; shift 2 ;;
+	--numa) NUMA=$2; shift 2 ;;
 	--cpu) CPU=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--initrd) INITRD=$2; shift 2 ;;
@@ -25,6 +32,17 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -f "$INITRD" ] || die "no initramfs $INITRD (run tests/harness/mkinitrd.sh)"
+[ $((SMP % NUMA)) = 0 ] || die "--smp $SMP does not split into $NUMA nodes"
+
+# -numa: node n gets CPUs [n*SMP/NUMA, (n+1)*SMP/NUMA) and 2048/NUMA MiB
+NUMA_ARGS=()
+if [ "$NUMA" -gt 1 ]; then
+	per=$((SMP / NUMA))
+	for ((n = 0; n < NUMA; n++)); do
+		NUMA_ARGS+=(-object "memory-backend-ram,id=m$n,size=$((2048 / NUMA))M"
+			-numa "node,nodeid=$n,cpus=$((n * per))-$((n * per + per - 1)),memdev=m$n")
+	done
+fi
 
 # V3_QEMU_BIN / V3_QEMU_FW: another QEMU and its firmware folder (e.g. 10.0
 # from bookworm-backports, unpacked with dpkg -x); V3_QEMU_EXTRA: more options.
@@ -66,7 +84,7 @@ fi
 # after /init: the L1 is taken as hung and stopped).
 boot_once() {
 	local cmd waited=0 size=0 last quiet_for=0
-	cmd=("${PIN[@]}" "$QEMU" ${V3_QEMU_FW:+-L "$V3_QEMU_FW"} -accel tcg -cpu "$CPU" -smp 2 ${V3_QEMU_EXTRA:-} -m 2048
+	cmd=("${PIN[@]}" "$QEMU" ${V3_QEMU_FW:+-L "$V3_QEMU_FW"} -accel tcg -cpu "$CPU" -smp "$SMP" "${NUMA_ARGS[@]}" ${V3_QEMU_EXTRA:-} -m 2048
 		-nographic -no-reboot -monitor none -pidfile "$PIDF"
 		-kernel "$VMLINUZ" -initrd "$INITRD"
 		-append "console=ttyS0 $1 panic=-1 tsc=reliable v3suite=$SUITE")

@@ -16,6 +16,7 @@ say "2/7 build"
 say "3/7 initramfs"
 "$H/mkinitrd.sh"
 rm -f "$BUILD"/logs/svm.serial.log "$BUILD"/logs/nosvm.serial.log \
+	"$BUILD"/logs/placement.serial.log \
 	"$BUILD"/logs/vmx.serial.log "$BUILD"/logs/vmx2.serial.log
 load_kernels
 say "4/7 VMX suite, first half (Bochs, corei7_skylake_x with EPT), in the background"
@@ -24,8 +25,9 @@ vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2400}" \
 vmx_pid=$!
 say "5/7 SVM suite (QEMU TCG -cpu EPYC)"
 "$H/boot-qemu.sh" svm --timeout "${V3_SVM_TIMEOUT:-1500}" || true
-say "6/7 no-SVM suite (QEMU TCG -cpu EPYC,-svm)"
+say "6/7 no-SVM suite (QEMU TCG -cpu EPYC,-svm), placement suite (4 CPUs in 2 NUMA nodes)"
 "$H/boot-qemu.sh" nosvm --cpu EPYC,-svm --timeout 120 || true
+"$H/boot-qemu.sh" placement --smp 4 --numa 2 --timeout 600 || true
 # The VMX suite's second half on the CPU the QEMU suites leave free, bound
 # so that make check ends within its budget (V3_CHECK_BUDGET seconds)
 left=$(awk -v b="${V3_CHECK_BUDGET:-2520}" -v e="$(elapsed "$t0")" 'BEGIN { printf "%d", b - e }')
@@ -38,4 +40,5 @@ wait "$vmx_pid" || true
 say "results (logs in $BUILD/logs, $(elapsed "$t0")s in all)"
 exec "$H/summary.sh" "$BUILD/build.tap" \
 	"svm=$BUILD/logs/svm.serial.log" "nosvm=$BUILD/logs/nosvm.serial.log" \
+	"placement=$BUILD/logs/placement.serial.log" \
 	"vmx=$BUILD/logs/vmx.serial.log" "vmx2=$BUILD/logs/vmx2.serial.log"

@@ -1,0 +1,274 @@
+# Placement mechanisms (issue #13): vCPU moves (V3_IOC_VCPU_MOVE, v3ctl
+# vcpu move), per-vCPU placement and times (v3ctl vcpu), guest RAM node
+# policy at creation (v3ctl create --numa) and pages per node (v3ctl mem).
+# Needs an L1 with 4 CPUs in 2 NUMA nodes (boot-qemu.sh placement: --smp 4
+# --numa 2): elsewhere every test is skipped.  busybox sh; sourced after
+# tap.sh and v3.sh, with the module loaded.
+#
+# What the host itself says is the reference: a vCPU thread's CPU and
+# allowed CPUs come from /proc/PID/stat and /proc/PID/status, a node's
+# memory from /sys/devices/system/node/nodeN/meminfo.
+#   PL_ROUNDS  rounds of the healthy guest moved around (default 400)
+
+: "${PL_ROUNDS:=400}"
+PL_NODE=/sys/devices/system/node
+
+pl_skip() { # name...: skip each
+	for n in "$@"; do T_N=$((T_N + 1)); echo "ok $T_N - $n # SKIP $PL_WHY"; done
+}
+
+# pl_tid VM VCPU: the vCPU thread's pid ("v3vmm-VM/N")
+pl_tid() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = "v3vmm-$1/$2" ] && { echo "${d#/proc/}"; return 0; }
+	done
+	return 1
+}
+# pl_on TID: the CPU it last ran on (stat field 39)
+pl_on() { awk '{ print $39 }' "/proc/$1/stat" 2>/dev/null; }
+# pl_allowed TID: its Cpus_allowed_list
+pl_allowed() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null; }
+
+# pl_vcpu VM ID FIELD: FIELD of vCPU ID in v3ctl vcpu VM --json
+pl_vcpu() {
+	timeout 10 v3ctl vcpu "$1" --json 2>/dev/null | tr '{' '\n' |
+		grep "\"id\":$2[,}]" | sed -n "s/.*\"$3\":\"\{0,1\}\([^,\"}]*\).*/\1/p" | head -n1
+}
+# pl_mem VM NODE: 4 KiB pages of the VM on NODE (v3ctl mem VM --json)
+pl_mem() {
+	timeout 10 v3ctl mem "$1" --json 2>/dev/null | tr '{' '\n' |
+		grep "\"node\":$2[,}]" | sed -n 's/.*"pages":\([0-9]*\).*/\1/p' | head -n1
+}
+# pl_large VM NODE: of them, in 2 MiB pages
+pl_large() {
+	timeout 10 v3ctl mem "$1" --json 2>/dev/null | tr '{' '\n' |
+		grep "\"node\":$2[,}]" | sed -n 's/.*"large_pages":\([0-9]*\).*/\1/p' | head -n1
+}
+# pl_free NODE: the node's free memory in KiB
+pl_free() { awk '/MemFree/ { print $4 }' "$PL_NODE/node$1/meminfo"; }
+
+# pl_move_check TID CPU: the thread is allowed only CPU and last ran there
+pl_move_check() {
+	i=0
+	while [ $i -lt 20 ]; do
+		[ "$(pl_allowed "$1")" = "$2" ] && [ "$(pl_on "$1")" = "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+placement_tests() {
+PL_WHY=
+[ "$(nproc)" -ge 4 ] && [ -d "$PL_NODE/node1" ] ||
+	PL_WHY="needs 4 CPUs in 2 NUMA nodes (boot-qemu.sh placement)"
+case " $(timeout 10 v3ctl version 2>/dev/null | tr '\n' ' ') " in
+*placement*) ;;
+*) PL_WHY=${PL_WHY:-"the module reports no placement capability"} ;;
+esac
+if [ -n "$PL_WHY" ]; then
+	pl_skip "placement: vcpu list" "placement: move a running vCPU" \
+		"placement: move a halted vCPU, unpin" "placement: move refusals" \
+		"placement: --numa bind" "placement: --numa interleave" \
+		"placement: --numa local follows --pin" "placement: mem move under memstir" \
+		"placement: mem move --range" "placement: --numa refusals"
+	return 0
+fi
+echo "# L1: $(nproc) CPUs; node0 CPUs $(cat $PL_NODE/node0/cpulist), node1 CPUs $(cat $PL_NODE/node1/cpulist)"
+
+# --- the vCPU table before launch --------------------------------------------
+name="placement: vcpu list: 2 vCPUs of a created VM, never entered, not pinned"
+run 20 v3ctl create pl0 --mem 16M --vcpus 2 --kernel /guests/hello.elf
+run 10 v3ctl vcpu pl0
+cat "$OUT" | sed 's/^/#   /'
+result "$name" "$([ "$RC" = 0 ] && [ "$(pl_vcpu pl0 1 state)" = created ] &&
+	[ "$(pl_vcpu pl0 1 cpu)" = -1 ] && [ "$(pl_vcpu pl0 0 pin_cpu)" = -1 ] &&
+	[ "$(grep -c . "$OUT")" -ge 3 ]; echo $?)" "rc $RC: $(cat "$ERR")"
+vm_gone pl0
+
+# --- a running vCPU moved around all four CPUs; its work stays correct ------
+name="placement: move a running vCPU: on each CPU the host says, result as solo, moves counted"
+if need_guest "$name" healthy.elf; then
+	v3ctl_run plsolo healthy.elf 16M --cmdline "rounds=$PL_ROUNDS"
+	want=$(sed -n 's/.*result \(0x[0-9a-f]*\).*/\1/p' "$OUT")
+	run 20 v3ctl create plmv --mem 16M --kernel /guests/healthy.elf --cmdline "rounds=$PL_ROUNDS"
+	run 10 v3ctl launch plmv
+	tid=$(pl_tid plmv 0)
+	why=
+	for cpu in 3 1 2 0 3; do
+		run 10 v3ctl vcpu move plmv 0 "$cpu"
+		[ "$RC" = 0 ] || { why="move to $cpu: rc $RC $(cat "$ERR")"; break; }
+		pl_move_check "$tid" "$cpu" || { why="after the move to $cpu the thread is on $(pl_on "$tid"), allowed $(pl_allowed "$tid")"; break; }
+		[ "$(info_field plmv state)" = running ] || break
+	done
+	wait_state plmv stopped 120
+	got=$(timeout 10 v3ctl console plmv 2>/dev/null | sed -n 's/.*result \(0x[0-9a-f]*\).*/\1/p')
+	moves=$(pl_vcpu plmv 0 moves)
+	echo "# solo $want, moved $got; moves $moves; $(timeout 10 v3ctl vcpu plmv 2>&1 | tail -n 1)"
+	[ -n "$why" ] || [ -n "$want" ] && [ "$got" = "$want" ] || why=${why:-"result $got, solo $want"}
+	[ -n "$why" ] || [ "${moves:-0}" -ge 1 ] || why="moves $moves"
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone plmv
+fi
+
+# --- a vCPU halted most of the time, moved; then unpinned --------------------
+name="placement: move a halted vCPU, unpin: thread on the CPU, then allowed every CPU"
+if need_guest "$name" ipistorm.elf; then
+	run 20 v3ctl create plh --mem 16M --vcpus 2 --kernel /guests/ipistorm.elf
+	run 10 v3ctl launch plh
+	sleep 1
+	why=
+	tid=$(pl_tid plh 1)
+	run 10 v3ctl vcpu move plh 1 2
+	[ "$RC" = 0 ] || why="move to 2: rc $RC $(cat "$ERR")"
+	[ -n "$why" ] || pl_move_check "$tid" 2 || why="thread on $(pl_on "$tid"), allowed $(pl_allowed "$tid")"
+	# cpu and node are those of the last entry: the next NMI's
+	i=0
+	while [ $i -lt 30 ] && [ "$(pl_vcpu plh 1 cpu)" != 2 ]; do sleep 0.1; i=$((i + 1)); done
+	n0=$(pl_vcpu plh 1 node)
+	[ -n "$why" ] || [ "$n0" = 1 ] || why="v3ctl vcpu says cpu $(pl_vcpu plh 1 cpu) node $n0 after the move to CPU 2"
+	run 10 v3ctl vcpu move plh 1 any
+	[ -n "$why" ] || [ "$RC" = 0 ] || why="unpin: rc $RC $(cat "$ERR")"
+	[ -n "$why" ] || [ "$(pl_allowed "$tid")" = 0-3 ] || why="after unpin allowed $(pl_allowed "$tid")"
+	[ -n "$why" ] || [ "$(pl_vcpu plh 1 pin_cpu)" = -1 ] || why="pin_cpu $(pl_vcpu plh 1 pin_cpu) after unpin"
+	[ -n "$why" ] || [ "$(info_field plh state)" = running ] || why="VM $(info_field plh state): $(info_field plh reason)"
+	timeout 10 v3ctl vcpu plh 2>&1 | sed 's/^/#   /'
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone plh
+fi
+
+# --- refusals: no such CPU, no such vCPU, CPU offline ------------------------
+name="placement: move refusals: CPU 9, vCPU 5, an offline CPU (exit status and message)"
+run 20 v3ctl create plr --mem 16M --vcpus 2 --kernel /guests/hello.elf
+why=
+run 10 v3ctl vcpu move plr 0 9
+failed_cleanly && grep -qi 'cpu 9' "$ERR" || why="CPU 9: rc $RC: $(cat "$ERR")"
+e1=$(cat "$ERR")
+run 10 v3ctl vcpu move plr 5 1
+[ -n "$why" ] || { failed_cleanly && grep -qi 'vcpu' "$ERR"; } || why="vCPU 5: rc $RC: $(cat "$ERR")"
+e2=$(cat "$ERR")
+e3=
+if [ -z "$why" ] && echo 0 >/sys/devices/system/cpu/cpu3/online 2>/dev/null; then
+	run 10 v3ctl vcpu move plr 0 3
+	failed_cleanly && grep -qi 'offline' "$ERR" || why="offline CPU 3: rc $RC: $(cat "$ERR")"
+	e3=$(cat "$ERR")
+	echo 1 >/sys/devices/system/cpu/cpu3/online
+fi
+printf '# %s\n' "$e1" "$e2" "$e3"
+result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+vm_gone plr
+
+# --- guest RAM on a node ---------------------------------------------------
+name="placement: --numa bind:1: every page on node 1, node 1's own count agrees, the guest runs"
+f0=$(pl_free 0) f1=$(pl_free 1)
+run 20 v3ctl create plb --mem 128M --numa bind:1 --kernel /guests/memory.elf
+g0=$(pl_free 0) g1=$(pl_free 1)
+p0=$(pl_mem plb 0) p1=$(pl_mem plb 1)
+timeout 10 v3ctl mem plb 2>&1 | sed 's/^/#   /'
+echo "# node free KiB before $f0 $f1, after $g0 $g1; v3ctl mem: node0 ${p0:-0} node1 ${p1:-0} pages"
+why=
+[ "$RC" = 0 ] || why="create: rc $RC $(cat "$ERR")"
+[ -n "$why" ] || [ "${p1:-0}" = 32768 ] && [ "${p0:-0}" = 0 ] || why=${why:-"pages node0 ${p0:-0} node1 ${p1:-0}, want 0 and 32768"}
+# the host's own accounting: node 1 lost the VM's 128 MiB (give or take
+# the kernel's own allocations), node 0 far less
+[ -n "$why" ] || [ $((f1 - g1)) -ge $((128 * 1024 * 95 / 100)) ] || why="node 1 free fell by $((f1 - g1)) KiB"
+[ -n "$why" ] || [ $((f0 - g0)) -lt $((128 * 1024 / 10)) ] || why="node 0 free fell by $((f0 - g0)) KiB"
+if [ -z "$why" ]; then
+	run 10 v3ctl launch plb
+	wait_state plb stopped 60
+	c=$(timeout 10 v3ctl console plb 2>/dev/null)
+	echo "$c" | grep -q 'not ok' && why="memory guest: $(echo "$c" | grep 'not ok' | head -n 2)"
+	echo "$c" | grep -q '^ok' || why=${why:-"memory guest printed no ok: $(echo "$c" | tail -n 2)"}
+fi
+result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+vm_gone plb
+
+name="placement: --numa interleave: 2 MiB regions alternate between the nodes"
+run 20 v3ctl create pli --mem 64M --numa interleave --kernel /guests/hello.elf
+p0=$(pl_mem pli 0) p1=$(pl_mem pli 1)
+timeout 10 v3ctl mem pli 2>&1 | sed 's/^/#   /'
+result "$name" "$([ "$RC" = 0 ] && [ "${p0:-0}" = 8192 ] && [ "${p1:-0}" = 8192 ]; echo $?)" \
+	"rc $RC $(cat "$ERR"); pages node0 ${p0:-0} node1 ${p1:-0}, want 8192 each"
+vm_gone pli
+
+name="placement: --numa local follows --pin: vCPUs on node 1's CPUs, RAM on node 1"
+run 20 v3ctl create pll --mem 32M --pin 2 --vcpus 2 --kernel /guests/hello.elf
+p0=$(pl_mem pll 0) p1=$(pl_mem pll 1)
+result "$name" "$([ "$RC" = 0 ] && [ "${p1:-0}" = 8192 ] && [ "${p0:-0}" = 0 ] &&
+	[ "$(pl_vcpu pll 1 pin_cpu)" = 3 ]; echo $?)" \
+	"rc $RC $(cat "$ERR"); pages node0 ${p0:-0} node1 ${p1:-0}; vCPU 1 pinned to $(pl_vcpu pll 1 pin_cpu)"
+vm_gone pll
+
+# --- guest RAM moved between the nodes under a checksum workload -----------
+# memstir (tests/guests/memstir.c) checks every word of 32 MiB against the
+# previous pass at each pass: a write lost in a move shows as a word still
+# holding an older pass's value.  Two moves in nested mode, two in shadow
+# mode (whose leaves name host frames too), then a range.
+name="placement: mem move under memstir: all pages land on the target node, 2 MiB pages stay 2 MiB, no word lost (nested and shadow)"
+if need_guest "$name" memstir.elf; then
+	run 20 v3ctl create plm --mem 48M --kernel /guests/memstir.elf --cmdline "mib=32 passes=${PL_PASSES:-40} every=1"
+	run 10 v3ctl launch plm
+	why=
+	i=0
+	until timeout 10 v3ctl console plm 2>/dev/null | grep -q 'memstir: pass 1 '; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { why="memstir made no pass in 60 s: $(timeout 10 v3ctl console plm 2>&1 | tail -n 2)"; break; }
+		sleep 0.2
+	done
+	l0=$(($(pl_large plm 0) + $(pl_large plm 1)))
+	k=0
+	for to in 1 0 1 0; do
+		[ -z "$why" ] || break
+		k=$((k + 1))
+		if [ $k = 3 ]; then
+			timeout 10 v3ctl paging plm shadow >/dev/null 2>&1 || { why="paging shadow refused"; break; }
+		fi
+		f=$(pl_free "$to")
+		run 60 v3ctl mem move plm --node "$to"
+		cat "$OUT" | sed 's/^/#   /'
+		[ "$RC" = 0 ] || { why="move to node $to: rc $RC: $(cat "$ERR")"; break; }
+		g=$(pl_free "$to")
+		p=$(pl_mem plm "$to") q=$(pl_mem plm $((1 - to)))
+		lg=$(pl_large plm "$to")
+		echo "# to node $to: pages there ${p:-0}, on the other ${q:-0}, 2 MiB ${lg:-0} (before ${l0}); node $to free fell by $((f - g)) KiB; $(timeout 10 v3ctl console plm 2>/dev/null | grep 'memstir: pass' | tail -n 1)"
+		[ "${p:-0}" = 12288 ] && [ "${q:-0}" = 0 ] || { why="after the move to node $to: ${p:-0} pages there, ${q:-0} on the other"; break; }
+		[ "${lg:-0}" -ge "$l0" ] || { why="2 MiB pages ${lg:-0}, were $l0"; break; }
+		[ $((f - g)) -ge $((48 * 1024 * 90 / 100)) ] || { why="node $to free fell by only $((f - g)) KiB (host accounting)"; break; }
+	done
+	echo "# paging $(timeout 10 v3ctl paging plm 2>/dev/null | head -n 1)"
+	[ -n "$why" ] || wait_state plm stopped 300 || why="memstir did not finish in 300 s"
+	c=$(timeout 10 v3ctl console plm 2>/dev/null)
+	echo "$c" | tail -n 4 | sed 's/^/#   /'
+	[ -n "$why" ] || ! echo "$c" | grep -q 'not ok' || why="memstir: $(echo "$c" | grep -B4 'not ok' | head -n 5)"
+	[ -n "$why" ] || echo "$c" | grep -q '^ok 1' || why="memstir printed no ok"
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone plm
+fi
+
+name="placement: mem move --range: only the 2 MiB regions the range touches move"
+run 20 v3ctl create plg --mem 16M --numa bind:0 --kernel /guests/hello.elf
+run 30 v3ctl mem move plg --node 1 --range 0x400000-0x600001
+cat "$OUT" | sed 's/^/#   /'
+p0=$(pl_mem plg 0) p1=$(pl_mem plg 1)
+result "$name" "$([ "$RC" = 0 ] && [ "${p1:-0}" = 1024 ] && [ "${p0:-0}" = 3072 ]; echo $?)" \
+	"rc $RC $(cat "$ERR"); pages node0 ${p0:-0} node1 ${p1:-0}, want 3072 and 1024"
+vm_gone plg
+
+# --- refusals: a node that does not exist, a node that is full -------------
+name="placement: --numa refusals: node 7 does not exist; bind:1 larger than node 1 says the node is out of memory"
+why=
+run 20 v3ctl create pln --mem 16M --numa bind:7 --kernel /guests/hello.elf
+[ "$RC" = 2 ] && grep -qi 'node 7' "$ERR" || why="bind:7: rc $RC: $(cat "$ERR")"
+echo "# $(cat "$ERR")"
+vm_gone pln
+free1=$(( $(pl_free 1) / 1024 ))
+dmesg_mark_pl=$(dmesg | wc -l)
+run 60 v3ctl create plf --mem "$((free1 + 64))M" --numa bind:1 --kernel /guests/hello.elf
+echo "# node 1 free ${free1} MiB; create $((free1 + 64))M: rc $RC: $(cat "$ERR")"
+dmesg | tail -n +$((dmesg_mark_pl + 1)) | grep 'v3vmm' | tail -n 2 | sed 's/^/#   /'
+[ -n "$why" ] || { failed_cleanly && ! vm_listed plf &&
+	dmesg | tail -n +$((dmesg_mark_pl + 1)) | grep -q 'NUMA node 1 out of memory'; } ||
+	why="bind:1 over node 1's free memory: rc $RC, listed $(vm_listed plf && echo yes || echo no)"
+result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+vm_gone plf
+}
