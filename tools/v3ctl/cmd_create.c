@@ -2,7 +2,7 @@
 /*
  * v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE
  *		     [--initrd FILE] [--cmdline STR] [--no-pvclock]
- *		     [--on-reboot reset|stop] [--paging MODE]
+ *		     [--on-reboot reset|stop] [--paging MODE] [--numa POLICY]
  */
 #include <unistd.h>
 
@@ -12,6 +12,7 @@ static const char help[] =
 "Usage: v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE\n"
 "                    [--initrd FILE] [--cmdline STR] [--no-pvclock]\n"
 "                    [--on-reboot reset|stop] [--paging MODE]\n"
+"                    [--numa POLICY]\n"
 "\n"
 "Create VM NAME (1-31 characters from A-Z a-z 0-9 _ . -), load its kernel\n"
 "into guest memory and set its boot state.  It does not run until\n"
@@ -30,6 +31,16 @@ static const char help[] =
 "  --paging MODE    nested, shadow or adaptive: the VM's paging mode\n"
 "                   (default: the module's paging= parameter; see\n"
 "                   'v3ctl paging --help')\n"
+"  --numa POLICY    host NUMA nodes for guest RAM (2 MiB regions):\n"
+"                   local            the node of the vCPUs' CPUs (of --pin,\n"
+"                                    else of this process), others when it\n"
+"                                    runs out (default)\n"
+"                   bind:N           node N only: fails when it runs out\n"
+"                   interleave       round robin over every node with memory\n"
+"                   interleave:LIST  round robin over the nodes in LIST\n"
+"                                    (N,M,... and ranges N-M)\n"
+"                   each node named must exist on this host and have memory\n"
+"                   (see /sys/devices/system/node/); needs ABI 1.4\n"
 "  --kernel FILE    Linux bzImage (x86-64, boot protocol 2.12+; booted\n"
 "                   directly with an e820 map and ACPI tables, no BIOS),\n"
 "                   Multiboot v1 ELF kernel (32-bit protected mode entry)\n"
@@ -55,7 +66,7 @@ int cmd_create(int argc, char **argv)
 		return EXIT_OK;
 	if (ret)
 		return ret;
-	fd = v3_open(cmd, true);
+	fd = vm_open(cmd, &cfg);
 	if (fd < 0)
 		return EXIT_FAIL;
 	ret = vm_create_and_load(fd, cmd, &cfg);

@@ -20,7 +20,7 @@ static const char help[] =
 "terminal, Ctrl-] stops the VM (exit status 130).\n"
 "\n"
 "  --mem, --vcpus, --pin, --kernel, --initrd, --cmdline,\n"
-"  --no-pvclock, --on-reboot, --paging: as for create\n"
+"  --no-pvclock, --on-reboot, --paging, --numa: as for create\n"
 "  --timeout SEC    stop and destroy the VM after SEC seconds\n"
 "  --name NAME      VM name\n"
 "  -h, --help       show this help\n"
@@ -92,7 +92,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	install_signals();
-	fd = v3_open(cmd, true);
+	fd = vm_open(cmd, &cfg);
 	if (fd < 0)
 		return EXIT_USAGE;
 	if (vm_create_and_load(fd, cmd, &cfg)) {

@@ -13,6 +13,12 @@
 
 #include "v3ctl.h"
 
+static bool placement_req(unsigned long req)
+{
+	return req == V3_IOC_VCPUS || req == V3_IOC_VCPU_MOVE ||
+	       req == V3_IOC_MEM_NODES;
+}
+
 /* sysfs file holding one unsigned number: 0 or -1 */
 static int read_u64(const char *path, uint64_t *v)
 {
@@ -101,12 +107,20 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 	case ENOTTY:
 		if (req == V3_IOC_PAGING)
 			m = "the loaded module has no paging control (it predates ABI 1.3)";
+		else if (placement_req(req))
+			m = "the loaded module has no placement ioctls (it predates ABI 1.4)";
 		else
 			m = "the module does not know this request (ABI mismatch?)";
 		break;
 	case EOPNOTSUPP:
 		if (req == V3_IOC_PAGING)
 			m = "this backend cannot run shadow paging or switch modes (capability paging-switch missing; see 'v3ctl version')";
+		else if (placement_req(req))
+			m = "the module cannot place vCPUs or count guest RAM per node (capability placement missing; see 'v3ctl version')";
+		break;
+	case ENODEV:
+		if (req == V3_IOC_VCPU_MOVE)
+			m = "the CPU is offline or has no virtualization";
 		break;
 	case EINTR:
 		m = "interrupted by a signal";
@@ -115,10 +129,13 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 		if (req == V3_IOC_CREATE && need) {
 			struct sysinfo si;
 			uint64_t limit = UINT64_MAX, used = UINT64_MAX, ram = 0;
+			char p[PATH_BUF];
 
-			if (read_u64("/sys/kernel/v3vmm/max_guest_mem", &limit))
+			if (read_u64(sysfs_path(p, sizeof(p), "/sys/kernel/v3vmm/max_guest_mem"),
+				     &limit))
 				limit = UINT64_MAX;
-			if (read_u64("/sys/kernel/v3vmm/guest_mem_used", &used))
+			if (read_u64(sysfs_path(p, sizeof(p), "/sys/kernel/v3vmm/guest_mem_used"),
+				     &used))
 				used = UINT64_MAX;
 			if (!sysinfo(&si))
 				ram = (uint64_t)si.totalram * si.mem_unit;
@@ -138,7 +155,7 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 	case EINVAL:
 		switch (req) {
 		case V3_IOC_CREATE:
-			snprintf(buf, len, "invalid VM parameters (name, 1-%d vcpus, memory 1 MiB-64 GiB in whole pages, online CPUs to pin to)",
+			snprintf(buf, len, "invalid VM parameters (name, 1-%d vcpus, memory 1 MiB-64 GiB in whole pages, online CPUs to pin to, NUMA nodes with memory)",
 				 V3_MAX_VCPUS);
 			return buf;
 		case V3_IOC_LAUNCH:
@@ -162,6 +179,9 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			break;
 		case V3_IOC_PAGING:
 			m = "invalid paging mode (nested, shadow or adaptive)";
+			break;
+		case V3_IOC_VCPU_MOVE:
+			m = "no such vCPU or host CPU";
 			break;
 		default:
 			m = "invalid argument";

@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "show a VM's state, stop reason and statistics" },
 	{ "msrs", cmd_msrs, "show the MSRs a VM's guest touched that are not modelled" },
 	{ "paging", cmd_paging, "show or set a VM's paging mode (nested, shadow, adaptive)" },
+	{ "vcpu", cmd_vcpu, "show where a VM's vCPUs run and their times; 'vcpu move': pin one" },
+	{ "mem", cmd_mem, "show a VM's guest RAM per host NUMA node and its --numa policy" },
 	{ "console", cmd_console, "print (or follow) a VM's console output" },
 	{ "run", cmd_run, "create, launch, follow and destroy a VM in one go" },
 };

@@ -253,14 +253,13 @@ int v3_ioctl(int fd, unsigned long req, void *arg)
 }
 
 /*
- * Open the v3vmm device (V3VMM_DEVICE overrides the path) and, unless
- * told otherwise, check that the module speaks our ABI major version.
+ * Open the v3vmm device (V3VMM_DEVICE overrides the path) and, with @ver,
+ * check that the module speaks our ABI major version (*ver: its answer).
  * Returns the descriptor, or -1 after printing why.
  */
-int v3_open(const char *cmd, bool check_version)
+static int open_dev(const char *cmd, struct v3_version *ver)
 {
 	const char *path = getenv(V3CTL_DEVICE_ENV);
-	struct v3_version ver;
 	int fd;
 
 	if (!path || !*path)
@@ -279,18 +278,45 @@ int v3_open(const char *cmd, bool check_version)
 			v3_err_errno(cmd, path, err);
 		return -1;
 	}
-	if (!check_version)
+	if (!ver)
 		return fd;
-	memset(&ver, 0, sizeof(ver));
-	if (v3_ioctl(fd, V3_IOC_VERSION, &ver) < 0) {
+	memset(ver, 0, sizeof(*ver));
+	if (v3_ioctl(fd, V3_IOC_VERSION, ver) < 0) {
 		v3_err(cmd, "%s: version query failed: %s (%s); not a v3vmm device?",
 		       path, strerror(errno), errno_name(errno));
 		close(fd);
 		return -1;
 	}
-	if (ver.abi_major != V3_ABI_MAJOR) {
+	if (ver->abi_major != V3_ABI_MAJOR) {
 		v3_err(cmd, "%s: module ABI %u.%u is not supported (v3ctl speaks %u.x)",
-		       path, ver.abi_major, ver.abi_minor, V3_ABI_MAJOR);
+		       path, ver->abi_major, ver->abi_minor, V3_ABI_MAJOR);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The device, its ABI major version checked unless told otherwise. */
+int v3_open(const char *cmd, bool check_version)
+{
+	struct v3_version ver;
+
+	return open_dev(cmd, check_version ? &ver : NULL);
+}
+
+/*
+ * The same, for a feature that came with ABI 1.@minor (@what: "placement
+ * ioctls"): -1 and a message naming both versions when the loaded module
+ * is older.
+ */
+int v3_open_abi(const char *cmd, uint32_t minor, const char *what)
+{
+	struct v3_version ver;
+	int fd = open_dev(cmd, &ver);
+
+	if (fd >= 0 && ver.abi_minor < minor) {
+		v3_err(cmd, "the loaded v3vmm module (ABI %u.%u) has no %s (needs %u.%u)",
+		       ver.abi_major, ver.abi_minor, what, V3_ABI_MAJOR, minor);
 		close(fd);
 		return -1;
 	}

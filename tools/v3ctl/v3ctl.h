@@ -16,6 +16,13 @@
 
 #define V3CTL_DEFAULT_DEVICE	"/dev/v3vmm"
 #define V3CTL_DEVICE_ENV	"V3VMM_DEVICE"	/* overrides the device path */
+/* directory standing for "/" in the sysfs paths host.c reads (tests) */
+#define V3CTL_SYSFS_ROOT_ENV	"V3CTL_SYSFS_ROOT"
+
+/* ABI 1.4: vCPU placement, guest RAM node policy */
+#define ABI_MINOR_PLACEMENT	4
+
+#define PATH_BUF	512
 
 /* Exit statuses (see v3ctl.8) */
 #define EXIT_OK		0	/* success */
@@ -44,8 +51,13 @@ int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_msrs(int argc, char **argv);
 int cmd_paging(int argc, char **argv);
+int cmd_vcpu(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+
+/* cmd_vcpu_move.c: "v3ctl vcpu move ...", argv[0] "move" */
+int vcpu_move(int argc, char **argv, const char *help);
 
 /* util.c: messages */
 void v3_err(const char *cmd, const char *fmt, ...)
@@ -87,11 +99,28 @@ const char *counter_name(unsigned int idx, char *buf, size_t len);
 
 /* util.c: device access */
 int v3_open(const char *cmd, bool check_version);
+int v3_open_abi(const char *cmd, uint32_t minor, const char *what);
 int v3_ioctl(int fd, unsigned long req, void *arg);
 int vm_ref_ioctl(int fd, unsigned long req, const char *name);
 int vm_info(int fd, const char *name, struct v3_info *info);
 int simple_vm_cmd(int argc, char **argv, unsigned long req,
 		  const char *help);
+
+/* host.c: the host's CPUs and NUMA nodes in sysfs */
+const char *sysfs_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sysfs_read_line(const char *path, char *buf, size_t len);
+bool host_has_cpu(uint32_t cpu);
+const char *host_cpus(char *buf, size_t len);
+uint64_t host_nodes(void);
+int host_mem_nodes(uint64_t *mask);
+
+/* numa.c: node lists and --numa */
+int parse_node_list(const char *s, uint64_t *mask, char *why, size_t len);
+const char *fmt_node_list(uint64_t mask, char *buf, size_t len);
+const char *mem_policy_name(uint32_t policy, char *buf, size_t len);
+int parse_numa(const char *cmd, const char *arg, uint32_t *policy,
+	       uint64_t *nodes);
 
 /* console.c */
 enum follow_result {
@@ -127,6 +156,9 @@ struct vm_config {
 	bool reboot_stops;		/* --on-reboot stop */
 	int paging;			/* --paging: V3_PAGING_*, -1: module default */
 	uint32_t first_cpu;
+	const char *numa;		/* --numa as given, NULL: local */
+	uint32_t mem_policy;		/* V3_MEM_* */
+	uint64_t mem_nodes;		/* bit n: host node n */
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;
@@ -141,6 +173,7 @@ struct vm_config {
 /* 0: go on; PARSE_HELP; or an exit status (message printed) */
 int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		  struct vm_config *cfg, const char *help);
+int vm_open(const char *cmd, const struct vm_config *cfg);
 int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg);
 
 #endif /* V3CTL_H */

@@ -31,6 +31,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_NAME,
 	OPT_PAGING,
+	OPT_NUMA,
 };
 
 static int parse_mem(const char *cmd, const char *arg, uint64_t *mem)
@@ -63,6 +64,7 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "paging", required_argument, NULL, OPT_PAGING },
+		{ "numa", required_argument, NULL, OPT_NUMA },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, ret;
@@ -115,6 +117,13 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 						 optarg);
 			break;
 		}
+		case OPT_NUMA:
+			ret = parse_numa(cmd, optarg, &cfg->mem_policy,
+					 &cfg->mem_nodes);
+			if (ret)
+				return ret;
+			cfg->numa = optarg;
+			break;
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
 			break;
@@ -159,6 +168,33 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		return usage_err(cmd, "--cmdline is too long (at most %llu bytes)",
 				 (unsigned long long)CMDLINE_MAX);
 	return 0;
+}
+
+/*
+ * The device for create and run: a --numa policy other than local needs a
+ * module with ABI 1.4 (an older one would refuse the VM with EINVAL).
+ */
+int vm_open(const char *cmd, const struct vm_config *cfg)
+{
+	if (cfg->mem_policy == V3_MEM_LOCAL && !cfg->mem_nodes)
+		return v3_open(cmd, true);
+	return v3_open_abi(cmd, ABI_MINOR_PLACEMENT,
+			   "NUMA policy for guest RAM (--numa)");
+}
+
+/* ENOMEM on create with a --numa policy: which nodes ran short. */
+static void create_nomem_numa(const char *cmd, const struct vm_config *cfg)
+{
+	char why[256], list[256];
+
+	v3_explain(V3_IOC_CREATE, ENOMEM, cfg->mem_bytes, why, sizeof(why));
+	if (cfg->mem_nodes)
+		fmt_node_list(cfg->mem_nodes, list, sizeof(list));
+	else
+		snprintf(list, sizeof(list), "with memory");
+	v3_err(cmd, "%s: %s; with --numa '%s' all of it must come from node%s %s (ENOMEM)",
+	       cfg->name, why, cfg->numa,
+	       __builtin_popcountll(cfg->mem_nodes) == 1 ? "" : "s", list);
 }
 
 /* Read all of @path (at most @max bytes) into a new buffer. */
@@ -300,8 +336,14 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 		cr.flags |= V3_CREATE_NO_PVCLOCK;
 	if (cfg->reboot_stops)
 		cr.flags |= V3_CREATE_REBOOT_STOPS;
+	cr.mem_policy = cfg->mem_policy;
+	cr.mem_nodes = cfg->mem_nodes;
 	if (v3_ioctl(fd, V3_IOC_CREATE, &cr) < 0) {
-		v3_err_ioc(cmd, cfg->name, V3_IOC_CREATE, errno, cr.mem_bytes);
+		if (errno == ENOMEM && cfg->mem_policy != V3_MEM_LOCAL)
+			create_nomem_numa(cmd, cfg);
+		else
+			v3_err_ioc(cmd, cfg->name, V3_IOC_CREATE, errno,
+				   cr.mem_bytes);
 		goto out;
 	}
 

@@ -9,10 +9,12 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,9 +59,17 @@ struct fvm {
 	size_t input_len;
 	uint32_t pg_mode, pg_active;	/* V3_IOC_PAGING */
 	uint64_t pg_switches;
+	int32_t pin[V3_MAX_VCPUS];	/* V3_IOC_VCPU_MOVE */
+	uint64_t moves[V3_MAX_VCPUS];
 };
 
 static bool fake_no_shadow;		/* backend without shadow paging */
+static uint32_t fake_abi_minor = V3_ABI_MINOR;	/* an older module: < 4 */
+static int fake_create_err;		/* errno for CREATE */
+
+/* The fake module's CPUs: 0-3, CPU 2 offline (sysfs also has a CPU 4) */
+#define FAKE_CPUS	4
+#define FAKE_CPU_OFF	2
 
 static struct fvm vms[4];
 static struct script sc;
@@ -109,6 +119,99 @@ static void vm_stop(struct fvm *vm)
 static uint64_t fake_mitigations = V3_MIT_RSB_FILL | V3_MIT_SPEC_CTRL |
 				   V3_MIT_UNTRAIN_RET | (1ULL << 50);
 
+/* vCPU 0 has run on CPU 1; the others never started. */
+static void fake_vcpu(const struct fvm *vm, uint32_t i,
+		      struct v3_vcpu_info *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->id = i;
+	v->cpu = i ? -1 : 1;
+	v->pin_cpu = vm->pin[i];
+	v->node = i ? -1 : 0;
+	v->moves = vm->moves[i];
+	if (i)
+		return;
+	v->state = vm->state == V3_STATE_RUNNING ? V3_VCPU_HALTED :
+		   vm->state == V3_STATE_STOPPED ? V3_VCPU_STOPPED :
+		   V3_VCPU_CREATED;
+	v->guest_ns = 12345678901ULL;
+	v->halt_ns = 1500000;
+	v->exit_ns = 250000000;
+	v->exits = 4242;
+}
+
+/*
+ * Guest RAM in 2 MiB regions on the policy's nodes, round robin (the
+ * fake host's nodes with memory: 0 and 1); the first region is in
+ * 4 KiB pages, the others in 2 MiB pages.
+ */
+static void fake_mem_nodes(const struct fvm *vm, struct v3_mem_nodes *m)
+{
+	uint64_t pages = vm->cr.mem_bytes >> 12, nodes = vm->cr.mem_nodes, r;
+	unsigned int list[V3_MAX_NODES], k = 0, n;
+
+	if (vm->cr.mem_policy == V3_MEM_LOCAL)
+		nodes = 1;
+	else if (!nodes)
+		nodes = 3;
+	for (n = 0; n < V3_MAX_NODES; n++)
+		if (nodes & (1ULL << n))
+			list[k++] = n;
+	for (r = 0; r * 512 < pages; r++) {
+		uint64_t p = pages - r * 512 < 512 ? pages - r * 512 : 512;
+
+		n = list[r % k];
+		m->pages[n] += p;
+		if (r && p == 512)
+			m->large[n] += p;
+	}
+	m->nr_nodes = list[k - 1] + 1;
+	m->policy = vm->cr.mem_policy;
+	m->policy_nodes = vm->cr.mem_nodes;
+}
+
+static int fake_placement(struct fvm *vm, unsigned long req, void *arg)
+{
+	uint32_t i;
+
+	switch (req) {
+	case V3_IOC_VCPUS: {
+		struct v3_vcpus *vs = arg;
+		struct v3_vcpu_info *info = (void *)(uintptr_t)vs->info;
+
+		if (!zero(vs->reserved, sizeof(vs->reserved)) ||
+		    (vs->max && !info))
+			return -EINVAL;
+		for (i = 0; i < vm->cr.vcpus && i < vs->max; i++)
+			fake_vcpu(vm, i, &info[i]);
+		vs->count = vm->cr.vcpus;
+		return 0;
+	}
+	case V3_IOC_VCPU_MOVE: {
+		struct v3_vcpu_move *mv = arg;
+
+		if (!zero(mv->reserved, sizeof(mv->reserved)) ||
+		    mv->vcpu >= vm->cr.vcpus || mv->cpu < -1 ||
+		    mv->cpu >= FAKE_CPUS)
+			return -EINVAL;
+		if (mv->cpu == FAKE_CPU_OFF)
+			return -ENODEV;
+		vm->pin[mv->vcpu] = mv->cpu;
+		vm->moves[mv->vcpu]++;
+		return 0;
+	}
+	case V3_IOC_MEM_NODES: {
+		struct v3_mem_nodes *m = arg;
+
+		if (!zero(m->reserved, sizeof(m->reserved)))
+			return -EINVAL;
+		fake_mem_nodes(vm, m);
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
 static int fake_ioctl(unsigned long req, void *arg)
 {
 	struct fvm *vm = NULL;
@@ -120,21 +223,31 @@ static int fake_ioctl(unsigned long req, void *arg)
 
 		memset(v, 0, sizeof(*v));
 		v->abi_major = V3_ABI_MAJOR;
-		v->abi_minor = V3_ABI_MINOR;
+		v->abi_minor = fake_abi_minor;
 		v->arch = V3_ARCH_SVM;
 		v->max_vcpus = V3_MAX_VCPUS;
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
 			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
-			  (1ULL << 11) | (1ULL << 40);
+			  V3_CAP_PLACEMENT | (1ULL << 11) | (1ULL << 40);
 		v->mitigations = fake_mitigations;
 		return 0;
 	}
 	case V3_IOC_CREATE: {
 		struct v3_create *c = arg;
 
-		if (!zero(c->reserved, sizeof(c->reserved)) || c->pad ||
+		if (!zero(c->reserved, sizeof(c->reserved)) ||
 		    !v3_name_valid(c->name))
 			return -EINVAL;
+		/* before ABI 1.4 these were pad and reserved: must be 0 */
+		if (fake_abi_minor < 4 && (c->mem_policy || c->mem_nodes))
+			return -EINVAL;
+		if (c->mem_policy >= V3_NR_MEM_POLICIES ||
+		    (c->mem_policy == V3_MEM_LOCAL && c->mem_nodes) ||
+		    (c->mem_policy == V3_MEM_BIND &&
+		     __builtin_popcountll(c->mem_nodes) != 1))
+			return -EINVAL;
+		if (fake_create_err)
+			return -fake_create_err;
 		if (find(c->name))
 			return -EEXIST;
 		for (i = 0; i < ARRAY_SIZE(vms) && vms[i].used; i++)
@@ -148,6 +261,9 @@ static int fake_ioctl(unsigned long req, void *arg)
 		vm->cr = *c;
 		vm->state = V3_STATE_CREATED;
 		vm->ram = calloc(1, FAKE_RAM);
+		for (i = 0; i < V3_MAX_VCPUS; i++)
+			vm->pin[i] = c->flags & V3_CREATE_PIN_VCPUS ?
+				     (int32_t)(c->first_cpu + i) : -1;
 		last_vm = vm;
 		return 0;
 	}
@@ -300,6 +416,12 @@ static int fake_ioctl(unsigned long req, void *arg)
 			};
 		return 0;
 	}
+	case V3_IOC_VCPUS:
+	case V3_IOC_VCPU_MOVE:
+	case V3_IOC_MEM_NODES:
+		if (fake_abi_minor < 4)
+			return -ENOTTY;
+		return fake_placement(vm, req, arg);
 	case V3_IOC_CONSOLE_READ: {
 		struct v3_console_io *io = arg;
 		size_t n = 0;
@@ -398,7 +520,8 @@ static int run(const char *in, const char *args)
 		{ "destroy", cmd_destroy, NULL }, { "list", cmd_list, NULL },
 		{ "info", cmd_info, NULL }, { "console", cmd_console, NULL },
 		{ "msrs", cmd_msrs, NULL }, { "paging", cmd_paging, NULL },
-		{ "run", cmd_run, NULL },
+		{ "run", cmd_run, NULL }, { "vcpu", cmd_vcpu, NULL },
+		{ "mem", cmd_mem, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
 	int argc = 0, o, e, i, s0, s1, s2, ret = -1;
@@ -562,10 +685,391 @@ static void test_explain(void)
 		  "cannot run shadow paging"), "explain: paging EOPNOTSUPP");
 	CHECK(has(v3_explain(V3_IOC_PAGING, ENOTTY, 0, b, sizeof(b)),
 		  "predates ABI 1.3"), "explain: paging ENOTTY");
+	CHECK(has(v3_explain(V3_IOC_VCPUS, ENOTTY, 0, b, sizeof(b)),
+		  "no placement ioctls (it predates ABI 1.4)") &&
+	      has(v3_explain(V3_IOC_MEM_NODES, ENOTTY, 0, b, sizeof(b)),
+		  "predates ABI 1.4"), "explain: placement ENOTTY");
+	CHECK(has(v3_explain(V3_IOC_VCPU_MOVE, ENODEV, 0, b, sizeof(b)),
+		  "offline or has no virtualization") &&
+	      has(v3_explain(V3_IOC_VCPU_MOVE, EINVAL, 0, b, sizeof(b)),
+		  "no such vCPU or host CPU"), "explain: vcpu move");
+	CHECK(has(v3_explain(V3_IOC_MEM_NODES, EOPNOTSUPP, 0, b, sizeof(b)),
+		  "capability placement missing"), "explain: placement EOPNOTSUPP");
 	CHECK(has(v3_explain(V3_IOC_CREATE, ENOSPC, 0, b, sizeof(b)),
 		  "too many VMs"), "explain: create ENOSPC");
 	CHECK(!strcmp(v3_explain(0, EIO, 0, b, sizeof(b)), strerror(EIO)),
 	      "explain: unknown errno falls back to strerror");
+}
+
+/* ------------------------------------------------------------ placement */
+
+/*
+ * A fake sysfs under the test directory (V3CTL_SYSFS_ROOT): CPUs 0-4,
+ * NUMA nodes 0, 1 and 3, memory on 0 and 1.
+ */
+static void make_sysfs(void)
+{
+	static const char *const dirs[] = {
+		"/sys", "/sys/devices", "/sys/devices/system",
+		"/sys/devices/system/cpu", "/sys/devices/system/node",
+		"/sys/devices/system/cpu/cpu0", "/sys/devices/system/cpu/cpu1",
+		"/sys/devices/system/cpu/cpu2", "/sys/devices/system/cpu/cpu3",
+		"/sys/devices/system/cpu/cpu4",
+		"/sys/devices/system/node/node0",
+		"/sys/devices/system/node/node1",
+		"/sys/devices/system/node/node3",
+	};
+	char p[256];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(p, sizeof(p), "%s%s", dir, dirs[i]);
+		mkdir(p, 0700);
+	}
+	snprintf(p, sizeof(p), "%s/sys/devices/system/cpu/present", dir);
+	write_file(p, "0-4\n", 4);
+	snprintf(p, sizeof(p), "%s/sys/devices/system/node/has_memory", dir);
+	write_file(p, "0-1\n", 4);
+	setenv(V3CTL_SYSFS_ROOT_ENV, dir, 1);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static bool one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl && !nl[1];
+}
+
+/* host.c against the fake tree, and a host without NUMA in sysfs */
+static void test_host(void)
+{
+	char b[64];
+
+	CHECK(host_nodes() == 0xb, "host: nodes 0, 1, 3 from nodeN");
+	CHECK(host_has_cpu(4) && !host_has_cpu(5), "host: cpu4 yes, cpu5 no");
+	CHECK(host_cpus(b, sizeof(b)) && !strcmp(b, "0-4"),
+	      "host: CPUs from cpu/present");
+	setenv(V3CTL_SYSFS_ROOT_ENV, "/nonexistent-v3ctl-root", 1);
+	CHECK(host_nodes() == 1 && !host_has_cpu(0) &&
+	      !host_cpus(b, sizeof(b)),
+	      "host: no node directory means one node, 0");
+	setenv(V3CTL_SYSFS_ROOT_ENV, dir, 1);
+}
+
+/* create --numa: what reaches struct v3_create, and what is refused */
+static void test_numa_opt(void)
+{
+	static const struct {
+		const char *arg;	/* NULL: no --numa */
+		uint32_t policy;
+		uint64_t nodes;
+	} good[] = {
+		{ NULL, V3_MEM_LOCAL, 0 },
+		{ "local", V3_MEM_LOCAL, 0 },
+		{ "bind:1", V3_MEM_BIND, 2 },
+		{ "bind:0", V3_MEM_BIND, 1 },
+		{ "interleave", V3_MEM_INTERLEAVE, 0 },
+		{ "interleave:0,1", V3_MEM_INTERLEAVE, 3 },
+		{ "interleave:0-1", V3_MEM_INTERLEAVE, 3 },
+		{ "interleave:1,0-1", V3_MEM_INTERLEAVE, 3 },
+		{ "interleave:1", V3_MEM_INTERLEAVE, 2 },
+	};
+	static const struct {
+		const char *arg, *msg;
+	} bad[] = {
+		{ "bind", "--numa bind needs its node: bind:N (see 'v3ctl create --help')" },
+		{ "bind:0,1", "--numa 'bind:0,1': bind takes exactly one node" },
+		{ "bind:0-1", "--numa 'bind:0-1': bind takes exactly one node" },
+		{ "bind:2", "v3ctl: create: --numa 'bind:2': no NUMA node 2 on this host (nodes: 0-1,3)\n" },
+		{ "interleave:0-2", "--numa 'interleave:0-2': no NUMA node 2 on this host (nodes: 0-1,3)\n" },
+		{ "bind:3", "--numa 'bind:3': NUMA node 3 has no memory (nodes with memory: 0-1)\n" },
+		{ "bind:64", "--numa 'bind:64': node 64 is out of range (nodes are 0-63)" },
+		{ "interleave:0,99999999999", "node 99999999999 is out of range (nodes are 0-63)" },
+		{ "interleave:", "--numa 'interleave:': empty node list" },
+		{ "interleave:1-0", "range 1-0 is backwards" },
+		{ "interleave:0,,1", "expected a node number at ',1'" },
+		{ "interleave:0-", "expected a node number at the end" },
+		{ "interleave:-1", "expected a node number at '-1'" },
+		{ "interleave:0;1", "unexpected ';' in the node list" },
+		{ "interleave:0,", "expected a node number at the end" },
+		{ "local:0", "--numa local takes no node list, not 'local:0'" },
+		{ "remote", "--numa must be local, bind:N, interleave or interleave:LIST, not 'remote'" },
+		{ "Bind:1", "not 'Bind:1'" },
+	};
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		struct fvm *vm;
+
+		r = run(NULL, fmt("create vn --mem 16M %s%s --kernel %s",
+				  good[i].arg ? "--numa " : "",
+				  good[i].arg ? good[i].arg : "", mb_path));
+		vm = find("vn");
+		CHECK(r == 0 && vm && vm->cr.mem_policy == good[i].policy &&
+		      vm->cr.mem_nodes == good[i].nodes && !*err,
+		      "numa: --numa %s", good[i].arg ? good[i].arg : "(none)");
+		run(NULL, "destroy vn");
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		r = run(NULL, fmt("create vn --mem 16M --numa %s --kernel %s",
+				  bad[i].arg, mb_path));
+		CHECK(r == 2 && !find("vn") && has(err, bad[i].msg) &&
+		      one_line(err),
+		      "numa: --numa '%s' -> 2, one line", bad[i].arg);
+	}
+	r = run(NULL, fmt("create vn --mem 16M --numa=bind:2 --kernel %s", mb_path));
+	CHECK(r == 2 && !find("vn"), "numa: --numa=bind:2 -> 2");
+
+	/* run takes it too */
+	memset(&sc, 0, sizeof(sc));
+	sc.stop_reason = V3_STOP_POWEROFF;
+	r = run(NULL, fmt("run --mem 16M --numa interleave:0-1 --kernel %s", mb_path));
+	CHECK(r == 0 && last_copy.cr.mem_policy == V3_MEM_INTERLEAVE &&
+	      last_copy.cr.mem_nodes == 3, "numa: run --numa interleave:0-1");
+	r = run(NULL, fmt("run --mem 16M --numa bind:7 --kernel %s", mb_path));
+	CHECK(r == 2 && !vm_count() && has(err, "no NUMA node 7 on this host"),
+	      "numa: run --numa bind:7 -> 2");
+
+	/* the module could not place it there */
+	fake_create_err = ENOMEM;
+	r = run(NULL, fmt("create vn --mem 16M --numa bind:1 --kernel %s", mb_path));
+	CHECK(r == 1 && !find("vn") &&
+	      has(err, "with --numa 'bind:1' all of it must come from node 1 (ENOMEM)\n"),
+	      "numa: ENOMEM with bind names the node");
+	r = run(NULL, fmt("create vn --mem 16M --numa interleave --kernel %s", mb_path));
+	CHECK(r == 1 && has(err, "all of it must come from nodes with memory (ENOMEM)\n"),
+	      "numa: ENOMEM with interleave");
+	r = run(NULL, fmt("create vn --mem 16M --kernel %s", mb_path));
+	CHECK(r == 1 && has(err, "not enough memory") && !has(err, "--numa"),
+	      "numa: ENOMEM without --numa as before");
+	fake_create_err = 0;
+}
+
+static void test_vcpu(void)
+{
+	int r;
+
+	r = run(NULL, fmt("create vp --mem 16M --vcpus 3 --pin 1 --numa interleave:0-1 --kernel %s",
+			  mb_path));
+	CHECK(r == 0 && find("vp"), "vcpu: create vp");
+	r = run(NULL, "vcpu vp");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "VCPU STATE     CPU  PIN NODE    GUEST-S     HALT-S     EXIT-S      EXITS  MOVES\n"
+	      "   0 created     1    1    0     12.345      0.001      0.250       4242      0\n"
+	      "   1 created     -    2    -      0.000      0.000      0.000          0      0\n"
+	      "   2 created     -    3    -      0.000      0.000      0.000          0      0\n"),
+	      "vcpu: table");
+	r = run(NULL, "vcpu move vp 1 0");
+	CHECK(r == 0 && !*out && !*err && find("vp")->pin[1] == 0,
+	      "vcpu move: quiet, pins vCPU 1 to CPU 0");
+	r = run(NULL, "vcpu move vp 2 any");
+	CHECK(r == 0 && !*out && !*err && find("vp")->pin[2] == -1,
+	      "vcpu move: any unpins");
+	r = run(NULL, "vcpu vp --json");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "{\"name\": \"vp\", \"vcpus\": ["
+	      "{\"id\": 0, \"state\": \"created\", \"cpu\": 1, \"pin_cpu\": 1, \"node\": 0, "
+	      "\"guest_ns\": 12345678901, \"halt_ns\": 1500000, \"exit_ns\": 250000000, "
+	      "\"exits\": 4242, \"moves\": 0}, "
+	      "{\"id\": 1, \"state\": \"created\", \"cpu\": null, \"pin_cpu\": 0, \"node\": null, "
+	      "\"guest_ns\": 0, \"halt_ns\": 0, \"exit_ns\": 0, \"exits\": 0, \"moves\": 1}, "
+	      "{\"id\": 2, \"state\": \"created\", \"cpu\": null, \"pin_cpu\": null, \"node\": null, "
+	      "\"guest_ns\": 0, \"halt_ns\": 0, \"exit_ns\": 0, \"exits\": 0, \"moves\": 1}]}\n"),
+	      "vcpu: --json after the moves");
+	find("vp")->state = V3_STATE_RUNNING;
+	r = run(NULL, "vcpu --json vp");
+	CHECK(r == 0 && has(out, "{\"id\": 0, \"state\": \"halted\", "),
+	      "vcpu: --json before the name, halted state");
+	r = run(NULL, "vcpu vp");
+	CHECK(r == 0 && has(out, "\n   1 created     -    0    -      0.000") &&
+	      has(out, "\n   2 created     -  any    -") &&
+	      has(out, "\n   0 halted      1    1    0     12.345"),
+	      "vcpu: table shows the pins, 'any' and halted");
+	find("vp")->state = V3_STATE_CREATED;
+
+	/* refusals in words */
+	r = run(NULL, "vcpu move vp 5 0");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: vcpu move: vp: no vCPU 5: the VM has 3 (0-2) (EINVAL)\n"),
+	      "vcpu move: no such vCPU -> 1, names the VM's vCPUs");
+	r = run(NULL, "vcpu move vp 0 2");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: vcpu move: vp: CPU 2 is offline or has no virtualization (ENODEV)\n"),
+	      "vcpu move: ENODEV -> offline or no virtualization");
+	r = run(NULL, "vcpu move vp 0 4");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: vcpu move: vp: the module has no CPU 4 (EINVAL)\n"),
+	      "vcpu move: CPU in sysfs the module refuses -> 1");
+	r = run(NULL, "vcpu move vp 0 5");
+	CHECK(r == 2 && !strcmp(err, "v3ctl: vcpu move: no CPU 5 on this host (CPUs 0-4)\n") &&
+	      find("vp")->moves[0] == 0,
+	      "vcpu move: CPU not on the host -> 2 before the ioctl");
+	r = run(NULL, "vcpu move nosuch 0 1");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: vcpu move: nosuch: no such VM (ENOENT)\n"),
+	      "vcpu move: missing VM -> 1");
+
+	/* usage errors */
+	r = run(NULL, "vcpu move vp 0 1x");
+	CHECK(r == 2 && has(err, "v3ctl: vcpu move: CPU must be a CPU number or 'any', not '1x' (see 'v3ctl vcpu move --help')\n"),
+	      "vcpu move: bad CPU -> 2");
+	r = run(NULL, "vcpu move vp 0 -1");
+	CHECK(r == 2 && has(err, "unknown option '-1'"), "vcpu move: -1 -> 2");
+	r = run(NULL, "vcpu move vp 0 99999999999");
+	CHECK(r == 2 && has(err, "CPU must be a CPU number or 'any', not '99999999999'"),
+	      "vcpu move: CPU overflow -> 2");
+	r = run(NULL, "vcpu move vp x 1");
+	CHECK(r == 2 && has(err, "VCPU must be a vCPU number 0-63, not 'x'"),
+	      "vcpu move: bad vCPU -> 2");
+	r = run(NULL, "vcpu move vp 64 1");
+	CHECK(r == 2 && has(err, "VCPU must be a vCPU number 0-63, not '64'"),
+	      "vcpu move: vCPU 64 -> 2");
+	r = run(NULL, "vcpu move vp 0");
+	CHECK(r == 2 && has(err, "missing CPU (a CPU number or 'any')"),
+	      "vcpu move: no CPU -> 2");
+	r = run(NULL, "vcpu move vp");
+	CHECK(r == 2 && has(err, "missing vCPU number"), "vcpu move: no vCPU -> 2");
+	r = run(NULL, "vcpu move");
+	CHECK(r == 2 && has(err, "v3ctl: vcpu move: missing VM name"),
+	      "vcpu move: no VM -> 2");
+	r = run(NULL, "vcpu move vp 0 1 extra");
+	CHECK(r == 2 && has(err, "unexpected argument 'extra'"),
+	      "vcpu move: extra argument -> 2");
+	r = run(NULL, "vcpu move bad/name 0 1");
+	CHECK(r == 2 && has(err, "invalid VM name 'bad/name'"),
+	      "vcpu move: invalid name -> 2");
+	r = run(NULL, "vcpu move --bogus vp 0 1");
+	CHECK(r == 2 && has(err, "unknown option '--bogus'"),
+	      "vcpu move: unknown option -> 2");
+	r = run(NULL, "vcpu move --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl vcpu NAME [--json]\n") &&
+	      has(out, "v3ctl vcpu move NAME VCPU CPU|any\n"),
+	      "vcpu move --help");
+	r = run(NULL, "vcpu --help");
+	CHECK(r == 0 && has(out, "v3ctl vcpu move NAME VCPU CPU|any\n") &&
+	      has(out, "--json"), "vcpu --help documents both");
+	r = run(NULL, "vcpu");
+	CHECK(r == 2 && has(err, "v3ctl: vcpu: missing VM name"), "vcpu: no VM -> 2");
+	r = run(NULL, "vcpu vp extra");
+	CHECK(r == 2 && has(err, "unexpected argument 'extra'"), "vcpu: extra -> 2");
+	r = run(NULL, "vcpu vp --bogus");
+	CHECK(r == 2 && has(err, "unknown option"), "vcpu: --bogus -> 2");
+	r = run(NULL, "vcpu nosuch");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: vcpu: nosuch: no such VM (ENOENT)\n"),
+	      "vcpu: missing VM -> 1");
+	r = run(NULL, "vcpu -- move");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: vcpu: move: no such VM (ENOENT)\n"),
+	      "vcpu -- move: a VM named move");
+}
+
+static void test_mem(void)
+{
+	int r;
+
+	r = run(NULL, "mem vp");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "policy: interleave:0-1\n"
+	      "node 0: 8 MiB, 2048 pages, 1536 in 2 MiB pages\n"
+	      "node 1: 8 MiB, 2048 pages, 2048 in 2 MiB pages\n"
+	      "total: 16 MiB, 4096 pages, 3584 in 2 MiB pages\n"),
+	      "mem: interleave:0-1 per node and total");
+	r = run(NULL, "mem --json vp");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "{\"name\": \"vp\", \"policy\": \"interleave\", \"policy_nodes\": [0, 1], "
+	      "\"nodes\": [{\"node\": 0, \"pages\": 2048, \"pages_in_2m\": 1536}, "
+	      "{\"node\": 1, \"pages\": 2048, \"pages_in_2m\": 2048}], "
+	      "\"total\": {\"pages\": 4096, \"pages_in_2m\": 3584}}\n"),
+	      "mem: --json");
+	run(NULL, "destroy vp");
+
+	r = run(NULL, fmt("create vb --mem 9M --numa bind:1 --kernel %s", mb_path));
+	r = run(NULL, "mem vb");
+	CHECK(r == 0 && !strcmp(out,
+	      "policy: bind:1\n"
+	      "node 1: 9 MiB, 2304 pages, 1536 in 2 MiB pages\n"
+	      "total: 9 MiB, 2304 pages, 1536 in 2 MiB pages\n"),
+	      "mem: bind:1, a partial last region");
+	run(NULL, "destroy vb");
+	r = run(NULL, fmt("create vb --mem 4M --numa interleave --kernel %s", mb_path));
+	r = run(NULL, "mem vb");
+	CHECK(r == 0 && !strcmp(out,
+	      "policy: interleave\n"
+	      "node 0: 2 MiB, 512 pages, 0 in 2 MiB pages\n"
+	      "node 1: 2 MiB, 512 pages, 512 in 2 MiB pages\n"
+	      "total: 4 MiB, 1024 pages, 512 in 2 MiB pages\n"),
+	      "mem: interleave over every node");
+	r = run(NULL, "mem vb --json");
+	CHECK(r == 0 && has(out, "\"policy\": \"interleave\", \"policy_nodes\": [], "),
+	      "mem: --json interleave over every node");
+	run(NULL, "destroy vb");
+	r = run(NULL, fmt("create vb --mem 4M --kernel %s", mb_path));
+	r = run(NULL, "mem vb");
+	CHECK(r == 0 && !strcmp(out,
+	      "policy: local\n"
+	      "node 0: 4 MiB, 1024 pages, 512 in 2 MiB pages\n"
+	      "total: 4 MiB, 1024 pages, 512 in 2 MiB pages\n"),
+	      "mem: local");
+	run(NULL, "destroy vb");
+
+	r = run(NULL, "mem nosuch");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: mem: nosuch: no such VM (ENOENT)\n"),
+	      "mem: missing VM -> 1");
+	r = run(NULL, "mem");
+	CHECK(r == 2 && has(err, "v3ctl: mem: missing VM name"), "mem: no VM -> 2");
+	r = run(NULL, "mem a b");
+	CHECK(r == 2 && has(err, "unexpected argument 'b'"), "mem: extra -> 2");
+	r = run(NULL, "mem --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl mem NAME [--json]\n"), "mem --help");
+}
+
+/* A module before ABI 1.4: no placement ioctls, no --numa */
+static void test_old_abi(void)
+{
+	int r;
+
+	fake_abi_minor = 3;
+	r = run(NULL, fmt("create vo --mem 16M --numa bind:1 --kernel %s", mb_path));
+	CHECK(r == 1 && !find("vo") &&
+	      !strcmp(err, "v3ctl: create: the loaded v3vmm module (ABI 1.3) has no NUMA policy for guest RAM (--numa) (needs 1.4)\n"),
+	      "abi 1.3: create --numa bind:1 -> 1, named versions");
+	r = run(NULL, fmt("run --mem 16M --numa interleave --kernel %s", mb_path));
+	CHECK(r == 2 && !vm_count() && has(err, "(ABI 1.3) has no NUMA policy"),
+	      "abi 1.3: run --numa interleave -> 2");
+	r = run(NULL, fmt("create vo --mem 16M --numa local --kernel %s", mb_path));
+	CHECK(r == 0 && find("vo"), "abi 1.3: create --numa local works");
+	r = run(NULL, "vcpu vo");
+	CHECK(r == 1 && !*out &&
+	      !strcmp(err, "v3ctl: vcpu: the loaded v3vmm module (ABI 1.3) has no placement ioctls (needs 1.4)\n"),
+	      "abi 1.3: vcpu -> 1");
+	r = run(NULL, "vcpu move vo 0 1");
+	CHECK(r == 1 &&
+	      !strcmp(err, "v3ctl: vcpu move: the loaded v3vmm module (ABI 1.3) has no placement ioctls (needs 1.4)\n"),
+	      "abi 1.3: vcpu move -> 1");
+	r = run(NULL, "mem vo --json");
+	CHECK(r == 1 && !*out &&
+	      !strcmp(err, "v3ctl: mem: the loaded v3vmm module (ABI 1.3) has no placement ioctls (needs 1.4)\n"),
+	      "abi 1.3: mem -> 1");
+	r = run(NULL, "version");
+	CHECK(r == 0 && has(out, "abi: 1.3\n"), "abi 1.3: version still works");
+	fake_abi_minor = V3_ABI_MINOR;
+	run(NULL, "destroy vo");
+}
+
+static void test_placement(void)
+{
+	make_sysfs();
+	test_host();
+	test_numa_opt();
+	test_vcpu();
+	test_mem();
+	test_old_abi();
+	CHECK(!vm_count(), "placement: no VM left");
 }
 
 void test_commands(void)
@@ -582,14 +1086,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.3\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.4\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.3\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.4\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
@@ -888,9 +1392,9 @@ void test_commands(void)
 	r = run(NULL, "list extra");
 	CHECK(r == 2, "list: stray argument -> 2");
 
-	rmdir(dir);	/* O_TMPFILE files vanish by themselves */
-	unlink(mb_path);
-	unlink(bad_path);
-	unlink(in_path);
-	rmdir(dir);
+	test_placement();
+
+	/* the kernels, the fake sysfs (O_TMPFILE files vanish by themselves) */
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unsetenv(V3CTL_SYSFS_ROOT_ENV);
 }

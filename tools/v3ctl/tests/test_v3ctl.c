@@ -394,6 +394,55 @@ static void test_parsing(void)
 	       "name tables");
 }
 
+/* numa.c: node lists as --numa and sysfs write them */
+static void test_node_lists(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		uint64_t mask;
+		const char *fmt;	/* fmt_node_list(mask) */
+	} lists[] = {
+		{ "0", 0, 1, "0" }, { "1", 0, 2, "1" }, { "0-1", 0, 3, "0-1" },
+		{ "0,1", 0, 3, "0-1" }, { "3,1", 0, 0xa, "1,3" },
+		{ "0-1,3", 0, 0xb, "0-1,3" }, { "2-2", 0, 4, "2" },
+		{ "0-63", 0, UINT64_MAX, "0-63" }, { "63", 0, 1ULL << 63, "63" },
+		{ "0,2,4-6,62-63", 0, 0xc000000000000075ULL, "0,2,4-6,62-63" },
+		{ "007", 0, 0x80, "7" },
+		{ "", -1, 0, NULL }, { "64", -1, 0, NULL }, { "0-64", -1, 0, NULL },
+		{ "1-0", -1, 0, NULL }, { "0,", -1, 0, NULL }, { ",0", -1, 0, NULL },
+		{ "0--1", -1, 0, NULL }, { "-1", -1, 0, NULL }, { "a", -1, 0, NULL },
+		{ "0 1", -1, 0, NULL }, { "0-", -1, 0, NULL },
+		{ "1x", -1, 0, NULL }, { "99999999999999999999", -1, 0, NULL },
+	};
+	char why[96], buf[256];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		uint64_t m = 0;
+		int r = parse_node_list(lists[i].s, &m, why, sizeof(why));
+
+		tap_ok(r == lists[i].ret && (r || m == lists[i].mask) &&
+		       (!r || *why),
+		       "parse_node_list(\"%s\")%s%s", lists[i].s,
+		       r ? ": " : "", r ? why : "");
+		if (lists[i].fmt)
+			tap_ok(!strcmp(fmt_node_list(lists[i].mask, buf,
+						     sizeof(buf)),
+				       lists[i].fmt),
+			       "fmt_node_list(%#llx) = %s",
+			       (unsigned long long)lists[i].mask, buf);
+	}
+	tap_ok(!strcmp(fmt_node_list(0, buf, sizeof(buf)), "none"),
+	       "fmt_node_list(0) = none");
+	tap_ok(!strcmp(fmt_node_list(0x5555555555555555ULL, buf, 16),
+		       "0,2,4,6,8,10,12") && strlen(buf) == 15,
+	       "fmt_node_list truncates safely (%s)", buf);
+	tap_ok(!strcmp(mem_policy_name(V3_MEM_BIND, buf, sizeof(buf)), "bind") &&
+	       !strcmp(mem_policy_name(7, buf, sizeof(buf)), "policy-7"),
+	       "mem_policy_name");
+}
+
 static void test_multiboot(void)
 {
 	static const char initrd[] = "INITRD-CONTENTS-0123456789";
@@ -1575,6 +1624,7 @@ int main(void)
 {
 	printf("TAP version 13\n");
 	test_parsing();
+	test_node_lists();
 	test_multiboot();
 	test_multiboot_bad();
 	test_elf64();
