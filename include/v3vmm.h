@@ -526,14 +526,17 @@ struct v3_mem_nodes {
  * Move guest RAM to one host node while the VM runs: region by region
  * (2 MiB), each copied with the vCPUs held outside the guest, then mapped
  * (nested and shadow) at its new place; a region already on the node is
- * skipped.  2 MiB backing is used on the node where it has a free 2 MiB
+ * skipped unless V3_MEM_MOVE_ALL.  2 MiB backing is used on the node where it has a free 2 MiB
  * page.  -ENOMEM when the node runs out (the regions moved so far stay
  * moved), -EINTR on a fatal signal.
  */
+/* also copy the regions already on the node (into 2 MiB pages where it can) */
+#define V3_MEM_MOVE_ALL		(1U << 0)
+
 struct v3_mem_move {
 	char name[V3_NAME_MAX];	/* in */
 	__s32 node;		/* in: host NUMA node */
-	__u32 flags;		/* in: zero */
+	__u32 flags;		/* in: V3_MEM_MOVE_* */
 	__u64 gpa_start;	/* in: guest-physical range [start, end): the */
 	__u64 gpa_end;		/*     2 MiB regions it touches; end 0: all RAM */
 	__u64 moved_bytes;	/* out: copied to the node */

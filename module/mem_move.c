@@ -105,7 +105,8 @@ static int v3_mem_move_region(struct v3_vm *vm, unsigned long i, int node,
 
 	sw.npages = min_t(u64, mem->size - off, V3_REGION_SIZE) >> PAGE_SHIFT;
 	sw.gpa = v3_region_gpa(mem, i);
-	if (v3_region_on(&mem->regions[i], sw.npages, node)) {
+	if (!(m->flags & V3_MEM_MOVE_ALL) &&
+	    v3_region_on(&mem->regions[i], sw.npages, node)) {
 		m->skipped_bytes += sw.npages << PAGE_SHIFT;
 		return 0;
 	}
@@ -169,7 +170,8 @@ int v3_ioc_mem_move(void __user *arg)
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
 	if (v3_check_name(m.name) || !v3_zero(m.reserved, sizeof(m.reserved)) ||
-	    m.flags || (m.gpa_end && m.gpa_end <= m.gpa_start))
+	    (m.flags & ~V3_MEM_MOVE_ALL) ||
+	    (m.gpa_end && m.gpa_end <= m.gpa_start))
 		return -EINVAL;
 	if (m.node < 0 || m.node >= V3_MAX_NODES || m.node >= MAX_NUMNODES ||
 	    !node_state(m.node, N_MEMORY)) {

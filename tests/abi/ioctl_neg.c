@@ -821,7 +821,7 @@ TEST_F(vm, mem_move)
 	init_mem_move(&m, vm, 1 << 20);
 	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
 	init_mem_move(&m, vm, 0);
-	m.flags = 1;
+	m.flags = 2;
 	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), EINVAL);
 	init_mem_move(&m, vm, 0);
 	m.reserved[3] = 1;
@@ -845,6 +845,11 @@ TEST_F(vm, mem_move)
 	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), 0);
 	ASSERT_EQ(0, m.moved_bytes);
 	ASSERT_EQ(VM_MEM, m.skipped_bytes);
+	init_mem_move(&m, vm, 0);	/* unless told to copy it all */
+	m.flags = V3_MEM_MOVE_ALL;
+	ASSERT_ERRNO(xioctl(V3_IOC_MEM_MOVE, &m), 0);
+	ASSERT_EQ(VM_MEM, m.moved_bytes);
+	ASSERT_EQ(0, m.skipped_bytes);
 }
 TEST_F(vm, console_bad_args)
 {

@@ -117,7 +117,8 @@ static const unsigned long known[] = {
 	V3_IOC_MEM_READ, V3_IOC_SET_BOOT, V3_IOC_LAUNCH, V3_IOC_STOP,
 	V3_IOC_PAUSE, V3_IOC_RESUME, V3_IOC_INFO, V3_IOC_LIST,
 	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE, V3_IOC_MSR_STATS,
-	V3_IOC_PAGING,
+	V3_IOC_PAGING, V3_IOC_VCPUS, V3_IOC_VCPU_MOVE, V3_IOC_MEM_NODES,
+	V3_IOC_MEM_MOVE,
 };
 
 static bool is_known(unsigned long req)
@@ -153,6 +154,10 @@ static union {
 	struct v3_console_io io;
 	struct v3_msr_stats ms;
 	struct v3_paging pg;
+	struct v3_vcpus vs;
+	struct v3_vcpu_move mv;
+	struct v3_mem_nodes mn;
+	struct v3_mem_move mm;
 	uint8_t raw[2048];
 } arg;
 
@@ -230,8 +235,11 @@ static void fill_arg(unsigned long req)
 		arg.c.first_cpu = below(4);
 		if (chance(5))
 			arg.c.reserved[below(ARRAY_SIZE(arg.c.reserved))] = rnd();
-		if (chance(3))
-			arg.c.pad = rnd();
+		if (chance(10)) {	/* ABI 1.4 node policy */
+			arg.c.mem_policy = chance(90) ? below(V3_NR_MEM_POLICIES + 1) :
+					   (uint32_t)rnd();
+			arg.c.mem_nodes = chance(80) ? below(4) : rand_u64();
+		}
 		break;
 	case V3_IOC_MEM_WRITE:
 	case V3_IOC_MEM_READ:
@@ -262,6 +270,29 @@ static void fill_arg(unsigned long req)
 		arg.io.flags = chance(80) ? (chance(10) ? V3_CONSOLE_WAIT : 0) :
 			       (uint32_t)rnd();
 		arg.io.timeout_ms = below(20);	/* waits stay short */
+		break;
+	case V3_IOC_VCPUS:
+		arg.vs.max = chance(80) ? below(4) : (uint32_t)rnd();
+		arg.vs.info = rand_uptr((uint64_t)arg.vs.max *
+					sizeof(struct v3_vcpu_info));
+		if (chance(5))
+			arg.vs.reserved[0] = 1;
+		break;
+	case V3_IOC_VCPU_MOVE:	/* moves live vCPUs too */
+		arg.mv.vcpu = chance(90) ? below(3) : (uint32_t)rnd();
+		arg.mv.cpu = chance(90) ? (int32_t)below(5) - 1 : (int32_t)rnd();
+		if (chance(5))
+			arg.mv.reserved[1] = 1;
+		break;
+	case V3_IOC_MEM_MOVE:	/* moves live guest RAM too */
+		arg.mm.node = chance(90) ? (int32_t)below(3) - 1 : (int32_t)rnd();
+		if (chance(30)) {
+			arg.mm.gpa_start = chance(70) ? below(20 << 20) : rand_u64();
+			arg.mm.gpa_end = chance(70) ? arg.mm.gpa_start + below(8 << 20) :
+					 rand_u64();
+		}
+		if (chance(5))
+			arg.mm.flags = 1;
 		break;
 	case V3_IOC_PAGING:	/* switches a live VM's paging mode too */
 		arg.pg.op = chance(90) ? below(2) : (uint32_t)rnd();

@@ -33,6 +33,9 @@ HOSTILE_LINUX=0
 : "${PAGING_FLIPS:=10}"
 : "${PAGING_MEMCHK_SECS:=3}"
 : "${PAGING_FLIP_GAP:=10}"
+# placement-tests.sh: small memstir and healthy runs (every guest second
+# costs Bochs about a minute)
+: "${PLA_MIB:=4}" "${PLA_PASSES:=10}" "${PLA_ROUNDS:=20}"
 # users-tests.sh: a fuzz run long enough to create and destroy VMCSs
 : "${V3FUZZ_SECONDS:=5}"
 # ioperm-tests.sh: a second of port I/O beside the VM takes Bochs minutes

@@ -13,6 +13,7 @@
 
 static const char help[] =
 "Usage: v3ctl mem NAME [--json]\n"
+"       v3ctl mem move NAME --node N [--range START-END] [--all] [--json]\n"
 "\n"
 "Show where the guest RAM of VM NAME lies on the host's NUMA nodes,\n"
 "counted from the pages backing it, one item per line:\n"
@@ -28,6 +29,18 @@ static const char help[] =
 "           \"pages\": N, \"pages_in_2m\": N}, ...], \"total\":\n"
 "           {\"pages\": N, \"pages_in_2m\": N}}; policy_nodes is empty\n"
 "           for local and for interleave over every node\n"
+"\n"
+"'move' moves the guest RAM of VM NAME to host NUMA node N while the VM\n"
+"runs (or not): all of it, or with --range the 2 MiB regions that the\n"
+"guest-physical range START-END (END exclusive; decimal or 0x hex) touches.\n"
+"Each region is copied while the vCPUs are held outside the guest, then\n"
+"mapped at its new place; regions already on N are skipped (--all: copied\n"
+"too, e.g. into 2 MiB pages), and 2 MiB pages are used where N has them\n"
+"free.  It prints what moved, the time and throughput, and how long the\n"
+"vCPUs were held (--json: one object with\n"
+"name, node, moved_bytes, skipped_bytes, large_bytes, ns, held_ns_max,\n"
+"held_ns_total).  If N runs out of memory the regions moved so far stay\n"
+"moved (exit 1).  ('move' is only recognised right after 'mem'.)\n"
 "\n"
 "Needs a module with ABI 1.4 (see 'v3ctl version').\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -108,6 +121,8 @@ int cmd_mem(int argc, char **argv)
 	bool json = false;
 	int c, fd, err;
 
+	if (argc > 1 && !strcmp(argv[1], "move"))
+		return mem_move(argc - 1, argv + 1, help);
 	c = parse_help_json(cmd, argc, argv, help, &json);
 	if (c >= 0)
 		return c;

@@ -58,6 +58,8 @@ int cmd_run(int argc, char **argv);
 
 /* cmd_vcpu_move.c: "v3ctl vcpu move ...", argv[0] "move" */
 int vcpu_move(int argc, char **argv, const char *help);
+/* cmd_mem_move.c: "v3ctl mem move ...", argv[0] "move" */
+int mem_move(int argc, char **argv, const char *help);
 
 /* util.c: messages */
 void v3_err(const char *cmd, const char *fmt, ...)
