@@ -4,13 +4,14 @@
 #   make check                every test (boots emulated hosts; installs what it needs)
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
+#   make check-vmx-adapt      adaptive paging moving on the emulated VMX host (Bochs; ~17 min, not in check)
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)
 #   make fuzz                 >= 1,000,000 random ioctls in the emulated SVM host (not in check)
 #   make demo                 boots the emulated SVM host and runs a guest through v3ctl
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check check-vmx check-ryzen demo bench fuzz clean
+.PHONY: all module tools guests check check-vmx check-ryzen check-vmx-adapt demo bench fuzz clean
 
 all: module tools guests
 
@@ -34,6 +35,9 @@ check-vmx:
 
 check-ryzen:
 	tests/harness/check-bochs.sh ryzen
+
+check-vmx-adapt:
+	tests/harness/check-bochs.sh vmxadapt
 
 demo:
 	tests/harness/demo.sh

@@ -14,6 +14,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/wait_bit.h>
 #include "v3.h"
@@ -128,6 +129,25 @@ static int v3_vcpu_move_to(struct v3_vm *vm, struct v3_vcpu *vcpu, int cpu)
 	return 0;
 }
 
+/*
+ * Bind vCPU id of vm to host CPU cpu (-1: any); v3ctl and the placement
+ * policies (adapt/place.c) come here.
+ */
+int v3_vcpu_place(struct v3_vm *vm, unsigned int id, int cpu)
+{
+	int ret = -EINVAL;
+
+	if (cpu < -1 || cpu >= (int)nr_cpu_ids)
+		return -EINVAL;
+	if (cpu >= 0 && (!cpu_online(cpu) || !v3_hw_cpu_has_virt(cpu)))
+		return -ENODEV;
+	mutex_lock(&vm->lock);
+	if (!vm->dead && id < vm->nr_vcpus)
+		ret = v3_vcpu_move_to(vm, vm->vcpus[id], cpu);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 int v3_ioc_vcpu_move(void __user *arg)
 {
 	struct v3_vcpu_move m;
@@ -145,11 +165,7 @@ int v3_ioc_vcpu_move(void __user *arg)
 	vm = v3_vm_get(m.name);
 	if (!vm)
 		return -ENOENT;
-	ret = -EINVAL;
-	mutex_lock(&vm->lock);
-	if (!vm->dead && m.vcpu < vm->nr_vcpus)
-		ret = v3_vcpu_move_to(vm, vm->vcpus[m.vcpu], m.cpu);
-	mutex_unlock(&vm->lock);
+	ret = v3_vcpu_place(vm, m.vcpu, m.cpu);
 	v3_vm_put(vm);
 	return ret;
 }
@@ -187,4 +203,35 @@ int v3_ioc_mem_nodes(void __user *arg)
 out:
 	kfree(mn);
 	return ret;
+}
+
+/*
+ * sysfs vms/NAME/placement/ipis: one line per vCPU, "N: c0 c1 ...", the
+ * IPIs it sent to each vCPU (the interrupt matrix the placement policy
+ * reads); irqs: "N: count", the interrupts devices sent each vCPU.
+ */
+ssize_t v3_placement_ipis_show(struct v3_vm *vm, char *buf)
+{
+	unsigned int i, j, n = vm->nr_vcpus;
+	ssize_t len = 0;
+
+	for (i = 0; i < n; i++) {
+		len += sysfs_emit_at(buf, len, "%u:", i);
+		for (j = 0; j < n; j++)
+			len += sysfs_emit_at(buf, len, " %llu",
+					     READ_ONCE(vm->vcpus[i]->ipis_sent[j]));
+		len += sysfs_emit_at(buf, len, "\n");
+	}
+	return len;
+}
+
+ssize_t v3_placement_irqs_show(struct v3_vm *vm, char *buf)
+{
+	unsigned int i;
+	ssize_t len = 0;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		len += sysfs_emit_at(buf, len, "%u: %lld\n", i,
+				     (s64)atomic64_read(&vm->vcpus[i]->dev_irqs));
+	return len;
 }

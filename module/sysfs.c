@@ -11,6 +11,9 @@
  * checked), measure (how nested paging's cost is measured: none,
  * counters, trial), decisions (the latest, one line each) and sampler
  * (periods sampled, nanoseconds spent in them).
+ * vms/NAME/placement/ is placement's (placement.c): ipis (the IPIs each
+ * vCPU sent to each, one row per sender) and irqs (interrupts from devices
+ * per vCPU).
  * Removing a VM's directory waits for readers in progress (kernfs drains
  * active references), so show functions never see a freed VM.
  */
@@ -334,8 +337,32 @@ static const struct attribute_group v3_paging_group = {
 	.attrs = v3_paging_attrs,
 };
 
+/* ------------------------------------------------ vms/NAME/placement/ */
+
+static ssize_t ipis_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return v3_placement_ipis_show(to_vm(k), buf);
+}
+
+static ssize_t irqs_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return v3_placement_irqs_show(to_vm(k), buf);
+}
+
+static struct kobj_attribute v3_pl_ipis_attr = __ATTR_RO(ipis);
+static struct kobj_attribute v3_pl_irqs_attr = __ATTR_RO(irqs);
+
+static struct attribute *v3_placement_attrs[] = {
+	&v3_pl_ipis_attr.attr, &v3_pl_irqs_attr.attr, NULL,
+};
+
+static const struct attribute_group v3_placement_group = {
+	.name = "placement",
+	.attrs = v3_placement_attrs,
+};
+
 static const struct attribute_group *v3_vm_groups[] = {
-	&v3_vm_group, &v3_paging_group, NULL,
+	&v3_vm_group, &v3_paging_group, &v3_placement_group, NULL,
 };
 
 static void v3_vm_kobj_release(struct kobject *k)

@@ -247,6 +247,10 @@ struct v3_vcpu {
 	u64 guest_cycles;		/* entry to exit: world switch and guest */
 	u64 halt_ns;			/* asleep in HLT */
 	u64 moves;			/* V3_IOC_VCPU_MOVE done (placement.c) */
+	/* interrupts: IPIs this vCPU sent, by target (written by its own
+	 * thread: ICR writes exit on it), and those devices sent it */
+	u64 ipis_sent[V3_MAX_VCPUS];
+	atomic64_t dev_irqs;
 
 	void *arch;			/* backend state */
 };
@@ -505,8 +509,11 @@ int v3_check_name(const char *name);
 
 /* placement.c: vCPU and guest RAM placement ioctls (ABI 1.4) */
 int v3_ioc_vcpus(void __user *arg);
+int v3_vcpu_place(struct v3_vm *vm, unsigned int id, int cpu);
 int v3_ioc_vcpu_move(void __user *arg);
 int v3_ioc_mem_nodes(void __user *arg);
+ssize_t v3_placement_ipis_show(struct v3_vm *vm, char *buf);
+ssize_t v3_placement_irqs_show(struct v3_vm *vm, char *buf);
 /* mem_move.c */
 int v3_ioc_mem_move(void __user *arg);
 

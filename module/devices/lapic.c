@@ -338,8 +338,17 @@ static void v3_lapic_accept(struct v3_lapic *a, u8 mode, u8 vector,
 	}
 }
 
-void v3_lapic_deliver(struct v3_vm *vm, u32 dest, bool logical, u8 mode,
-		      u8 vector, bool level)
+/* counted for placement (placement.c): src is NULL for a device */
+static void v3_lapic_count(struct v3_vcpu *src, struct v3_lapic *t)
+{
+	if (src)
+		src->ipis_sent[t->vcpu->id]++;
+	else
+		atomic64_inc(&t->vcpu->dev_irqs);
+}
+
+static void v3_lapic_send(struct v3_vm *vm, struct v3_vcpu *src, u32 dest,
+			  bool logical, u8 mode, u8 vector, bool level)
 {
 	unsigned int i;
 
@@ -348,11 +357,18 @@ void v3_lapic_deliver(struct v3_vm *vm, u32 dest, bool logical, u8 mode,
 
 		if (!v3_lapic_match(a, dest, logical))
 			continue;
+		v3_lapic_count(src, a);
 		v3_lapic_accept(a, mode, vector, level);
 		/* lowest priority: the first matching CPU takes it */
 		if (mode == V3_APIC_DM_LOWEST)
 			break;
 	}
+}
+
+void v3_lapic_deliver(struct v3_vm *vm, u32 dest, bool logical, u8 mode,
+		      u8 vector, bool level)
+{
+	v3_lapic_send(vm, NULL, dest, logical, mode, vector, level);
 }
 
 static void v3_lapic_send_ipi(struct v3_lapic *a, u32 icr, u32 dest)
@@ -367,6 +383,7 @@ static void v3_lapic_send_ipi(struct v3_lapic *a, u32 icr, u32 dest)
 		return;
 	switch ((icr >> 18) & 3) {
 	case LA_DEST_SELF:
+		v3_lapic_count(a->vcpu, a);
 		v3_lapic_accept(a, mode, vector, level);
 		return;
 	case LA_DEST_ALL:
@@ -376,11 +393,13 @@ static void v3_lapic_send_ipi(struct v3_lapic *a, u32 icr, u32 dest)
 
 			if (t == a && ((icr >> 18) & 3) == LA_DEST_OTHERS)
 				continue;
+			v3_lapic_count(a->vcpu, t);
 			v3_lapic_accept(t, mode, vector, level);
 		}
 		return;
 	}
-	v3_lapic_deliver(vm, dest, icr & LA_ICR_LOGICAL, mode, vector, level);
+	v3_lapic_send(vm, a->vcpu, dest, icr & LA_ICR_LOGICAL, mode, vector,
+		      level);
 }
 
 int v3_lapic_pending(struct v3_vcpu *vcpu)
@@ -542,8 +561,10 @@ static void v3_lapic_write(struct v3_lapic *a, u32 reg, u32 val,
 		lw(a, reg, val & 0xb);
 		break;
 	case LA_SELF_IPI:
-		if (v3_lapic_x2apic(a))
+		if (v3_lapic_x2apic(a)) {
+			v3_lapic_count(a->vcpu, a);
 			v3_lapic_accept_locked(a, val & 0xff, false);
+		}
 		break;
 	}
 }

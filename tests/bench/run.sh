@@ -13,6 +13,8 @@
 #   V3_QEMU_PIN=0      let QEMU use every host CPU (lib.sh: qemu_pin)
 #   BENCH_PAGING=0     skip the paging benchmark (tests/bench/paging.sh: one
 #                      more L1 boot; nested, shadow and adaptive paging)
+#   BENCH_PLACEMENT=0  skip the placement benchmark (tests/bench/placement.sh:
+#                      one more L1 boot, 4 CPUs in 2 NUMA nodes)
 # Benchmarks print numbers; they are not tests: the exit status is 0 when
 # every boot produced its results, whether or not the targets are met.
 set -euo pipefail
@@ -115,6 +117,10 @@ say "table in $RESULTS; logs in $LOGS; total $(elapsed "$T0")s"
 # the paging modes (issue #12): its own boot, its own table (paging.md)
 if [ "${BENCH_PAGING:-1}" = 1 ]; then
 	BENCH_NOBUILD=1 "$HERE/paging.sh" || say "paging benchmark: incomplete (see $OUT/paging.md)"
+fi
+# placement (issue #13): its own boot, its own table (placement.md)
+if [ "${BENCH_PLACEMENT:-1}" = 1 ]; then
+	BENCH_NOBUILD=1 "$HERE/placement.sh" || say "placement benchmark: incomplete (see $OUT/placement.md)"
 fi
 complete=1
 for f in "$LOGS"/boot*.serial.log; do grep -aq '^V3B-DONE' "$f" || complete=0; done

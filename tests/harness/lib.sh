@@ -89,6 +89,15 @@ vmx2_suite() {
 		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx2" "$1" "$2"
 }
 
+# vmxadapt_suite LOG TIMEOUT: adapt-tests.sh on the emulated VMX host
+# (tests/l1/vmxadapt-suite.sh; make check-vmx-adapt)
+vmxadapt_suite() {
+	bochs_pin
+	BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
+		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
+		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmxadapt" "$1" "$2"
+}
+
 # ryzen_suite LOG TIMEOUT: the SVM suite on the second emulated AMD host
 # (Bochs' ryzen model: NRIP save, flush-by-ASID; tests/l1/ryzen-suite.sh),
 # its serial console in LOG.  boot-bochs.sh turns MWAIT into a no-op for

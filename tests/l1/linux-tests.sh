@@ -65,6 +65,17 @@ linux_checks() { # name vcpus
 	result "linux $v vcpu: v3ctl msrs and sysfs msrs_unhandled readable" \
 		"$([ "$RC" = 0 ] && cat "/sys/kernel/v3vmm/vms/$vmn/msrs_unhandled" >/dev/null; echo $?)" "exit $RC"
 	sed 's/^/#   unmodelled /' "$OUT" | head -n 20
+	# the interrupt matrix placement reads (placement.c): a booted Linux
+	# took device interrupts (UART, PIT) on vCPU 0 and, with more than
+	# one vCPU, sent IPIs (INIT/SIPI, reschedule, TLB shootdown) between
+	# them; an IPI to itself is on the diagonal
+	pl=/sys/kernel/v3vmm/vms/$vmn/placement
+	irq0=$(sed -n 's/^0: //p' "$pl/irqs" 2>/dev/null)
+	ipx=$(awk -F'[: ]+' '{ for (j = 2; j <= NF; j++) if (j - 2 != $1) s += $j } END { print s + 0 }' "$pl/ipis" 2>/dev/null)
+	sed 's/^/#   ipis from /' "$pl/ipis" 2>/dev/null | head -n 4
+	result "linux $v vcpu: placement counts device interrupts on vCPU 0 ($irq0) and IPIs between vCPUs ($ipx)" \
+		"$([ "${irq0:-0}" -gt 0 ] && { [ "$v" = 1 ] || [ "${ipx:-0}" -gt 0 ]; }; echo $?)" \
+		"irqs: $(tr '\n' ' ' <"$pl/irqs" 2>&1)"
 	# the paravirtual clock (module/pvclock.c): Linux finds KVM's
 	# interface, takes the TSC rate from it (the host's, to 0.1 %) and
 	# keeps time without exits (kvm-clock or tsc, not acpi_pm)

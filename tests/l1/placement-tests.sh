@@ -111,7 +111,7 @@ if need_guest "$name" healthy.elf; then
 fi
 
 # --- a vCPU halted most of the time, moved; then unpinned --------------------
-name="placement: move a halted vCPU, unpin: thread on the CPU, then allowed every CPU"
+name="placement: move a halted vCPU, unpin: thread on the CPU, then allowed every CPU; its IPIs in the matrix"
 if need_guest "$name" ipistorm.elf; then
 	run 20 v3ctl create plh --mem 16M --vcpus 2 --kernel /guests/ipistorm.elf
 	run 10 v3ctl launch plh
@@ -132,6 +132,12 @@ if need_guest "$name" ipistorm.elf; then
 	[ -n "$why" ] || [ "$(pl_vcpu plh 1 pin_cpu)" = -1 ] || why="pin_cpu $(pl_vcpu plh 1 pin_cpu) after unpin"
 	[ -n "$why" ] || [ "$(info_field plh state)" = running ] || why="VM $(info_field plh state): $(info_field plh reason)"
 	timeout 10 v3ctl vcpu plh 2>&1 | sed 's/^/#   /'
+	# the interrupt matrix: vCPU 0 storms vCPU 1 (INIT, SIPI, NMI) and
+	# itself; vCPU 1 sends nothing
+	m=/sys/kernel/v3vmm/vms/plh/placement/ipis
+	sed 's/^/#   ipis from /' $m
+	r01=$(awk -F'[: ]+' '$1 == 0 { print $4 }' $m) r1=$(awk -F'[: ]+' '$1 == 1 { print $3 + $4 }' $m)
+	[ -n "$why" ] || { [ "${r01:-0}" -gt 0 ] && [ "$r1" = 0 ]; } || why="ipis 0->1 ${r01:-?}, from 1 ${r1:-?}"
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 	vm_gone plh
 fi

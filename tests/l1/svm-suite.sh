@@ -361,7 +361,7 @@ if [ "$V3_ARCH" = vmx ]; then
 	# policy is the same code (unit tests), the switches the VMX suite's
 	# shadow tests and Linux flips exercise
 	T_N=$((T_N + 1))
-	echo "ok $T_N - adaptive: tlb, churn, phased # SKIP Bochs too slow for the trials (SVM suite runs them)"
+	echo "ok $T_N - adaptive: tlb, churn, phased # SKIP Bochs too slow for the trials in make check (SVM suite runs them; make check-vmx-adapt here)"
 else
 	adapt_tests
 fi
