@@ -11,9 +11,9 @@
  * checked), measure (how nested paging's cost is measured: none,
  * counters, trial), decisions (the latest, one line each) and sampler
  * (periods sampled, nanoseconds spent in them).
- * vms/NAME/placement/ is placement's (placement.c): ipis (the IPIs each
- * vCPU sent to each, one row per sender) and irqs (interrupts from devices
- * per vCPU).
+ * vms/NAME/placement/ is the placement service's (adapt/place.c): the
+ * vCPU policy and its knobs, decisions and sampler, and the interrupt
+ * matrix (placement.c); adapt/ holds its defaults for new VMs.
  * Removing a VM's directory waits for readers in progress (kernfs drains
  * active references), so show functions never see a freed VM.
  */
@@ -23,8 +23,9 @@
 #include "v3.h"
 #include "adapt/adapt.h"
 #include "adapt/paging.h"
+#include "adapt/place.h"
 
-static struct kobject *v3_kobj, *v3_vms_kobj;
+static struct kobject *v3_kobj, *v3_vms_kobj, *v3_adapt_kobj;
 
 static const char *const v3_state_names[] = V3_STATE_NAMES;
 static const char *const v3_stop_names[] = V3_STOP_NAMES;
@@ -36,6 +37,12 @@ struct v3_vm_kobj {
 };
 
 #define to_vm(k) (container_of(k, struct v3_vm_kobj, kobj)->vm)
+
+/* for the groups other files define (adapt/place.c) */
+struct v3_vm *v3_sysfs_vm(struct kobject *k)
+{
+	return to_vm(k);
+}
 
 static ssize_t abi_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
@@ -337,32 +344,8 @@ static const struct attribute_group v3_paging_group = {
 	.attrs = v3_paging_attrs,
 };
 
-/* ------------------------------------------------ vms/NAME/placement/ */
-
-static ssize_t ipis_show(struct kobject *k, struct kobj_attribute *a, char *buf)
-{
-	return v3_placement_ipis_show(to_vm(k), buf);
-}
-
-static ssize_t irqs_show(struct kobject *k, struct kobj_attribute *a, char *buf)
-{
-	return v3_placement_irqs_show(to_vm(k), buf);
-}
-
-static struct kobj_attribute v3_pl_ipis_attr = __ATTR_RO(ipis);
-static struct kobj_attribute v3_pl_irqs_attr = __ATTR_RO(irqs);
-
-static struct attribute *v3_placement_attrs[] = {
-	&v3_pl_ipis_attr.attr, &v3_pl_irqs_attr.attr, NULL,
-};
-
-static const struct attribute_group v3_placement_group = {
-	.name = "placement",
-	.attrs = v3_placement_attrs,
-};
-
 static const struct attribute_group *v3_vm_groups[] = {
-	&v3_vm_group, &v3_paging_group, &v3_placement_group, NULL,
+	&v3_vm_group, &v3_paging_group, &v3_place_group, NULL,
 };
 
 static void v3_vm_kobj_release(struct kobject *k)
@@ -419,7 +402,19 @@ int v3_sysfs_init(void)
 		ret = -ENOMEM;
 		goto out_group;
 	}
+	v3_adapt_kobj = kobject_create_and_add("adapt", v3_kobj);
+	if (!v3_adapt_kobj) {
+		ret = -ENOMEM;
+		goto out_vms;
+	}
+	ret = sysfs_create_group(v3_adapt_kobj, &v3_place_default_group);
+	if (ret)
+		goto out_adapt;
 	return 0;
+out_adapt:
+	kobject_put(v3_adapt_kobj);
+out_vms:
+	kobject_put(v3_vms_kobj);
 out_group:
 	sysfs_remove_group(v3_kobj, &v3_top_group);
 out_put:
@@ -429,6 +424,8 @@ out_put:
 
 void v3_sysfs_exit(void)
 {
+	sysfs_remove_group(v3_adapt_kobj, &v3_place_default_group);
+	kobject_put(v3_adapt_kobj);
 	kobject_put(v3_vms_kobj);
 	sysfs_remove_group(v3_kobj, &v3_top_group);
 	kobject_put(v3_kobj);

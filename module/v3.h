@@ -667,6 +667,7 @@ int v3_sysfs_init(void);
 void v3_sysfs_exit(void);
 int v3_sysfs_add_vm(struct v3_vm *vm);
 void v3_sysfs_del_vm(struct v3_vm *vm);
+struct v3_vm *v3_sysfs_vm(struct kobject *k);
 
 /* dev.c */
 int v3_dev_init(void);

@@ -11,6 +11,7 @@
 
 static const struct v3_adapt_service *const v3_adapt_services[] = {
 	&v3_paging_service,
+	&v3_place_service,
 };
 
 static_assert(ARRAY_SIZE(v3_adapt_services) <= V3_ADAPT_SLOTS);

@@ -37,5 +37,6 @@ void v3_adapt_vm_free(struct v3_vm *vm);
 u64 v3_adapt_caps(void);
 
 extern const struct v3_adapt_service v3_paging_service;
+extern const struct v3_adapt_service v3_place_service;
 
 #endif

@@ -5,6 +5,7 @@
  */
 #ifndef V3_UNIT_TEST
 #include <linux/errno.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 #endif
 #include "place_policy.h"
@@ -389,4 +390,37 @@ int v3_place_vcpus(u32 policy, u32 objective, const struct v3_place_host *h,
 		if (target[i] != v->cur[i])
 			changed++;
 	return changed;
+}
+
+unsigned int v3_place_filter(const struct v3_place_knobs *k,
+			     struct v3_place_hyst *hy, unsigned int nr,
+			     const int *cur, const int *target, u64 now_ns,
+			     u8 *apply)
+{
+	u64 dwell = (u64)k->min_dwell_ms * 1000000;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nr && i < V3_MAX_VCPUS; i++) {
+		apply[i] = 0;
+		if (target[i] == cur[i] || target[i] < 0) {
+			hy->pending[i] = cur[i];
+			hy->seen[i] = 0;
+			continue;
+		}
+		if (hy->seen[i] && hy->pending[i] == target[i]) {
+			hy->seen[i]++;
+		} else {
+			hy->pending[i] = target[i];
+			hy->seen[i] = 1;
+		}
+		if (hy->seen[i] < k->confirm || n >= k->max_moves)
+			continue;
+		if (hy->moved_ns[i] && now_ns - hy->moved_ns[i] < dwell)
+			continue;
+		apply[i] = 1;
+		hy->seen[i] = 0;
+		hy->moved_ns[i] = now_ns;
+		n++;
+	}
+	return n;
 }

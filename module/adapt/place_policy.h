@@ -72,6 +72,17 @@ struct v3_place_knobs {
 	u32 ipi_threshold;	/* IPIs/s that make two vCPUs a pair */
 	u32 load_pct;		/* a CPU others use more than this: last */
 	u32 idle_pct;		/* a vCPU busy less than this: placed last */
+	/* hysteresis and rate limit (v3_place_filter) */
+	u32 confirm;		/* periods in a row a move is proposed */
+	u32 max_moves;		/* vCPUs moved per period at most */
+	u32 min_dwell_ms;	/* a moved vCPU stays at least this long */
+};
+
+/* what v3_place_filter remembers between periods, per VM */
+struct v3_place_hyst {
+	int pending[V3_MAX_VCPUS];	/* the target proposed last period */
+	u32 seen[V3_MAX_VCPUS];		/* periods in a row it was */
+	u64 moved_ns[V3_MAX_VCPUS];	/* last move of the vCPU, 0: never */
 };
 
 /* working space of v3_place_vcpus (too large for a kernel stack frame) */
@@ -101,5 +112,18 @@ int v3_place_vcpus(u32 policy, u32 objective, const struct v3_place_host *h,
 		   const struct v3_place_vcpus *v,
 		   const struct v3_place_knobs *k, int *target,
 		   struct v3_place_scratch *s);
+
+/*
+ * Of the moves the policy proposes (target[i] != cur[i]), those to carry
+ * out now: proposed the same for k->confirm periods in a row, the vCPU
+ * not moved within k->min_dwell_ms, at most k->max_moves of them, lowest
+ * vCPU first.  Sets apply[i]; returns how many.  A vCPU whose proposal
+ * changes starts counting again, so a placement that flaps between two
+ * answers never moves.
+ */
+unsigned int v3_place_filter(const struct v3_place_knobs *k,
+			     struct v3_place_hyst *hy, unsigned int nr,
+			     const int *cur, const int *target, u64 now_ns,
+			     u8 *apply);
 
 #endif

@@ -8,29 +8,11 @@
 #define _GUEST_HOSTILE_H
 
 #include "guest.h"
+#include "lapic.h"
 
-/* xAPIC and IOAPIC windows at their power-on addresses (SDM vol. 3 11.4.1,
- * 82093AA datasheet 3.0) */
-#define LAPIC_BASE	0xfee00000u
+/* the xAPIC window and helpers (lib/lapic.h); the IOAPIC window at its
+ * power-on address (82093AA datasheet 3.0) */
 #define IOAPIC_BASE	0xfec00000u
-#define LAPIC_ID	0x020
-#define LAPIC_EOI	0x0b0
-#define LAPIC_SPIV	0x0f0
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
-#define LAPIC_LVTT	0x320
-#define LAPIC_TMICT	0x380
-#define LAPIC_TDCR	0x3e0
-
-static inline uint32_t lapic_read(uint32_t reg)
-{
-	return *(volatile uint32_t *)(LAPIC_BASE + reg);
-}
-
-static inline void lapic_write(uint32_t reg, uint32_t val)
-{
-	*(volatile uint32_t *)(LAPIC_BASE + reg) = val;
-}
 
 /* "key=value" in the Multiboot command line: the value, or NULL */
 static inline const char *hostile_opt(struct multiboot_info *mbi,

@@ -10,11 +10,18 @@
 #   mem-held-ms      longest time the vCPUs were held for one region
 #   memstir-slowdown memstir's run time with moves back and forth during
 #                    it over its run time alone (1.00: no slowdown)
+#   sampler-ppm      the adaptive vCPU policy's sampler, with nothing to
+#                    change (two independent placework hammers already on
+#                    two nodes), in ns per second of guest time / 1000:
+#                    parts per million of guest time (the seed: < 500)
+#   adaptive-moves   moves it made meanwhile (0 expected)
+#   adaptive-work    the hammers' passes under adaptive over static, the
+#                    same run length (1.00: no slowdown)
 # The emulated host has no NUMA latency (QEMU gives both nodes the same
 # memory): only the mechanisms' costs are measured, not placement gains.
 . /tests/l1/tap.sh
 . /tests/l1/v3.sh
-: "${PB_MOVES:=40}" "${PB_MIB:=64}" "${PB_PASSES:=30}"
+: "${PB_MOVES:=40}" "${PB_MIB:=64}" "${PB_PASSES:=30}" "${PB_SECS:=30}"
 suite_begin
 r() { echo "V3B-R placement $1 $2 $3"; }
 upt() { cut -d' ' -f1 /proc/uptime; }
@@ -68,6 +75,30 @@ tr -d ' ' </tmp/pb.moves | awk -F'[,:}]' '
 	  if (ns > 0 && mb > 0) { g += mb / ns * 1e9 / 2^30; k++ } if (h > hm) hm = h }
 	END { if (k) { printf "V3B-R placement mem-move-gibs %.3f GiB/s\n", g / k
 	               printf "V3B-R placement mem-held-ms %.2f ms\n", hm / 1e6 } }'
+# --- the adaptive policy's own cost, nothing to change -----------------------
+# pw NAME POLICY: placework's two hammers on CPUs 0 and 2 (one per node)
+# for PB_SECS; prints the passes they made together
+pw() {
+	run 20 v3ctl create "$1" --mem 48M --vcpus 2 --kernel /guests/placework.elf \
+		--cmdline "pair=0 cpus=2 ma=0 mb=1 mib=4 secs=$PB_SECS every=10"
+	timeout 10 v3ctl vcpu move "$1" 0 0
+	timeout 10 v3ctl vcpu move "$1" 1 2
+	echo "$2" >"/sys/kernel/v3vmm/vms/$1/placement/vcpu_policy"
+	run 10 v3ctl launch "$1"
+	wait_state "$1" stopped $((PB_SECS * 10))
+	timeout 10 v3ctl console "$1" | grep -q '^ok 1' || echo "V3B-E placework $2 failed" >&2
+	timeout 10 v3ctl console "$1" | sed -n 's/^placework: t=.* mem=\([0-9]*\),\([0-9]*\).*/\1 \2/p' |
+		tail -n 1 | awk '{ print $1 + $2 }'
+}
+st=$(pw pbst static)
+vm_gone pbst
+ad=$(pw pbad adaptive)
+set -- $(cat /sys/kernel/v3vmm/vms/pbad/placement/sampler)
+echo "# placework passes: static $st, adaptive $ad; sampler: $* (samples ns guest_ns ns_per_guest_s moves)"
+r sampler-ppm "$(awk -v n="$4" 'BEGIN { printf "%.1f", n / 1000 }')" ppm
+r adaptive-moves "$5" moves
+[ "${st:-0}" -gt 0 ] && r adaptive-work "$(awk -v a="$ad" -v s="$st" 'BEGIN { printf "%.3f", a / s }')" x
+vm_gone pbad
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 echo V3B-DONE
 finish

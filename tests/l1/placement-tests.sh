@@ -70,7 +70,10 @@ if [ -n "$PL_WHY" ]; then
 		"placement: move a halted vCPU, unpin" "placement: move refusals" \
 		"placement: --numa bind" "placement: --numa interleave" \
 		"placement: --numa local follows --pin" "placement: mem move under memstir" \
-		"placement: mem move --range" "placement: --numa refusals"
+		"placement: mem move --range" "placement: --numa refusals" \
+		"placement: adaptive brings an IPI pair onto one node" \
+		"placement: adaptive spreads independent vCPUs" \
+		"placement: knobs and defaults"
 	return 0
 fi
 echo "# L1: $(nproc) CPUs; node0 CPUs $(cat $PL_NODE/node0/cpulist), node1 CPUs $(cat $PL_NODE/node1/cpulist)"
@@ -136,7 +139,8 @@ if need_guest "$name" ipistorm.elf; then
 	# itself; vCPU 1 sends nothing
 	m=/sys/kernel/v3vmm/vms/plh/placement/ipis
 	sed 's/^/#   ipis from /' $m
-	r01=$(awk -F'[: ]+' '$1 == 0 { print $4 }' $m) r1=$(awk -F'[: ]+' '$1 == 1 { print $3 + $4 }' $m)
+	# "N: to0 to1": with ": " one separator, $2 is the count to vCPU 0
+	r01=$(awk -F'[: ]+' '$1 == 0 { print $3 }' $m) r1=$(awk -F'[: ]+' '$1 == 1 { print $2 + $3 }' $m)
 	[ -n "$why" ] || { [ "${r01:-0}" -gt 0 ] && [ "$r1" = 0 ]; } || why="ipis 0->1 ${r01:-?}, from 1 ${r1:-?}"
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 	vm_gone plh
@@ -238,7 +242,9 @@ if need_guest "$name" memstir.elf; then
 		echo "# to node $to: pages there ${p:-0}, on the other ${q:-0}, 2 MiB ${lg:-0} (before ${l0}); node $to free fell by $((f - g)) KiB; $(timeout 10 v3ctl console plm 2>/dev/null | grep 'memstir: pass' | tail -n 1)"
 		[ "${p:-0}" = 12288 ] && [ "${q:-0}" = 0 ] || { why="after the move to node $to: ${p:-0} pages there, ${q:-0} on the other"; break; }
 		[ "${lg:-0}" -ge "$l0" ] || { why="2 MiB pages ${lg:-0}, were $l0"; break; }
-		[ $((f - g)) -ge $((48 * 1024 * 90 / 100)) ] || { why="node $to free fell by only $((f - g)) KiB (host accounting)"; break; }
+		# per-CPU free lists hold back freed pages from MemFree by
+		# several MiB on a 4-CPU host: 60 % of the move is the bound
+		[ $((f - g)) -ge $((48 * 1024 * 60 / 100)) ] || { why="node $to free fell by only $((f - g)) KiB (host accounting)"; break; }
 	done
 	echo "# paging $(timeout 10 v3ctl paging plm 2>/dev/null | head -n 1)"
 	[ -n "$why" ] || wait_state plm stopped 300 || why="memstir did not finish in 300 s"
@@ -282,6 +288,120 @@ dmesg | tail -n +$((dmesg_mark_pl + 1)) | grep 'v3vmm' | tail -n 2 | sed 's/^/# 
 	why="bind:1 over node 1's free memory: rc $RC, listed $(vm_listed plf && echo yes || echo no)"
 result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 vm_gone plf
+
+# --- the adaptive vCPU policy (adapt/place.c) --------------------------------
+# placework (tests/guests/placework.c): vCPUs 0 and 1 ping-pong IPIs, 2 and 3
+# stir private memory.  The VM starts with the pair split over the nodes;
+# the sampler (200 ms periods, a move confirmed over 2 of them) must bring
+# the pair together, then hold still, while the guest's checks pass.
+PLP=/sys/kernel/v3vmm/vms
+# pl_cpu_node CPU: its node (sysfs cpuN/nodeM link)
+pl_cpu_node() { for n in /sys/devices/system/cpu/cpu$1/node*; do echo "${n##*node}"; return; done; }
+# pl_knobs VM: fast sampling for a test
+pl_knobs() {
+	echo 200 >"$PLP/$1/placement/period_ms" && echo 20 >"$PLP/$1/placement/ipi_threshold" &&
+		echo 0 >"$PLP/$1/placement/min_dwell_ms" && echo 4 >"$PLP/$1/placement/max_moves"
+}
+# pl_until SECS CMD...: poll CMD every 0.2 s
+pl_until() {
+	t=$(($1 * 5)); shift
+	while [ "$t" -gt 0 ]; do "$@" && return 0; sleep 0.2; t=$((t - 1)); done
+	return 1
+}
+pl_pair_together() {
+	a=$(pl_vcpu "$1" 0 pin_cpu) b=$(pl_vcpu "$1" 1 pin_cpu)
+	[ "$a" -ge 0 ] 2>/dev/null && [ "$b" -ge 0 ] 2>/dev/null &&
+		[ "$(pl_cpu_node "$a")" = "$(pl_cpu_node "$b")" ]
+}
+pl_apart() {
+	a=$(pl_vcpu "$1" 0 pin_cpu) b=$(pl_vcpu "$1" 1 pin_cpu)
+	[ "$a" -ge 0 ] 2>/dev/null && [ "$b" -ge 0 ] 2>/dev/null &&
+		[ "$(pl_cpu_node "$a")" != "$(pl_cpu_node "$b")" ]
+}
+# pl_guest_ok VM SECS: the guest stopped with ok lines and no not ok
+pl_guest_ok() {
+	wait_state "$1" stopped "$2" || { echo "did not finish in $2 s"; return 1; }
+	c=$(timeout 10 v3ctl console "$1" 2>/dev/null)
+	echo "$c" | grep 'placework: t=' | tail -n 1 | sed 's/^/#   /' >&2
+	if echo "$c" | grep -q 'not ok\|Bail out'; then
+		echo "guest: $(echo "$c" | grep 'not ok\|Bail out' | head -n 2)"; return 1
+	fi
+	echo "$c" | grep -q '^ok 1 ' || { echo "guest printed no ok: $(echo "$c" | tail -n 2)"; return 1; }
+}
+
+name="placement: adaptive brings an IPI pair onto one node, then holds; the guest's checks pass"
+if need_guest "$name" placework.elf; then
+	run 20 v3ctl create plp --mem 64M --vcpus 4 --kernel /guests/placework.elf \
+		--cmdline "cpus=4 mib=4 smib=2 secs=${PLP_SECS:-40} every=5"
+	why=
+	for m in "0 0" "1 2" "2 1" "3 3"; do
+		run 10 v3ctl vcpu move plp $m
+		[ "$RC" = 0 ] || why="vcpu move $m before launch: rc $RC $(cat "$ERR")"
+	done
+	[ -n "$why" ] || pl_knobs plp || why="placement knobs not writable"
+	[ -n "$why" ] || echo adaptive >"$PLP/plp/placement/vcpu_policy" || why="vcpu_policy adaptive refused"
+	run 10 v3ctl launch plp
+	[ -n "$why" ] || pl_until 60 pl_pair_together plp ||
+		why="the pair is still apart after 60 s: pins $(pl_vcpu plp 0 pin_cpu) $(pl_vcpu plp 1 pin_cpu)"
+	sed 's/^/#   ipis from /' "$PLP/plp/placement/ipis" | head -n 2
+	sed 's/^/#   decision /' "$PLP/plp/placement/decisions"
+	# the move that joined them names its reason: the pair's IPI rate
+	[ -n "$why" ] || grep -Eq 'vcpu=[01] .*ipi_rate=([2-9][0-9]|[0-9]{3,}) peer=[01] .*result=0' \
+		"$PLP/plp/placement/decisions" || why="no decision with the pair's IPI rate"
+	# then it holds: no move in 2 s (10 periods)
+	s0=$(awk '{ print $5 }' "$PLP/plp/placement/sampler")
+	sleep 2
+	s1=$(awk '{ print $5 }' "$PLP/plp/placement/sampler")
+	echo "# sampler (samples ns guest_ns ns_per_guest_s moves): $(cat "$PLP/plp/placement/sampler")"
+	[ -n "$why" ] || [ "$s0" = "$s1" ] || why="moves went on after the pair met: $s0 -> $s1"
+	[ -n "$why" ] || why=$(pl_guest_ok plp 300)
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone plp
+fi
+
+name="placement: adaptive spreads two independent busy vCPUs over both nodes; the guest's checks pass"
+if need_guest "$name" placework.elf; then
+	run 20 v3ctl create pli --mem 48M --vcpus 2 --kernel /guests/placework.elf \
+		--cmdline "pair=0 cpus=2 ma=0 mb=1 mib=4 secs=${PLI_SECS:-25} every=5"
+	run 10 v3ctl vcpu move pli 0 0
+	run 10 v3ctl vcpu move pli 1 1
+	why=
+	pl_knobs pli && echo adaptive >"$PLP/pli/placement/vcpu_policy" || why="knobs refused"
+	run 10 v3ctl launch pli
+	[ -n "$why" ] || pl_until 60 pl_apart pli ||
+		why="both still on one node after 60 s: pins $(pl_vcpu pli 0 pin_cpu) $(pl_vcpu pli 1 pin_cpu)"
+	sed 's/^/#   decision /' "$PLP/pli/placement/decisions"
+	[ -n "$why" ] || grep -Eq 'busy_pct=([5-9][0-9]|100) .*result=0' "$PLP/pli/placement/decisions" ||
+		why="no decision with a busy vCPU"
+	[ -n "$why" ] || why=$(pl_guest_ok pli 300)
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone pli
+fi
+
+name="placement: knobs and defaults: bounds refused, policies by name, adapt/ defaults reach new VMs"
+run 20 v3ctl create plk --mem 16M --kernel /guests/hello.elf
+k=$PLP/plk/placement
+why=
+[ "$(cat $k/vcpu_policy)" = static ] && [ "$(cat $k/objective)" = performance ] || why="defaults $(cat $k/vcpu_policy) $(cat $k/objective)"
+for bad in "period_ms 5" "period_ms 60001" "load_pct 101" "confirm 0" "max_moves 0" "max_moves 65" "ipi_threshold x"; do
+	set -- $bad
+	! echo "$2" >"$k/$1" 2>/dev/null || why="$why; $1=$2 accepted"
+done
+! echo sideways >"$k/vcpu_policy" 2>/dev/null || why="$why; policy sideways accepted"
+for p in compact spread adaptive static; do
+	echo $p >"$k/vcpu_policy" && [ "$(cat $k/vcpu_policy)" = $p ] || why="$why; policy $p"
+done
+echo energy >"$k/objective" && [ "$(cat $k/objective)" = energy ] || why="$why; objective energy"
+echo spread >/sys/kernel/v3vmm/adapt/vcpu_policy && echo energy >/sys/kernel/v3vmm/adapt/objective || why="$why; adapt/ defaults refused"
+run 20 v3ctl create plk2 --mem 16M --kernel /guests/hello.elf
+[ "$(cat $PLP/plk2/placement/vcpu_policy)" = spread ] && [ "$(cat $PLP/plk2/placement/objective)" = energy ] ||
+	why="$why; new VM got $(cat $PLP/plk2/placement/vcpu_policy 2>&1) $(cat $PLP/plk2/placement/objective 2>&1)"
+echo static >/sys/kernel/v3vmm/adapt/vcpu_policy
+echo performance >/sys/kernel/v3vmm/adapt/objective
+ls -l $k | sed 's/^/#   /'
+result "$name" "$([ -z "$why" ]; echo $?)" "${why#; }"
+vm_gone plk
+vm_gone plk2
 }
 
 # Placement on any host, one node and one CPU included (the SVM and VMX

@@ -67,6 +67,60 @@ static void pair(unsigned int a, unsigned int b, u32 rate)
 	rates[b * vm.nr + a] = rate;
 }
 
+/* hysteresis: confirm periods, minimum dwell, moves per period */
+static void test_filter(void)
+{
+	struct v3_place_knobs k = { .confirm = 2, .max_moves = 1,
+				    .min_dwell_ms = 1000 };
+	static struct v3_place_hyst hy;
+	int cur[3] = { 0, 1, 2 }, tgt[3] = { 0, 1, 2 };
+	u8 apply[3];
+	u64 ms = 1000000;
+	unsigned int n;
+
+	memset(&hy, 0, sizeof(hy));
+	n = v3_place_filter(&k, &hy, 3, cur, tgt, 100 * ms, apply);
+	CHECK(n == 0 && !apply[0] && !apply[1] && !apply[2], "filter: nothing proposed, nothing moves");
+	tgt[0] = 3;
+	tgt[1] = 2;
+	n = v3_place_filter(&k, &hy, 3, cur, tgt, 200 * ms, apply);
+	CHECK(n == 0, "filter: a move proposed once waits for confirmation (%u)", n);
+	n = v3_place_filter(&k, &hy, 3, cur, tgt, 300 * ms, apply);
+	CHECK(n == 1 && apply[0] && !apply[1], "filter: confirmed, one move per period (max_moves 1): vCPU 0 first");
+	cur[0] = 3;
+	n = v3_place_filter(&k, &hy, 3, cur, tgt, 400 * ms, apply);
+	CHECK(n == 1 && apply[1] && !apply[0], "filter: vCPU 1, still proposed, moves the next period");
+	cur[1] = 2;
+	/* vCPU 0 proposed back at once: within min_dwell it stays */
+	tgt[0] = 0;
+	n = v3_place_filter(&k, &hy, 3, cur, tgt, 500 * ms, apply);
+	n += v3_place_filter(&k, &hy, 3, cur, tgt, 600 * ms, apply);
+	CHECK(n == 0 && !apply[0], "filter: a vCPU moved 300 ms ago stays (min_dwell 1000 ms)");
+	n = v3_place_filter(&k, &hy, 3, cur, tgt, 1400 * ms, apply);
+	CHECK(n == 1 && apply[0], "filter: after the dwell time it moves");
+	cur[0] = 0;
+	/* a proposal that flaps between two CPUs never moves */
+	for (n = 0, k.min_dwell_ms = 0; n < 6; n++) {
+		tgt[2] = n & 1 ? 5 : 6;
+		CHECK(v3_place_filter(&k, &hy, 3, cur, tgt, (2000 + n * 100) * ms, apply) == 0,
+		      "filter: flapping proposal %u not carried out", n);
+	}
+	/* a negative target (no proposal) resets the count */
+	tgt[2] = 5;
+	v3_place_filter(&k, &hy, 3, cur, tgt, 3000 * ms, apply);
+	tgt[2] = -1;
+	v3_place_filter(&k, &hy, 3, cur, tgt, 3100 * ms, apply);
+	tgt[2] = 5;
+	CHECK(v3_place_filter(&k, &hy, 3, cur, tgt, 3200 * ms, apply) == 0,
+	      "filter: an interrupted proposal counts again from one");
+	k.confirm = 1;
+	k.max_moves = 3;
+	tgt[0] = 7;
+	tgt[1] = 8;
+	CHECK(v3_place_filter(&k, &hy, 3, cur, tgt, 3300 * ms, apply) == 3,
+	      "filter: confirm 1, max_moves 3: all three move at once");
+}
+
 int main(void)
 {
 	int r;
@@ -224,5 +278,6 @@ int main(void)
 	CHECK(node_of(target[3]) == 2 && node_of(target[4]) == 7 && node_of(target[5]) == 2,
 	      "lopsided host: 3 independent vCPUs where the VM has fewest vCPUs (%d %d %d)",
 	      target[3], target[4], target[5]);
+	test_filter();
 	return unit_done();
 }
