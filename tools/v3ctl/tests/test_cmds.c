@@ -521,7 +521,7 @@ static int run(const char *in, const char *args)
 		{ "info", cmd_info, NULL }, { "console", cmd_console, NULL },
 		{ "msrs", cmd_msrs, NULL }, { "paging", cmd_paging, NULL },
 		{ "run", cmd_run, NULL }, { "vcpu", cmd_vcpu, NULL },
-		{ "mem", cmd_mem, NULL },
+		{ "mem", cmd_mem, NULL }, { "topology", cmd_topology, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
 	int argc = 0, o, e, i, s0, s1, s2, ret = -1;
