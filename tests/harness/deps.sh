@@ -11,6 +11,7 @@ PKGS=(
 	dwarves kmod coreutils debian-archive-keyring
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common genisoimage
 	bsdutils util-linux
+	libnuma-dev libcpupower-dev
 )
 
 missing=()
