@@ -27,17 +27,26 @@ static void libnuma_node(struct topology *t, unsigned int n)
 			t->node[n].distance[j] = numa_distance((int)n, (int)j);
 }
 
-/* Nodes, their memory and distances, and the node of each CPU: 0. */
+/*
+ * Nodes, their memory and distances, and the node of each CPU: 0.
+ * libnuma unavailable (get_mempolicy() fails): no NUMA, one node; but
+ * when sysfs has nodes (get_mempolicy() filtered by seccomp, say)
+ * -ENOSYS, so that topo.c reads them there rather than refuse --numa
+ * nodes that exist.
+ */
 int topo_nodes_libnuma(struct topology *t)
 {
 	int max, n;
 	unsigned int c;
 
-	t->node_src = "libnuma";
 	if (numa_available() < 0) {
+		if (host_has_numa())
+			return -ENOSYS;
+		t->node_src = "libnuma";
 		topo_single_node(t);
 		return 0;
 	}
+	t->node_src = "libnuma";
 	t->numa = true;
 	t->mem_known = true;
 	max = numa_max_node();
