@@ -40,7 +40,7 @@ static const char help[] =
 "                   interleave:LIST  round robin over the nodes in LIST\n"
 "                                    (N,M,... and ranges N-M)\n"
 "                   each node named must exist on this host and have memory\n"
-"                   (see /sys/devices/system/node/); needs ABI 1.4\n"
+"                   as libnuma says (see 'v3ctl topology'); needs ABI 1.4\n"
 "  --kernel FILE    Linux bzImage (x86-64, boot protocol 2.12+; booted\n"
 "                   directly with an e820 map and ACPI tables, no BIOS),\n"
 "                   Multiboot v1 ELF kernel (32-bit protected mode entry)\n"

@@ -62,15 +62,6 @@ static const char *secs(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-/* A CPU or node number; @none for -1 (text) */
-static const char *num(int32_t v, const char *none, char *buf, size_t len)
-{
-	if (v < 0)
-		return none;
-	snprintf(buf, len, "%d", v);
-	return buf;
-}
-
 static void print_text(const struct v3_vcpu_info *v, uint32_t n)
 {
 	char c[16], p[16], nd[16], g[32], h[32], e[32];
@@ -82,9 +73,9 @@ static void print_text(const struct v3_vcpu_info *v, uint32_t n)
 	for (i = 0; i < n; i++, v++)
 		printf("%4u %-8s %4s %4s %4s %10s %10s %10s %10llu %6llu\n",
 		       v->id, vcpu_state(v->state),
-		       num(v->cpu, "-", c, sizeof(c)),
-		       num(v->pin_cpu, "any", p, sizeof(p)),
-		       num(v->node, "-", nd, sizeof(nd)),
+		       fmt_opt(v->cpu, "-", c, sizeof(c)),
+		       fmt_opt(v->pin_cpu, "any", p, sizeof(p)),
+		       fmt_opt(v->node, "-", nd, sizeof(nd)),
 		       secs(v->guest_ns, g, sizeof(g)),
 		       secs(v->halt_ns, h, sizeof(h)),
 		       secs(v->exit_ns, e, sizeof(e)),
@@ -103,9 +94,9 @@ static void print_json(const char *name, const struct v3_vcpu_info *v,
 	for (i = 0; i < n; i++, v++)
 		printf("%s{\"id\": %u, \"state\": \"%s\", \"cpu\": %s, \"pin_cpu\": %s, \"node\": %s, \"guest_ns\": %llu, \"halt_ns\": %llu, \"exit_ns\": %llu, \"exits\": %llu, \"moves\": %llu}",
 		       i ? ", " : "", v->id, vcpu_state(v->state),
-		       num(v->cpu, "null", c, sizeof(c)),
-		       num(v->pin_cpu, "null", p, sizeof(p)),
-		       num(v->node, "null", nd, sizeof(nd)),
+		       fmt_opt(v->cpu, "null", c, sizeof(c)),
+		       fmt_opt(v->pin_cpu, "null", p, sizeof(p)),
+		       fmt_opt(v->node, "null", nd, sizeof(nd)),
 		       (unsigned long long)v->guest_ns,
 		       (unsigned long long)v->halt_ns,
 		       (unsigned long long)v->exit_ns,

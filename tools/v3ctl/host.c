@@ -75,9 +75,17 @@ const char *host_cpus(char *buf, size_t len)
 	return buf;
 }
 
+/* A kernel without NUMA has no node directory. */
+bool host_has_numa(void)
+{
+	char p[PATH_BUF];
+
+	return sysfs_exists(sysfs_path(p, sizeof(p), NODE_DIR));
+}
+
 /*
  * The host's NUMA nodes below V3_MAX_NODES: bit n for each nodeN.  A
- * kernel without NUMA has no node directory, and one node: 0.
+ * kernel without NUMA has one node: 0.
  */
 uint64_t host_nodes(void)
 {
@@ -85,7 +93,7 @@ uint64_t host_nodes(void)
 	uint64_t mask = 0;
 	unsigned int n;
 
-	if (!sysfs_exists(sysfs_path(p, sizeof(p), NODE_DIR)))
+	if (!host_has_numa())
 		return 1;
 	for (n = 0; n < V3_MAX_NODES; n++)
 		if (sysfs_exists(sysfs_path(p, sizeof(p), NODE_DIR "/node%u",
@@ -103,4 +111,59 @@ int host_mem_nodes(uint64_t *mask)
 			    line, sizeof(line)))
 		return -1;
 	return parse_node_list(line, mask, why, sizeof(why)) ? -1 : 0;
+}
+
+/* A list file ("0-3,8", cpulist): @bits (@nbits of them).  0 or -1. */
+int sysfs_read_ids(const char *path, uint64_t *bits, unsigned int nbits)
+{
+	char line[4096], why[96];
+
+	if (sysfs_read_line(path, line, sizeof(line)))
+		return -1;
+	if (!*line) {			/* e.g. the cpulist of a CPU-less node */
+		memset(bits, 0, nbits / 8);
+		return 0;
+	}
+	return parse_id_list(line, bits, nbits, "CPU", why, sizeof(why));
+}
+
+/* A file holding one number: 0 or -1. */
+int sysfs_read_ulong(const char *path, unsigned long *v)
+{
+	char line[64], *end;
+
+	if (sysfs_read_line(path, line, sizeof(line)))
+		return -1;
+	*v = strtoul(line, &end, 10);
+	return end == line || *end ? -1 : 0;
+}
+
+/* "KEY:  N kB" anywhere in @line: bytes in *v. */
+static void meminfo_field(const char *line, const char *key, int64_t *v)
+{
+	const char *p = strstr(line, key);
+
+	if (p)
+		*v = strtoll(p + strlen(key), NULL, 10) * 1024;
+}
+
+/*
+ * MemTotal and MemFree of /proc/meminfo or nodeN/meminfo ("Node 0
+ * MemTotal: ..."), in bytes: 0, or -1 when unreadable (both -1).
+ */
+int sysfs_read_meminfo(const char *path, int64_t *total, int64_t *free)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+
+	*total = -1;
+	*free = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		meminfo_field(line, "MemTotal:", total);
+		meminfo_field(line, "MemFree:", free);
+	}
+	fclose(f);
+	return *total < 0 ? -1 : 0;
 }

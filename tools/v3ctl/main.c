@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "mem", cmd_mem, "show a VM's guest RAM per host NUMA node and its --numa policy" },
 	{ "console", cmd_console, "print (or follow) a VM's console output" },
 	{ "run", cmd_run, "create, launch, follow and destroy a VM in one go" },
+	{ "topology", cmd_topology, "show the host's NUMA nodes, CPUs and CPU frequencies" },
 };
 
 static void usage(FILE *out)

@@ -2,9 +2,10 @@
 /*
  * NUMA node lists ("0-1,3") and the guest RAM policy of --numa (ABI 1.4):
  * local, bind:N, interleave or interleave:LIST, checked against the
- * host's nodes (host.c).
+ * host's nodes (topo.c: libnuma, or sysfs).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "v3ctl.h"
@@ -23,55 +24,63 @@ const char *mem_policy_name(uint32_t policy, char *buf, size_t len)
 	return buf;
 }
 
-/* A node number below V3_MAX_NODES at *s: 0 (s moved past it) or -1. */
-static int parse_node(const char **s, uint32_t *node, char *why, size_t len)
+static bool test_id(const uint64_t *bits, unsigned int id)
+{
+	return bits[id / 64] & (1ULL << (id % 64));
+}
+
+/* A @what number below @max at *s: 0 (s moved past it) or -1. */
+static int parse_id(const char **s, unsigned int max, const char *what,
+		    unsigned int *id, char *why, size_t len)
 {
 	const char *p = *s;
-	uint32_t v = 0;
+	unsigned int v = 0;
 
 	if (*p < '0' || *p > '9') {
 		if (*p)
-			snprintf(why, len, "expected a node number at '%s'",
-				 p);
+			snprintf(why, len, "expected a %s number at '%s'",
+				 what, p);
 		else
-			snprintf(why, len, "expected a node number at the end");
+			snprintf(why, len, "expected a %s number at the end",
+				 what);
 		return -1;
 	}
 	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (uint32_t)(*p - '0');
-		if (v >= V3_MAX_NODES) {
+		v = v * 10 + (unsigned int)(*p - '0');
+		if (v >= max) {
 			int digits = (int)strspn(*s, "0123456789");
 
-			snprintf(why, len, "node %.*s is out of range (nodes are 0-%d)",
-				 digits, *s, V3_MAX_NODES - 1);
+			snprintf(why, len, "%s %.*s is out of range (%ss are 0-%u)",
+				 what, digits, *s, what, max - 1);
 			return -1;
 		}
 	}
-	*node = v;
+	*id = v;
 	*s = p;
 	return 0;
 }
 
 /*
- * "N", "N-M" and commas between them: *mask gets bit n for each node.
- * 0, or -1 with why in @why.
+ * "N", "N-M" and commas between them, each below @nbits (a multiple of
+ * 64): @bits gets bit n for each.  0, or -1 with why in @why.
  */
-int parse_node_list(const char *s, uint64_t *mask, char *why, size_t len)
+int parse_id_list(const char *s, uint64_t *bits, unsigned int nbits,
+		  const char *what, char *why, size_t len)
 {
-	uint32_t a, b, n;
+	unsigned int a, b, n;
 
-	*mask = 0;
+	memset(bits, 0, nbits / 8);
 	if (!*s) {
-		snprintf(why, len, "empty node list");
+		snprintf(why, len, "empty %s list", what);
 		return -1;
 	}
 	for (;;) {
-		if (parse_node(&s, &a, why, len))
+		if (parse_id(&s, nbits, what, &a, why, len))
 			return -1;
 		b = a;
 		if (*s == '-') {
 			s++;
-			if (parse_node(&s, &b, why, len))
+			if (parse_id(&s, nbits, what, &b, why, len))
 				return -1;
 			if (b < a) {
 				snprintf(why, len, "range %u-%u is backwards",
@@ -80,30 +89,35 @@ int parse_node_list(const char *s, uint64_t *mask, char *why, size_t len)
 			}
 		}
 		for (n = a; n <= b; n++)
-			*mask |= 1ULL << n;
+			bits[n / 64] |= 1ULL << (n % 64);
 		if (!*s)
 			return 0;
 		if (*s != ',') {
-			snprintf(why, len, "unexpected '%c' in the node list",
-				 *s);
+			snprintf(why, len, "unexpected '%c' in the %s list",
+				 *s, what);
 			return -1;
 		}
 		s++;
 	}
 }
 
-/* "0-1,3" ("none" for no node): @buf. */
-const char *fmt_node_list(uint64_t mask, char *buf, size_t len)
+int parse_node_list(const char *s, uint64_t *mask, char *why, size_t len)
+{
+	return parse_id_list(s, mask, V3_MAX_NODES, "node", why, len);
+}
+
+/* "0-1,3" ("none" for none) from @bits (@nbits of them): @buf. */
+const char *fmt_id_list(const uint64_t *bits, unsigned int nbits, char *buf,
+			size_t len)
 {
 	unsigned int a, b;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (a = 0; a < V3_MAX_NODES && n < len; a++) {
-		if (!(mask & (1ULL << a)))
+	for (a = 0; a < nbits && n < len; a++) {
+		if (!test_id(bits, a))
 			continue;
-		for (b = a; b + 1 < V3_MAX_NODES && (mask & (1ULL << (b + 1)));
-		     b++)
+		for (b = a; b + 1 < nbits && test_id(bits, b + 1); b++)
 			;
 		if (b == a)
 			n += snprintf(buf + n, len - n, "%s%u", n ? "," : "",
@@ -118,30 +132,48 @@ const char *fmt_node_list(uint64_t mask, char *buf, size_t len)
 	return buf;
 }
 
-/* Every node in @mask exists on the host and has memory: 0 or EXIT_USAGE. */
-static int check_host_nodes(const char *cmd, const char *arg, uint64_t mask)
+const char *fmt_node_list(uint64_t mask, char *buf, size_t len)
 {
-	uint64_t host = host_nodes(), mem, bad;
-	char list[256];
-	unsigned int n;
+	return fmt_id_list(&mask, V3_MAX_NODES, buf, len);
+}
 
-	bad = mask & ~host;
+/*
+ * Every node in @mask exists on the host and has memory, as libnuma (or
+ * sysfs: see topo.c) says: 0 or EXIT_USAGE.
+ */
+static int check_nodes(const char *cmd, const char *arg, uint64_t mask,
+		       const struct topology *t)
+{
+	uint64_t bad = mask & ~t->nodes;
+	char list[256];
+
 	if (bad) {
-		n = __builtin_ctzll(bad);
 		v3_err(cmd, "--numa '%s': no NUMA node %u on this host (nodes: %s)",
-		       arg, n, fmt_node_list(host, list, sizeof(list)));
+		       arg, (unsigned int)__builtin_ctzll(bad),
+		       fmt_node_list(t->nodes, list, sizeof(list)));
 		return EXIT_USAGE;
 	}
-	if (host_mem_nodes(&mem))
-		return 0;	/* sysfs does not say: the module will */
-	bad = mask & ~mem;
+	if (!t->mem_known)
+		return 0;	/* nothing says: the module will */
+	bad = mask & ~t->mem_nodes;
 	if (bad) {
-		n = __builtin_ctzll(bad);
 		v3_err(cmd, "--numa '%s': NUMA node %u has no memory (nodes with memory: %s)",
-		       arg, n, fmt_node_list(mem, list, sizeof(list)));
+		       arg, (unsigned int)__builtin_ctzll(bad),
+		       fmt_node_list(t->mem_nodes, list, sizeof(list)));
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+static int check_host_nodes(const char *cmd, const char *arg, uint64_t mask)
+{
+	struct topology *t = topo_alloc();
+	int ret = 0;
+
+	if (t && !topo_read_nodes(t))
+		ret = check_nodes(cmd, arg, mask, t);
+	free(t);
+	return ret;
 }
 
 /*

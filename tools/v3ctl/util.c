@@ -127,6 +127,15 @@ void set_name(char dst[V3_NAME_MAX], const char *name)
 	memcpy(dst, name, strnlen(name, V3_NAME_MAX - 1));
 }
 
+/* A number, or @none ("-", "null") when negative (unknown): in @buf. */
+const char *fmt_opt(long long v, const char *none, char *buf, size_t len)
+{
+	if (v < 0)
+		return none;
+	snprintf(buf, len, "%lld", v);
+	return buf;
+}
+
 /*
  * "4096", "64K", "64M", "1G" (also lower case, and "KiB"/"MiB"/"GiB"):
  * bytes.  0 on success, -1 if malformed or out of range.

@@ -55,6 +55,7 @@ int cmd_vcpu(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
 
 /* cmd_vcpu_move.c: "v3ctl vcpu move ...", argv[0] "move" */
 int vcpu_move(int argc, char **argv, const char *help);
@@ -92,6 +93,7 @@ int parse_size(const char *s, uint64_t *out);
 int parse_u32(const char *s, uint32_t max, uint32_t *out);
 int parse_seconds(const char *s, double *out);
 void set_name(char dst[V3_NAME_MAX], const char *name);
+const char *fmt_opt(long long v, const char *none, char *buf, size_t len);
 
 /* util.c: name tables with fallback for values this tool does not know */
 const char *stop_name(uint32_t reason);
@@ -112,17 +114,71 @@ int simple_vm_cmd(int argc, char **argv, unsigned long req,
 const char *sysfs_path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int sysfs_read_line(const char *path, char *buf, size_t len);
+bool host_has_numa(void);
 bool host_has_cpu(uint32_t cpu);
 const char *host_cpus(char *buf, size_t len);
 uint64_t host_nodes(void);
 int host_mem_nodes(uint64_t *mask);
+int sysfs_read_ids(const char *path, uint64_t *bits, unsigned int nbits);
+int sysfs_read_ulong(const char *path, unsigned long *v);
+int sysfs_read_meminfo(const char *path, int64_t *total, int64_t *free);
 
-/* numa.c: node lists and --numa */
+/* numa.c: node and CPU lists and --numa */
+int parse_id_list(const char *s, uint64_t *bits, unsigned int nbits,
+		  const char *what, char *why, size_t len);
+const char *fmt_id_list(const uint64_t *bits, unsigned int nbits, char *buf,
+			size_t len);
 int parse_node_list(const char *s, uint64_t *mask, char *why, size_t len);
 const char *fmt_node_list(uint64_t mask, char *buf, size_t len);
 const char *mem_policy_name(uint32_t policy, char *buf, size_t len);
 int parse_numa(const char *cmd, const char *arg, uint32_t *policy,
 	       uint64_t *nodes);
+
+/*
+ * topo.c: the host's NUMA nodes and CPUs, from libnuma (topo_lib.c) or
+ * from sysfs under V3CTL_SYSFS_ROOT (the unit tests, or a v3ctl built
+ * without libnuma); CPU frequencies from libcpupower or sysfs cpufreq.
+ */
+#define TOPO_MAX_CPUS	4096
+#define TOPO_GOV_LEN	32
+
+struct topo_cpu {
+	bool present, online;
+	int node;			/* -1: none known */
+	long cur_khz, min_khz, max_khz;	/* -1: no cpufreq */
+	char governor[TOPO_GOV_LEN];	/* "": none */
+};
+
+struct topo_node {
+	int64_t mem_total, mem_free;	/* bytes; -1: unknown */
+	int distance[V3_MAX_NODES];	/* to node j; 0: unknown */
+};
+
+struct topology {
+	bool numa;		/* false: no NUMA, node 0 has every CPU */
+	const char *node_src;	/* "libnuma" or "sysfs" */
+	const char *freq_src;	/* "libcpupower" or "sysfs" */
+	uint64_t nodes;		/* bit n: node n exists */
+	uint64_t mem_nodes;	/* bit n: node n has memory */
+	bool mem_known;		/* mem_nodes is known */
+	struct topo_node node[V3_MAX_NODES];
+	unsigned int nr_cpus;	/* cpu[]: CPUs 0 to the last present one */
+	struct topo_cpu cpu[TOPO_MAX_CPUS];
+};
+
+#define TOPO_FREQ	(1U << 0)	/* topo_read(): frequencies too */
+
+struct topology *topo_alloc(void);
+int topo_read(struct topology *t, unsigned int flags);
+int topo_read_nodes(struct topology *t);
+int topo_nodes_sysfs(struct topology *t);
+int topo_read_cpus(struct topology *t);
+void topo_single_node(struct topology *t);
+void topo_set_governor(struct topo_cpu *c, const char *gov);
+
+/* topo_lib.c: -ENOSYS when v3ctl was built without the library */
+int topo_nodes_libnuma(struct topology *t);
+int topo_freq_libcpupower(struct topology *t);
 
 /* console.c */
 enum follow_result {

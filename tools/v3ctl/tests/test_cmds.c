@@ -6,6 +6,7 @@
  * /dev/null so open() succeeds.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -521,7 +522,7 @@ static int run(const char *in, const char *args)
 		{ "info", cmd_info, NULL }, { "console", cmd_console, NULL },
 		{ "msrs", cmd_msrs, NULL }, { "paging", cmd_paging, NULL },
 		{ "run", cmd_run, NULL }, { "vcpu", cmd_vcpu, NULL },
-		{ "mem", cmd_mem, NULL },
+		{ "mem", cmd_mem, NULL }, { "topology", cmd_topology, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
 	int argc = 0, o, e, i, s0, s1, s2, ret = -1;
@@ -1028,6 +1029,231 @@ static void test_mem(void)
 	CHECK(r == 0 && has(out, "Usage: v3ctl mem NAME [--json]\n"), "mem --help");
 }
 
+/* ------------------------------------------------------------ topology */
+
+/* @rel (a path from "/") under @root with @text, its directories made. */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char p[512], *s;
+
+	snprintf(p, sizeof(p), "%s%s", root, rel);
+	for (s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0700);
+		*s = '/';
+	}
+	write_file(p, text, strlen(text));
+}
+
+#define TCPU	"/sys/devices/system/cpu"
+#define TNODE	"/sys/devices/system/node"
+
+/*
+ * CPUs 0-5, CPU 2 offline; node 0: CPUs 0-2, 4 GiB; node 1: CPUs 3-4,
+ * 2 GiB; node 2: CPU 5, no memory.  cpufreq on CPUs 0, 1 and 3 only.
+ */
+static void make_topo(const char *root)
+{
+	static const char *const freq[][5] = {
+		{ "0", "2400000", "800000", "3600000", "schedutil" },
+		{ "1", "1199999", "800000", "3600000", "performance" },
+		{ "3", "3000000", "1000000", "3000000", "pow<er>save" },
+	};
+	char p[128];
+	unsigned int i;
+
+	put(root, TCPU "/present", "0-5\n");
+	put(root, TCPU "/online", "0-1,3-5\n");
+	put(root, TNODE "/has_memory", "0-1\n");
+	put(root, TNODE "/node0/cpulist", "0-2\n");
+	put(root, TNODE "/node0/meminfo",
+	    "Node 0 MemTotal:        4194304 kB\nNode 0 MemFree:         1048576 kB\nNode 0 MemUsed:         3145728 kB\n");
+	put(root, TNODE "/node0/distance", "10 21 31\n");
+	put(root, TNODE "/node1/cpulist", "3-4\n");
+	put(root, TNODE "/node1/meminfo",
+	    "Node 1 MemTotal:        2097152 kB\nNode 1 MemFree:          524288 kB\n");
+	put(root, TNODE "/node1/distance", "21 10 31\n");
+	put(root, TNODE "/node2/cpulist", "5\n");
+	put(root, TNODE "/node2/meminfo",
+	    "Node 2 MemTotal:              0 kB\nNode 2 MemFree:               0 kB\n");
+	put(root, TNODE "/node2/distance", "31 31 10\n");
+	for (i = 0; i < ARRAY_SIZE(freq); i++) {
+		snprintf(p, sizeof(p), TCPU "/cpu%s/cpufreq/scaling_cur_freq",
+			 freq[i][0]);
+		put(root, p, freq[i][1]);
+		snprintf(p, sizeof(p), TCPU "/cpu%s/cpufreq/cpuinfo_min_freq",
+			 freq[i][0]);
+		put(root, p, freq[i][2]);
+		snprintf(p, sizeof(p), TCPU "/cpu%s/cpufreq/cpuinfo_max_freq",
+			 freq[i][0]);
+		put(root, p, freq[i][3]);
+		snprintf(p, sizeof(p), TCPU "/cpu%s/cpufreq/scaling_governor",
+			 freq[i][0]);
+		put(root, p, freq[i][4]);
+	}
+}
+
+/* Two nodes with memory, a memoryless one, an offline CPU, no cpufreq */
+static void test_topo_numa(const char *root)
+{
+	int r;
+
+	make_topo(root);
+	setenv(V3CTL_SYSFS_ROOT_ENV, root, 1);
+	r = run(NULL, "topology");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "nodes from sysfs, frequencies from sysfs cpufreq\n"
+	      "NODE CPUS              MEM-MIB  FREE-MIB  DISTANCES\n"
+	      "   0 0-2                  4096      1024  10 21 31\n"
+	      "   1 3-4                  2048       512  21 10 31\n"
+	      "   2 5                       0         0  31 31 10\n"
+	      " CPU NODE ONLINE CUR-MHZ MIN-MHZ MAX-MHZ GOVERNOR\n"
+	      "   0    0 yes       2400     800    3600 schedutil\n"
+	      "   1    0 yes       1200     800    3600 performance\n"
+	      "   2    0 no           -       -       - -\n"
+	      "   3    1 yes       3000    1000    3000 pow?er?save\n"
+	      "   4    1 yes          -       -       - -\n"
+	      "   5    2 yes          -       -       - -\n"),
+	      "topology: 3 nodes, memoryless node 2, CPU 2 offline, no cpufreq on 2, 4, 5");
+	r = run(NULL, "topology --json");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "{\"numa\": true, \"node_source\": \"sysfs\", \"freq_source\": \"sysfs\", \"nodes\": ["
+	      "{\"node\": 0, \"cpus\": [0, 1, 2], \"mem_bytes\": 4294967296, \"free_bytes\": 1073741824, \"distances\": [10, 21, 31]}, "
+	      "{\"node\": 1, \"cpus\": [3, 4], \"mem_bytes\": 2147483648, \"free_bytes\": 536870912, \"distances\": [21, 10, 31]}, "
+	      "{\"node\": 2, \"cpus\": [5], \"mem_bytes\": 0, \"free_bytes\": 0, \"distances\": [31, 31, 10]}], \"cpus\": ["
+	      "{\"cpu\": 0, \"node\": 0, \"online\": true, \"cur_khz\": 2400000, \"min_khz\": 800000, \"max_khz\": 3600000, \"governor\": \"schedutil\"}, "
+	      "{\"cpu\": 1, \"node\": 0, \"online\": true, \"cur_khz\": 1199999, \"min_khz\": 800000, \"max_khz\": 3600000, \"governor\": \"performance\"}, "
+	      "{\"cpu\": 2, \"node\": 0, \"online\": false, \"cur_khz\": null, \"min_khz\": null, \"max_khz\": null, \"governor\": null}, "
+	      "{\"cpu\": 3, \"node\": 1, \"online\": true, \"cur_khz\": 3000000, \"min_khz\": 1000000, \"max_khz\": 3000000, \"governor\": \"pow?er?save\"}, "
+	      "{\"cpu\": 4, \"node\": 1, \"online\": true, \"cur_khz\": null, \"min_khz\": null, \"max_khz\": null, \"governor\": null}, "
+	      "{\"cpu\": 5, \"node\": 2, \"online\": true, \"cur_khz\": null, \"min_khz\": null, \"max_khz\": null, \"governor\": null}]}\n"),
+	      "topology --json: the same");
+	r = run(NULL, fmt("create vt --mem 16M --numa bind:2 --kernel %s", mb_path));
+	CHECK(r == 2 && !find("vt") && !strcmp(err,
+	      "v3ctl: create: --numa 'bind:2': NUMA node 2 has no memory (nodes with memory: 0-1)\n"),
+	      "topology: --numa bind:2, the memoryless node -> 2");
+	r = run(NULL, fmt("run --mem 16M --numa interleave:1,3 --kernel %s", mb_path));
+	CHECK(r == 2 && !vm_count() && !strcmp(err,
+	      "v3ctl: run: --numa 'interleave:1,3': no NUMA node 3 on this host (nodes: 0-2)\n"),
+	      "topology: run --numa interleave:1,3 -> 2, names the nodes");
+	r = run(NULL, fmt("create vt --mem 16M --numa interleave:0-1 --kernel %s", mb_path));
+	CHECK(r == 0 && find("vt") && find("vt")->cr.mem_nodes == 3,
+	      "topology: --numa interleave:0-1 passes");
+	run(NULL, "destroy vt");
+	/* has_memory missing: the module decides */
+	snprintf(cmdbuf, sizeof(cmdbuf), "%s" TNODE "/has_memory", root);
+	unlink(cmdbuf);
+	r = run(NULL, fmt("create vt --mem 16M --numa bind:2 --kernel %s", mb_path));
+	CHECK(r == 0 && find("vt"), "topology: no has_memory: bind:2 left to the module");
+	run(NULL, "destroy vt");
+}
+
+/* A kernel without NUMA, and one without cpu/present */
+static void test_topo_flat(const char *root)
+{
+	int r;
+
+	put(root, TCPU "/present", "0-1\n");
+	put(root, "/proc/meminfo",
+	    "MemTotal:        1048576 kB\nMemFree:          262144 kB\nMemAvailable:     524288 kB\n");
+	setenv(V3CTL_SYSFS_ROOT_ENV, root, 1);
+	r = run(NULL, "topology");
+	CHECK(r == 0 && !*err && !strcmp(out,
+	      "nodes from sysfs, frequencies from sysfs cpufreq\n"
+	      "no NUMA on this host: node 0 stands for every CPU and all memory\n"
+	      "NODE CPUS              MEM-MIB  FREE-MIB  DISTANCES\n"
+	      "   0 0-1                  1024       256  10\n"
+	      " CPU NODE ONLINE CUR-MHZ MIN-MHZ MAX-MHZ GOVERNOR\n"
+	      "   0    0 yes          -       -       - -\n"
+	      "   1    0 yes          -       -       - -\n"),
+	      "topology: no NUMA: node 0 has every CPU, no cpu/online: all online");
+	r = run(NULL, "topology --json");
+	CHECK(r == 0 && has(out, "{\"numa\": false, ") &&
+	      has(out, "\"nodes\": [{\"node\": 0, \"cpus\": [0, 1], \"mem_bytes\": 1073741824, \"free_bytes\": 268435456, \"distances\": [10]}]"),
+	      "topology --json: no NUMA");
+	r = run(NULL, fmt("create vt --mem 16M --numa bind:1 --kernel %s", mb_path));
+	CHECK(r == 2 && has(err, "--numa 'bind:1': no NUMA node 1 on this host (nodes: 0)\n"),
+	      "topology: no NUMA: --numa bind:1 -> 2");
+	setenv(V3CTL_SYSFS_ROOT_ENV, "/nonexistent-v3ctl-root", 1);
+	r = run(NULL, "topology");
+	CHECK(r == 1 && !*out && has(err, "cannot read the host's CPUs"),
+	      "topology: no cpu/present -> 1");
+	r = run(NULL, "topology --json extra");
+	CHECK(r == 2 && has(err, "unexpected argument 'extra'"),
+	      "topology: stray argument -> 2");
+	r = run(NULL, "topology --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl topology [--json]") &&
+	      has(out, "in MHz") && has(out, "frequencies in kHz"),
+	      "topology --help: units");
+}
+
+/* Count the entries of @dir named PREFIX<digits>. */
+static unsigned int count_numbered(const char *dir, const char *prefix)
+{
+	struct dirent *d;
+	unsigned int n = 0;
+	size_t len = strlen(prefix);
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return 0;
+	while ((d = readdir(dp)))
+		n += !strncmp(d->d_name, prefix, len) &&
+		     d->d_name[len] >= '0' && d->d_name[len] <= '9';
+	closedir(dp);
+	return n;
+}
+
+/* The libnuma backend on this machine agrees with its /sys */
+static void test_topo_real(void)
+{
+	struct topology *t = topo_alloc(), *s = topo_alloc();
+	unsigned int c, on_node = 0, present = 0, same = 0;
+	unsigned int nodes = count_numbered(TNODE, "node");
+
+	unsetenv(V3CTL_SYSFS_ROOT_ENV);
+	if (!t || !s || topo_read(t, TOPO_FREQ) || topo_read_cpus(s) ||
+	    topo_nodes_sysfs(s)) {
+		tap_ok(false, "topology: read this machine's");
+		goto out;
+	}
+	if (strcmp(t->node_src, "libnuma")) {
+		tap_ok(true, "topology: libnuma on this machine # SKIP built without libnuma");
+		goto out;
+	}
+	for (c = 0; c < t->nr_cpus; c++) {
+		present += t->cpu[c].present;
+		on_node += t->cpu[c].present && t->cpu[c].node >= 0;
+		same += t->cpu[c].node == s->cpu[c].node;
+	}
+	tap_diag("libnuma: %d nodes, %u present CPUs, %u on a node; /sys: %u nodes",
+		 __builtin_popcountll(t->nodes), present, on_node, nodes);
+	CHECK((unsigned int)__builtin_popcountll(t->nodes) == (nodes ? nodes : 1) &&
+	      t->numa == (nodes > 0) && t->nodes == s->nodes &&
+	      (!s->mem_known || t->mem_nodes == s->mem_nodes),
+	      "topology: libnuma's nodes are /sys/devices/system/node's");
+	CHECK(present && on_node == present && same == t->nr_cpus &&
+	      t->nr_cpus == s->nr_cpus,
+	      "topology: libnuma puts every CPU on its /sys node");
+out:
+	free(t);
+	free(s);
+}
+
+static void test_topology(void)
+{
+	char root[128];
+
+	snprintf(root, sizeof(root), "%s/topo-numa", dir);
+	mkdir(root, 0700);
+	test_topo_numa(root);
+	snprintf(root, sizeof(root), "%s/topo-flat", dir);
+	mkdir(root, 0700);
+	test_topo_flat(root);
+	test_topo_real();
+	setenv(V3CTL_SYSFS_ROOT_ENV, dir, 1);
+}
+
 /* A module before ABI 1.4: no placement ioctls, no --numa */
 static void test_old_abi(void)
 {
@@ -1066,6 +1292,7 @@ static void test_placement(void)
 	make_sysfs();
 	test_host();
 	test_numa_opt();
+	test_topology();
 	test_vcpu();
 	test_mem();
 	test_old_abi();

@@ -438,6 +438,20 @@ static void test_node_lists(void)
 	tap_ok(!strcmp(fmt_node_list(0x5555555555555555ULL, buf, 16),
 		       "0,2,4,6,8,10,12") && strlen(buf) == 15,
 	       "fmt_node_list truncates safely (%s)", buf);
+	{
+		uint64_t cpus[4096 / 64];
+
+		tap_ok(!parse_id_list("4095,0-3,64-65", cpus, 4096, "CPU", why,
+				      sizeof(why)) &&
+		       cpus[0] == 0xf && cpus[1] == 3 && cpus[63] == 1ULL << 63 &&
+		       !strcmp(fmt_id_list(cpus, 4096, buf, sizeof(buf)),
+			       "0-3,64-65,4095"),
+		       "CPU lists past 64: %s", buf);
+		tap_ok(parse_id_list("0,4096", cpus, 4096, "CPU", why,
+				     sizeof(why)) &&
+		       !strcmp(why, "CPU 4096 is out of range (CPUs are 0-4095)"),
+		       "CPU list out of range: %s", why);
+	}
 	tap_ok(!strcmp(mem_policy_name(V3_MEM_BIND, buf, sizeof(buf)), "bind") &&
 	       !strcmp(mem_policy_name(7, buf, sizeof(buf)), "policy-7"),
 	       "mem_policy_name");
