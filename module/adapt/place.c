@@ -522,54 +522,50 @@ const struct attribute_group v3_place_group = {
 	.attrs = v3_place_attrs,
 };
 
-/* /sys/kernel/v3vmm/adapt/: what new VMs start with */
-static ssize_t vcpu_policy_default_show(struct kobject *k,
-					struct kobj_attribute *a, char *buf)
+/*
+ * /sys/kernel/v3vmm/adapt/: what new VMs start with, each a choice among
+ * names (one show/store pair for them all)
+ */
+struct v3_choice_attr {
+	struct kobj_attribute attr;
+	const char *const *names;
+	unsigned int nr;
+	u32 *val;
+};
+
+static ssize_t choice_show(struct kobject *k, struct kobj_attribute *a,
+			   char *buf)
 {
-	return sysfs_emit(buf, "%s\n",
-			  v3_vpol_names[READ_ONCE(v3_place_default_policy)]);
+	struct v3_choice_attr *c = container_of(a, struct v3_choice_attr, attr);
+
+	return sysfs_emit(buf, "%s\n", c->names[READ_ONCE(*c->val)]);
 }
 
-static ssize_t vcpu_policy_default_store(struct kobject *k,
-					 struct kobj_attribute *a,
-					 const char *buf, size_t len)
+static ssize_t choice_store(struct kobject *k, struct kobj_attribute *a,
+			    const char *buf, size_t len)
 {
-	int p = v3_name_index(v3_vpol_names, V3_NR_VPOLS, buf);
+	struct v3_choice_attr *c = container_of(a, struct v3_choice_attr, attr);
+	int i = v3_name_index(c->names, c->nr, buf);
 
-	if (p < 0)
-		return p;
-	WRITE_ONCE(v3_place_default_policy, p);
+	if (i < 0)
+		return i;
+	WRITE_ONCE(*c->val, i);
 	return len;
 }
 
-static ssize_t objective_default_show(struct kobject *k,
-				      struct kobj_attribute *a, char *buf)
-{
-	return sysfs_emit(buf, "%s\n",
-			  v3_obj_names[READ_ONCE(v3_place_default_objective)]);
-}
-
-static ssize_t objective_default_store(struct kobject *k,
-				       struct kobj_attribute *a,
-				       const char *buf, size_t len)
-{
-	int o = v3_name_index(v3_obj_names, V3_NR_OBJS, buf);
-
-	if (o < 0)
-		return o;
-	WRITE_ONCE(v3_place_default_objective, o);
-	return len;
-}
-
-static struct kobj_attribute v3_pd_policy_attr =
-	__ATTR(vcpu_policy, 0644, vcpu_policy_default_show,
-	       vcpu_policy_default_store);
-static struct kobj_attribute v3_pd_obj_attr =
-	__ATTR(objective, 0644, objective_default_show,
-	       objective_default_store);
+static struct v3_choice_attr v3_pd_policy_attr = {
+	.attr = __ATTR(vcpu_policy, 0644, choice_show, choice_store),
+	.names = v3_vpol_names, .nr = V3_NR_VPOLS,
+	.val = &v3_place_default_policy,
+};
+static struct v3_choice_attr v3_pd_obj_attr = {
+	.attr = __ATTR(objective, 0644, choice_show, choice_store),
+	.names = v3_obj_names, .nr = V3_NR_OBJS,
+	.val = &v3_place_default_objective,
+};
 
 static struct attribute *v3_place_default_attrs[] = {
-	&v3_pd_policy_attr.attr, &v3_pd_obj_attr.attr, NULL,
+	&v3_pd_policy_attr.attr.attr, &v3_pd_obj_attr.attr.attr, NULL,
 };
 
 const struct attribute_group v3_place_default_group = {

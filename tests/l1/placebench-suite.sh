@@ -72,7 +72,7 @@ r memstir-slowdown "$(awk -v a="$alone" -v b="$moved" 'BEGIN { printf "%.2f", b 
 tr -d ' ' </tmp/pb.moves | awk -F'[,:}]' '
 	{ for (i = 1; i < NF; i++) { if ($i == "\"moved_bytes\"") mb = $(i + 1); if ($i == "\"ns\"") ns = $(i + 1);
 	    if ($i == "\"held_ns_max\"") h = $(i + 1) }
-	  if (ns > 0 && mb > 0) { g += mb / ns * 1e9 / 2^30; k++ } if (h > hm) hm = h }
+	  if (ns > 0 && mb > 0) { g += mb / ns * 1e9 / 1073741824; k++ } if (h > hm) hm = h }
 	END { if (k) { printf "V3B-R placement mem-move-gibs %.3f GiB/s\n", g / k
 	               printf "V3B-R placement mem-held-ms %.2f ms\n", hm / 1e6 } }'
 # --- the adaptive policy's own cost, nothing to change -----------------------

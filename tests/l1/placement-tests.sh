@@ -57,6 +57,17 @@ pl_move_check() {
 	return 1
 }
 
+# pl_memstir_started VM SECS: wait until memstir's first pass is done;
+# prints why not
+pl_memstir_started() {
+	i=0
+	until timeout 10 v3ctl console "$1" 2>/dev/null | grep -q 'memstir: pass 1 '; do
+		i=$((i + 1))
+		[ $i -lt $(($2 * 5)) ] || { echo "memstir made no pass in $2 s: $(timeout 10 v3ctl console "$1" 2>&1 | tail -n 2)"; return; }
+		sleep 0.2
+	done
+}
+
 placement_tests() {
 PL_WHY=
 [ "$(nproc)" -ge 4 ] && [ -d "$PL_NODE/node1" ] ||
@@ -217,13 +228,7 @@ name="placement: mem move under memstir: all pages land on the target node, 2 Mi
 if need_guest "$name" memstir.elf; then
 	run 20 v3ctl create plm --mem 48M --kernel /guests/memstir.elf --cmdline "mib=32 passes=${PL_PASSES:-40} every=1"
 	run 10 v3ctl launch plm
-	why=
-	i=0
-	until timeout 10 v3ctl console plm 2>/dev/null | grep -q 'memstir: pass 1 '; do
-		i=$((i + 1))
-		[ $i -lt 300 ] || { why="memstir made no pass in 60 s: $(timeout 10 v3ctl console plm 2>&1 | tail -n 2)"; break; }
-		sleep 0.2
-	done
+	why=$(pl_memstir_started plm 60)
 	l0=$(($(pl_large plm 0) + $(pl_large plm 1)))
 	k=0
 	for to in 1 0 1 0; do
@@ -443,13 +448,7 @@ if need_guest "$name" memstir.elf; then
 	run 20 v3ctl create plac --mem $((PLA_MIB + 8))M --kernel /guests/memstir.elf \
 		--cmdline "mib=$PLA_MIB passes=$PLA_PASSES every=1"
 	run 10 v3ctl launch plac
-	why=
-	i=0
-	until timeout 10 v3ctl console plac 2>/dev/null | grep -q 'memstir: pass 1 '; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || { why="memstir made no pass in 120 s"; break; }
-		sleep 0.2
-	done
+	why=$(pl_memstir_started plac 120)
 	for mode in nested shadow; do
 		[ -z "$why" ] || break
 		if [ $mode = shadow ]; then
