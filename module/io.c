@@ -229,8 +229,12 @@ int v3_mmio_emulate(struct v3_vcpu *vcpu, struct v3_mmio_handler *h)
 int v3_handle_mem_fault(struct v3_vcpu *vcpu)
 {
 	struct v3_exit *e = &vcpu->exit;
-	struct v3_mmio_handler *h = v3_mmio_find(vcpu->vm, e->mem.gpa);
+	struct v3_mmio_handler *h;
 
+	/* a region hinted for memory placement: mapped again, retried */
+	if (v3_tdp_hint_fault(vcpu, e->mem.gpa))
+		return 0;
+	h = v3_mmio_find(vcpu->vm, e->mem.gpa);
 	/*
 	 * A fault of the guest's own page-table walk is no access of the
 	 * instruction at RIP: emulating that instruction against the device

@@ -131,6 +131,46 @@ static int v3_mem_move_region(struct v3_vm *vm, unsigned long i, int node,
 	return 0;
 }
 
+/*
+ * For the memory placement service (adapt/mem_follow.c): move region idx
+ * to node.  Returns 1 if it moved, 0 if it was there, or -errno; *held_ns
+ * is how long the vCPUs were held.
+ */
+int v3_mem_move_one(struct v3_vm *vm, unsigned long idx, int node,
+		    u64 *held_ns)
+{
+	struct v3_mem_move m = {};
+	int ret;
+
+	if (idx >= vm->mem.nr_regions || READ_ONCE(vm->dead))
+		return -EINVAL;
+	ret = v3_mem_move_region(vm, idx, node, &m);
+	*held_ns = m.held_ns_max;
+	return ret ?: !!m.moved_bytes;
+}
+
+/* the region index of guest RAM at gpa, or -1 */
+long v3_mem_region_of(const struct v3_guest_mem *mem, u64 gpa)
+{
+	u64 off = gpa < mem->low_size ? gpa :
+		  gpa >= V3_HIGH_RAM_BASE ? gpa - V3_HIGH_RAM_BASE + mem->low_size :
+		  mem->size;
+
+	return off < mem->size ? (long)(off >> V3_REGION_SHIFT) : -1;
+}
+
+/* the guest-physical address of region idx */
+u64 v3_mem_region_gpa(const struct v3_guest_mem *mem, unsigned long idx)
+{
+	return v3_region_gpa(mem, idx);
+}
+
+/* the node of region idx's first page */
+int v3_mem_region_node(const struct v3_guest_mem *mem, unsigned long idx)
+{
+	return page_to_nid(v3_region_page(&mem->regions[idx], 0));
+}
+
 /* regions [*first, *last] that [start, end) touches; false if none */
 static bool v3_mem_move_range(const struct v3_guest_mem *mem, u64 start,
 			      u64 end, unsigned long *first,

@@ -99,6 +99,9 @@ int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt);
 void v3_tdp_free(struct v3_tdp *tdp);
 int v3_tdp_remap(struct v3_vm *vm, struct v3_tdp *tdp, u64 gpa, u64 **old_pt);
+/* hinting faults for memory placement (nested.c, adapt/mem_follow.c) */
+int v3_tdp_hint(struct v3_vm *vm, u64 gpa);
+bool v3_tdp_hint_fault(struct v3_vcpu *vcpu, u64 gpa);
 void v3_tdp_dump(struct v3_vm *vm, const struct v3_tdp *tdp, u64 gpa);
 
 /* ------------------------------------------------------------ registers */
@@ -516,6 +519,11 @@ ssize_t v3_placement_ipis_show(struct v3_vm *vm, char *buf);
 ssize_t v3_placement_irqs_show(struct v3_vm *vm, char *buf);
 /* mem_move.c */
 int v3_ioc_mem_move(void __user *arg);
+int v3_mem_move_one(struct v3_vm *vm, unsigned long idx, int node,
+		    u64 *held_ns);
+long v3_mem_region_of(const struct v3_guest_mem *mem, u64 gpa);
+u64 v3_mem_region_gpa(const struct v3_guest_mem *mem, unsigned long idx);
+int v3_mem_region_node(const struct v3_guest_mem *mem, unsigned long idx);
 
 /* vcpu.c */
 struct v3_vcpu *v3_vcpu_create(struct v3_vm *vm, unsigned int id);

@@ -45,6 +45,7 @@
 #include "adapt.h"
 #include "place.h"
 #include "place_policy.h"
+#include "mem_follow.h"
 
 #define V3_PLACE_RING		32
 
@@ -92,6 +93,8 @@ struct v3_place_vm {
 	struct v3_place_decision ring[V3_PLACE_RING];
 	unsigned int ring_next, ring_len;
 	u64 samples, sampler_ns, guest_ns, moves;
+
+	struct v3_mem_follow *mf;	/* guest memory placement */
 };
 
 static struct workqueue_struct *v3_place_wq;
@@ -102,6 +105,13 @@ static u32 v3_place_default_objective = V3_OBJ_PERFORMANCE;
 static struct v3_place_vm *pl_of(struct v3_vm *vm)
 {
 	return vm->adapt[v3_place_slot];
+}
+
+struct v3_mem_follow *v3_mem_follow_of(struct v3_vm *vm)
+{
+	struct v3_place_vm *pl = pl_of(vm);
+
+	return pl ? pl->mf : NULL;
 }
 
 /* ------------------------------------------------------- measuring */
@@ -330,14 +340,20 @@ static int v3_place_set_policy(struct v3_place_vm *pl, u32 policy)
 	return 0;
 }
 
-/* the numeric knobs: sysfs name, field, bounds */
+/*
+ * The numeric knobs: sysfs name, field, bounds.  vCPU knobs are fields of
+ * struct v3_place_vm, memory knobs (mem_) of struct v3_mf_knobs.  Each is
+ * one u32, stored with WRITE_ONCE: the next period uses it.
+ */
 struct v3_place_knob {
 	const char *name;
-	size_t off;			/* in struct v3_place_vm */
+	bool mem;
+	size_t off;
 	u32 min, max;
 };
 
-#define PK(n, f, lo, hi) { n, offsetof(struct v3_place_vm, f), lo, hi }
+#define PK(n, f, lo, hi) { n, false, offsetof(struct v3_place_vm, f), lo, hi }
+#define MK(n, f, lo, hi) { n, true, offsetof(struct v3_mf_knobs, f), lo, hi }
 static const struct v3_place_knob v3_place_knobs[] = {
 	PK("period_ms", period_ms, 10, 60000),
 	PK("ipi_threshold", knobs.ipi_threshold, 1, 10000000),
@@ -346,8 +362,15 @@ static const struct v3_place_knob v3_place_knobs[] = {
 	PK("confirm", knobs.confirm, 1, 100),
 	PK("max_moves", knobs.max_moves, 1, V3_MAX_VCPUS),
 	PK("min_dwell_ms", knobs.min_dwell_ms, 0, 3600000),
+	MK("mem_period_ms", period_ms, 10, 60000),
+	MK("mem_regions", regions, 1, 65536),
+	MK("mem_window", window, 1, 32),
+	MK("mem_share_pct", share_pct, 51, 100),
+	MK("mem_mbps", mbps, 1, 100000),
+	MK("mem_dwell_ms", dwell_ms, 0, 3600000),
 };
 #undef PK
+#undef MK
 
 static const struct v3_place_knob *v3_place_knob_of(const char *name)
 {
@@ -359,9 +382,12 @@ static const struct v3_place_knob *v3_place_knob_of(const char *name)
 	return NULL;
 }
 
-static u32 *v3_knob_ptr(struct v3_place_vm *pl, const struct v3_place_knob *k)
+static u32 *v3_knob_ptr(struct v3_vm *vm, const struct v3_place_knob *k)
 {
-	return (u32 *)((char *)pl + k->off);
+	void *base = k->mem ? (void *)v3_mem_follow_knobs(vm) :
+		     (void *)pl_of(vm);
+
+	return (u32 *)((char *)base + k->off);
 }
 
 /* ------------------------------------------------------- sysfs */
@@ -412,24 +438,20 @@ static ssize_t pknob_show(struct kobject *k, struct kobj_attribute *a,
 
 	if (!kn)
 		return -EIO;
-	return sysfs_emit(buf, "%u\n",
-			  READ_ONCE(*v3_knob_ptr(pl_of(v3_sysfs_vm(k)), kn)));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*v3_knob_ptr(v3_sysfs_vm(k), kn)));
 }
 
 static ssize_t pknob_store(struct kobject *k, struct kobj_attribute *a,
 			   const char *buf, size_t len)
 {
 	const struct v3_place_knob *kn = v3_place_knob_of(a->attr.name);
-	struct v3_place_vm *pl = pl_of(v3_sysfs_vm(k));
 	u32 val;
 
 	if (!kn)
 		return -EIO;
 	if (kstrtou32(buf, 10, &val) || val < kn->min || val > kn->max)
 		return -EINVAL;
-	mutex_lock(&pl->lock);
-	*v3_knob_ptr(pl, kn) = val;	/* the next period uses it */
-	mutex_unlock(&pl->lock);
+	WRITE_ONCE(*v3_knob_ptr(v3_sysfs_vm(k), kn), val);
 	return len;
 }
 
@@ -489,6 +511,41 @@ static ssize_t irqs_show(struct kobject *k, struct kobj_attribute *a,
 	return v3_placement_irqs_show(v3_sysfs_vm(k), buf);
 }
 
+static const char *const v3_mpol_names[] = V3_MPOL_NAMES;
+
+static ssize_t mem_policy_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  v3_mpol_names[v3_mem_follow_policy(v3_sysfs_vm(k))]);
+}
+
+static ssize_t mem_policy_store(struct kobject *k, struct kobj_attribute *a,
+				const char *buf, size_t len)
+{
+	int p = v3_name_index(v3_mpol_names, V3_NR_MPOLS, buf);
+
+	if (p < 0)
+		return p;
+	p = v3_mem_follow_set_policy(v3_sysfs_vm(k), p);
+	return p ?: len;
+}
+
+static ssize_t mem_decisions_show(struct kobject *k, struct kobj_attribute *a,
+				  char *buf)
+{
+	return v3_mem_follow_decisions_show(v3_sysfs_vm(k), buf);
+}
+
+static ssize_t mem_stats_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	return v3_mem_follow_stats_show(v3_sysfs_vm(k), buf);
+}
+
+static struct kobj_attribute v3_pl_mpol_attr = __ATTR_RW(mem_policy);
+static struct kobj_attribute v3_pl_mdec_attr = __ATTR_RO(mem_decisions);
+static struct kobj_attribute v3_pl_mstats_attr = __ATTR_RO(mem_stats);
 static struct kobj_attribute v3_pl_policy_attr = __ATTR_RW(vcpu_policy);
 static struct kobj_attribute v3_pl_obj_attr = __ATTR_RW(objective);
 static struct kobj_attribute v3_pl_dec_attr = __ATTR_RO(decisions);
@@ -506,6 +563,12 @@ V3_PKNOB_ATTR(idle_pct);
 V3_PKNOB_ATTR(confirm);
 V3_PKNOB_ATTR(max_moves);
 V3_PKNOB_ATTR(min_dwell_ms);
+V3_PKNOB_ATTR(mem_period_ms);
+V3_PKNOB_ATTR(mem_regions);
+V3_PKNOB_ATTR(mem_window);
+V3_PKNOB_ATTR(mem_share_pct);
+V3_PKNOB_ATTR(mem_mbps);
+V3_PKNOB_ATTR(mem_dwell_ms);
 
 static struct attribute *v3_place_attrs[] = {
 	&v3_pl_policy_attr.attr, &v3_pl_obj_attr.attr,
@@ -514,7 +577,12 @@ static struct attribute *v3_place_attrs[] = {
 	&v3_pk_confirm_attr.attr, &v3_pk_max_moves_attr.attr,
 	&v3_pk_min_dwell_ms_attr.attr,
 	&v3_pl_dec_attr.attr, &v3_pl_sampler_attr.attr,
-	&v3_pl_ipis_attr.attr, &v3_pl_irqs_attr.attr, NULL,
+	&v3_pl_ipis_attr.attr, &v3_pl_irqs_attr.attr,
+	&v3_pl_mpol_attr.attr, &v3_pk_mem_period_ms_attr.attr,
+	&v3_pk_mem_regions_attr.attr, &v3_pk_mem_window_attr.attr,
+	&v3_pk_mem_share_pct_attr.attr, &v3_pk_mem_mbps_attr.attr,
+	&v3_pk_mem_dwell_ms_attr.attr, &v3_pl_mdec_attr.attr,
+	&v3_pl_mstats_attr.attr, NULL,
 };
 
 const struct attribute_group v3_place_group = {
@@ -576,12 +644,20 @@ const struct attribute_group v3_place_default_group = {
 
 static int v3_place_init(void)
 {
+	int ret;
+
 	v3_place_wq = alloc_workqueue("v3vmm-place", WQ_UNBOUND, 0);
-	return v3_place_wq ? 0 : -ENOMEM;
+	if (!v3_place_wq)
+		return -ENOMEM;
+	ret = v3_mem_follow_init();
+	if (ret)
+		destroy_workqueue(v3_place_wq);
+	return ret;
 }
 
 static void v3_place_exit(void)
 {
+	v3_mem_follow_exit();
 	destroy_workqueue(v3_place_wq);
 }
 
@@ -594,7 +670,9 @@ static int v3_place_attach(struct v3_vm *vm, unsigned int slot)
 		return -ENOMEM;
 	pl->base_ipis = kcalloc(n * n, sizeof(*pl->base_ipis), V3_GFP_ACCOUNT);
 	pl->rates = kcalloc(n * n, sizeof(*pl->rates), V3_GFP_ACCOUNT);
-	if (!pl->base_ipis || !pl->rates) {
+	pl->mf = v3_mem_follow_alloc(vm);
+	if (!pl->base_ipis || !pl->rates || !pl->mf) {
+		v3_mem_follow_free(pl->mf);
 		kfree(pl->rates);
 		kfree(pl->base_ipis);
 		kvfree(pl);
@@ -613,6 +691,7 @@ static int v3_place_attach(struct v3_vm *vm, unsigned int slot)
 	pl->knobs.min_dwell_ms = 5000;
 	pl->objective = READ_ONCE(v3_place_default_objective);
 	vm->adapt[slot] = pl;
+	v3_mem_follow_start(vm);
 	return v3_place_set_policy(pl, READ_ONCE(v3_place_default_policy));
 }
 
@@ -624,12 +703,14 @@ static void v3_place_detach(struct v3_vm *vm, unsigned int slot)
 	pl->stopping = true;
 	mutex_unlock(&pl->lock);
 	cancel_delayed_work_sync(&pl->work);
+	v3_mem_follow_stop(vm);
 }
 
 static void v3_place_free(struct v3_vm *vm, unsigned int slot)
 {
 	struct v3_place_vm *pl = vm->adapt[slot];
 
+	v3_mem_follow_free(pl->mf);
 	kfree(pl->rates);
 	kfree(pl->base_ipis);
 	kvfree(pl);

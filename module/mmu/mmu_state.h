@@ -14,11 +14,13 @@
 struct v3_mmu_mode;
 struct v3_spage;
 struct v3_shadow_vm;
+struct v3_vcpu;
 
 /* Two-dimensional paging tables (NPT/EPT) over guest RAM (nested.c) */
 struct v3_tdp_format {
 	u64 (*table)(u64 hpa);			/* non-leaf entry */
 	u64 (*leaf)(u64 hpa, bool large);	/* 4 KiB or 2 MiB leaf */
+	u64 present;		/* the bits that make an entry present */
 };
 
 struct v3_tdp {
@@ -67,6 +69,13 @@ struct v3_mmu_vm {
 	struct v3_tdp tdp;		/* nested tables, when common code owns them */
 	struct v3_shadow_vm *shadow;	/* shadow page cache, shadow mode only */
 	u64 switches, switch_ns_last, switch_ns_max;
+	/*
+	 * Hinting faults (nested.c): a region whose 2 MiB directory entry was
+	 * made not-present reports its next access to hint_fn (the memory
+	 * placement service, adapt/mem_follow.c) and is mapped again.
+	 */
+	bool hinting;			/* a region was ever hinted */
+	void (*hint_fn)(struct v3_vcpu *vcpu, u64 gpa);
 };
 
 #endif

@@ -114,6 +114,72 @@ int v3_tdp_remap(struct v3_vm *vm, struct v3_tdp *tdp, u64 gpa, u64 **old_pt)
 	return v3_tdp_map(vm, tdp, gpa);
 }
 
+/* the directory entry of the 2 MiB region at gpa, or NULL; allocates nothing */
+static u64 *v3_tdp_pde(struct v3_tdp *tdp, u64 gpa)
+{
+	u64 *t = tdp->root;
+	int shift;
+
+	for (shift = 39; t && shift > 21; shift -= 9) {
+		u64 e = t[(gpa >> shift) & 511];
+
+		t = e ? phys_to_virt(e & V3_PT_ADDR) : NULL;
+	}
+	return t ? &t[(gpa >> 21) & 511] : NULL;
+}
+
+/*
+ * Hinting faults.  At the safe point (v3_mmu_exclusive) the region's
+ * directory entry loses its present bits but keeps its address (and for a
+ * 4 KiB region its page table), so v3_tdp_free() and v3_tdp_remap() work
+ * on it as before; the caller then asks every vCPU to flush (V3_REQ_TLB:
+ * the paging-structure caches may hold the entry).  Returns 1 when the
+ * region was hinted, 0 when it already was, -ENOENT without nested tables.
+ */
+int v3_tdp_hint(struct v3_vm *vm, u64 gpa)
+{
+	struct v3_tdp *tdp = &vm->mmu.tdp;
+	u64 *pde = tdp->root ? v3_tdp_pde(tdp, gpa) : NULL;
+
+	if (!pde || !*pde)
+		return -ENOENT;
+	if (!(*pde & tdp->fmt->present))
+		return 0;
+	WRITE_ONCE(vm->mmu.hinting, true);
+	WRITE_ONCE(*pde, *pde & ~tdp->fmt->present);
+	return 1;
+}
+
+/*
+ * A nested page fault on guest RAM (io.c), on the vCPU thread: if the
+ * region is hinted, map it again (not-present to present needs no flush:
+ * neither NPT nor EPT caches a not-present entry, APM vol. 2 15.25.8, SDM
+ * vol. 3 29.4.2) and report the access to hint_fn, once: of vCPUs racing
+ * here one sets the bits.  The fault is consumed (the access is retried)
+ * also when another vCPU mapped the region first.
+ */
+bool v3_tdp_hint_fault(struct v3_vcpu *vcpu, u64 gpa)
+{
+	struct v3_vm *vm = vcpu->vm;
+	struct v3_tdp *tdp = &vm->mmu.tdp;
+	void (*fn)(struct v3_vcpu *vcpu, u64 gpa);
+	u64 *pde, old;
+
+	if (!READ_ONCE(vm->mmu.hinting) || !tdp->root ||
+	    !v3_gpa_is_ram(vm, gpa))
+		return false;
+	pde = v3_tdp_pde(tdp, gpa);
+	if (!pde || !READ_ONCE(*pde))
+		return false;
+	old = atomic64_fetch_or(tdp->fmt->present, (atomic64_t *)pde);
+	if (old & tdp->fmt->present)
+		return true;
+	fn = READ_ONCE(vm->mmu.hint_fn);
+	if (fn)
+		fn(vcpu, gpa);
+	return true;
+}
+
 int v3_tdp_build(struct v3_vm *vm, struct v3_tdp *tdp,
 		 const struct v3_tdp_format *fmt)
 {

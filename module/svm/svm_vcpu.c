@@ -36,6 +36,7 @@ static u64 v3_npt_leaf(u64 hpa, bool large)
 static const struct v3_tdp_format v3_npt_format = {
 	.table = v3_npt_table,
 	.leaf = v3_npt_leaf,
+	.present = 1,			/* P (APM vol. 2 15.25.5) */
 };
 
 /*

@@ -57,6 +57,8 @@ static u64 v3_ept_leaf(u64 hpa, bool large)
 static const struct v3_tdp_format v3_ept_format = {
 	.table = v3_ept_table,
 	.leaf = v3_ept_leaf,
+	/* an entry with R, W and X clear is not present (SDM vol. 3 29.3.2) */
+	.present = V3_EPT_R | V3_EPT_W | V3_EPT_X,
 };
 
 /*

@@ -84,7 +84,7 @@ if [ -n "$PL_WHY" ]; then
 		"placement: mem move --range" "placement: --numa refusals" \
 		"placement: adaptive brings an IPI pair onto one node" \
 		"placement: adaptive spreads independent vCPUs" \
-		"placement: knobs and defaults"
+		"placement: knobs and defaults" "placement: memory follow"
 	return 0
 fi
 echo "# L1: $(nproc) CPUs; node0 CPUs $(cat $PL_NODE/node0/cpulist), node1 CPUs $(cat $PL_NODE/node1/cpulist)"
@@ -383,12 +383,49 @@ if need_guest "$name" placework.elf; then
 	vm_gone pli
 fi
 
+# --- memory follow (adapt/mem_follow.c) --------------------------------------
+# placework's RAM all on node 0; its hammers ma and mb (vCPUs 2, 3) run on
+# node 1 and alone touch their 4 MiB at 0x1000000 and 0x2000000: those 4
+# regions must move to node 1.  pa (vCPU 0, node 0) and mb share the
+# region at 0x3000000, whose samples split: it must stay.  The image
+# region at 0 holds every vCPU's code: a first-touch sample goes to
+# whichever vCPU gets there first after the hint, which on this host is
+# one of node 1's hammers every time, so it may move (a known limit of
+# first-touch sampling, not asserted either way).
+name="placement: memory follow moves the regions remote vCPUs hammer, leaves the others; the guest's checks pass"
+if need_guest "$name" placework.elf; then
+	run 20 v3ctl create plf --mem 64M --vcpus 4 --numa bind:0 --kernel /guests/placework.elf \
+		--cmdline "cpus=4 mib=4 smib=2 secs=${PLF_SECS:-40} every=5"
+	for m in "0 0" "1 1" "2 2" "3 3"; do run 10 v3ctl vcpu move plf $m; done
+	k=$PLP/plf/placement
+	why=
+	{ echo 200 >$k/mem_period_ms && echo 64 >$k/mem_regions && echo 8 >$k/mem_window &&
+		echo 1000 >$k/mem_mbps && echo follow >$k/mem_policy; } || why="mem knobs refused"
+	run 10 v3ctl launch plf
+	pl_mem_on1() { [ "$(pl_mem plf 1)" -ge 2048 ]; }
+	[ -n "$why" ] || pl_until 60 pl_mem_on1 || why="node 1 has $(pl_mem plf 1) pages after 60 s, want 2048"
+	sleep 3
+	sed 's/^/#   decision /' $k/mem_decisions
+	echo "# mem_stats (hints samples moves moved_bytes sampler_ns): $(cat $k/mem_stats)"
+	timeout 10 v3ctl mem plf 2>&1 | sed 's/^/#   /'
+	n1=$(pl_mem plf 1)
+	[ -n "$why" ] || [ "$n1" = 2048 ] || [ "$n1" = 2560 ] && ! grep -q 'gpa=0x3000000 ' $k/mem_decisions ||
+		why=${why:-"then node 1 has $n1 pages, or the shared region moved"}
+	[ -n "$why" ] || ( for g in 0x1000000 0x1200000 0x2000000 0x2200000; do
+		grep -q "gpa=$g from_node=0 to_node=1 votes=8/8 result=0" $k/mem_decisions || exit 1; done ) ||
+		why=${why:-"decisions: $(tr '\n' ';' <$k/mem_decisions)"}
+	[ -n "$why" ] || why=$(pl_guest_ok plf 300)
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone plf
+fi
+
 name="placement: knobs and defaults: bounds refused, policies by name, adapt/ defaults reach new VMs"
 run 20 v3ctl create plk --mem 16M --kernel /guests/hello.elf
 k=$PLP/plk/placement
 why=
 [ "$(cat $k/vcpu_policy)" = static ] && [ "$(cat $k/objective)" = performance ] || why="defaults $(cat $k/vcpu_policy) $(cat $k/objective)"
-for bad in "period_ms 5" "period_ms 60001" "load_pct 101" "confirm 0" "max_moves 0" "max_moves 65" "ipi_threshold x"; do
+for bad in "period_ms 5" "period_ms 60001" "load_pct 101" "confirm 0" "max_moves 0" "max_moves 65" "ipi_threshold x" \
+	"mem_window 33" "mem_share_pct 50" "mem_mbps 0" "mem_policy sideways"; do
 	set -- $bad
 	! echo "$2" >"$k/$1" 2>/dev/null || why="$why; $1=$2 accepted"
 done
@@ -397,6 +434,9 @@ for p in compact spread adaptive static; do
 	echo $p >"$k/vcpu_policy" && [ "$(cat $k/vcpu_policy)" = $p ] || why="$why; policy $p"
 done
 echo energy >"$k/objective" && [ "$(cat $k/objective)" = energy ] || why="$why; objective energy"
+for p in follow interleave none; do
+	echo $p >"$k/mem_policy" && [ "$(cat $k/mem_policy)" = $p ] || why="$why; mem_policy $p"
+done
 echo spread >/sys/kernel/v3vmm/adapt/vcpu_policy && echo energy >/sys/kernel/v3vmm/adapt/objective || why="$why; adapt/ defaults refused"
 run 20 v3ctl create plk2 --mem 16M --kernel /guests/hello.elf
 [ "$(cat $PLP/plk2/placement/vcpu_policy)" = spread ] && [ "$(cat $PLP/plk2/placement/objective)" = energy ] ||
