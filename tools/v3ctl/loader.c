@@ -131,6 +131,7 @@ int load_kernel(struct load_req *req)
 	req->err[0] = '\0';
 	req->format = NULL;
 	req->kernel_lo = req->kernel_hi = req->initrd_addr = 0;
+	req->usage = false;
 	if (req->cmdline && strlen(req->cmdline) > CMDLINE_MAX)
 		return load_fail(req, "command line too long (%zu bytes, at most %llu)",
 				 strlen(req->cmdline),
@@ -139,6 +140,11 @@ int load_kernel(struct load_req *req)
 	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++) {
 		if (loaders[i]->probe(req->kernel, req->kernel_len)) {
 			req->format = loaders[i]->name;
+			if (req->guest_numa && !loaders[i]->acpi) {
+				req->usage = true;
+				return load_fail(req, "--guest-numa needs ACPI tables, which v3ctl builds only for a Linux bzImage, not for a %s kernel",
+						 loaders[i]->name);
+			}
 			return loaders[i]->load(req);
 		}
 	}

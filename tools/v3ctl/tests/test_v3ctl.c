@@ -1106,7 +1106,7 @@ static void test_acpi_tools(uint8_t *buf, struct acpi_layout *lay)
 		tap_ok(true, "# SKIP acpi: tests/acpi_tools.sh not found (run from tools/v3ctl)");
 		return;
 	}
-	if (acpi_build(buf, ACPI_AREA_SIZE, 0xe0000, 4, lay) || !mkdtemp(dir)) {
+	if (acpi_build(buf, ACPI_AREA_SIZE, 0xe0000, 4, NULL, lay) || !mkdtemp(dir)) {
 		tap_ok(false, "acpi: iasl check setup");
 		return;
 	}
@@ -1153,16 +1153,16 @@ static void test_acpi(void)
 
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		mem_reset(2 << 20);
-		ok = !acpi_build(buf, sizeof(buf), 0xe0000, counts[i], &lay);
+		ok = !acpi_build(buf, sizeof(buf), 0xe0000, counts[i], NULL, &lay);
 		memcpy(fm.buf + 0xe0000, buf, lay.size);
 		ok = ok && rsdp_scan() == 0xe0000 && acpi_ok(0xe0000, counts[i]);
 		tap_ok(ok, "acpi: tables for %u vCPUs (%u bytes) parse back %s",
 		       counts[i], lay.size, acpi_why);
 	}
-	tap_ok(acpi_build(buf, sizeof(buf), 0xe0000, 0, &lay) &&
-	       acpi_build(buf, sizeof(buf), 0xe0000, 256, &lay) &&
-	       acpi_build(buf, 100, 0xe0000, 1, &lay) &&
-	       acpi_build(buf, sizeof(buf), 0xe0008, 1, &lay),
+	tap_ok(acpi_build(buf, sizeof(buf), 0xe0000, 0, NULL, &lay) &&
+	       acpi_build(buf, sizeof(buf), 0xe0000, 256, NULL, &lay) &&
+	       acpi_build(buf, 100, 0xe0000, 1, NULL, &lay) &&
+	       acpi_build(buf, sizeof(buf), 0xe0008, 1, NULL, &lay),
 	       "acpi: bad arguments refused");
 	tap_ok(acpi_checksum("\x01\x02\xfd", 3) == 0 &&
 	       acpi_checksum("\x10", 1) == 0xf0, "acpi: checksum helper");
