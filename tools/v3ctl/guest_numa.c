@@ -33,11 +33,12 @@ int guest_numa_check(unsigned int nodes, unsigned int vcpus, uint64_t mem,
 		return -1;
 	}
 	if (mem < nodes * GUEST_NUMA_MIN_NODE_MEM) {
-		snprintf(why, len, "--guest-numa %u needs at least %llu MiB of guest RAM, %llu MiB per node (--mem is %llu KiB)",
+		snprintf(why, len, "--guest-numa %u needs at least %llu MiB of guest RAM, %llu MiB per node (--mem is %llu%s)",
 			 nodes,
 			 (unsigned long long)(nodes * GUEST_NUMA_MIN_NODE_MEM / MiB),
 			 (unsigned long long)(GUEST_NUMA_MIN_NODE_MEM / MiB),
-			 (unsigned long long)(mem / KiB));
+			 (unsigned long long)(mem % MiB ? mem / KiB : mem / MiB),
+			 mem % MiB ? "K" : "M");
 		return -1;
 	}
 	return 0;

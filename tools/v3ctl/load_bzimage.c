@@ -255,19 +255,13 @@ static int bz_acpi(struct load_req *req, const struct e820_entry *e820,
 {
 	unsigned int vcpus = req->vcpus ? req->vcpus : 1;
 	struct acpi_numa numa;
-	char why[LOAD_ERR_MAX];
 
-	if (req->guest_numa) {
-		if (guest_numa_check(req->guest_numa, vcpus,
-				     req->mem->ram_bytes, why, sizeof(why))) {
-			req->usage = true;
-			return load_fail(req, "%s", why);
-		}
-		if (guest_numa_split(e820, n, req->mem->ram_bytes,
-				     req->guest_numa, &numa))
-			return load_fail(req, "internal error: cannot split guest RAM into %u NUMA nodes",
-					 req->guest_numa);
-	}
+	/* load_kernel() checked req->guest_numa against vcpus and RAM */
+	if (req->guest_numa &&
+	    guest_numa_split(e820, n, req->mem->ram_bytes, req->guest_numa,
+			     &numa))
+		return load_fail(req, "internal error: cannot split guest RAM into %u NUMA nodes",
+				 req->guest_numa);
 	if (acpi_build(acpi, ACPI_AREA_SIZE, ACPI_BASE, vcpus,
 		       req->guest_numa ? &numa : NULL, lay))
 		return load_fail(req, "cannot build ACPI tables for %u vCPUs",

@@ -123,6 +123,24 @@ static int load_diagnose(struct load_req *req)
 	return load_fail(req, "unrecognised kernel image format (expected a Linux bzImage, a Multiboot ELF or an x86-64 ELF64)");
 }
 
+/* --guest-numa: a topology the VM can have, for a loader that can tell. */
+static int check_guest_numa(struct load_req *req, const struct loader *l)
+{
+	char why[LOAD_ERR_MAX];
+
+	if (!req->guest_numa)
+		return 0;
+	req->usage = true;
+	if (guest_numa_check(req->guest_numa, req->vcpus ? req->vcpus : 1,
+			     req->mem->ram_bytes, why, sizeof(why)))
+		return load_fail(req, "%s", why);
+	if (!l->acpi)
+		return load_fail(req, "--guest-numa needs ACPI tables, which v3ctl builds only for a Linux bzImage (this kernel's format is %s)",
+				 l->name);
+	req->usage = false;
+	return 0;
+}
+
 int load_kernel(struct load_req *req)
 {
 	unsigned int i;
@@ -140,11 +158,8 @@ int load_kernel(struct load_req *req)
 	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++) {
 		if (loaders[i]->probe(req->kernel, req->kernel_len)) {
 			req->format = loaders[i]->name;
-			if (req->guest_numa && !loaders[i]->acpi) {
-				req->usage = true;
-				return load_fail(req, "--guest-numa needs ACPI tables, which v3ctl builds only for a Linux bzImage, not for a %s kernel",
-						 loaders[i]->name);
-			}
+			if (check_guest_numa(req, loaders[i]))
+				return -1;
 			return loaders[i]->load(req);
 		}
 	}
