@@ -123,7 +123,10 @@ static int load_diagnose(struct load_req *req)
 	return load_fail(req, "unrecognised kernel image format (expected a Linux bzImage, a Multiboot ELF or an x86-64 ELF64)");
 }
 
-/* --guest-numa: a topology the VM can have, for a loader that can tell. */
+/*
+ * --guest-numa: refused, as a usage error, when the VM cannot have that
+ * topology or loader @l builds no ACPI tables to describe it.
+ */
 static int check_guest_numa(struct load_req *req, const struct loader *l)
 {
 	char why[LOAD_ERR_MAX];
