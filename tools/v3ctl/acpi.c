@@ -11,7 +11,11 @@
  * (SLP_TYP/SLP_EN for S5), a 32-bit PM timer and the reset register
  * (I/O 0xcf9, value 6).  There are no GPE blocks, no fixed power or
  * sleep button, no RTC wake status in PM1 and no VGA.
+ *
+ * A guest NUMA topology (--guest-numa) adds SRAT and SLIT after the MADT;
+ * without one the tables are exactly those of a v3ctl without the option.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "acpi.h"
@@ -25,8 +29,13 @@
 #define RSDT_REVISION		1
 #define XSDT_REVISION		1
 #define FACS_VERSION		2
+#define SRAT_REVISION		3	/* ACPI 6.x 5.2.16 */
+#define SLIT_REVISION		1	/* ACPI 6.x 5.2.17 */
 
 #define MADT_MAX_VCPUS		255
+
+/* FADT, MADT, then SRAT and SLIT with a guest NUMA topology */
+#define SDT_MAX_ENTRIES		4
 
 /*
  * DefinitionBlock body: Name (\_S5, Package () { 5, 5, 0, 0 })
@@ -196,19 +205,135 @@ static uint32_t build_madt(uint8_t *buf, uint32_t off, unsigned int vcpus)
 	return p - off;
 }
 
+unsigned int acpi_vcpu_node(unsigned int vcpu, unsigned int vcpus,
+			    unsigned int nodes)
+{
+	return (uint64_t)vcpu * nodes / vcpus;
+}
+
+/* Is @numa a topology acpi_build() can describe for @vcpus vCPUs? */
+static bool numa_ok(const struct acpi_numa *numa, unsigned int vcpus)
+{
+	unsigned int i;
+
+	if (!numa->nodes || numa->nodes > ACPI_NUMA_MAX_NODES ||
+	    numa->nodes > vcpus || !numa->nranges ||
+	    numa->nranges > ACPI_NUMA_MAX_RANGES)
+		return false;
+	for (i = 0; i < numa->nranges; i++)
+		if (numa->range[i].node >= numa->nodes ||
+		    !numa->range[i].size)
+			return false;
+	return true;
+}
+
+static uint32_t srat_len(const struct acpi_numa *numa, unsigned int vcpus)
+{
+	return sizeof(struct acpi_srat) +
+	       vcpus * sizeof(struct acpi_srat_lapic) +
+	       numa->nranges * sizeof(struct acpi_srat_mem);
+}
+
+static uint32_t slit_len(const struct acpi_numa *numa)
+{
+	return sizeof(struct acpi_slit) + numa->nodes * numa->nodes;
+}
+
+/*
+ * ACPI 6.x 5.2.16 SRAT: one Processor Local APIC Affinity Structure
+ * (5.2.16.1) per vCPU, one Memory Affinity Structure (5.2.16.2) per RAM
+ * range.  Proximity domain = guest node; clock domain 0 for all.
+ */
+static void build_srat(uint8_t *buf, uint32_t off,
+		       const struct acpi_numa *numa, unsigned int vcpus)
+{
+	struct acpi_srat srat;
+	struct acpi_srat_lapic lapic;
+	struct acpi_srat_mem mem;
+	uint32_t p = off + sizeof(srat);
+	unsigned int i;
+
+	for (i = 0; i < vcpus; i++) {
+		memset(&lapic, 0, sizeof(lapic));
+		lapic.type = ACPI_SRAT_LAPIC;
+		lapic.length = sizeof(lapic);
+		lapic.proximity_lo = acpi_vcpu_node(i, vcpus, numa->nodes);
+		lapic.apic_id = i;
+		lapic.flags = ACPI_SRAT_ENABLED;
+		memcpy(buf + p, &lapic, sizeof(lapic));
+		p += sizeof(lapic);
+	}
+	for (i = 0; i < numa->nranges; i++) {
+		memset(&mem, 0, sizeof(mem));
+		mem.type = ACPI_SRAT_MEMORY;
+		mem.length = sizeof(mem);
+		mem.proximity = numa->range[i].node;
+		mem.base = numa->range[i].base;
+		mem.size = numa->range[i].size;
+		mem.flags = ACPI_SRAT_ENABLED;
+		memcpy(buf + p, &mem, sizeof(mem));
+		p += sizeof(mem);
+	}
+
+	memset(&srat, 0, sizeof(srat));
+	header_init(&srat.header, "SRAT", p - off, SRAT_REVISION);
+	srat.reserved1 = 1;
+	memcpy(buf + off, &srat, sizeof(srat));
+	header_sum(buf, off);
+}
+
+/*
+ * ACPI 6.x 5.2.17 SLIT: the nodes x nodes distance matrix, row i the
+ * distances from node i; 10 (local) on the diagonal, 20 elsewhere.
+ */
+static void build_slit(uint8_t *buf, uint32_t off,
+		       const struct acpi_numa *numa)
+{
+	struct acpi_slit slit;
+	uint8_t *d = buf + off + sizeof(slit);
+	unsigned int i, j;
+
+	for (i = 0; i < numa->nodes; i++)
+		for (j = 0; j < numa->nodes; j++)
+			*d++ = i == j ? ACPI_SLIT_LOCAL : ACPI_SLIT_REMOTE;
+
+	memset(&slit, 0, sizeof(slit));
+	header_init(&slit.header, "SLIT", slit_len(numa), SLIT_REVISION);
+	slit.localities = numa->nodes;
+	memcpy(buf + off, &slit, sizeof(slit));
+	header_sum(buf, off);
+}
+
+/* RSDT (4-byte entries) or XSDT (8-byte entries) listing @n tables. */
+static void build_sdt(uint8_t *buf, uint32_t off, const char *sig,
+		      uint8_t revision, unsigned int entry_size,
+		      const uint64_t *tables, unsigned int n)
+{
+	struct acpi_header h;
+	unsigned int i;
+
+	header_init(&h, sig, sizeof(h) + n * entry_size, revision);
+	memcpy(buf + off, &h, sizeof(h));
+	for (i = 0; i < n; i++)	/* little-endian: the low entry_size bytes */
+		memcpy(buf + off + sizeof(h) + i * entry_size, &tables[i],
+		       entry_size);
+	header_sum(buf, off);
+}
+
 int acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned int vcpus,
-	       struct acpi_layout *lay)
+	       const struct acpi_numa *numa, struct acpi_layout *lay)
 {
 	struct acpi_rsdp rsdp;
 	struct acpi_facs facs;
 	struct acpi_header h;
 	struct acpi_fadt fadt;
 	uint32_t p, madt_len;
-	uint32_t rsdt_entries[2];
-	uint64_t xsdt_entries[2];
+	uint64_t tables[SDT_MAX_ENTRIES];
+	unsigned int ntables = numa ? 4 : 2;
 
 	if (!vcpus || vcpus > MADT_MAX_VCPUS || size < ACPI_AREA_SIZE ||
-	    base + ACPI_AREA_SIZE > (1ULL << 32) || (base & 15))
+	    base + ACPI_AREA_SIZE > (1ULL << 32) || (base & 15) ||
+	    (numa && !numa_ok(numa, vcpus)))
 		return -1;
 	memset(buf, 0, size);
 	memset(lay, 0, sizeof(*lay));
@@ -216,8 +341,8 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned int vcpus,
 	lay->rsdp = 0;
 	lay->facs = align_up(sizeof(rsdp), 64);
 	lay->rsdt = align_up(lay->facs + sizeof(facs), 16);
-	lay->xsdt = align_up(lay->rsdt + sizeof(h) + sizeof(rsdt_entries), 16);
-	lay->fadt = align_up(lay->xsdt + sizeof(h) + sizeof(xsdt_entries), 16);
+	lay->xsdt = align_up(lay->rsdt + sizeof(h) + ntables * 4, 16);
+	lay->fadt = align_up(lay->xsdt + sizeof(h) + ntables * 8, 16);
 	lay->dsdt = align_up(lay->fadt + sizeof(fadt), 16);
 	lay->madt = align_up(lay->dsdt + sizeof(h) + sizeof(dsdt_aml), 16);
 	madt_len = sizeof(struct acpi_madt) +
@@ -226,6 +351,11 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned int vcpus,
 		   2 * sizeof(struct acpi_madt_iso) +
 		   sizeof(struct acpi_madt_lapic_nmi);
 	lay->size = lay->madt + madt_len;
+	if (numa) {
+		lay->srat = align_up(lay->size, 16);
+		lay->slit = align_up(lay->srat + srat_len(numa, vcpus), 16);
+		lay->size = lay->slit + slit_len(numa);
+	}
 	if (lay->size > ACPI_AREA_SIZE)
 		return -1;
 
@@ -236,20 +366,13 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned int vcpus,
 	facs.version = FACS_VERSION;
 	memcpy(buf + lay->facs, &facs, sizeof(facs));
 
-	/* RSDT and XSDT: FADT, MADT */
-	rsdt_entries[0] = base + lay->fadt;
-	rsdt_entries[1] = base + lay->madt;
-	header_init(&h, "RSDT", sizeof(h) + sizeof(rsdt_entries), RSDT_REVISION);
-	memcpy(buf + lay->rsdt, &h, sizeof(h));
-	memcpy(buf + lay->rsdt + sizeof(h), rsdt_entries, sizeof(rsdt_entries));
-	header_sum(buf, lay->rsdt);
-
-	xsdt_entries[0] = base + lay->fadt;
-	xsdt_entries[1] = base + lay->madt;
-	header_init(&h, "XSDT", sizeof(h) + sizeof(xsdt_entries), XSDT_REVISION);
-	memcpy(buf + lay->xsdt, &h, sizeof(h));
-	memcpy(buf + lay->xsdt + sizeof(h), xsdt_entries, sizeof(xsdt_entries));
-	header_sum(buf, lay->xsdt);
+	/* RSDT and XSDT: FADT, MADT (, SRAT, SLIT) */
+	tables[0] = base + lay->fadt;
+	tables[1] = base + lay->madt;
+	tables[2] = base + lay->srat;
+	tables[3] = base + lay->slit;
+	build_sdt(buf, lay->rsdt, "RSDT", RSDT_REVISION, 4, tables, ntables);
+	build_sdt(buf, lay->xsdt, "XSDT", XSDT_REVISION, 8, tables, ntables);
 
 	build_fadt(&fadt, base, lay);
 	memcpy(buf + lay->fadt, &fadt, sizeof(fadt));
@@ -263,6 +386,10 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned int vcpus,
 	p = build_madt(buf, lay->madt, vcpus);
 	if (p != madt_len)
 		return -1;
+	if (numa) {
+		build_srat(buf, lay->srat, numa, vcpus);
+		build_slit(buf, lay->slit, numa);
+	}
 
 	memset(&rsdp, 0, sizeof(rsdp));
 	memcpy(rsdp.signature, "RSD PTR ", 8);

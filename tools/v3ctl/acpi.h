@@ -13,7 +13,17 @@
  *   then, each 16-byte aligned: RSDT, XSDT, FADT (revision 6, 276 bytes),
  *   DSDT (\_S5 only), MADT (one Local APIC entry per vCPU, the IOAPIC,
  *   interrupt source overrides IRQ0->GSI2 and the level-triggered SCI,
- *   Local APIC NMI on LINT1 for all processors).
+ *   Local APIC NMI on LINT1 for all processors), and with a guest NUMA
+ *   topology (--guest-numa) SRAT and SLIT.
+ *
+ * Guest NUMA (ACPI 6.x 5.2.16 SRAT, 5.2.17 SLIT): proximity domain k is
+ * guest node k.  vCPU i (APIC ID i) is on node i * nodes / vcpus, so the
+ * nodes get contiguous blocks of vCPUs whose sizes differ by at most one
+ * (2 nodes, 3 vCPUs: 0-1 and 2); the memory ranges come from the caller
+ * (guest_numa_split() in guest_numa.c).  Distances are 10 (local) and 20
+ * (remote): the guest's nodes are not backed by distinct host nodes (the
+ * host places guest RAM by the VM's --numa policy, not per guest node),
+ * so there are no host distances to pass on.
  */
 #ifndef V3CTL_ACPI_H
 #define V3CTL_ACPI_H
@@ -29,8 +39,11 @@
 
 #define ACPI_LAPIC_BASE		0xfee00000U
 
-/* Space acpi_build() needs at most (64 vCPUs: well under 2 KiB). */
-#define ACPI_AREA_SIZE		0x1000
+/*
+ * Space acpi_build() needs at most (255 vCPUs with a guest NUMA topology:
+ * under 7.5 KiB; 64 vCPUs without: under 2 KiB).
+ */
+#define ACPI_AREA_SIZE		0x2000
 
 struct acpi_rsdp {
 	char signature[8];		/* "RSD PTR " */
@@ -210,6 +223,52 @@ struct acpi_madt_lapic_nmi {
 	uint8_t lint;
 } __attribute__((packed));
 
+/* ACPI 6.x 5.2.16 System Resource Affinity Table */
+struct acpi_srat {
+	struct acpi_header header;	/* "SRAT", revision 3 */
+	uint32_t reserved1;		/* 1, for backward compatibility */
+	uint64_t reserved2;
+} __attribute__((packed));
+
+#define ACPI_SRAT_LAPIC			0
+#define ACPI_SRAT_MEMORY		1
+
+/* 5.2.16.1 Processor Local APIC/SAPIC Affinity Structure */
+struct acpi_srat_lapic {
+	uint8_t type;			/* 0 */
+	uint8_t length;			/* 16 */
+	uint8_t proximity_lo;		/* proximity domain bits 7:0 */
+	uint8_t apic_id;
+	uint32_t flags;			/* bit 0: enabled */
+	uint8_t local_sapic_eid;
+	uint8_t proximity_hi[3];	/* proximity domain bits 31:8 */
+	uint32_t clock_domain;
+} __attribute__((packed));
+
+/* 5.2.16.2 Memory Affinity Structure */
+struct acpi_srat_mem {
+	uint8_t type;			/* 1 */
+	uint8_t length;			/* 40 */
+	uint32_t proximity;
+	uint16_t reserved1;
+	uint64_t base;			/* Base Address Low and High */
+	uint64_t size;			/* Length Low and High */
+	uint32_t reserved2;
+	uint32_t flags;			/* bit 0: enabled */
+	uint64_t reserved3;
+} __attribute__((packed));
+
+#define ACPI_SRAT_ENABLED		(1U << 0)
+
+/* ACPI 6.x 5.2.17 System Locality Information Table */
+struct acpi_slit {
+	struct acpi_header header;	/* "SLIT", revision 1 */
+	uint64_t localities;		/* then localities^2 bytes */
+} __attribute__((packed));
+
+#define ACPI_SLIT_LOCAL			10
+#define ACPI_SLIT_REMOTE		20
+
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP size");
 _Static_assert(sizeof(struct acpi_header) == 36, "table header size");
 _Static_assert(sizeof(struct acpi_gas) == 12, "GAS size");
@@ -224,22 +283,52 @@ _Static_assert(sizeof(struct acpi_madt_lapic) == 8, "MADT LAPIC size");
 _Static_assert(sizeof(struct acpi_madt_ioapic) == 12, "MADT IOAPIC size");
 _Static_assert(sizeof(struct acpi_madt_iso) == 10, "MADT ISO size");
 _Static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT LAPIC NMI size");
+_Static_assert(sizeof(struct acpi_srat) == 48, "SRAT size");
+_Static_assert(sizeof(struct acpi_srat_lapic) == 16, "SRAT LAPIC size");
+_Static_assert(offsetof(struct acpi_srat_lapic, clock_domain) == 12, "SRAT LAPIC clock domain");
+_Static_assert(sizeof(struct acpi_srat_mem) == 40, "SRAT memory size");
+_Static_assert(offsetof(struct acpi_srat_mem, base) == 8, "SRAT memory base");
+_Static_assert(offsetof(struct acpi_srat_mem, flags) == 28, "SRAT memory flags");
+_Static_assert(sizeof(struct acpi_slit) == 44, "SLIT size");
+
+/* A guest NUMA topology for acpi_build(): SRAT and SLIT. */
+#define ACPI_NUMA_MAX_NODES	8
+#define ACPI_NUMA_MAX_RANGES	16
+
+struct acpi_mem_range {
+	uint64_t base, size;
+	uint32_t node;
+};
+
+struct acpi_numa {
+	unsigned int nodes;		/* 1 .. ACPI_NUMA_MAX_NODES */
+	unsigned int nranges;
+	struct acpi_mem_range range[ACPI_NUMA_MAX_RANGES];	/* RAM */
+};
 
 /* Offsets of the tables inside the block acpi_build() fills. */
 struct acpi_layout {
 	uint32_t rsdp, facs, rsdt, xsdt, fadt, dsdt, madt;
+	uint32_t srat, slit;		/* 0: no guest NUMA topology */
 	uint32_t size;			/* bytes used */
 };
 
 uint8_t acpi_checksum(const void *buf, size_t len);
 
+/* The guest node of vCPU @vcpu: @vcpu * @nodes / @vcpus. */
+unsigned int acpi_vcpu_node(unsigned int vcpu, unsigned int vcpus,
+			    unsigned int nodes);
+
 /*
  * Build the tables for a VM with @vcpus vCPUs (1 .. 255) into @buf
  * (@size bytes, at least ACPI_AREA_SIZE), as they must appear at
  * guest-physical address @base (below 4 GiB).  The RSDP is at offset 0.
- * Returns 0, or -1 if the arguments are out of range.
+ * With @numa (NULL: none) also SRAT and SLIT, listed after the MADT in
+ * the RSDT and XSDT; @numa->nodes may not exceed @vcpus, and every
+ * range's node must be below it.  Returns 0, or -1 if the arguments are
+ * out of range.
  */
 int acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned int vcpus,
-	       struct acpi_layout *lay);
+	       const struct acpi_numa *numa, struct acpi_layout *lay);
 
 #endif /* V3CTL_ACPI_H */

@@ -3,6 +3,7 @@
  * v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE
  *		     [--initrd FILE] [--cmdline STR] [--no-pvclock]
  *		     [--on-reboot reset|stop] [--paging MODE] [--numa POLICY]
+ *		     [--guest-numa N]
  */
 #include <unistd.h>
 
@@ -12,7 +13,7 @@ static const char help[] =
 "Usage: v3ctl create NAME --mem SIZE [--vcpus N] [--pin CPU] --kernel FILE\n"
 "                    [--initrd FILE] [--cmdline STR] [--no-pvclock]\n"
 "                    [--on-reboot reset|stop] [--paging MODE]\n"
-"                    [--numa POLICY]\n"
+"                    [--numa POLICY] [--guest-numa N]\n"
 "\n"
 "Create VM NAME (1-31 characters from A-Z a-z 0-9 _ . -), load its kernel\n"
 "into guest memory and set its boot state.  It does not run until\n"
@@ -41,6 +42,12 @@ static const char help[] =
 "                                    (N,M,... and ranges N-M)\n"
 "                   each node named must exist on this host and have memory\n"
 "                   as libnuma says (see 'v3ctl topology'); needs ABI 1.4\n"
+"  --guest-numa N   give the guest N NUMA nodes of its own (1-8; ACPI SRAT\n"
+"                   and SLIT, Linux bzImage only): vCPU i on node\n"
+"                   i * N / vcpus, guest RAM in N contiguous pieces of\n"
+"                   SIZE / N (2 MiB aligned, the last takes the rest),\n"
+"                   distances 10 local, 20 remote; needs N vCPUs and\n"
+"                   4 MiB of RAM per node\n"
 "  --kernel FILE    Linux bzImage (x86-64, boot protocol 2.12+; booted\n"
 "                   directly with an e820 map and ACPI tables, no BIOS),\n"
 "                   Multiboot v1 ELF kernel (32-bit protected mode entry)\n"

@@ -20,7 +20,7 @@ static const char help[] =
 "terminal, Ctrl-] stops the VM (exit status 130).\n"
 "\n"
 "  --mem, --vcpus, --pin, --kernel, --initrd, --cmdline,\n"
-"  --no-pvclock, --on-reboot, --paging, --numa: as for create\n"
+"  --no-pvclock, --on-reboot, --paging, --numa, --guest-numa: as for create\n"
 "  --timeout SEC    stop and destroy the VM after SEC seconds\n"
 "  --name NAME      VM name\n"
 "  -h, --help       show this help\n"

@@ -8,7 +8,8 @@
  * pref_address; a zero page (struct boot_params) holds the setup header
  * from the file with the loader's fields filled in, the e820 memory map
  * and the ACPI RSDP address; ACPI tables describing the platform (see
- * acpi.h) are built in the BIOS area 0xe0000.  The kernel is entered at
+ * acpi.h; with req->guest_numa also its NUMA topology, guest_numa.c) are
+ * built in the BIOS area 0xe0000.  The kernel is entered at
  * its 64-bit entry point (load address + 0x200) in long mode with paging
  * on (identity map of [0, max(4 GiB, top of RAM))), CS = __BOOT_CS (0x10),
  * DS = ES = SS = __BOOT_DS (0x18) from a GDT in guest memory,
@@ -245,6 +246,29 @@ static unsigned int bz_e820(const struct guest_mem *gm, struct e820_entry *t)
 	return n;
 }
 
+/*
+ * The ACPI tables, with SRAT and SLIT for req->guest_numa nodes whose RAM
+ * is the RAM of the memory map @e820 (@n entries).
+ */
+static int bz_acpi(struct load_req *req, const struct e820_entry *e820,
+		   unsigned int n, uint8_t *acpi, struct acpi_layout *lay)
+{
+	unsigned int vcpus = req->vcpus ? req->vcpus : 1;
+	struct acpi_numa numa;
+
+	/* load_kernel() checked req->guest_numa against vcpus and RAM */
+	if (req->guest_numa &&
+	    guest_numa_split(e820, n, req->mem->ram_bytes, req->guest_numa,
+			     &numa))
+		return load_fail(req, "internal error: cannot split guest RAM into %u NUMA nodes",
+				 req->guest_numa);
+	if (acpi_build(acpi, ACPI_AREA_SIZE, ACPI_BASE, vcpus,
+		       req->guest_numa ? &numa : NULL, lay))
+		return load_fail(req, "cannot build ACPI tables for %u vCPUs",
+				 vcpus);
+	return 0;
+}
+
 /* null, null, 0x10: flat 64-bit code, 0x18: flat data */
 static int bz_write_gdt(struct load_req *req, uint32_t *limit)
 {
@@ -265,7 +289,6 @@ static int bz_load(struct load_req *req)
 	static uint8_t acpi[ACPI_AREA_SIZE];
 	struct e820_entry e820[BP_E820_MAX];
 	const char *cmdline = req->cmdline ? req->cmdline : "";
-	unsigned int vcpus = req->vcpus ? req->vcpus : 1;
 	struct acpi_layout lay;
 	struct bz_image bz;
 	unsigned int npd, n, i;
@@ -283,9 +306,9 @@ static int bz_load(struct load_req *req)
 	if (strlen(cmdline) >= BZ_CMDLINE_AREA)
 		return load_fail(req, "command line too long (at most %llu bytes)",
 				 (unsigned long long)BZ_CMDLINE_AREA - 1);
-	if (acpi_build(acpi, sizeof(acpi), ACPI_BASE, vcpus, &lay))
-		return load_fail(req, "cannot build ACPI tables for %u vCPUs",
-				 vcpus);
+	n = bz_e820(req->mem, e820);
+	if (bz_acpi(req, e820, n, acpi, &lay))
+		return -1;
 
 	/* zero page: the setup header from the file, then our fields */
 	memset(zp, 0, sizeof(zp));
@@ -301,7 +324,6 @@ static int bz_load(struct load_req *req)
 	put32(zp, BP_EXT_RAMDISK_SIZE,
 	      bz.initrd ? (uint32_t)((uint64_t)req->initrd_len >> 32) : 0);
 	put64(zp, BP_ACPI_RSDP_ADDR, ACPI_BASE + lay.rsdp);
-	n = bz_e820(req->mem, e820);
 	put8(zp, BP_E820_ENTRIES, n);
 	for (i = 0; i < n; i++)
 		memcpy(zp + BP_E820_TABLE + i * sizeof(e820[0]), &e820[i],
@@ -339,4 +361,5 @@ const struct loader loader_bzimage = {
 	.name = "bzimage",
 	.probe = bz_probe,
 	.load = bz_load,
+	.acpi = true,
 };

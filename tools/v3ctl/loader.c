@@ -123,6 +123,27 @@ static int load_diagnose(struct load_req *req)
 	return load_fail(req, "unrecognised kernel image format (expected a Linux bzImage, a Multiboot ELF or an x86-64 ELF64)");
 }
 
+/*
+ * --guest-numa: refused, as a usage error, when the VM cannot have that
+ * topology or loader @l builds no ACPI tables to describe it.
+ */
+static int check_guest_numa(struct load_req *req, const struct loader *l)
+{
+	char why[LOAD_ERR_MAX];
+
+	if (!req->guest_numa)
+		return 0;
+	req->usage = true;
+	if (guest_numa_check(req->guest_numa, req->vcpus ? req->vcpus : 1,
+			     req->mem->ram_bytes, why, sizeof(why)))
+		return load_fail(req, "%s", why);
+	if (!l->acpi)
+		return load_fail(req, "--guest-numa needs ACPI tables, which v3ctl builds only for a Linux bzImage (this kernel's format is %s)",
+				 l->name);
+	req->usage = false;
+	return 0;
+}
+
 int load_kernel(struct load_req *req)
 {
 	unsigned int i;
@@ -131,6 +152,7 @@ int load_kernel(struct load_req *req)
 	req->err[0] = '\0';
 	req->format = NULL;
 	req->kernel_lo = req->kernel_hi = req->initrd_addr = 0;
+	req->usage = false;
 	if (req->cmdline && strlen(req->cmdline) > CMDLINE_MAX)
 		return load_fail(req, "command line too long (%zu bytes, at most %llu)",
 				 strlen(req->cmdline),
@@ -139,6 +161,8 @@ int load_kernel(struct load_req *req)
 	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++) {
 		if (loaders[i]->probe(req->kernel, req->kernel_len)) {
 			req->format = loaders[i]->name;
+			if (check_guest_numa(req, loaders[i]))
+				return -1;
 			return loaders[i]->load(req);
 		}
 	}

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "v3vmm.h"
+#include "acpi.h"
 
 #ifndef V3_LOW_RAM_LIMIT
 #define V3_LOW_RAM_LIMIT	(3ULL << 30)
@@ -216,6 +217,7 @@ struct load_req {
 	size_t initrd_len;
 	const char *cmdline;		/* NULL: empty */
 	unsigned int vcpus;		/* for the ACPI tables; 0 means 1 */
+	unsigned int guest_numa;	/* guest NUMA nodes (SRAT, SLIT); 0: none */
 	struct guest_mem *mem;
 	/* out */
 	struct v3_boot boot;		/* everything but the name */
@@ -223,6 +225,7 @@ struct load_req {
 	uint64_t kernel_lo, kernel_hi;	/* loaded range */
 	uint64_t initrd_addr;		/* 0: none */
 	char err[LOAD_ERR_MAX];		/* why load_kernel() failed */
+	bool usage;			/* ... because of the request's options */
 };
 
 struct loader {
@@ -230,6 +233,7 @@ struct loader {
 	/* true if this loader is responsible for the image */
 	bool (*probe)(const uint8_t *img, size_t len);
 	int (*load)(struct load_req *req);	/* 0 or -1 with req->err */
+	bool acpi;	/* builds ACPI tables, so can do req->guest_numa */
 };
 
 extern const struct loader loader_bzimage;
@@ -247,6 +251,15 @@ int gmem_write(struct load_req *req, uint64_t gpa, const void *buf,
 	       uint64_t len);
 int gmem_zero(struct load_req *req, uint64_t gpa, uint64_t len);
 bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
+
+/* guest_numa.c: --guest-numa (see there and acpi.h) */
+#define GUEST_NUMA_MAX_NODES	ACPI_NUMA_MAX_NODES
+#define GUEST_NUMA_MIN_NODE_MEM	(4 * MiB)
+
+int guest_numa_check(unsigned int nodes, unsigned int vcpus, uint64_t mem,
+		     char *why, size_t len);
+int guest_numa_split(const struct e820_entry *map, unsigned int n,
+		     uint64_t ram, unsigned int nodes, struct acpi_numa *numa);
 
 /* load_elf.c: ELF parsing shared by the ELF64 and Multiboot loaders */
 #define ELF_MAX_SEGS	32

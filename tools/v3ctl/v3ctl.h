@@ -217,6 +217,7 @@ struct vm_config {
 	const char *numa;		/* --numa as given, NULL: local */
 	uint32_t mem_policy;		/* V3_MEM_* */
 	uint64_t mem_nodes;		/* bit n: host node n */
+	uint32_t guest_numa;		/* --guest-numa nodes; 0: none */
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;

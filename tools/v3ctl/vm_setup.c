@@ -32,6 +32,7 @@ enum {
 	OPT_NAME,
 	OPT_PAGING,
 	OPT_NUMA,
+	OPT_GUEST_NUMA,
 };
 
 static int parse_mem(const char *cmd, const char *arg, uint64_t *mem)
@@ -65,8 +66,10 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "paging", required_argument, NULL, OPT_PAGING },
 		{ "numa", required_argument, NULL, OPT_NUMA },
+		{ "guest-numa", required_argument, NULL, OPT_GUEST_NUMA },
 		{ NULL, 0, NULL, 0 }
 	};
+	char why[LOAD_ERR_MAX];
 	int c, ret;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -124,6 +127,12 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 				return ret;
 			cfg->numa = optarg;
 			break;
+		case OPT_GUEST_NUMA:
+			if (parse_u32(optarg, GUEST_NUMA_MAX_NODES,
+				      &cfg->guest_numa) || !cfg->guest_numa)
+				return usage_err(cmd, "--guest-numa must be 1 to %d, not '%s'",
+						 GUEST_NUMA_MAX_NODES, optarg);
+			break;
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
 			break;
@@ -167,6 +176,10 @@ int parse_vm_opts(const char *cmd, int argc, char **argv, unsigned int mode,
 	if (cfg->cmdline && strlen(cfg->cmdline) > CMDLINE_MAX)
 		return usage_err(cmd, "--cmdline is too long (at most %llu bytes)",
 				 (unsigned long long)CMDLINE_MAX);
+	if (cfg->guest_numa &&
+	    guest_numa_check(cfg->guest_numa, cfg->vcpus, cfg->mem_bytes, why,
+			     sizeof(why)))
+		return usage_err(cmd, "%s", why);
 	return 0;
 }
 
@@ -290,7 +303,8 @@ static const struct guest_mem_ops ioctl_mem_ops = { .write = ioctl_write };
  * Create VM cfg->name, load its kernel (and initrd) and set its boot
  * state.  The files are checked by a dry run before the VM is created;
  * if anything fails after creation the VM is destroyed again.
- * Returns EXIT_OK or EXIT_FAIL (message printed).
+ * Returns EXIT_OK, EXIT_FAIL or EXIT_USAGE (an option this kernel cannot
+ * have, say --guest-numa for a Multiboot kernel), message printed.
  */
 int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 {
@@ -316,11 +330,15 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	req.initrd_len = initrd_len;
 	req.cmdline = cfg->cmdline;
 	req.vcpus = cfg->vcpus;
+	req.guest_numa = cfg->guest_numa;
 	req.mem = &mem;
 
 	mem.ops = &null_mem_ops;
 	if (load_kernel(&req)) {
-		v3_err(cmd, "%s: %s", cfg->kernel, req.err);
+		if (req.usage)
+			ret = usage_err(cmd, "%s: %s", cfg->kernel, req.err);
+		else
+			v3_err(cmd, "%s: %s", cfg->kernel, req.err);
 		goto out;
 	}
 

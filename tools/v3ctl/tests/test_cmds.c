@@ -856,6 +856,91 @@ static void test_numa_opt(void)
 	fake_create_err = 0;
 }
 
+/* The table @sig listed in the XSDT of @vm's ACPI tables, or NULL. */
+static const uint8_t *vm_table(const struct fvm *vm, const char *sig)
+{
+	struct acpi_rsdp rsdp;
+	uint32_t len, i;
+	uint64_t t;
+
+	memcpy(&rsdp, vm->ram + ACPI_BASE, sizeof(rsdp));
+	if (rsdp.xsdt_address > FAKE_RAM - 36)
+		return NULL;
+	memcpy(&len, vm->ram + rsdp.xsdt_address + 4, 4);
+	for (i = 36; i + 8 <= len; i += 8) {
+		memcpy(&t, vm->ram + rsdp.xsdt_address + i, 8);
+		if (t <= FAKE_RAM - 36 && !memcmp(vm->ram + t, sig, 4))
+			return vm->ram + t;
+	}
+	return NULL;
+}
+
+/* create/run --guest-numa: SRAT and SLIT in guest memory, refusals */
+static void test_guest_numa_opt(void)
+{
+	static const struct {
+		const char *args, *msg;
+	} bad[] = {
+		{ "--vcpus 2 --guest-numa 3",
+		  "v3ctl: create: --guest-numa 3 needs at least 3 vCPUs, one per node (--vcpus is 2) (see 'v3ctl create --help')\n" },
+		{ "--guest-numa 2", "needs at least 2 vCPUs, one per node (--vcpus is 1)" },
+		{ "--vcpus 2 --guest-numa 0", "--guest-numa must be 1 to 8, not '0'" },
+		{ "--vcpus 9 --guest-numa 9", "--guest-numa must be 1 to 8, not '9'" },
+		{ "--vcpus 2 --guest-numa two", "--guest-numa must be 1 to 8, not 'two'" },
+		{ "--vcpus 2 --guest-numa=", "--guest-numa must be 1 to 8, not ''" },
+		{ "--vcpus 8 --guest-numa 8 --mem 24M",
+		  "--guest-numa 8 needs at least 32 MiB of guest RAM, 4 MiB per node (--mem is 24M)" },
+	};
+	const uint8_t *srat, *slit;
+	uint32_t len = 0;
+	struct fvm *vm;
+	unsigned int i;
+	int r;
+
+	r = run(NULL, fmt("create vgn --mem 64M --guest-numa 2 --vcpus 4 --kernel %s", bz_path));
+	vm = find("vgn");
+	srat = vm ? vm_table(vm, "SRAT") : NULL;
+	slit = vm ? vm_table(vm, "SLIT") : NULL;
+	if (srat)
+		memcpy(&len, srat + 4, 4);
+	/* 4 LAPIC entries; memory [0, 0x9fc00) [1M, 32M) on 0, [32M, 64M) on 1 */
+	CHECK(r == 0 && srat && slit && len == 48 + 4 * 16 + 3 * 40 &&
+	      srat[48 + 3 * 16 + 2] == 1 && srat[48 + 3 * 16 + 3] == 3 &&
+	      srat[48 + 4 * 16 + 2 * 40 + 2] == 1 &&
+	      !memcmp(slit + 36, "\x02\0\0\0\0\0\0\0\x0a\x14\x14\x0a", 12) &&
+	      !*err, "guest numa: create --guest-numa 2 --vcpus 4 puts SRAT and SLIT in guest memory");
+	run(NULL, "destroy vgn");
+	r = run(NULL, fmt("create vgn --mem 64M --vcpus 4 --kernel %s", bz_path));
+	vm = find("vgn");
+	CHECK(r == 0 && vm && vm_table(vm, "APIC") && !vm_table(vm, "SRAT") &&
+	      !vm_table(vm, "SLIT"), "guest numa: without it no SRAT or SLIT");
+	run(NULL, "destroy vgn");
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		r = run(NULL, fmt("create vgn --mem 64M %s --kernel %s",
+				  bad[i].args, bz_path));
+		CHECK(r == 2 && !find("vgn") && has(err, bad[i].msg) &&
+		      one_line(err), "guest numa: create %s -> 2, one line",
+		      bad[i].args);
+	}
+	r = run(NULL, fmt("create vgn --mem 64M --guest-numa 1 --kernel %s", mb_path));
+	CHECK(r == 2 && !find("vgn") && one_line(err) &&
+	      has(err, "needs ACPI tables, which v3ctl builds only for a Linux bzImage (this kernel's format is multiboot)"),
+	      "guest numa: create with a Multiboot kernel -> 2, no VM");
+
+	memset(&sc, 0, sizeof(sc));
+	sc.stop_reason = V3_STOP_POWEROFF;
+	r = run(NULL, fmt("run --mem 64M --vcpus 2 --guest-numa 2 --kernel %s", bz_path));
+	CHECK(r == 0 && !vm_count() && last_copy.cr.vcpus == 2,
+	      "guest numa: run --guest-numa 2");
+	r = run(NULL, fmt("run --mem 64M --guest-numa 2 --kernel %s", bz_path));
+	CHECK(r == 2 && !vm_count() && has(err, "v3ctl: run: --guest-numa 2 needs at least 2 vCPUs"),
+	      "guest numa: run refuses it for 1 vCPU -> 2");
+	r = run(NULL, fmt("run --mem 64M --guest-numa 1 --kernel %s", mb_path));
+	CHECK(r == 2 && !vm_count() && has(err, "format is multiboot"),
+	      "guest numa: run with a Multiboot kernel -> 2");
+}
+
 static void test_vcpu(void)
 {
 	int r;
@@ -1292,6 +1377,7 @@ static void test_placement(void)
 	make_sysfs();
 	test_host();
 	test_numa_opt();
+	test_guest_numa_opt();
 	test_topology();
 	test_vcpu();
 	test_mem();

@@ -286,6 +286,7 @@ static bool seg_loaded(const struct seg_spec *s)
 }
 
 static struct load_req req;
+static unsigned int load_nodes;		/* req.guest_numa for do_load_img() */
 
 static int do_load_img(const uint8_t *kernel, size_t len, uint64_t ram,
 		       const char *cmdline, const uint8_t *initrd,
@@ -299,6 +300,7 @@ static int do_load_img(const uint8_t *kernel, size_t len, uint64_t ram,
 	req.initrd = initrd;
 	req.initrd_len = initrd_len;
 	req.vcpus = vcpus;
+	req.guest_numa = load_nodes;
 	req.mem = &gm;
 	return load_kernel(&req);
 }
@@ -1047,12 +1049,112 @@ static bool madt_ok(uint64_t gpa, unsigned int vcpus)
 	return true;
 }
 
-/* Walk everything from the RSDP at @rsdp as an OS would. */
-static bool acpi_ok(uint64_t rsdp, unsigned int vcpus)
+/* SRAT memory affinity entries found by srat_ok() */
+static struct acpi_srat_mem srat_mem[64];
+static unsigned int srat_nmem;
+
+/* The guest node of vCPU @i: by the spec of --guest-numa, i * N / vcpus. */
+static unsigned int want_cpu_node(unsigned int i, unsigned int vcpus,
+				  unsigned int nodes)
+{
+	return i * nodes / vcpus;
+}
+
+/*
+ * ACPI 6.x 5.2.16: header, reserved 1 and 0, one enabled 16-byte LAPIC
+ * affinity entry per vCPU (each APIC ID once, on its node, clock domain
+ * 0), enabled 40-byte memory affinity entries (kept in srat_mem[]).
+ */
+static bool srat_ok(uint64_t gpa, unsigned int vcpus, unsigned int nodes)
+{
+	uint8_t seen[256] = { 0 };
+	unsigned int cpus = 0, per_node[8] = { 0 }, i;
+	uint32_t len, p;
+
+	srat_nmem = 0;
+	if (!table_ok(gpa, "SRAT", &len))
+		return false;
+	if (mem_at(gpa)[8] != 3 || rd32(gpa + 36) != 1 || rd64(gpa + 40))
+		return acpi_fail("SRAT: revision %u, reserved 0x%x 0x%llx",
+				 mem_at(gpa)[8], rd32(gpa + 36),
+				 (unsigned long long)rd64(gpa + 40));
+	for (p = 48; p < len; p += mem_at(gpa + p + 1)[0]) {
+		const uint8_t *e = mem_at(gpa + p);
+		uint32_t dom;
+
+		if (p + 2 > len || e[1] < 2 || p + e[1] > len)
+			return acpi_fail("SRAT: bad subtable at +%u", p);
+		if (e[0] == 0) {
+			dom = e[2] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 |
+			      (uint32_t)e[11] << 24;
+			if (e[1] != 16 || e[3] >= vcpus || seen[e[3]]++ ||
+			    rd32(gpa + p + 4) != 1 || e[8] ||
+			    rd32(gpa + p + 12) ||
+			    dom != want_cpu_node(e[3], vcpus, nodes))
+				return acpi_fail("SRAT: LAPIC entry for APIC ID %u (domain %u)",
+						 e[3], dom);
+			per_node[dom]++;
+			cpus++;
+		} else if (e[0] == 1) {
+			if (e[1] != 40 || srat_nmem == ARRAY_SIZE(srat_mem))
+				return acpi_fail("SRAT: memory entry length %u",
+						 e[1]);
+			memcpy(&srat_mem[srat_nmem], e, 40);
+			if (srat_mem[srat_nmem].proximity >= nodes ||
+			    srat_mem[srat_nmem].flags != 1 ||
+			    rd16(gpa + p + 6) || rd32(gpa + p + 24) ||
+			    rd64(gpa + p + 32) || !srat_mem[srat_nmem].size)
+				return acpi_fail("SRAT: memory entry %u", srat_nmem);
+			srat_nmem++;
+		} else {
+			return acpi_fail("SRAT: unexpected subtable type %u",
+					 e[0]);
+		}
+	}
+	if (p != len || cpus != vcpus)
+		return acpi_fail("SRAT: %u LAPIC entries for %u vCPUs", cpus,
+				 vcpus);
+	/* contiguous blocks of vCPUs, sizes within one of each other */
+	for (i = 1; i < nodes; i++)
+		if (!per_node[i] || per_node[i] + 1 < per_node[0] ||
+		    per_node[0] + 1 < per_node[i])
+			return acpi_fail("SRAT: node %u has %u vCPUs, node 0 %u",
+					 i, per_node[i], per_node[0]);
+	return true;
+}
+
+/* ACPI 6.x 5.2.17: N localities, 10 on the diagonal, 20 elsewhere. */
+static bool slit_ok(uint64_t gpa, unsigned int nodes)
+{
+	uint32_t len, i, j;
+
+	if (!table_ok(gpa, "SLIT", &len))
+		return false;
+	if (mem_at(gpa)[8] != 1 || len != 44 + nodes * nodes ||
+	    rd64(gpa + 36) != nodes)
+		return acpi_fail("SLIT: revision %u length %u localities %llu",
+				 mem_at(gpa)[8], len,
+				 (unsigned long long)rd64(gpa + 36));
+	for (i = 0; i < nodes; i++)
+		for (j = 0; j < nodes; j++)
+			if (mem_at(gpa + 44 + i * nodes + j)[0] !=
+			    (i == j ? 10 : 20))
+				return acpi_fail("SLIT: distance %u -> %u is %u",
+						 i, j,
+						 mem_at(gpa + 44 + i * nodes + j)[0]);
+	return true;
+}
+
+/*
+ * Walk everything from the RSDP at @rsdp as an OS would; SRAT and SLIT
+ * must be there exactly when @nodes is not 0.
+ */
+static bool acpi_ok_nodes(uint64_t rsdp, unsigned int vcpus,
+			  unsigned int nodes)
 {
 	struct acpi_rsdp r;
 	uint32_t xlen, rlen, n, i;
-	uint64_t fadt = 0, madt = 0;
+	uint64_t fadt = 0, madt = 0, srat = 0, slit = 0;
 
 	acpi_why[0] = '\0';
 	memcpy(&r, mem_at(rsdp), sizeof(r));
@@ -1079,13 +1181,25 @@ static bool acpi_ok(uint64_t rsdp, unsigned int vcpus)
 			fadt = t;
 		else if (!memcmp(mem_at(t), "APIC", 4))
 			madt = t;
+		else if (nodes && !srat && !memcmp(mem_at(t), "SRAT", 4))
+			srat = t;
+		else if (nodes && !slit && !memcmp(mem_at(t), "SLIT", 4))
+			slit = t;
 		else
 			return acpi_fail("unexpected table '%.4s'",
 					 (const char *)mem_at(t));
 	}
 	if (!fadt || !madt)
 		return acpi_fail("FADT or MADT missing from the XSDT");
-	return fadt_ok(fadt) && madt_ok(madt, vcpus);
+	if (nodes && (!srat || !slit))
+		return acpi_fail("SRAT or SLIT missing from the XSDT");
+	return fadt_ok(fadt) && madt_ok(madt, vcpus) &&
+	       (!nodes || (srat_ok(srat, vcpus, nodes) && slit_ok(slit, nodes)));
+}
+
+static bool acpi_ok(uint64_t rsdp, unsigned int vcpus)
+{
+	return acpi_ok_nodes(rsdp, vcpus, 0);
 }
 
 /* Disassemble the tables with ACPICA's iasl and run \_S5 in acpiexec. */
@@ -1097,6 +1211,15 @@ static void test_acpi_tools(uint8_t *buf, struct acpi_layout *lay)
 	} t[] = {
 		{ "facp.dat", 0 }, { "dsdt.dat", 1 }, { "apic.dat", 2 },
 		{ "facs.dat", 3 }, { "rsdt.dat", 4 }, { "xsdt.dat", 5 },
+		{ "srat.dat", 6 }, { "slit.dat", 7 },
+	};
+	/* 4 vCPUs on 2 nodes, 128 MiB as guest_numa_split() cuts it */
+	static const struct acpi_numa numa = {
+		.nodes = 2, .nranges = 3,
+		.range = {
+			{ 0, 0x9fc00, 0 }, { 1 << 20, 63 << 20, 0 },
+			{ 64 << 20, 64 << 20, 1 },
+		},
 	};
 	char dir[] = "/tmp/v3ctl-acpi-XXXXXX", path[96], cmd[160];
 	unsigned int i;
@@ -1106,13 +1229,14 @@ static void test_acpi_tools(uint8_t *buf, struct acpi_layout *lay)
 		tap_ok(true, "# SKIP acpi: tests/acpi_tools.sh not found (run from tools/v3ctl)");
 		return;
 	}
-	if (acpi_build(buf, ACPI_AREA_SIZE, 0xe0000, 4, lay) || !mkdtemp(dir)) {
+	if (acpi_build(buf, ACPI_AREA_SIZE, 0xe0000, 4, &numa, lay) ||
+	    !mkdtemp(dir)) {
 		tap_ok(false, "acpi: iasl check setup");
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		uint32_t offs[] = { lay->fadt, lay->dsdt, lay->madt, lay->facs,
-				    lay->rsdt, lay->xsdt };
+				    lay->rsdt, lay->xsdt, lay->srat, lay->slit };
 		uint32_t off = offs[t[i].off], len;
 		FILE *f;
 
@@ -1136,7 +1260,7 @@ static void test_acpi_tools(uint8_t *buf, struct acpi_layout *lay)
 			if (system(cmd))
 				tap_diag("cannot show %s/result", dir);
 		}
-		tap_ok(r == 0, "acpi: iasl -d decodes every table cleanly, acpiexec evaluates \\_S5 to {5, 5, 0, 0}");
+		tap_ok(r == 0, "acpi: iasl -d decodes every table (SRAT and SLIT of 2 nodes too) cleanly, acpiexec evaluates \\_S5 to {5, 5, 0, 0}");
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
@@ -1153,16 +1277,16 @@ static void test_acpi(void)
 
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		mem_reset(2 << 20);
-		ok = !acpi_build(buf, sizeof(buf), 0xe0000, counts[i], &lay);
+		ok = !acpi_build(buf, sizeof(buf), 0xe0000, counts[i], NULL, &lay);
 		memcpy(fm.buf + 0xe0000, buf, lay.size);
 		ok = ok && rsdp_scan() == 0xe0000 && acpi_ok(0xe0000, counts[i]);
 		tap_ok(ok, "acpi: tables for %u vCPUs (%u bytes) parse back %s",
 		       counts[i], lay.size, acpi_why);
 	}
-	tap_ok(acpi_build(buf, sizeof(buf), 0xe0000, 0, &lay) &&
-	       acpi_build(buf, sizeof(buf), 0xe0000, 256, &lay) &&
-	       acpi_build(buf, 100, 0xe0000, 1, &lay) &&
-	       acpi_build(buf, sizeof(buf), 0xe0008, 1, &lay),
+	tap_ok(acpi_build(buf, sizeof(buf), 0xe0000, 0, NULL, &lay) &&
+	       acpi_build(buf, sizeof(buf), 0xe0000, 256, NULL, &lay) &&
+	       acpi_build(buf, 100, 0xe0000, 1, NULL, &lay) &&
+	       acpi_build(buf, sizeof(buf), 0xe0008, 1, NULL, &lay),
 	       "acpi: bad arguments refused");
 	tap_ok(acpi_checksum("\x01\x02\xfd", 3) == 0 &&
 	       acpi_checksum("\x10", 1) == 0xf0, "acpi: checksum helper");
@@ -1529,6 +1653,199 @@ static void test_bzimage_bad(void)
 	       req.err);
 }
 
+/* ------------------------------------------------------------ guest NUMA */
+
+/*
+ * The node of guest-physical @gpa by the spec of --guest-numa: RAM byte
+ * x (x = gpa below 4 GiB, gpa - 1 GiB above) is on node x / step, step =
+ * RAM / N rounded down to 2 MiB, the last node taking the rest.
+ */
+static unsigned int want_mem_node(uint64_t gpa, uint64_t ram,
+				  unsigned int nodes)
+{
+	uint64_t step = ram / nodes / (2 << 20) * (2 << 20);
+	uint64_t x = gpa < (4ULL << 30) ? gpa : gpa - (1ULL << 30);
+
+	return x / step < nodes ? x / step : nodes - 1;
+}
+
+/*
+ * srat_mem[] against the e820 map in the zero page: ascending, no
+ * overlap, each range inside one RAM entry and on the node of its first
+ * and last byte, together exactly the RAM; each node about RAM / N.
+ */
+static bool numa_mem_ok(uint64_t ram, unsigned int nodes)
+{
+	const uint64_t zp = BZ_ZERO_PAGE_ADDR;
+	unsigned int n = mem_at(zp + BP_E820_ENTRIES)[0], i, j;
+	uint64_t step = ram / nodes / (2 << 20) * (2 << 20);
+	uint64_t e820_ram = 0, covered = 0, per_node[8] = { 0 }, want;
+
+	for (j = 0; j < n; j++)
+		if (rd32(zp + BP_E820_TABLE + 20 * j + 16) == E820_RAM)
+			e820_ram += rd64(zp + BP_E820_TABLE + 20 * j + 8);
+	for (i = 0; i < srat_nmem; i++) {
+		const struct acpi_srat_mem *m = &srat_mem[i];
+		bool in_ram = false;
+
+		if (i && m->base < srat_mem[i - 1].base + srat_mem[i - 1].size)
+			return acpi_fail("SRAT: memory entry %u overlaps or is out of order",
+					 i);
+		for (j = 0; j < n; j++) {
+			uint64_t e = zp + BP_E820_TABLE + 20 * j;
+
+			if (rd32(e + 16) == E820_RAM && m->base >= rd64(e) &&
+			    m->base + m->size <= rd64(e) + rd64(e + 8))
+				in_ram = true;
+		}
+		if (!in_ram)
+			return acpi_fail("SRAT: [0x%llx, +0x%llx) is not inside an e820 RAM entry",
+					 (unsigned long long)m->base,
+					 (unsigned long long)m->size);
+		if (want_mem_node(m->base, ram, nodes) != m->proximity ||
+		    want_mem_node(m->base + m->size - 1, ram, nodes) !=
+		    m->proximity)
+			return acpi_fail("SRAT: [0x%llx, +0x%llx) on node %u",
+					 (unsigned long long)m->base,
+					 (unsigned long long)m->size,
+					 m->proximity);
+		covered += m->size;
+		per_node[m->proximity] += m->size;
+	}
+	if (covered != e820_ram)
+		return acpi_fail("SRAT: memory entries cover 0x%llx bytes, e820 RAM is 0x%llx",
+				 (unsigned long long)covered,
+				 (unsigned long long)e820_ram);
+	for (i = 0; i < nodes; i++) {
+		want = i + 1 < nodes ? step : ram - (nodes - 1) * step;
+		/* at most the 384 KiB below 1 MiB that are not RAM missing */
+		if (per_node[i] > want || per_node[i] + (1 << 20) < want)
+			return acpi_fail("SRAT: node %u has 0x%llx bytes, want about 0x%llx",
+					 i, (unsigned long long)per_node[i],
+					 (unsigned long long)want);
+	}
+	return true;
+}
+
+static void test_guest_numa(void)
+{
+	static const struct {
+		unsigned int nodes, vcpus;
+		uint64_t ram;
+	} cases[] = {
+		{ 1, 1, 64 << 20 }, { 1, 4, 6ULL << 30 },
+		{ 2, 2, 256 << 20 }, { 2, 3, (99 << 20) + 4096 },
+		{ 2, 2, 6ULL << 30 },		/* boundary at the hole */
+		{ 2, 64, 5ULL << 30 },		/* node 1 spans the hole */
+		{ 4, 4, 64 << 20 }, { 4, 7, 3ULL << 30 },
+		{ 4, 5, (3ULL << 30) + (2 << 20) + 4096 },
+		{ 4, 64, 6ULL << 30 }, { 8, 8, 64ULL << 30 },
+	};
+	static const struct {
+		const char *what, *expect;
+		unsigned int nodes, vcpus;
+		uint64_t ram;
+	} bad[] = {
+		{ "more nodes than vCPUs", "--guest-numa 3 needs at least 3 vCPUs, one per node (--vcpus is 2)",
+		  3, 2, 64 << 20 },
+		{ "9 nodes", "--guest-numa must be 1 to 8, not 9", 9, 16, 64 << 20 },
+		{ "8 nodes in 28 MiB", "--guest-numa 8 needs at least 32 MiB of guest RAM, 4 MiB per node (--mem is 28M)",
+		  8, 8, 28 << 20 },
+		{ "2 nodes in 7 MiB + 4 KiB", "needs at least 8 MiB of guest RAM, 4 MiB per node (--mem is 7172K)",
+		  2, 2, (7 << 20) + 4096 },
+	};
+	size_t len = build_bz(&bz_good);
+	struct acpi_numa numa;
+	struct acpi_layout lay;
+	static uint8_t buf[ACPI_AREA_SIZE];
+	unsigned int i;
+	bool ok;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		load_nodes = cases[i].nodes;
+		ok = do_load_img(img, len, cases[i].ram, NULL, NULL, 0,
+				 cases[i].vcpus) == 0;
+		ok = ok && e820_ok(cases[i].ram) && !fm.oob &&
+		     acpi_ok_nodes(ACPI_BASE, cases[i].vcpus, cases[i].nodes) &&
+		     numa_mem_ok(cases[i].ram, cases[i].nodes);
+		tap_ok(ok, "guest numa: %u nodes, %u vCPUs, %llu KiB: SRAT (%u memory ranges) and SLIT parse back, ranges are the e820 RAM %s (%s)",
+		       cases[i].nodes, cases[i].vcpus,
+		       (unsigned long long)(cases[i].ram >> 10), srat_nmem,
+		       acpi_why, req.err);
+	}
+	load_nodes = 2;
+	ok = do_load_img(img, len, 256 << 20, NULL, NULL, 0, 2) == 0 &&
+	     acpi_ok_nodes(ACPI_BASE, 2, 2) && numa_mem_ok(256 << 20, 2) &&
+	     srat_nmem == 3 && srat_mem[0].base == 0 &&
+	     srat_mem[0].size == 0x9fc00 && srat_mem[0].proximity == 0 &&
+	     srat_mem[1].base == 1 << 20 &&
+	     srat_mem[1].size == (127 << 20) && srat_mem[1].proximity == 0 &&
+	     srat_mem[2].base == 128 << 20 &&
+	     srat_mem[2].size == 128 << 20 && srat_mem[2].proximity == 1;
+	tap_ok(ok, "guest numa: 2 nodes, 256 MiB: node 0 [0, 0x9fc00) + [1M, 128M), node 1 [128M, 256M) %s",
+	       acpi_why);
+	load_nodes = 0;
+	tap_ok(do_load_img(img, len, 256 << 20, NULL, NULL, 0, 2) == 0 &&
+	       acpi_ok_nodes(ACPI_BASE, 2, 0),
+	       "guest numa: none requested: no SRAT or SLIT in the RSDT/XSDT %s",
+	       acpi_why);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		load_nodes = bad[i].nodes;
+		tap_ok(do_load_img(img, len, bad[i].ram, NULL, NULL, 0,
+				   bad[i].vcpus) && req.usage &&
+		       strstr(req.err, bad[i].expect) && !fm.writes,
+		       "guest numa: %s refused before any write: \"%s\"",
+		       bad[i].what, req.err);
+	}
+	load_nodes = 1;
+	len = build_elf(&mb_good);
+	tap_ok(do_load_img(img, len, 64 << 20, NULL, NULL, 0, 1) && req.usage &&
+	       strstr(req.err, "only for a Linux bzImage (this kernel's format is multiboot)") &&
+	       !fm.writes,
+	       "guest numa: refused for a Multiboot kernel: \"%s\"", req.err);
+	load_nodes = 2;
+	len = build_elf(&e64_good);
+	tap_ok(do_load_img(img, len, 64 << 20, NULL, NULL, 0, 2) && req.usage &&
+	       strstr(req.err, "(this kernel's format is elf64)") && !fm.writes,
+	       "guest numa: refused for an ELF64 kernel: \"%s\"", req.err);
+	load_nodes = 0;
+	tap_ok(do_load_img(img, build_bz(&bz_good), 16 << 20, NULL, NULL, 0, 1) &&
+	       !req.usage, "guest numa: other load failures are not usage errors");
+
+	/* acpi_build() itself: the largest tables fit, bad topologies refused */
+	memset(&numa, 0, sizeof(numa));
+	numa.nodes = 8;
+	numa.nranges = ACPI_NUMA_MAX_RANGES;
+	for (i = 0; i < numa.nranges; i++) {
+		numa.range[i].base = (uint64_t)i << 30;
+		numa.range[i].size = 1 << 30;
+		numa.range[i].node = i / 2;
+	}
+	mem_reset(2 << 20);
+	ok = !acpi_build(buf, sizeof(buf), 0xe0000, 255, &numa, &lay);
+	memcpy(fm.buf + 0xe0000, buf, lay.size);
+	tap_ok(ok && acpi_ok_nodes(0xe0000, 255, 8) && srat_nmem == 16,
+	       "guest numa: 255 vCPUs, 8 nodes, 16 ranges fit (%u bytes) %s",
+	       lay.size, acpi_why);
+	numa.nodes = 9;
+	ok = acpi_build(buf, sizeof(buf), 0xe0000, 16, &numa, &lay);
+	numa.nodes = 8;
+	ok = ok && acpi_build(buf, sizeof(buf), 0xe0000, 7, &numa, &lay);
+	numa.range[3].node = 8;
+	ok = ok && acpi_build(buf, sizeof(buf), 0xe0000, 8, &numa, &lay);
+	numa.range[3].node = 1;
+	numa.range[3].size = 0;
+	ok = ok && acpi_build(buf, sizeof(buf), 0xe0000, 8, &numa, &lay);
+	numa.range[3].size = 1;
+	numa.nranges = 0;
+	ok = ok && acpi_build(buf, sizeof(buf), 0xe0000, 8, &numa, &lay);
+	numa.nranges = 1;
+	numa.nodes = 0;
+	ok = ok && acpi_build(buf, sizeof(buf), 0xe0000, 8, &numa, &lay);
+	tap_ok(ok, "guest numa: acpi_build refuses 9 nodes, more nodes than vCPUs, a range on no node, empty ranges, no ranges, 0 nodes");
+}
+
 static void test_bzimage_fuzz(void)
 {
 	static uint8_t orig[0x20000];
@@ -1647,6 +1964,7 @@ int main(void)
 	test_acpi();
 	test_bzimage();
 	test_bzimage_bad();
+	test_guest_numa();
 	test_bzimage_fuzz();
 	test_debian_kernel();
 	test_commands();
