@@ -11,6 +11,13 @@
 suite_begin
 timeout 10 v3ctl version 2>&1 | sed 's/^/# /'
 placement_tests
+# the guest's own NUMA topology (v3ctl create --guest-numa): a Linux guest
+LINUX_VCPUS=" " LINUX_TWO_VMS=0	# (a blank: ":=" would replace an empty one)
+# shellcheck source=tests/l1/linux-tests.sh
+. /tests/l1/linux-tests.sh
+# shellcheck source=tests/l1/guest-numa-tests.sh
+. /tests/l1/guest-numa-tests.sh
+guest_numa_tests
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 dmesg_bad >/tmp/bad
 result "dmesg has no BUG/WARNING/Oops/general protection" "$([ ! -s /tmp/bad ]; echo $?)" "$(head -n 3 /tmp/bad)"

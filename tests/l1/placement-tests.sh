@@ -190,8 +190,9 @@ why=
 [ "$RC" = 0 ] || why="create: rc $RC $(cat "$ERR")"
 [ -n "$why" ] || [ "${p1:-0}" = 32768 ] && [ "${p0:-0}" = 0 ] || why=${why:-"pages node0 ${p0:-0} node1 ${p1:-0}, want 0 and 32768"}
 # the host's own accounting: node 1 lost the VM's 128 MiB (give or take
-# the kernel's own allocations), node 0 far less
-[ -n "$why" ] || [ $((f1 - g1)) -ge $((128 * 1024 * 95 / 100)) ] || why="node 1 free fell by $((f1 - g1)) KiB"
+# the kernel's own allocations and frees, and pages per-CPU free lists hold
+# back: up to ~15 MiB seen on this 4-CPU host), node 0 far less
+[ -n "$why" ] || [ $((f1 - g1)) -ge $((128 * 1024 * 75 / 100)) ] || why="node 1 free fell by $((f1 - g1)) KiB"
 [ -n "$why" ] || [ $((f0 - g0)) -lt $((128 * 1024 / 10)) ] || why="node 0 free fell by $((f0 - g0)) KiB"
 if [ -z "$why" ]; then
 	run 10 v3ctl launch plb
@@ -226,7 +227,8 @@ vm_gone pll
 # mode (whose leaves name host frames too), then a range.
 name="placement: mem move under memstir: all pages land on the target node, 2 MiB pages stay 2 MiB, no word lost (nested and shadow)"
 if need_guest "$name" memstir.elf; then
-	run 20 v3ctl create plm --mem 48M --kernel /guests/memstir.elf --cmdline "mib=32 passes=${PL_PASSES:-40} every=1"
+	# on node 0 to start with: local would follow whichever CPU v3ctl ran on
+	run 20 v3ctl create plm --mem 48M --numa bind:0 --kernel /guests/memstir.elf --cmdline "mib=32 passes=${PL_PASSES:-40} every=1"
 	run 10 v3ctl launch plm
 	why=$(pl_memstir_started plm 60)
 	l0=$(($(pl_large plm 0) + $(pl_large plm 1)))
