@@ -68,6 +68,17 @@ pl_memstir_started() {
 	done
 }
 
+# pl_guest_ok VM SECS: the guest stopped with ok lines and no not ok
+pl_guest_ok() {
+	wait_state "$1" stopped "$2" || { echo "did not finish in $2 s"; return 1; }
+	c=$(timeout 10 v3ctl console "$1" 2>/dev/null)
+	echo "$c" | grep -v '^ok\|^#' | tail -n 2 | sed 's/^/#   /' >&2
+	if echo "$c" | grep -q 'not ok\|Bail out'; then
+		echo "guest: $(echo "$c" | grep -B4 'not ok\|Bail out' | head -n 5)"; return 1
+	fi
+	echo "$c" | grep -q '^ok 1 ' || { echo "guest printed no ok: $(echo "$c" | tail -n 2)"; return 1; }
+}
+
 placement_tests() {
 PL_WHY=
 [ "$(nproc)" -ge 4 ] && [ -d "$PL_NODE/node1" ] ||
@@ -254,11 +265,7 @@ if need_guest "$name" memstir.elf; then
 		[ $((f - g)) -ge $((48 * 1024 * 60 / 100)) ] || { why="node $to free fell by only $((f - g)) KiB (host accounting)"; break; }
 	done
 	echo "# paging $(timeout 10 v3ctl paging plm 2>/dev/null | head -n 1)"
-	[ -n "$why" ] || wait_state plm stopped 300 || why="memstir did not finish in 300 s"
-	c=$(timeout 10 v3ctl console plm 2>/dev/null)
-	echo "$c" | tail -n 4 | sed 's/^/#   /'
-	[ -n "$why" ] || ! echo "$c" | grep -q 'not ok' || why="memstir: $(echo "$c" | grep -B4 'not ok' | head -n 5)"
-	[ -n "$why" ] || echo "$c" | grep -q '^ok 1' || why="memstir printed no ok"
+	[ -n "$why" ] || why=$(pl_guest_ok plm 300)
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 	vm_gone plm
 fi
@@ -324,16 +331,6 @@ pl_apart() {
 	a=$(pl_vcpu "$1" 0 pin_cpu) b=$(pl_vcpu "$1" 1 pin_cpu)
 	[ "$a" -ge 0 ] 2>/dev/null && [ "$b" -ge 0 ] 2>/dev/null &&
 		[ "$(pl_cpu_node "$a")" != "$(pl_cpu_node "$b")" ]
-}
-# pl_guest_ok VM SECS: the guest stopped with ok lines and no not ok
-pl_guest_ok() {
-	wait_state "$1" stopped "$2" || { echo "did not finish in $2 s"; return 1; }
-	c=$(timeout 10 v3ctl console "$1" 2>/dev/null)
-	echo "$c" | grep 'placework: t=' | tail -n 1 | sed 's/^/#   /' >&2
-	if echo "$c" | grep -q 'not ok\|Bail out'; then
-		echo "guest: $(echo "$c" | grep 'not ok\|Bail out' | head -n 2)"; return 1
-	fi
-	echo "$c" | grep -q '^ok 1 ' || { echo "guest printed no ok: $(echo "$c" | tail -n 2)"; return 1; }
 }
 
 name="placement: adaptive brings an IPI pair onto one node, then holds; the guest's checks pass"
@@ -501,11 +498,7 @@ if need_guest "$name" memstir.elf; then
 		[ "$RC" = 0 ] || { why="$mode: rc $RC $(cat "$ERR")"; break; }
 		grep -q "\"moved_bytes\": $(((PLA_MIB + 8) << 20))," "$OUT" || { why="$mode: not all moved: $(cat "$OUT")"; break; }
 	done
-	[ -n "$why" ] || wait_state plac stopped 600 || why="memstir did not finish in 600 s"
-	c=$(timeout 10 v3ctl console plac 2>/dev/null)
-	echo "$c" | tail -n 3 | sed 's/^/#   /'
-	[ -n "$why" ] || ! echo "$c" | grep -q 'not ok' || why="memstir: $(echo "$c" | grep -B4 'not ok' | head -n 5)"
-	[ -n "$why" ] || echo "$c" | grep -q '^ok 1' || why="memstir printed no ok"
+	[ -n "$why" ] || why=$(pl_guest_ok plac 600)
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 	vm_gone plac
 fi
