@@ -336,7 +336,7 @@ pl_apart() {
 name="placement: adaptive brings an IPI pair onto one node, then holds; the guest's checks pass"
 if need_guest "$name" placework.elf; then
 	run 20 v3ctl create plp --mem 64M --vcpus 4 --kernel /guests/placework.elf \
-		--cmdline "cpus=4 mib=4 smib=2 secs=${PLP_SECS:-40} every=5"
+		--cmdline "cpus=4 mib=4 smib=2 secs=${PLP_SECS:-25} every=5"
 	why=
 	for m in "0 0" "1 2" "2 1" "3 3"; do
 		run 10 v3ctl vcpu move plp $m
@@ -366,7 +366,7 @@ fi
 name="placement: adaptive spreads two independent busy vCPUs over both nodes; the guest's checks pass"
 if need_guest "$name" placework.elf; then
 	run 20 v3ctl create pli --mem 48M --vcpus 2 --kernel /guests/placework.elf \
-		--cmdline "pair=0 cpus=2 ma=0 mb=1 mib=4 secs=${PLI_SECS:-25} every=5"
+		--cmdline "pair=0 cpus=2 ma=0 mb=1 mib=4 secs=${PLI_SECS:-15} every=5"
 	run 10 v3ctl vcpu move pli 0 0
 	run 10 v3ctl vcpu move pli 1 1
 	why=
@@ -394,7 +394,7 @@ fi
 name="placement: memory follow moves the regions remote vCPUs hammer, leaves the others; the guest's checks pass"
 if need_guest "$name" placework.elf; then
 	run 20 v3ctl create plf --mem 64M --vcpus 4 --numa bind:0 --kernel /guests/placework.elf \
-		--cmdline "cpus=4 mib=4 smib=2 secs=${PLF_SECS:-40} every=5"
+		--cmdline "cpus=4 mib=4 smib=2 secs=${PLF_SECS:-25} every=5"
 	for m in "0 0" "1 1" "2 2" "3 3"; do run 10 v3ctl vcpu move plf $m; done
 	k=$PLP/plf/placement
 	why=
