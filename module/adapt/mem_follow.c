@@ -32,22 +32,13 @@
 #include <linux/nodemask.h>
 #include <linux/topology.h>
 #include <linux/sysfs.h>
-#include <linux/sizes.h>
-#include <linux/math64.h>
 #include "v3.h"
 #include "mmu/mmu.h"
 #include "mem_follow.h"
 
-#define V3_MF_WINDOW_MAX	32
 #define V3_MF_RING		32
 
 static const char *const v3_mpol_names[] = V3_MPOL_NAMES;
-
-struct v3_mf_region {
-	u16 node[V3_MF_WINDOW_MAX];	/* the sampled vCPUs' nodes, a ring */
-	u8 n, pos;
-	u64 moved_ns;
-};
 
 struct v3_mf_decision {
 	u64 time_ns, gpa;
@@ -64,7 +55,7 @@ struct v3_mem_follow {
 	struct v3_mf_knobs k;
 	struct delayed_work work;
 	unsigned long nr;
-	struct v3_mf_region *r;
+	struct v3_mf_samples *r;	/* per region */
 	unsigned long cursor;
 	u64 tokens, last_ns;
 	struct v3_mf_decision ring[V3_MF_RING];
@@ -82,17 +73,12 @@ static void v3_mf_sample(struct v3_vcpu *vcpu, u64 gpa)
 	struct v3_mem_follow *mf = v3_mem_follow_of(vcpu->vm);
 	long i = v3_mem_region_of(&vcpu->vm->mem, gpa);
 	int cpu = READ_ONCE(vcpu->cpu);
-	struct v3_mf_region *r;
 	unsigned long flags;
 
 	if (!mf || i < 0 || i >= mf->nr || cpu < 0)
 		return;
 	spin_lock_irqsave(&mf->slock, flags);
-	r = &mf->r[i];
-	r->node[r->pos] = cpu_to_node(cpu);
-	r->pos = (r->pos + 1) % V3_MF_WINDOW_MAX;
-	if (r->n < V3_MF_WINDOW_MAX)
-		r->n++;
+	v3_mf_samples_add(&mf->r[i], cpu_to_node(cpu));
 	mf->samples++;
 	spin_unlock_irqrestore(&mf->slock, flags);
 }
@@ -125,29 +111,6 @@ static int v3_mf_hint_fn(struct v3_vm *vm, void *arg)
 }
 
 /* ------------------------------------------------------- deciding */
-
-/* the node most of region r's last "window" samples name, and how many */
-static int v3_mf_vote(struct v3_mf_region *r, unsigned int window,
-		      unsigned int *votes)
-{
-	unsigned int a, b, c, best = 0;
-	int node = NUMA_NO_NODE;
-
-	for (a = 0; a < window; a++) {
-		u16 x = r->node[(r->pos + V3_MF_WINDOW_MAX - 1 - a) %
-				V3_MF_WINDOW_MAX];
-
-		for (c = 0, b = 0; b < window; b++)
-			c += r->node[(r->pos + V3_MF_WINDOW_MAX - 1 - b) %
-				     V3_MF_WINDOW_MAX] == x;
-		if (c > best) {
-			best = c;
-			node = x;
-		}
-	}
-	*votes = best;
-	return node;
-}
 
 /* the i-th node with memory, round robin */
 static int v3_mf_interleave_node(unsigned long i)
@@ -196,38 +159,34 @@ static void v3_mf_move(struct v3_mem_follow *mf, u64 now, unsigned long i,
 		mf->moved_bytes += V3_REGION_SIZE;
 	}
 	spin_lock_irq(&mf->slock);
-	mf->r[i].moved_ns = now;
-	mf->r[i].n = 0;		/* the samples were of the old placement */
+	v3_mf_samples_moved(&mf->r[i], now);
 	spin_unlock_irq(&mf->slock);
 	v3_mf_record(mf, now, i, from, to, votes, window, ret < 0 ? ret : 0);
 }
 
 static void v3_mf_decide(struct v3_mem_follow *mf, u64 now)
 {
-	u32 policy = READ_ONCE(mf->k.policy);
-	unsigned int window = clamp_t(u32, READ_ONCE(mf->k.window), 1,
-				      V3_MF_WINDOW_MAX);
-	u64 dwell = (u64)READ_ONCE(mf->k.dwell_ms) * NSEC_PER_MSEC;
+	struct v3_mf_knobs k = {
+		.policy = READ_ONCE(mf->k.policy),
+		.window = READ_ONCE(mf->k.window),
+		.share_pct = READ_ONCE(mf->k.share_pct),
+		.dwell_ms = READ_ONCE(mf->k.dwell_ms),
+	};
 	unsigned long i;
 
 	for (i = 0; i < mf->nr && mf->tokens >= V3_REGION_SIZE; i++) {
-		struct v3_mf_region *r = &mf->r[i];
 		int from = v3_mem_region_node(&mf->vm->mem, i), to;
-		unsigned int votes = 0;
+		unsigned int votes = 0, window = 0;
 
-		if (policy == V3_MPOL_INTERLEAVE) {
+		if (k.policy == V3_MPOL_INTERLEAVE) {
 			to = v3_mf_interleave_node(i);
 		} else {
 			spin_lock_irq(&mf->slock);
-			to = r->n >= window ? v3_mf_vote(r, window, &votes) :
-			     NUMA_NO_NODE;
+			to = v3_mf_follow_target(&mf->r[i], &k, from, now,
+						 &votes, &window);
 			spin_unlock_irq(&mf->slock);
-			if (to == NUMA_NO_NODE ||
-			    votes * 100 < READ_ONCE(mf->k.share_pct) * window ||
-			    (r->moved_ns && now - r->moved_ns < dwell))
-				continue;
 		}
-		if (to != from && node_state(to, N_MEMORY))
+		if (to >= 0 && to != from && node_state(to, N_MEMORY))
 			v3_mf_move(mf, now, i, from, to, votes, window);
 	}
 }
@@ -248,16 +207,10 @@ static void v3_mf_tick(struct work_struct *w)
 	if (READ_ONCE(vm->state) != V3_STATE_RUNNING)
 		goto rearm;
 	now = t0 = ktime_get_ns();
-	/* the rate limit: a bucket of one second's bytes, at least a region */
 	mbps = READ_ONCE(mf->k.mbps);
-	if (mf->last_ns) {
-		/* ns * MiB/s -> us * MiB/s -> bytes */
-		u64 us_mib = mul_u64_u32_div(now - mf->last_ns, mbps, 1000);
-
-		mf->tokens = min_t(u64, mf->tokens +
-				   mul_u64_u32_div(us_mib, SZ_1M, USEC_PER_SEC),
-				   max_t(u64, (u64)mbps << 20, V3_REGION_SIZE));
-	}
+	if (mf->last_ns)
+		mf->tokens = v3_mf_refill(mf->tokens, now - mf->last_ns, mbps,
+					  V3_REGION_SIZE);
 	mf->last_ns = now;
 	v3_mf_decide(mf, now);
 	if (policy == V3_MPOL_FOLLOW && v3_mmu_mode(vm) == V3_MMU_NESTED) {

@@ -7,28 +7,10 @@
 #define V3_ADAPT_MEM_FOLLOW_H
 
 #include <linux/types.h>
+#include "mem_policy.h"
 
 struct v3_vm;
 struct v3_mem_follow;
-
-enum v3_mem_run_policy {
-	V3_MPOL_NONE = 0,
-	V3_MPOL_FOLLOW = 1,
-	V3_MPOL_INTERLEAVE = 2,
-	V3_NR_MPOLS
-};
-#define V3_MPOL_NAMES	{ "none", "follow", "interleave" }
-
-/* written by sysfs with WRITE_ONCE, read by the work with READ_ONCE */
-struct v3_mf_knobs {
-	u32 policy;
-	u32 period_ms;		/* between samplings and decisions */
-	u32 regions;		/* regions hinted per period */
-	u32 window;		/* samples a decision looks at (1-32) */
-	u32 share_pct;		/* of them from one other node to move */
-	u32 mbps;		/* moves at most this many MiB/s */
-	u32 dwell_ms;		/* a moved region stays this long */
-};
 
 int v3_mem_follow_init(void);
 void v3_mem_follow_exit(void);

@@ -47,6 +47,8 @@ struct v3_svm_features {
 	bool emulator_quirks;
 };
 extern struct v3_svm_features v3_svm_feat;
+/* the nested page table entry encoding (svm_npt.c) */
+extern const struct v3_tdp_format v3_npt_format;
 
 void v3_svm_features_from_cpuid(struct v3_svm_features *f, u32 edx, u32 ebx,
 				bool hypervisor, enum v3_svm_quirks_mode mode);

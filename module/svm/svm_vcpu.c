@@ -18,26 +18,7 @@
 #define V3_IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1) */
 #define V3_MSRPM_ORDER	1	/* 8 KiB (APM 15.11) */
 
-/* Nested page table entries are ordinary long-mode PTEs (APM 15.25.5);
- * guest accesses count as user accesses, so U/S must be set. */
 static atomic64_t v3_svm_vcpu_uids = ATOMIC64_INIT(0);
-
-static u64 v3_npt_table(u64 hpa)
-{
-	return hpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
-}
-
-static u64 v3_npt_leaf(u64 hpa, bool large)
-{
-	return hpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
-	       (large ? _PAGE_PSE : 0);
-}
-
-static const struct v3_tdp_format v3_npt_format = {
-	.table = v3_npt_table,
-	.leaf = v3_npt_leaf,
-	.present = 1,			/* P (APM vol. 2 15.25.5) */
-};
 
 /*
  * MSR permission map: two bits (read, write) per MSR for the ranges

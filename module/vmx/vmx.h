@@ -27,6 +27,8 @@ struct v3_vmx_features {
 	u32 proc_forced;	/* primary controls the CPU forces to 1 */
 };
 extern struct v3_vmx_features v3_vmx_feat;
+/* the EPT entry encoding of the nested tables (vmx_ept.c) */
+extern const struct v3_tdp_format v3_ept_format;
 
 struct v3_vmx_vcpu;
 

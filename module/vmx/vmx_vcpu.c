@@ -42,25 +42,6 @@
 
 static DEFINE_IDA(v3_vpid_ida);
 
-/* EPT entries (28.3.2): read/write/execute; leaves are write-back. */
-static u64 v3_ept_table(u64 hpa)
-{
-	return hpa | V3_EPT_R | V3_EPT_W | V3_EPT_X;
-}
-
-static u64 v3_ept_leaf(u64 hpa, bool large)
-{
-	return hpa | V3_EPT_R | V3_EPT_W | V3_EPT_X | V3_EPT_MT_WB |
-	       (large ? V3_EPT_LARGE : 0);
-}
-
-static const struct v3_tdp_format v3_ept_format = {
-	.table = v3_ept_table,
-	.leaf = v3_ept_leaf,
-	/* an entry with R, W and X clear is not present (SDM vol. 3 29.3.2) */
-	.present = V3_EPT_R | V3_EPT_W | V3_EPT_X,
-};
-
 /*
  * MSR bitmap (24.6.9): read bitmaps for 0-0x1fff and 0xc0000000-0xc0001fff
  * at offsets 0 and 1024, write bitmaps at 2048 and 3072; a set bit exits.

@@ -78,6 +78,15 @@ typedef u64 gfp_t;
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define clamp(v, lo, hi)	min(max(v, lo), hi)
+#define clamp_t(t, v, lo, hi)	min_t(t, max_t(t, v, lo), hi)
+#define NSEC_PER_MSEC		1000000ULL
+#define USEC_PER_SEC		1000000ULL
+static inline unsigned long long mul_u64_u32_div(unsigned long long a,
+						 unsigned int mul,
+						 unsigned int div)
+{
+	return (unsigned long long)((unsigned __int128)a * mul / div);
+}
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)

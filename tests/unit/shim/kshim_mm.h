@@ -28,6 +28,16 @@ void free_page(unsigned long addr);
 struct page *pfn_to_page(unsigned long pfn);
 extern long shim_pages_in_use;
 extern int shim_ipis;
+static inline void cond_resched(void) { }
+static inline s64 atomic64_fetch_or(s64 v, atomic64_t *a)
+{
+	return __atomic_fetch_or(&a->counter, v, __ATOMIC_SEQ_CST);
+}
+/* x86 PTE bits (asm/pgtable_types.h) */
+#define _PAGE_PRESENT		0x001ULL
+#define _PAGE_RW		0x002ULL
+#define _PAGE_USER		0x004ULL
+#define _PAGE_PSE		0x080ULL
 static inline u64 virt_to_phys(const void *p) { return (u64)(unsigned long)p; }
 static inline void *phys_to_virt(u64 pa) { return (void *)(unsigned long)pa; }
 static inline struct page *virt_to_page(const void *p)
