@@ -59,11 +59,11 @@ if [ -z "${V3_HOSTILE_SOURCED:-}" ]; then
 	. /tests/l1/linux-tests.sh
 	# alone on the VMX host (Bochs: slow, one CPU): what vmx-suite.sh sets
 	if grep -qw vmx /proc/cpuinfo; then
-		: "${HOSTILE_SET:=reduced}" "${HOSTILE_HEALTHY_SECS:=2}" "${HOSTILE_LINUX:=0}"
+		: "${HOSTILE_SET:=reduced}" "${HOSTILE_HEALTHY_MS:=2000}" "${HOSTILE_LINUX:=0}"
 	fi
 fi
 : "${HOSTILE_SET:=full}"
-: "${HOSTILE_HEALTHY_SECS:=2}"	# the healthy workload's solo length
+: "${HOSTILE_HEALTHY_MS:=2000}"	# the healthy workload's solo length
 : "${HOSTILE_RESP_SECS:=10}"
 : "${HOSTILE_LINUX:=1}"
 # the parts to run (all by default): corpus lapic fault churn
@@ -175,7 +175,7 @@ done
 if [ "$HOSTILE_OK" = 1 ]; then
 	healthy_run hcal 100 60
 	if [ "$H_OK" = 0 ] && [ "${H_MS:-0}" -gt 0 ]; then
-		ROUNDS=$((100 * HOSTILE_HEALTHY_SECS * 1000 / H_MS))
+		ROUNDS=$((100 * HOSTILE_HEALTHY_MS / H_MS))
 		[ "$ROUNDS" -lt 20 ] && ROUNDS=20
 		echo "# hostile: 100 healthy rounds took ${H_MS} ms: using $ROUNDS rounds"
 	else
@@ -184,7 +184,7 @@ if [ "$HOSTILE_OK" = 1 ]; then
 	fi
 fi
 if [ "$HOSTILE_OK" = 1 ]; then
-	BOUND=$((HOSTILE_HEALTHY_SECS * 8 + 30))
+	BOUND=$((HOSTILE_HEALTHY_MS * 8 / 1000 + 30))
 	healthy_run hsolo "$ROUNDS" "$BOUND"
 	SOLO_MS=$H_MS SOLO_RES=$H_RES
 	H_SHARE=$(sed -n 's/^# healthy-share //p' /tmp/healthy.hsolo.ms 2>/dev/null)

@@ -54,7 +54,7 @@ lc_guest_time() {
 		fail "$name" "no thread v3vmm-lc-gt/0"; vm_gone lc-gt; return
 	fi
 	g0=$(pid_guest_ticks "$pid") s0=$(stat_guest_ticks) t0=$(uptime_cs)
-	sleep 4
+	sleep "${LC_GT_SECS:-4}"
 	g1=$(pid_guest_ticks "$pid") s1=$(stat_guest_ticks) t1=$(uptime_cs)
 	dg=$((g1 - g0)) ds=$((s1 - s0)) dt=$((t1 - t0))
 	# the thread spins on one of the CPUs: at least half of the elapsed time

@@ -126,13 +126,13 @@ linux_typed() { # name: a command typed into the console runs
 	fi
 }
 
-# linux_flood NAME: the guest prints 3000 numbered lines through the UART
+# linux_flood NAME: the guest prints 3000 (LINUX_FLOOD_LINES) numbered lines through the UART
 # (an exit per byte, a THRE interrupt per FIFO load) while v3ctl console
 # --follow reads them; every line must arrive, and the guest kernel must
 # not complain.  This load is what showed the emulated CPU's botched
 # VMRUNs (module/svm/svm_entry_check.c).
 linux_flood() {
-	vmn=$1 n=3000
+	vmn=$1 n=${LINUX_FLOOD_LINES:-3000}
 	: >"/tmp/flood.$vmn"
 	( printf 'i=0; while [ $i -lt %d ]; do echo "flood-line-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx $i"; i=$((i+1)); done; echo FLOOD-END-$((40+2)) bad-$(dmesg-bad -c)\n' $n
 	  sleep 120 ) | timeout 130 v3ctl console "$vmn" --follow --timeout 120 >"/tmp/flood.$vmn" 2>&1 &

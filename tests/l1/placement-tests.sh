@@ -95,7 +95,8 @@ if [ -n "$PL_WHY" ]; then
 		"placement: mem move --range" "placement: --numa refusals" \
 		"placement: adaptive brings an IPI pair onto one node" \
 		"placement: adaptive spreads independent vCPUs" \
-		"placement: knobs and defaults" "placement: memory follow"
+		"placement: knobs and defaults" "placement: memory follow" \
+		"placement: mem_policy interleave"
 	return 0
 fi
 echo "# L1: $(nproc) CPUs; node0 CPUs $(cat $PL_NODE/node0/cpulist), node1 CPUs $(cat $PL_NODE/node1/cpulist)"
@@ -416,6 +417,43 @@ if need_guest "$name" placework.elf; then
 	[ -n "$why" ] || why=$(pl_guest_ok plf 300)
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 	vm_gone plf
+fi
+
+# --- memory interleave at run time: region i to node i % 2, at mem_mbps -----
+# memstir's 48 MiB (24 regions) bound to node 0; mem_mbps 16 with 200 ms
+# periods: the bucket starts at one region and gains 3.2 MiB a period, so
+# the 12 moves take at least (24 - 2) / 16 = 1.4 s, first to last.
+name="placement: mem_policy interleave on a running VM: odd regions move to node 1 at mem_mbps; memstir's checks pass"
+if need_guest "$name" memstir.elf; then
+	run 20 v3ctl create plv --mem 48M --numa bind:0 --kernel /guests/memstir.elf \
+		--cmdline "mib=32 passes=${PLV_PASSES:-12} every=1"
+	k=$PLP/plv/placement
+	why=
+	{ echo 200 >$k/mem_period_ms && echo 16 >$k/mem_mbps &&
+		echo interleave >$k/mem_policy; } || why="mem knobs refused"
+	run 10 v3ctl launch plv
+	pl_half() { [ "$(pl_mem plv 1)" -ge 6144 ]; }
+	[ -n "$why" ] || pl_until 60 pl_half || why="node 1 has $(pl_mem plv 1) pages after 60 s, want 6144"
+	sleep 1
+	sed 's/^/#   decision /' $k/mem_decisions | head -n 4
+	timeout 10 v3ctl mem plv 2>&1 | sed 's/^/#   /'
+	p0=$(pl_mem plv 0) p1=$(pl_mem plv 1)
+	[ -n "$why" ] || { [ "$p0" = 6144 ] && [ "$p1" = 6144 ]; } || why="pages node0 $p0 node1 $p1, want 6144 each"
+	# every move: an odd region, node 0 to 1, no votes (interleave)
+	n=0 bad= t0= t1=
+	while read -r t g f to v r; do
+		n=$((n + 1)) t1=${t#t=}
+		[ -n "$t0" ] || t0=$t1
+		[ $(( ${g#gpa=} / 2097152 % 2 )) = 1 ] &&
+			[ "$f $to $v $r" = "from_node=0 to_node=1 votes=0/0 result=0" ] || bad="$bad $g $f $to $v $r;"
+	done <$k/mem_decisions
+	[ -n "$why" ] || { [ "$n" = 12 ] && [ -z "$bad" ]; } || why="$n decisions, unexpected:$bad"
+	span=$(( (${t1:-0} - ${t0:-0}) / 1000000 ))
+	echo "# 12 moves in ${span} ms (mem_mbps 16: at least 1375 ms)"
+	[ -n "$why" ] || [ "${span:-0}" -ge 1000 ] || why="12 moves in ${span} ms: the rate limit did not hold them"
+	[ -n "$why" ] || why=$(pl_guest_ok plv 300)
+	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone plv
 fi
 
 name="placement: knobs and defaults: bounds refused, policies by name, adapt/ defaults reach new VMs"

@@ -17,6 +17,9 @@ echo 2 >/proc/sys/kernel/printk
 
 # the VMX suite runs this same file with V3_ARCH=vmx
 : "${V3_ARCH:=svm}"
+# how long a spinning guest (forever.elf) runs before its VM is checked;
+# every busy guest second costs Bochs minutes (vmx-suite.sh: 0.3)
+: "${SPIN_SECS:=}"
 # SUITE_SECTIONS: the parts to run, all by default.  The VMX suite runs in
 # two Bochs hosts at once in make check (vmx-suite.sh, vmx2-suite.sh): one
 # emulated CPU each, so the slow parts are shared between them.
@@ -171,7 +174,7 @@ name="forever: running after launch, stop gives stop-reason user"
 if need_guest "$name" forever.elf; then
 	run 20 v3ctl create f --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch f
-	sleep 2
+	sleep "${SPIN_SECS:-2}"
 	s1=$(info_field f state)
 	run 20 v3ctl stop f
 	rcstop=$RC
@@ -193,7 +196,7 @@ if need_guest "lifecycle" forever.elf; then
 	result "lifecycle: state created before launch" "$([ "$s" = created ]; echo $?)" "state '$s'"
 	result "lifecycle: list shows the VM" "$(vm_listed lc; echo $?)" "$(timeout 10 v3ctl list 2>&1 | head -n 5)"
 	t_cmd "lifecycle: launch" 10 v3ctl launch lc
-	sleep 1
+	sleep "${SPIN_SECS:-1}"
 	s=$(info_field lc state)
 	result "lifecycle: VM outlives the v3ctl that launched it" "$([ "$s" = running ]; echo $?)" "state '$s'"
 	run 10 v3ctl console lc
@@ -219,7 +222,7 @@ if [ -f /guests/forever.elf ]; then
 	run 60 v3ctl create memvm --mem 512M --kernel /guests/forever.elf
 	m1=$(memfree_mib)
 	run 20 v3ctl launch memvm
-	sleep 1
+	sleep "${SPIN_SECS:-1}"
 	run 20 v3ctl destroy memvm
 	m2=$(memfree_mib)
 	result "memory: a 512 MiB VM takes its 512 MiB from the host (7/8 seen at least)" "$([ $((m0 - m1)) -ge 448 ]; echo $?)" \
@@ -287,7 +290,7 @@ result "negative: invalid names rejected" "$([ -z "$bad_nm" ]; echo $?)" "accept
 if need_guest "negative: destroy while running" forever.elf; then
 	run 20 v3ctl create dr --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch dr
-	sleep 1
+	sleep "${SPIN_SECS:-1}"
 	run 20 v3ctl destroy dr
 	left=$(vm_listed dr && echo "still listed")
 	result "negative: destroy while running" "$([ "$RC" = 0 ] && [ -z "$left" ]; echo $?)" "exit $RC $left"
@@ -312,7 +315,7 @@ if need_guest "two VMs run at once" forever.elf; then
 	run 20 v3ctl create vb --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch va
 	run 10 v3ctl launch vb
-	sleep 2
+	sleep "${SPIN_SECS:-2}"
 	sa=$(info_field va state) sb=$(info_field vb state)
 	result "two VMs run at once" "$([ "$sa" = running ] && [ "$sb" = running ]; echo $?)" "states '$sa' '$sb'"
 	run 20 v3ctl stop va; ra=$RC
@@ -395,7 +398,7 @@ if [ -f /guests/forever.elf ]; then
 	run 20 v3ctl create r2 --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch r1
 	run 10 v3ctl launch r2
-	sleep 1
+	sleep "${SPIN_SECS:-1}"
 fi
 t_cmd "rmmod with VMs alive" 60 "$RMMOD" v3vmm
 result "rmmod: /dev/v3vmm gone" "$([ ! -e /dev/v3vmm ]; echo $?)" "$(ls -l /dev/v3vmm 2>&1)"
