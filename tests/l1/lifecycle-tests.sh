@@ -48,7 +48,7 @@ lc_guest_time() {
 	need_guest "$name" forever.elf || return 0
 	run 20 v3ctl create lc-gt --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch lc-gt
-	sleep 1
+	sleep "${SPIN_SECS:-1}"
 	pid=$(vcpu_pid lc-gt 0)
 	if [ -z "$pid" ]; then
 		fail "$name" "no thread v3vmm-lc-gt/0"; vm_gone lc-gt; return

@@ -133,6 +133,10 @@ linux_typed() { # name: a command typed into the console runs
 # VMRUNs (module/svm/svm_entry_check.c).
 linux_flood() {
 	vmn=$1 n=${LINUX_FLOOD_LINES:-3000}
+	if [ "$n" = 0 ]; then
+		pass "linux: lines printed through the UART under load all arrive # SKIP the SVM suite's check of the emulated VMRUN (an exit a byte costs Bochs minutes)"
+		return 0
+	fi
 	: >"/tmp/flood.$vmn"
 	( printf 'i=0; while [ $i -lt %d ]; do echo "flood-line-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx $i"; i=$((i+1)); done; echo FLOOD-END-$((40+2)) bad-$(dmesg-bad -c)\n' $n
 	  sleep 120 ) | timeout 130 v3ctl console "$vmn" --follow --timeout 120 >"/tmp/flood.$vmn" 2>&1 &
