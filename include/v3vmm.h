@@ -579,9 +579,10 @@ struct v3_content_stats {
 	__u64 pages_unique;	/* out: pages whose content has one copy */
 	__u64 pages_shared_other; /* out: pages whose content another VM holds */
 	__u64 pages_volatile;	/* out: changed at their last scan */
-	__u64 pages_changed;	/* out: changed in the last full pass */
+	__u64 pages_changed;	/* out: scans that found a page changed, ever */
+	__u64 pages_changed_last; /* out: of them, in the last full pass */
 	__u64 scan_ns;		/* out: CPU time the scanner spent on it */
-	__u64 reserved[6];	/* in: zero */
+	__u64 reserved[5];	/* in: zero */
 };
 
 /* one content: its hash, copies (in the VM, or on the node) and flags */
