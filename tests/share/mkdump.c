@@ -14,11 +14,12 @@
  *
  *   mkdump --nodes N --entries E --seed S --out PATTERN [--round R]
  *          [--change PERMILLE] [--corrupt MODE [--corrupt-node K]]
+ *          [--empty-node K]
  *
  * PATTERN takes %r (node) and %n (round), as v3share --dump.  --corrupt
  * spoils node K's file (default the last): magic, version, entry-size,
  * short, truncate, count, trailing, unsorted, duplicate, zero-copies,
- * two-zero.
+ * two-zero.  --empty-node K gives node K an empty table.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -185,7 +186,8 @@ static void corrupt(const char *mode, const char *path,
 static void usage(void)
 {
 	fprintf(stderr, "usage: mkdump --nodes N --entries E --seed S --out PATTERN [--round R]\n"
-		"              [--change PERMILLE] [--corrupt MODE [--corrupt-node K]]\n");
+		"              [--change PERMILLE] [--corrupt MODE [--corrupt-node K]]\n"
+		"              [--empty-node K]\n");
 	exit(2);
 }
 
@@ -196,12 +198,13 @@ int main(int argc, char **argv)
 		{ "seed", 1, NULL, 'S' }, { "out", 1, NULL, 'o' },
 		{ "round", 1, NULL, 'R' }, { "change", 1, NULL, 'c' },
 		{ "corrupt", 1, NULL, 'x' }, { "corrupt-node", 1, NULL, 'k' },
+		{ "empty-node", 1, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *out = NULL, *bad = NULL;
 	struct v3_content_dump_hdr h;
 	char path[4096], name[64];
-	int c, node, bad_node = -1;
+	int c, node, bad_node = -1, empty = -1;
 	struct gen g;
 
 	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
@@ -214,6 +217,7 @@ int main(int argc, char **argv)
 		case 'c': change = atoi(optarg); break;
 		case 'x': bad = optarg; break;
 		case 'k': bad_node = atoi(optarg); break;
+		case 'e': empty = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -226,6 +230,8 @@ int main(int argc, char **argv)
 		base(&g, node);
 		if (round_no > 1)
 			perturb(&g, node);
+		if (node == empty)
+			g.n = 0;
 		snprintf(name, sizeof(name), "node%d", node);
 		dump_hdr(&h, name, 1700000000000000000ULL + round_no, 0, g.n);
 		dump_path(path, sizeof(path), out, node, round_no);

@@ -214,11 +214,14 @@ static int one_round(const struct v3s_opts *o, struct v3s_table *prev,
 	double t0, t1, t2;
 	int st;
 
+	memset(&cur, 0, sizeof(cur));
 	MPI_Barrier(MPI_COMM_WORLD);
 	t0 = MPI_Wtime();
 	st = v3s_agree(v3s_load(o, r->round, &cur));
-	if (st)
+	if (st) {
+		v3s_table_free(&cur);	/* loaded here, not on another rank */
 		return st;
+	}
 	v3s_local_figures(&cur, &me);
 	t1 = MPI_Wtime();
 	st = exchange(ow, prev, &cur, &me);
