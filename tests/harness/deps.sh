@@ -16,8 +16,8 @@ PKGS=(
 	# serves the unit tests
 	libnuma-dev libcpupower-dev
 	# tools/v3share (machine-wide content sharing over MPI) and its
-	# host-side tests: mpicc, mpirun
-	openmpi-bin libopenmpi-dev
+	# host-side tests: mpicc, mpirun; jq compares its JSON
+	openmpi-bin libopenmpi-dev jq
 )
 
 missing=()
