@@ -631,6 +631,8 @@ struct v3_content_dump_hdr {
 };
 #define V3_CONTENT_SCOPE_NODE	0	/* every scanned VM of the node */
 #define V3_CONTENT_SCOPE_VM	1	/* one VM */
+/* v3share --held-elsewhere: a node's contents another node also holds */
+#define V3_CONTENT_SCOPE_HELD_ELSEWHERE	2
 
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)

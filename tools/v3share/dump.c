@@ -86,7 +86,7 @@ static int check_hdr(const char *path, const struct v3_content_dump_hdr *h)
 			f[i].have, f[i].want);
 		return EXIT_DATA;
 	}
-	if (h->scope > V3S_SCOPE_HELD_ELSEWHERE) {
+	if (h->scope > V3_CONTENT_SCOPE_HELD_ELSEWHERE) {
 		v3s_err("%s: unknown scope %u", path, h->scope);
 		return EXIT_DATA;
 	}

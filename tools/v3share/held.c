@@ -3,7 +3,7 @@
  * --held-elsewhere DIR: each owner sends every node the hashes of its
  * contents that another node holds too (8 bytes each); the node writes
  * DIR/held-elsewhere.<rank>.bin: a dump file (dump.c) of scope
- * V3S_SCOPE_HELD_ELSEWHERE whose entries are its own entries (its copies,
+ * V3_CONTENT_SCOPE_HELD_ELSEWHERE whose entries are its own entries (its copies,
  * VMs and flags) for those contents, sorted by hash.  A deduplicated
  * checkpoint of the node may store a reference for them instead of the
  * pages, as long as one node stores each content.
@@ -113,7 +113,7 @@ static int write_held(const struct v3s_table *t, const char *dir,
 	qsort(hashes, n, sizeof(*hashes), cmp_u64);
 	st = pick(t, hashes, n, &held);
 	if (!st)
-		st = v3s_dump_write(path, &held, V3S_SCOPE_HELD_ELSEWHERE);
+		st = v3s_dump_write(path, &held, V3_CONTENT_SCOPE_HELD_ELSEWHERE);
 	v3s_table_free(&held);
 	return st;
 }

@@ -26,11 +26,8 @@
 #define V3S_NODE_MAX		64	/* struct v3_content_dump_hdr.node */
 #define V3S_PATH_MAX		4096
 
-/*
- * The held-elsewhere file (--held-elsewhere DIR): a dump file whose scope
- * says its entries are the node's contents that another node holds too.
- */
-#define V3S_SCOPE_HELD_ELSEWHERE	2
+/* The held-elsewhere file (--held-elsewhere DIR): a dump file of scope
+ * V3_CONTENT_SCOPE_HELD_ELSEWHERE (include/v3vmm.h) */
 
 /* Exit statuses (see v3share.1) */
 #define EXIT_OK		0	/* done */
