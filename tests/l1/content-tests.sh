@@ -128,7 +128,7 @@ content_tests() {
 	[ "$RC" = 0 ] || why="disable: rc $RC $(cat "$ERR")"
 	[ -n "$why" ] || { [ "$(ct_get node pages_hashed)" = "$(ct_get ca pages_hashed)" ] &&
 		[ "$(ct_get node pages_shared_other)" = 0 ] && [ "$(ct_get cb pages_hashed)" = 0 ] &&
-		[ "$(ct_get node enabled)" = 1 ]; } ||
+		timeout 10 v3ctl content --json 2>/dev/null | tr -d ' ' | grep -q '"enabled":1,'; } ||
 		why="node hashed $(ct_get node pages_hashed) (ca $(ct_get ca pages_hashed)), shared_other $(ct_get node pages_shared_other), cb $(ct_get cb pages_hashed)"
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 
