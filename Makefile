@@ -51,6 +51,8 @@ fuzz:
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
 	$(MAKE) -C tools/v3ctl clean
+	$(MAKE) -C tools/v3share clean
+	$(MAKE) -C tests/share clean
 	$(MAKE) -C tests/guests clean
 	$(MAKE) -C tests/abi clean
 	$(MAKE) -C tests/fuzz clean

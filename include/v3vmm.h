@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		4
+#define V3_ABI_MINOR		5
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -44,6 +44,8 @@
 #define V3_CAP_PAGING_SWITCH	(1ULL << 17)
 /* ABI 1.4: placement: vCPU moves, per-vCPU times, guest RAM node policy */
 #define V3_CAP_PLACEMENT	(1ULL << 18)
+/* ABI 1.5: guest memory content tracking (V3_IOC_CONTENT_*) */
+#define V3_CAP_CONTENT		(1ULL << 19)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -548,6 +550,90 @@ struct v3_mem_move {
 	__u64 reserved[4];	/* in: zero */
 };
 
+/*
+ * Guest memory content tracking (ABI 1.5).  A rate-limited scanner hashes
+ * the 4 KiB pages of the VMs it is enabled for (64-bit xxHash, seed 0:
+ * V3_CONTENT_HASH_XXH64) and keeps, per VM and for the node, how many
+ * copies of each content there are.  Only hashes leave the module.
+ *
+ * Counts follow KSM's names where they mean the same: a content is
+ * "shared" when it has more than one copy; pages_shared counts such
+ * contents, pages_sharing their copies beyond the first.  A page is
+ * volatile when its hash changed between its last two scans: it is not
+ * in the table until it holds still for a scan.
+ */
+#define V3_CONTENT_HASH_XXH64	1
+
+struct v3_content_stats {
+	char name[V3_NAME_MAX];	/* in: a VM, or "" for the node (every VM) */
+	__u32 enabled;		/* out: the VM is scanned (node: VMs scanned) */
+	__u32 pad;
+	__u64 pages;		/* out: guest pages (4 KiB) tracked */
+	__u64 pages_scanned;	/* out: pages hashed, ever */
+	__u64 full_scans;	/* out: passes over all its pages */
+	__u64 pages_hashed;	/* out: pages in the table (not volatile, seen) */
+	__u64 pages_distinct;	/* out: distinct contents in the table */
+	__u64 pages_zero;	/* out: pages of zeros */
+	__u64 pages_shared;	/* out: contents with more than one copy */
+	__u64 pages_sharing;	/* out: copies of those beyond the first */
+	__u64 pages_unique;	/* out: pages whose content has one copy */
+	__u64 pages_shared_other; /* out: pages whose content another VM holds */
+	__u64 pages_volatile;	/* out: changed at their last scan */
+	__u64 pages_changed;	/* out: scans that found a page changed, ever */
+	__u64 pages_changed_last; /* out: of them, in the last full pass */
+	__u64 scan_ns;		/* out: CPU time the scanner spent on it */
+	__u64 reserved[5];	/* in: zero */
+};
+
+/* one content: its hash, copies (in the VM, or on the node) and flags */
+#define V3_CONTENT_ZERO		(1U << 0)	/* the page of zeros */
+
+struct v3_content_entry {
+	__u64 hash;
+	__u32 copies;
+	__u16 vms;		/* VMs holding it (node table; 1 in a VM's) */
+	__u16 flags;		/* V3_CONTENT_* */
+};
+
+/*
+ * The table of a VM, or of the node (name ""), sorted by hash, taken at
+ * once.  -ENOSPC when max is smaller than the table: count says how
+ * many entries it has now.
+ */
+struct v3_content_table {
+	char name[V3_NAME_MAX];	/* in */
+	__u64 entries;		/* in: buffer of max struct v3_content_entry */
+	__u64 max;		/* in */
+	__u64 count;		/* out: entries in the table (written: min) */
+	__u64 time_ns;		/* out: when taken, CLOCK_REALTIME */
+	__u64 reserved[4];	/* in: zero */
+};
+
+/*
+ * The dump file (v3ctl content dump, read by v3share): this header, then
+ * count struct v3_content_entry sorted by hash, all little-endian.
+ */
+#define V3_CONTENT_DUMP_MAGIC	"V3CONTNT"
+#define V3_CONTENT_DUMP_VERSION	1
+
+struct v3_content_dump_hdr {
+	char magic[8];		/* V3_CONTENT_DUMP_MAGIC, no NUL */
+	__u32 version;		/* V3_CONTENT_DUMP_VERSION */
+	__u32 hdr_size;		/* sizeof(struct v3_content_dump_hdr): 144 */
+	__u64 time_ns;		/* when the table was taken, CLOCK_REALTIME */
+	__u32 page_size;	/* 4096 */
+	__u32 hash_kind;	/* V3_CONTENT_HASH_XXH64 */
+	__u64 count;		/* entries that follow */
+	__u32 scope;		/* V3_CONTENT_SCOPE_* */
+	__u32 entry_size;	/* sizeof(struct v3_content_entry): 16 */
+	char node[64];		/* the host's name (uname nodename) */
+	char vm[V3_NAME_MAX];	/* the VM, "" for the node */
+};
+#define V3_CONTENT_SCOPE_NODE	0	/* every scanned VM of the node */
+#define V3_CONTENT_SCOPE_VM	1	/* one VM */
+/* v3share --held-elsewhere: a node's contents another node also holds */
+#define V3_CONTENT_SCOPE_HELD_ELSEWHERE	2
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -568,6 +654,8 @@ struct v3_mem_move {
 #define V3_IOC_VCPU_MOVE	_IOW(V3_IOC_MAGIC, 0x11, struct v3_vcpu_move)	/* ABI 1.4 */
 #define V3_IOC_MEM_NODES	_IOWR(V3_IOC_MAGIC, 0x12, struct v3_mem_nodes)	/* ABI 1.4 */
 #define V3_IOC_MEM_MOVE		_IOWR(V3_IOC_MAGIC, 0x13, struct v3_mem_move)	/* ABI 1.4 */
+#define V3_IOC_CONTENT_STATS	_IOWR(V3_IOC_MAGIC, 0x14, struct v3_content_stats)	/* ABI 1.5 */
+#define V3_IOC_CONTENT_TABLE	_IOWR(V3_IOC_MAGIC, 0x15, struct v3_content_table)	/* ABI 1.5 */
 
 /*
  * Guest-visible interface.

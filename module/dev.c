@@ -21,6 +21,7 @@
 #include "v3.h"
 #include "adapt/adapt.h"
 #include "adapt/paging.h"
+#include "adapt/content.h"
 #include "mmu/mmu.h"
 
 bool v3_zero(const void *p, size_t len)
@@ -342,7 +343,7 @@ static const char *const v3_ioc_names[] = {
 	"version", "create", "destroy", "mem-write", "mem-read", "set-boot",
 	"launch", "stop", "pause", "resume", "info", "list", "console-read",
 	"console-write", "msr-stats", "paging", "vcpus", "vcpu-move",
-	"mem-nodes", "mem-move",
+	"mem-nodes", "mem-move", "content-stats", "content-table",
 };
 
 static bool v3_ioc_known(unsigned int cmd)
@@ -355,7 +356,8 @@ static bool v3_ioc_known(unsigned int cmd)
 	case V3_IOC_CONSOLE_READ: case V3_IOC_CONSOLE_WRITE:
 	case V3_IOC_MSR_STATS: case V3_IOC_PAGING:
 	case V3_IOC_VCPUS: case V3_IOC_VCPU_MOVE: case V3_IOC_MEM_NODES:
-	case V3_IOC_MEM_MOVE:
+	case V3_IOC_MEM_MOVE: case V3_IOC_CONTENT_STATS:
+	case V3_IOC_CONTENT_TABLE:
 		return true;
 	}
 	return false;
@@ -417,6 +419,10 @@ static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return v3_ioc_mem_nodes(uarg);
 	case V3_IOC_MEM_MOVE:
 		return v3_ioc_mem_move(uarg);
+	case V3_IOC_CONTENT_STATS:
+		return v3_content_ioc_stats(uarg);
+	case V3_IOC_CONTENT_TABLE:
+		return v3_content_ioc_table(uarg);
 	case V3_IOC_CONSOLE_READ:
 		return v3_ioc_console(uarg, false);
 	case V3_IOC_CONSOLE_WRITE:

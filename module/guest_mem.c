@@ -383,6 +383,12 @@ static struct page *v3_ram_page(const struct v3_guest_mem *mem, u64 off,
 	return r->small[idx];
 }
 
+/* the kernel address of the 4 KiB page at offset off into guest RAM */
+void *v3_ram_hva(const struct v3_guest_mem *mem, u64 off)
+{
+	return page_address(v3_ram_page(mem, off, NULL));
+}
+
 void *v3_gpa_to_hva(struct v3_vm *vm, u64 gpa)
 {
 	s64 off = v3_gpa_to_ram(&vm->mem, gpa);

@@ -24,6 +24,7 @@
 #include "adapt/adapt.h"
 #include "adapt/paging.h"
 #include "adapt/place.h"
+#include "adapt/content.h"
 
 static struct kobject *v3_kobj, *v3_vms_kobj, *v3_adapt_kobj;
 
@@ -345,7 +346,8 @@ static const struct attribute_group v3_paging_group = {
 };
 
 static const struct attribute_group *v3_vm_groups[] = {
-	&v3_vm_group, &v3_paging_group, &v3_place_group, NULL,
+	&v3_vm_group, &v3_paging_group, &v3_place_group, &v3_content_vm_group,
+	NULL,
 };
 
 static void v3_vm_kobj_release(struct kobject *k)
@@ -410,7 +412,12 @@ int v3_sysfs_init(void)
 	ret = sysfs_create_group(v3_adapt_kobj, &v3_place_default_group);
 	if (ret)
 		goto out_adapt;
+	ret = sysfs_create_group(v3_kobj, &v3_content_node_group);
+	if (ret)
+		goto out_place;
 	return 0;
+out_place:
+	sysfs_remove_group(v3_adapt_kobj, &v3_place_default_group);
 out_adapt:
 	kobject_put(v3_adapt_kobj);
 out_vms:
@@ -424,6 +431,7 @@ out_put:
 
 void v3_sysfs_exit(void)
 {
+	sysfs_remove_group(v3_kobj, &v3_content_node_group);
 	sysfs_remove_group(v3_adapt_kobj, &v3_place_default_group);
 	kobject_put(v3_adapt_kobj);
 	kobject_put(v3_vms_kobj);

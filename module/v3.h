@@ -91,6 +91,7 @@ void v3_region_free(struct v3_region *r);
 void *v3_gpa_to_hva(struct v3_vm *vm, u64 gpa);
 /* Host physical address backing gpa, or ~0 if not RAM; *large if 2 MiB. */
 u64 v3_gpa_to_hpa(struct v3_vm *vm, u64 gpa, bool *large);
+void *v3_ram_hva(const struct v3_guest_mem *mem, u64 off);
 bool v3_gpa_is_ram(struct v3_vm *vm, u64 gpa);
 int v3_read_gpa(struct v3_vm *vm, u64 gpa, void *buf, size_t len);
 int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len);

@@ -38,5 +38,6 @@ u64 v3_adapt_caps(void);
 
 extern const struct v3_adapt_service v3_paging_service;
 extern const struct v3_adapt_service v3_place_service;
+extern const struct v3_adapt_service v3_content_service;
 
 #endif

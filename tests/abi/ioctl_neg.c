@@ -851,6 +851,59 @@ TEST_F(vm, mem_move)
 	ASSERT_EQ(VM_MEM, m.moved_bytes);
 	ASSERT_EQ(0, m.skipped_bytes);
 }
+/*
+ * Content tracking (ABI 1.5): V3_IOC_CONTENT_STATS, V3_IOC_CONTENT_TABLE:
+ * names (a VM, or "" for the node), reserved space; a VM not tracked has
+ * an empty table; a buffer too small is -ENOSPC with the count
+ */
+TEST_F(vm, content)
+{
+	struct v3_content_entry e[2];
+	struct v3_content_stats st;
+	struct v3_content_table tb;
+	struct v3_version v;
+
+	ASSERT_ERRNO(xioctl(V3_IOC_VERSION, &v), 0);
+	ASSERT_TRUE(v.caps & V3_CAP_CONTENT);
+	memset(&st, 0, sizeof(st));
+	set_name(st.name, missing);
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, &st), ENOENT);
+	memset(&st, 0, sizeof(st));
+	set_name(st.name, "bad name");
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, &st), EINVAL);
+	memset(&st, 0, sizeof(st));
+	memset(st.name, 'a', sizeof(st.name));	/* no NUL */
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, &st), EINVAL);
+	memset(&st, 0, sizeof(st));
+	set_name(st.name, vm);
+	st.reserved[4] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, &st), EINVAL);
+	memset(&st, 0, sizeof(st));
+	set_name(st.name, vm);
+	st.pages_scanned = ~0ULL;		/* output only */
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, &st), 0);
+	ASSERT_EQ(0, st.enabled);
+	ASSERT_EQ(0, st.pages_scanned);
+	memset(&st, 0, sizeof(st));		/* the node */
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, &st), 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_STATS, BAD_PTR), EFAULT);
+
+	memset(&tb, 0, sizeof(tb));
+	set_name(tb.name, missing);
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_TABLE, &tb), ENOENT);
+	memset(&tb, 0, sizeof(tb));
+	set_name(tb.name, vm);
+	tb.reserved[0] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_TABLE, &tb), EINVAL);
+	memset(&tb, 0, sizeof(tb));		/* not tracked: empty */
+	set_name(tb.name, vm);
+	tb.entries = (uintptr_t)e;
+	tb.max = 2;
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_TABLE, &tb), 0);
+	ASSERT_EQ(0, tb.count);
+	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_TABLE, BAD_PTR), EFAULT);
+}
+
 TEST_F(vm, console_bad_args)
 {
 	struct v3_console_io io;

@@ -118,7 +118,7 @@ static const unsigned long known[] = {
 	V3_IOC_PAUSE, V3_IOC_RESUME, V3_IOC_INFO, V3_IOC_LIST,
 	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE, V3_IOC_MSR_STATS,
 	V3_IOC_PAGING, V3_IOC_VCPUS, V3_IOC_VCPU_MOVE, V3_IOC_MEM_NODES,
-	V3_IOC_MEM_MOVE,
+	V3_IOC_MEM_MOVE, V3_IOC_CONTENT_STATS, V3_IOC_CONTENT_TABLE,
 };
 
 static bool is_known(unsigned long req)
@@ -158,6 +158,8 @@ static union {
 	struct v3_vcpu_move mv;
 	struct v3_mem_nodes mn;
 	struct v3_mem_move mm;
+	struct v3_content_stats cs;
+	struct v3_content_table ct;
 	uint8_t raw[2048];
 } arg;
 
@@ -283,6 +285,13 @@ static void fill_arg(unsigned long req)
 		arg.mv.cpu = chance(90) ? (int32_t)below(5) - 1 : (int32_t)rnd();
 		if (chance(5))
 			arg.mv.reserved[1] = 1;
+		break;
+	case V3_IOC_CONTENT_TABLE:	/* "" (k == 9 above) is the node's */
+		arg.ct.max = chance(80) ? below(64) : rand_u64();
+		arg.ct.entries = rand_uptr(arg.ct.max *
+					   sizeof(struct v3_content_entry));
+		if (chance(5))
+			arg.ct.reserved[2] = 1;
 		break;
 	case V3_IOC_MEM_MOVE:	/* moves live guest RAM too */
 		arg.mm.node = chance(90) ? (int32_t)below(3) - 1 : (int32_t)rnd();

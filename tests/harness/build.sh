@@ -2,6 +2,7 @@
 # Build everything the tests need:
 #   v3vmm.ko for the 6.1 (booted), 5.10 and 6.12 kernels -> build/modules/<kver>/
 #   tools/v3ctl, tests/guests, tests/abi, tests/fuzz, tests/host (in the tree, with their Makefiles)
+# then runs the host-side unit tests: tests/unit, tools/v3ctl's, tools/v3share's
 # Each result is a TAP-style line in build/build.tap (check.sh counts them);
 # logs go to build/logs/build-*.log.  Exit status 1 if anything failed.
 # A module build that prints "warning:" fails.
@@ -101,5 +102,9 @@ host_tests() { # label dir [make args]
 # the unit tests take hardware layouts from the 6.1 headers' common part
 host_tests unit "$REPO/tests/unit" KCOMMON="${KDIR_61%-amd64}-common"
 host_tests v3ctl-unit "$REPO/tools/v3ctl" test
+# tools/v3share (MPI): builds it with mpicc, runs it under mpirun on this
+# machine's loopback over synthetic dumps and checks it by brute force
+# (tests/share/run.sh, no module, < 1 minute)
+host_tests share "$REPO/tools/v3share" test
 
 exit $failed

@@ -15,6 +15,9 @@ PKGS=(
 	# has no libcpupower.a (v3ctl reads cpufreq from sysfs), its .so
 	# serves the unit tests
 	libnuma-dev libcpupower-dev
+	# tools/v3share (machine-wide content sharing over MPI) and its
+	# host-side tests: mpicc, mpirun; jq compares its JSON
+	openmpi-bin libopenmpi-dev jq
 )
 
 missing=()

@@ -72,7 +72,9 @@ fi
 if ! gcc -static -O2 -Wall -o "$ROOT/tests/kvmvm" "$REPO/tests/lifecycle/kvmvm.c"; then
 	warn "tests/lifecycle/kvmvm.c did not build"
 fi
-if [ -x "$REPO/tests/host/ioperm_loop" ]; then copy_exe "$REPO/tests/host/ioperm_loop" /tests/ioperm_loop; else warn "no tests/host/ioperm_loop"; fi
+for p in ioperm_loop content_census; do
+	if [ -x "$REPO/tests/host/$p" ]; then copy_exe "$REPO/tests/host/$p" "/tests/$p"; else warn "no tests/host/$p"; fi
+done
 n=0
 for g in "$REPO"/tests/guests/*.elf; do
 	[ -f "$g" ] || continue

@@ -30,10 +30,11 @@ echo 2 >/proc/sys/kernel/printk
 #   paging  page-table edge cases, shadow paging, mode switches (paging-tests.sh),
 #           adaptive mode moving (adapt-tests.sh)
 #   placement  vCPU moves, guest RAM copied in place (placement-tests.sh)
+#   content memory content tracking (content-tests.sh)
 #   host    the host's life cycle (guest time, hotplug, suspend, KVM)
 #   hostile hostile guests
 #   rmmod   rmmod with VMs alive, module parameters, re-insmod
-: "${SUITE_SECTIONS:=guests users multi linux paging placement host hostile rmmod}"
+: "${SUITE_SECTIONS:=guests users multi linux paging placement content host hostile rmmod}"
 section() { case " $SUITE_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 echo "# sections: $SUITE_SECTIONS"
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
@@ -383,6 +384,13 @@ if section placement; then
 . /tests/l1/placement-tests.sh
 placement_any_host_tests
 fi # section placement
+
+if section content; then
+# --- memory content tracking (issue #14): counts against a census ------------
+# shellcheck source=tests/l1/content-tests.sh
+. /tests/l1/content-tests.sh
+content_tests
+fi # section content
 
 if section host; then
 # --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------

@@ -21,6 +21,7 @@
 
 /* ABI 1.4: vCPU placement, guest RAM node policy */
 #define ABI_MINOR_PLACEMENT	4
+#define ABI_MINOR_CONTENT	5	/* content tracking */
 
 #define PATH_BUF	512
 
@@ -53,6 +54,7 @@ int cmd_msrs(int argc, char **argv);
 int cmd_paging(int argc, char **argv);
 int cmd_vcpu(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
+int cmd_content(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_topology(int argc, char **argv);

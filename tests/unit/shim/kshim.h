@@ -237,4 +237,11 @@ static inline void put_cpu(void) { }
 
 #include "kshim_mm.h"
 
+/* lib/sort.c: the C library's, the kernel's swap argument unused */
+static inline void sort(void *base, size_t num, size_t size,
+			int (*cmp)(const void *, const void *), void *swap)
+{
+	qsort(base, num, size, cmp);
+}
+
 #endif /* _V3_KSHIM_H */

@@ -213,6 +213,44 @@ static int fake_placement(struct fvm *vm, unsigned long req, void *arg)
 	return -ENOTTY;
 }
 
+/*
+ * Content tracking: a VM's table has FAKE_CONTENT entries (more than
+ * v3ctl's first buffer holds, so it must ask again), hashes given in
+ * descending order to be sorted; the node's has one more.
+ */
+#define FAKE_CONTENT	5000
+
+static int fake_content(struct fvm *vm, unsigned long req, void *arg)
+{
+	if (req == V3_IOC_CONTENT_STATS) {
+		struct v3_content_stats *st = arg;
+
+		if (!zero(st->reserved, sizeof(st->reserved)))
+			return -EINVAL;
+		st->enabled = 1;
+		st->pages = vm ? vm->cr.mem_bytes >> 12 : 9999;
+		st->pages_distinct = vm ? FAKE_CONTENT : FAKE_CONTENT + 1;
+		st->pages_shared_other = 42;
+		return 0;
+	} else {
+		struct v3_content_table *tb = arg;
+		struct v3_content_entry *e = (void *)(uintptr_t)tb->entries;
+		uint64_t n = vm ? FAKE_CONTENT : FAKE_CONTENT + 1, i;
+
+		if (!zero(tb->reserved, sizeof(tb->reserved)))
+			return -EINVAL;
+		tb->count = n;
+		tb->time_ns = 1234567890ULL;
+		if (tb->max < n)
+			return -ENOSPC;
+		for (i = 0; i < n; i++)
+			e[i] = (struct v3_content_entry){ .hash = i + 1,
+				.copies = 1 + (i % 3), .vms = 1,
+				.flags = i ? 0 : V3_CONTENT_ZERO };
+		return 0;
+	}
+}
+
 static int fake_ioctl(unsigned long req, void *arg)
 {
 	struct fvm *vm = NULL;
@@ -229,7 +267,8 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->max_vcpus = V3_MAX_VCPUS;
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
 			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
-			  V3_CAP_PLACEMENT | (1ULL << 11) | (1ULL << 40);
+			  V3_CAP_PLACEMENT | V3_CAP_CONTENT | (1ULL << 11) |
+			  (1ULL << 40);
 		v->mitigations = fake_mitigations;
 		return 0;
 	}
@@ -286,6 +325,11 @@ static int fake_ioctl(unsigned long req, void *arg)
 		return 0;
 	}
 	}
+
+	/* content tracking: the node's counts and table are named "" */
+	if ((req == V3_IOC_CONTENT_STATS || req == V3_IOC_CONTENT_TABLE) &&
+	    !*(const char *)arg)
+		return fake_abi_minor < 5 ? -ENOTTY : fake_content(NULL, req, arg);
 
 	/* everything else names a VM first */
 	vm = find(arg);
@@ -423,6 +467,11 @@ static int fake_ioctl(unsigned long req, void *arg)
 		if (fake_abi_minor < 4)
 			return -ENOTTY;
 		return fake_placement(vm, req, arg);
+	case V3_IOC_CONTENT_STATS:
+	case V3_IOC_CONTENT_TABLE:
+		if (fake_abi_minor < 5)
+			return -ENOTTY;
+		return fake_content(vm, req, arg);
 	case V3_IOC_CONSOLE_READ: {
 		struct v3_console_io *io = arg;
 		size_t n = 0;
@@ -523,6 +572,7 @@ static int run(const char *in, const char *args)
 		{ "msrs", cmd_msrs, NULL }, { "paging", cmd_paging, NULL },
 		{ "run", cmd_run, NULL }, { "vcpu", cmd_vcpu, NULL },
 		{ "mem", cmd_mem, NULL }, { "topology", cmd_topology, NULL },
+		{ "content", cmd_content, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
 	int argc = 0, o, e, i, s0, s1, s2, ret = -1;
@@ -1372,6 +1422,79 @@ static void test_old_abi(void)
 	run(NULL, "destroy vo");
 }
 
+/* ------------------------------------------------------------- content */
+
+static void test_content(void)
+{
+	struct v3_content_dump_hdr h;
+	struct v3_content_entry e[3];
+	char path[256], sysd[160], buf[64];
+	FILE *f;
+	int r;
+
+	r = run(NULL, fmt("create vc --mem 8M --kernel %s", mb_path));
+	CHECK(r == 0, "content: create vc");
+	r = run(NULL, "content");
+	CHECK(r == 0 && has(out, "node: all VMs\nenabled: 1\npages: 9999\n") &&
+	      has(out, "pages_distinct: 5001\n") && has(out, "pages_shared_other: 42\n"),
+	      "content: the node's counts, a key a line");
+	r = run(NULL, "content vc --json");
+	CHECK(r == 0 && has(out, "{\"name\": \"vc\", \"enabled\": 1, \"pages\": 2048, ") &&
+	      has(out, "\"pages_distinct\": 5000, ") && has(out, "\"scan_ns\": 0}\n"),
+	      "content vc --json: one object");
+	snprintf(path, sizeof(path), "%s/vc.dump", dir);
+	r = run(NULL, fmt("content dump vc -o %s", path));
+	f = fopen(path, "rb");
+	CHECK(r == 0 && f && fread(&h, sizeof(h), 1, f) == 1 &&
+	      !memcmp(h.magic, "V3CONTNT", 8) && h.version == 1 &&
+	      h.hdr_size == 144 && h.entry_size == 16 && h.page_size == 4096 &&
+	      h.hash_kind == V3_CONTENT_HASH_XXH64 && h.count == 5000 &&
+	      h.scope == V3_CONTENT_SCOPE_VM && !strcmp(h.vm, "vc") &&
+	      h.time_ns == 1234567890ULL && fread(e, sizeof(e[0]), 3, f) == 3 &&
+	      e[0].hash == 1 && e[0].flags == V3_CONTENT_ZERO && e[2].copies == 3,
+	      "content dump vc: header, then the entries (the table grew past the first buffer)");
+	if (f) {
+		fseek(f, 0, SEEK_END);
+		CHECK(ftell(f) == 144 + 16 * 5000, "content dump vc: 144 + 16 x 5000 bytes");
+		fclose(f);
+	}
+	r = run(NULL, "content dump --all -o -");
+	CHECK(r == 0 && !memcmp(out, "V3CONTNT", 8), "content dump --all -o -: to stdout");
+	r = run(NULL, "content dump vc --all -o x");
+	CHECK(r == 2 && has(err, "give a VM or --all"), "content dump: VM and --all -> 2");
+	r = run(NULL, "content dump vc");
+	CHECK(r == 2 && has(err, "-o FILE is required"), "content dump: no -o -> 2");
+	r = run(NULL, "content dump nosuch -o /dev/null");
+	CHECK(r == 1 && has(err, "nosuch: no such VM"), "content dump: missing VM -> 1");
+	r = run(NULL, "content a b");
+	CHECK(r == 2 && has(err, "unexpected argument 'b'"), "content: extra -> 2");
+
+	/* enable: the VM's sysfs switch, under V3CTL_SYSFS_ROOT */
+	snprintf(sysd, sizeof(sysd), "%s/sys/kernel/v3vmm/vms/vc/content", dir);
+	put(dir, "/sys/kernel/v3vmm/vms/vc/content/enabled", "0\n");
+	r = run(NULL, "content enable vc");
+	snprintf(path, sizeof(path), "%s/enabled", sysd);
+	f = fopen(path, "r");
+	CHECK(r == 0 && f && fgets(buf, sizeof(buf), f) && !strcmp(buf, "1\n"),
+	      "content enable vc: writes 1 to vms/vc/content/enabled");
+	if (f)
+		fclose(f);
+	r = run(NULL, "content disable nosuch");
+	CHECK(r == 1 && has(err, "no VM 'nosuch'"), "content disable nosuch -> 1");
+	r = run(NULL, "content enable");
+	CHECK(r == 2 && has(err, "missing VM name"), "content enable: no VM -> 2");
+	r = run(NULL, "content --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl content [VM] [--json]\n"), "content --help");
+
+	fake_abi_minor = 4;
+	r = run(NULL, "content vc");
+	CHECK(r == 1 && !*out &&
+	      !strcmp(err, "v3ctl: content: the loaded v3vmm module (ABI 1.4) has no content tracking (needs 1.5)\n"),
+	      "abi 1.4: content -> 1");
+	fake_abi_minor = V3_ABI_MINOR;
+	run(NULL, "destroy vc");
+}
+
 static void test_placement(void)
 {
 	make_sysfs();
@@ -1382,6 +1505,7 @@ static void test_placement(void)
 	test_vcpu();
 	test_mem();
 	test_old_abi();
+	test_content();
 	CHECK(!vm_count(), "placement: no VM left");
 }
 
@@ -1399,14 +1523,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.4\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.5\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.4\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.5\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
