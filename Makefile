@@ -5,13 +5,14 @@
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
 #   make check-vmx-adapt      adaptive paging moving on the emulated VMX host (Bochs; ~17 min, not in check)
+#   make check-twonode        v3share under mpirun across two emulated SVM hosts on a virtual network
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)
 #   make fuzz                 >= 1,000,000 random ioctls in the emulated SVM host (not in check)
 #   make demo                 boots the emulated SVM host and runs a guest through v3ctl
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check check-vmx check-ryzen check-vmx-adapt demo bench fuzz clean
+.PHONY: all module tools guests check check-vmx check-ryzen check-vmx-adapt check-twonode demo bench fuzz clean
 
 all: module tools guests
 
@@ -38,6 +39,9 @@ check-ryzen:
 
 check-vmx-adapt:
 	tests/harness/check-bochs.sh vmxadapt
+
+check-twonode:
+	tests/harness/check-twonode.sh
 
 demo:
 	tests/harness/demo.sh
