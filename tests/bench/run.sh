@@ -13,6 +13,7 @@
 #   V3_QEMU_PIN=0      let QEMU use every host CPU (lib.sh: qemu_pin)
 #   BENCH_PAGING=0     skip the paging benchmark (tests/bench/paging.sh: one
 #                      more L1 boot; nested, shadow and adaptive paging)
+#   BENCH_SHARE=0      skip v3share's round time and bytes (tests/bench/share.sh)
 #   BENCH_PLACEMENT=0  skip the placement benchmark (tests/bench/placement.sh:
 #                      one more L1 boot, 4 CPUs in 2 NUMA nodes)
 # Benchmarks print numbers; they are not tests: the exit status is 0 when
@@ -121,6 +122,10 @@ fi
 # placement (issue #13): its own boot, its own table (placement.md)
 if [ "${BENCH_PLACEMENT:-1}" = 1 ]; then
 	BENCH_NOBUILD=1 "$HERE/placement.sh" || say "placement benchmark: incomplete (see $OUT/placement.md)"
+fi
+# v3share (issue #14): MPI on this machine, synthetic dumps (share.md)
+if [ "${BENCH_SHARE:-1}" = 1 ]; then
+	"$HERE/share.sh" || say "v3share benchmark: incomplete (see $OUT/share.md)"
 fi
 complete=1
 for f in "$LOGS"/boot*.serial.log; do grep -aq '^V3B-DONE' "$f" || complete=0; done
