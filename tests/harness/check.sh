@@ -26,7 +26,7 @@ say "4/7 VMX suite, first half (Bochs, corei7_skylake_x with EPT), then the two-
 # reported as a skip with the time that was left (make check-twonode
 # runs it alone)
 twonode_lane() {
-	vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2400}" \
+	vmx_suite "$BUILD/logs/vmx.serial.log" "${V3_VMX_TIMEOUT:-2450}" \
 		>"$BUILD/logs/vmx.boot.log" 2>&1 || true
 	local left need=${V3_TWONODE_NEED:-450}
 	left=$(awk -v b="${V3_CHECK_BUDGET:-2520}" -v e="$(elapsed "$t0")" 'BEGIN { printf "%d", b - e }')

@@ -285,12 +285,19 @@ hostile_tf() {
 	fi
 	tp=$!
 	beside h-tf
+	within=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
+	# one slow sample is noise (as in hostile() above): timed once more
+	# while the loop still runs; two in a row fail
+	if [ "$within" != 0 ] && [ "$H_OK" = 0 ]; then
+		echo "# hostile triplefault-loop: ${H_MS:-?} ms over 1.5x benign ${BENIGN_MS} ms: timing once more"
+		beside h2-tf
+		within=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
+	fi
 	touch /tmp/tf.stop
 	wait "$tp"
 	n=$(wc -l </tmp/tf.count 2>/dev/null || echo 0)
 	ratio=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { printf "%.2f", a / b }')
-	ok=$([ "$H_OK" = 0 ] && [ "$H_RES" = "$SOLO_RES" ] &&
-		awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
+	ok=$([ "$H_OK" = 0 ] && [ "$H_RES" = "$SOLO_RES" ] && [ "$within" = 0 ]; echo $?)
 	result "hostile triplefault-loop: $n VMs triple faulted (stop-reason shutdown) meanwhile" "$([ "$n" -ge 1 ]; echo $?)" "none did"
 	result "hostile triplefault-loop: healthy VM correct, ${H_MS:-?} ms = ${ratio}x benign ${BENIGN_MS} ms (on-CPU ${H_SHARE:-?}), bound 1.5x" \
 		"$ok" "result '$H_RES' (solo '$SOLO_RES')"
@@ -321,7 +328,7 @@ if [ "$HOSTILE_OK" = 1 ]; then
 	in_set full reduced arch && hostile badpt-pae badpt.elf 1 "mode=pae"
 	in_set full && hostile badpt-pde badpt.elf 1 "mode=pde"
 	in_set full reduced && hostile resetloop resetloop.elf 1 ""
-	in_set full reduced && hostile_tf
+	in_set full reduced tf && hostile_tf
 fi
 
 # --- LAPIC timers stop with their VM ---------------------------------------------------
