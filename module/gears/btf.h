@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Structure layouts from the guest kernel's own BTF (btf.c): the .BTF
+ * section between __start_BTF and __stop_BTF, read from guest memory.
+ * Pure code, unit-tested in tests/unit/test_gears_btf.c against the
+ * Debian kernels' images.
+ */
+#ifndef V3_GEARS_BTF_H
+#define V3_GEARS_BTF_H
+
+#include <linux/types.h>
+
+struct gears_btf;
+
+/* parse a copy of a raw BTF blob: 0, -EINVAL (not BTF, or malformed), -ENOMEM */
+int gears_btf_parse(const void *data, u32 len, struct gears_btf **out);
+void gears_btf_free(struct gears_btf *b);
+
+/* sizeof(struct NAME): 0, or -ENOENT */
+int gears_btf_struct_size(const struct gears_btf *b, const char *name,
+			  u32 *size);
+
+/*
+ * The byte offset and size of a member of struct NAME, looking through
+ * anonymous structs and unions; member may be a dotted path ("thread.sp").
+ * 0, -ENOENT (no such struct or member), -EINVAL (a bitfield).
+ */
+int gears_btf_member(const struct gears_btf *b, const char *name,
+		     const char *member, u32 *offset, u32 *size);
+
+#endif
