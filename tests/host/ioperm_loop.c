@@ -52,7 +52,8 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	int cpu = 0, secs = 5, opt;
+	int cpu = 0, opt;
+	double secs = 5;
 	unsigned long port = 0x80, yields = 0;
 	struct sigaction sa;
 	cpu_set_t set;
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "c:s:p:h")) != -1) {
 		switch (opt) {
 		case 'c': cpu = atoi(optarg); break;
-		case 's': secs = atoi(optarg); break;
+		case 's': secs = atof(optarg); break;
 		case 'p': port = strtoul(optarg, NULL, 0); break;
 		default:
 			fprintf(stderr, "usage: ioperm_loop [-c CPU] [-s SECONDS] [-p PORT]\n");
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
 		sched_yield();	/* let a vCPU thread on this CPU run and exit */
 		yields++;
 	}
-	printf("ioperm_loop: %lu port accesses to 0x%lx on cpu %d in %d s, %lu yields\n",
+	printf("ioperm_loop: %lu port accesses to 0x%lx on cpu %d in %g s, %lu yields\n",
 	       accesses, port, cpu, secs, yields);
 	return 0;
 }

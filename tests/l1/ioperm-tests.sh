@@ -14,7 +14,7 @@ ioperm_tests() {
 	need_guest "$name" forever.elf || return 0
 	run 20 v3ctl create iop --mem 16M --pin 0 --kernel /guests/forever.elf
 	run 10 v3ctl launch iop
-	sleep 1
+	sleep "${SPIN_SECS:-1}"
 	e0=$(exit_count iop host-intr)
 	run 60 /tests/ioperm_loop -c 0 -s "${IOPERM_SECS:-5}"
 	irc=$RC

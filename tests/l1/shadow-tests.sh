@@ -118,13 +118,13 @@ shadow_tests() {
 		fs_set nested 1 created
 		fs_set shadow 0 created
 		run 10 v3ctl launch fs
-		sleep 1
+		sleep "${SPIN_SECS:-1}"
 		run 10 v3ctl pause fs
 		fs_set nested 1 paused
 		run 10 v3ctl resume fs
-		sleep 1
+		sleep "${SPIN_SECS:-1}"
 		fs_set shadow 0 running
-		sleep 1
+		sleep "${SPIN_SECS:-1}"
 		st=$(info_field fs state)
 		run 10 v3ctl stop fs
 		fs_set nested 1 stopped
