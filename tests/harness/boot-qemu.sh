@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/harness/tap-times.sh
+. "$(dirname "$0")/tap-times.sh"
 load_kernels
 
 SUITE=${1:?usage: boot-qemu.sh SUITE [--cpu MODEL] [--timeout SECS] [--initrd FILE] [--live]}
@@ -89,6 +91,9 @@ boot_once() {
 		-kernel "$VMLINUZ" -initrd "$INITRD"
 		-append "console=ttyS0 $1 panic=-1 tsc=reliable v3suite=$SUITE")
 	rm -f "$PIDF" "$RCF"
+	local t0s
+	t0s=$(date +%s)
+	tap_stamp_reset "$LOG"
 	{
 		st=0
 		timeout -k 10 "$TIMEOUT" "${cmd[@]}" </dev/null 2>"$QLOG" || st=$?
@@ -99,6 +104,7 @@ boot_once() {
 	while kill -0 "$pipe" 2>/dev/null; do
 		sleep 1
 		waited=$((waited + 1))
+		tap_stamp "$LOG" "$t0s"
 		if ! grep -q 'V3-SUITE-START' "$LOG"; then
 			[ "$waited" -lt "$BOOT_BOUND" ] && continue
 			hung=1
@@ -113,6 +119,7 @@ boot_once() {
 		break
 	done
 	wait "$pipe" || true
+	tap_stamp "$LOG" "$t0s"
 	rc=$(cat "$RCF" 2>/dev/null || echo 1)
 }
 

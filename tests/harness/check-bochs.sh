@@ -27,12 +27,12 @@ load_kernels
 rm -f "$BUILD/logs/$HOST.serial.log" "$BUILD/logs/vmx2.serial.log"
 mkdir -p "$BUILD/logs"
 say "$what"
-"${HOST}_suite" "$BUILD/logs/$HOST.serial.log" "$timeout" || true
+bochs_suite "$HOST" "$BUILD/logs/$HOST.serial.log" "$timeout" || true
 logs=("$HOST=$BUILD/logs/$HOST.serial.log")
 if [ "$HOST" = vmx ]; then
 	# the second half (tests/l1/vmx2-suite.sh), after the first here
 	say "VMX suite, second half"
-	vmx2_suite "$BUILD/logs/vmx2.serial.log" "$timeout" || true
+	bochs_suite vmx2 "$BUILD/logs/vmx2.serial.log" "$timeout" || true
 	logs+=("vmx2=$BUILD/logs/vmx2.serial.log")
 fi
 exec "$H/summary.sh" /dev/null "${logs[@]}"

@@ -70,43 +70,19 @@ bochs_pin() {
 	fi
 }
 
-# vmx_suite LOG TIMEOUT: the guest suite on the emulated VMX host (Bochs,
-# corei7_skylake_x with EPT), its serial console in LOG.
-vmx_suite() {
+# bochs_suite SUITE LOG TIMEOUT: L1 on Bochs running tests/l1/SUITE-suite.sh,
+# its serial console in LOG, on the last host CPU we may use (a make check
+# lane pins itself to one CPU first: then that one).  The suites: vmx and
+# vmx2 (the VMX suite's two halves), vmxadapt (adaptive paging moving;
+# make check-vmx-adapt) on Intel corei7_skylake_x with EPT; ryzen, the SVM
+# suite on Bochs' AMD model (NRIP save, flush-by-ASID; boot-bochs.sh turns
+# MWAIT into a no-op for it: Bochs 2.7's timed MWAITX never wakes,
+# docs/emulated-hosts.md).
+bochs_suite() {
+	local model=corei7_skylake_x
+	[ "$1" = ryzen ] && model=ryzen
 	bochs_pin
-	BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
+	BOCHS_MODEL=$model BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
 		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
-		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx" "$1" "$2"
-}
-
-# vmx2_suite LOG TIMEOUT: the second half of the VMX suite
-# (tests/l1/vmx2-suite.sh) on a second Bochs host, on the first host CPU:
-# start it once the pinned QEMU suites there are done.
-vmx2_suite() {
-	qemu_pin
-	BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
-		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
-		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmx2" "$1" "$2"
-}
-
-# vmxadapt_suite LOG TIMEOUT: adapt-tests.sh on the emulated VMX host
-# (tests/l1/vmxadapt-suite.sh; make check-vmx-adapt)
-vmxadapt_suite() {
-	bochs_pin
-	BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
-		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
-		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=vmxadapt" "$1" "$2"
-}
-
-# ryzen_suite LOG TIMEOUT: the SVM suite on the second emulated AMD host
-# (Bochs' ryzen model: NRIP save, flush-by-ASID; tests/l1/ryzen-suite.sh),
-# its serial console in LOG.  boot-bochs.sh turns MWAIT into a no-op for
-# this model (Bochs 2.7's timed MWAITX never wakes: docs/emulated-hosts.md).
-# It runs on the first host CPU, like the pinned QEMU: schedule it after the
-# QEMU suites, beside the VMX suite on the last CPU.
-ryzen_suite() {
-	qemu_pin
-	BOCHS_MODEL=ryzen BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
-		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
-		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=ryzen" "$1" "$2"
+		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=$1" "$2" "$3"
 }

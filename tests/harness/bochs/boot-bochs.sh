@@ -157,27 +157,16 @@ drain_screen() {
 	DRAIN=$!
 }
 
-# When each TAP line reached the serial log, in host seconds since Bochs
-# started (LOG.times): the emulated clock is no guide to where the host's
-# time goes, and make check's budget is host time.
+# When each TAP line reached the serial log (LOG.times)
+. "$(dirname "$0")/../tap-times.sh"
 T0=$(date +%s)
-SEEN=0
-: >"$LOG.times"
-stamp_results() {
-	local n
-	n=$(wc -l <"$LOG" 2>/dev/null) || return 0
-	[ "$n" -gt "$SEEN" ] || return 0
-	sed -n "$((SEEN + 1)),${n}p" "$LOG" | tr -d '\r' |
-		grep -aE '^(not )?ok [0-9]' |
-		sed "s/^/$(($(date +%s) - T0)) /" >>"$LOG.times" || true
-	SEEN=$n
-}
+tap_stamp_reset "$LOG"
 
 status=124
 while kill -0 "$BPID" 2>/dev/null; do
 	sleep 2
 	drain_screen
-	stamp_results
+	tap_stamp "$LOG" "$T0"
 	if grep -qE 'reboot: Power down|ACPI: PM: Preparing to enter system sleep state S5' "$LOG" 2>/dev/null; then
 		status=0
 	elif grep -qE 'reboot: Restarting system|Kernel panic - not syncing' "$LOG" 2>/dev/null; then
@@ -202,7 +191,7 @@ while kill -0 "$BPID" 2>/dev/null; do
 	break
 done
 wait "$BPID" 2>/dev/null || rc=$?
-stamp_results
+tap_stamp "$LOG" "$T0"
 BPID=
 [ -n "$DRAIN" ] && kill "$DRAIN" 2>/dev/null || true
 DRAIN=
