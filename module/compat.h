@@ -25,6 +25,8 @@
 
 #include <linux/version.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/memcontrol.h>
 #include <linux/irqflags.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
@@ -104,6 +106,24 @@ typedef void (v3_emergency_cb)(void);
 
 static inline void v3_emergency_register(v3_emergency_cb *cb) { }
 static inline void v3_emergency_unregister(v3_emergency_cb *cb) { }
+#endif
+
+/*
+ * Charge this task's kernel allocations to memcg until the next call
+ * (returns the previous one).  5.10's set_active_memcg() also handles
+ * interrupt context through int_active_memcg, which 5.10 does not export;
+ * v3vmm charges from task context only.
+ */
+#if defined(CONFIG_MEMCG) && LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+static inline struct mem_cgroup *v3_set_active_memcg(struct mem_cgroup *memcg)
+{
+	struct mem_cgroup *old = current->active_memcg;
+
+	current->active_memcg = memcg;
+	return old;
+}
+#else
+#define v3_set_active_memcg set_active_memcg
 #endif
 
 #endif

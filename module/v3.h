@@ -351,6 +351,12 @@ struct v3_vm {
 	struct v3_vcpu **vcpus;
 
 	struct v3_guest_mem mem;
+	/*
+	 * The creator's memory cgroup (a reference; NULL without memcg):
+	 * kernel memory allocated for this VM later, by workers that run in
+	 * no cgroup of their own (content.c's scanner), is charged to it.
+	 */
+	struct mem_cgroup *memcg;
 	/* held by what changes guest RAM's backing (mem_move.c) and what
 	 * reaches it from outside the vCPU threads (ioctls, reset) */
 	struct mutex mem_lock;

@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/smp.h>
 #include <linux/ratelimit.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include "v3.h"
 #include "adapt/adapt.h"
@@ -55,6 +56,7 @@ static void v3_vm_release(struct kref *ref)
 	v3_mem_free(&vm->mem);
 	v3_reset_image_free(vm);
 	v3_console_free(&vm->console);
+	mem_cgroup_put(vm->memcg);
 	kfree(vm);
 }
 
@@ -172,6 +174,7 @@ int v3_vm_create(const struct v3_create *c)
 	if (!vm)
 		return -ENOMEM;
 	kref_init(&vm->ref);
+	vm->memcg = get_mem_cgroup_from_mm(current->mm);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mem_lock);
 	spin_lock_init(&vm->stop_lock);
@@ -262,6 +265,7 @@ out_console:
 out_unclaim:
 	v3_vm_unclaim(vm);
 out_free:
+	mem_cgroup_put(vm->memcg);
 	kfree(vm);
 	return ret;
 }

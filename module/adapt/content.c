@@ -26,6 +26,7 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include "v3.h"
+#include "compat.h"
 #include "adapt.h"
 #include "content.h"
 #include "content_table.h"
@@ -44,7 +45,8 @@ struct v3_content_vm {
 static DEFINE_MUTEX(v3_content_lock);
 static LIST_HEAD(v3_content_vms);
 static struct v3_content_vm *v3_content_cur;	/* the VM the pass is on */
-static struct v3_ct v3_content_node;
+/* the module's own: charged to no cgroup (like KSM's stable tree) */
+static struct v3_ct v3_content_node = { .uncharged = true };
 static u64 v3_content_scanned, v3_content_full_scans, v3_content_ns;
 static u64 v3_content_zero_hash;
 static unsigned int v3_content_slot;
@@ -91,7 +93,10 @@ static unsigned int v3_content_scan_vm(struct v3_content_vm *cv,
 	struct v3_vm *vm = cv->vm;
 	u64 t0 = ktime_get_ns();
 	unsigned int done = 0;
+	struct mem_cgroup *old_memcg;
 
+	/* the VM's table grows here: charged to the VM's creator */
+	old_memcg = v3_set_active_memcg(vm->memcg);
 	mutex_lock(&vm->mem_lock);
 	while (done < budget && cv->cursor < cv->ct.nr) {
 		const void *p = v3_ram_hva(&vm->mem,
@@ -106,6 +111,7 @@ static unsigned int v3_content_scan_vm(struct v3_content_vm *cv,
 		done++;
 	}
 	mutex_unlock(&vm->mem_lock);
+	v3_set_active_memcg(old_memcg);
 	*over = cv->cursor == cv->ct.nr;
 	if (*over) {
 		cv->cursor = 0;
@@ -169,7 +175,10 @@ static int v3_content_enable(struct v3_content_vm *cv, bool on)
 	if (on && cv->gone)
 		return -ENOENT;
 	if (on) {
+		struct mem_cgroup *old_memcg = v3_set_active_memcg(cv->vm->memcg);
+
 		ret = v3_ct_vm_init(&cv->ct, cv->vm->mem.size >> PAGE_SHIFT);
+		v3_set_active_memcg(old_memcg);
 		if (ret)
 			return ret;
 		cv->cursor = 0;

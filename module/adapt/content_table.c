@@ -57,7 +57,8 @@ static int v3_ct_grow(struct v3_ct *t)
 
 	if (!cap)
 		return -ENOSPC;		/* 2^32 slots: no more */
-	t->e = kvcalloc(cap, sizeof(*t->e), V3_GFP_ACCOUNT);
+	t->e = kvcalloc(cap, sizeof(*t->e), t->uncharged ?
+			V3_GFP_ACCOUNT & ~__GFP_ACCOUNT : V3_GFP_ACCOUNT);
 	if (!t->e) {
 		t->e = old;
 		return -ENOMEM;

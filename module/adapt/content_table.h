@@ -23,6 +23,7 @@ struct v3_ct {
 	u64 shared;		/* contents with two copies or more */
 	u64 multi;		/* contents held by two VMs or more */
 	u64 multi_pages;	/* their copies */
+	bool uncharged;		/* the node's: no memory cgroup pays for it */
 };
 
 int v3_ct_add(struct v3_ct *t, u64 hash, u32 n, int dvms, u16 flags);

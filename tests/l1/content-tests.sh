@@ -144,6 +144,7 @@ content_tests() {
 	[ "$RC" = 2 ] || why="$why; dump ca --all: rc $RC"
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 
+	content_memcg_test
 	ns=$(ct_get node scan_ns) np=$(ct_get node pages_scanned)
 	echo "# content: scanner $np pages in $ns ns ($((ns / (np + 1))) ns a page on this emulated host)"
 	echo 0 >$CT/run
@@ -151,4 +152,46 @@ content_tests() {
 	echo 20 >$CT/sleep_millisecs
 	vm_gone ca
 	vm_gone cb
+}
+
+# A VM's tables (the per-page hashes and states from "enable", the table
+# the scanner grows) are charged to the memory cgroup of the VM's creator,
+# though the scanner is a kernel worker in no cgroup; "disable" uncharges
+# them.  memory.current moves in per-CPU batches of up to 64 pages
+# (MEMCG_CHARGE_BATCH): the bounds allow 512 KiB of that.
+content_memcg_test() {
+	name="content: a VM's tables are charged to its creator's memory cgroup, disable uncharges them"
+	cg=/sys/fs/cgroup
+	[ -f $cg/cgroup.controllers ] || mount -t cgroup2 none $cg 2>/dev/null
+	if ! grep -qw memory $cg/cgroup.controllers 2>/dev/null; then
+		pass "$name # SKIP no cgroup2 memory controller"
+		return 0
+	fi
+	echo +memory >$cg/cgroup.subtree_control
+	mkdir -p $cg/v3ct
+	run 20 sh -c "echo \$\$ >$cg/v3ct/cgroup.procs && exec v3ctl create cc --mem 128M --kernel $GUESTS/contentfill.elf --cmdline 'uniq=16384 seed=3'"
+	run 10 v3ctl launch cc
+	why=
+	console_wait cc "contentfill: filled" 120 || why="cc did not fill: $(tail -n 2 /tmp/con.cc | tr '\n' ' ')"
+	m0=$(cat $cg/v3ct/memory.current)
+	run 10 v3ctl content enable cc
+	f0=$(ct_get cc full_scans) i=0
+	while [ $i -lt 600 ] && [ "$(ct_get cc full_scans)" -lt $((f0 + 2)) ]; do sleep 0.2; i=$((i + 1)); done
+	m1=$(cat $cg/v3ct/memory.current)
+	dist=$(ct_get cc pages_distinct) pages=$(ct_get cc pages)
+	# content_table.c: 16-byte slots, a power of two at most 3/4 full;
+	# 8 bytes of hash and 1 of state a page
+	cap=64
+	while [ $((cap * 3)) -lt $((dist * 4)) ]; do cap=$((cap * 2)); done
+	want=$((cap * 16 + pages * 9)) d=$((m1 - m0))
+	[ -n "$why" ] || [ "$(ct_get cc full_scans)" -ge $((f0 + 2)) ] || why="no two passes in 120 s"
+	[ -n "$why" ] || { [ "$d" -ge $((want - (512 << 10))) ] && [ "$d" -le $((want * 2 + (512 << 10))) ]; } ||
+		why="memory.current +$d bytes; the tables take $want (cap $cap for $dist contents, $pages pages)"
+	run 10 v3ctl content disable cc
+	m2=$(cat $cg/v3ct/memory.current)
+	[ -n "$why" ] || [ $((m2 - m0)) -le $((want / 2 + (256 << 10))) ] || why="disable left +$((m2 - m0)) bytes of $want"
+	result "$name (+$((d >> 10)) KiB for $((want >> 10)) KiB of tables)" "$([ -z "$why" ]; echo $?)" "$why"
+	vm_gone cc
+	rmdir $cg/v3ct 2>/dev/null
+	return 0
 }

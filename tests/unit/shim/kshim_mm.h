@@ -12,7 +12,8 @@
 struct page { unsigned long private; unsigned long pfn; struct page *next; };
 
 #define GFP_KERNEL		0x1u
-#define GFP_KERNEL_ACCOUNT	0x2u
+#define __GFP_ACCOUNT		0x20u
+#define GFP_KERNEL_ACCOUNT	(GFP_KERNEL | __GFP_ACCOUNT)
 #define __GFP_RETRY_MAYFAIL	0x4u
 #define __GFP_NOWARN		0x8u
 #define GFP_DMA32		0x10u
