@@ -14,6 +14,8 @@
 #   BENCH_PAGING=0     skip the paging benchmark (tests/bench/paging.sh: one
 #                      more L1 boot; nested, shadow and adaptive paging)
 #   BENCH_SHARE=0      skip v3share's round time and bytes (tests/bench/share.sh)
+#   BENCH_CONTENT=0    skip the content scanner's cost (tests/bench/content.sh:
+#                      one more L1 boot)
 #   BENCH_PLACEMENT=0  skip the placement benchmark (tests/bench/placement.sh:
 #                      one more L1 boot, 4 CPUs in 2 NUMA nodes)
 # Benchmarks print numbers; they are not tests: the exit status is 0 when
@@ -119,9 +121,13 @@ say "table in $RESULTS; logs in $LOGS; total $(elapsed "$T0")s"
 if [ "${BENCH_PAGING:-1}" = 1 ]; then
 	BENCH_NOBUILD=1 "$HERE/paging.sh" || say "paging benchmark: incomplete (see $OUT/paging.md)"
 fi
-# placement (issue #13): its own boot, its own table (placement.md)
+# placement (issue #13): its own boot, its own table (placebench.md)
 if [ "${BENCH_PLACEMENT:-1}" = 1 ]; then
-	BENCH_NOBUILD=1 "$HERE/placement.sh" || say "placement benchmark: incomplete (see $OUT/placement.md)"
+	BENCH_NOBUILD=1 "$HERE/placement.sh" || say "placement benchmark: incomplete (see $OUT/placebench.md)"
+fi
+# the content scanner (issue #14): its own boot, its own table (contentbench.md)
+if [ "${BENCH_CONTENT:-1}" = 1 ]; then
+	BENCH_NOBUILD=1 "$HERE/content.sh" || say "content scanner benchmark: incomplete (see $OUT/contentbench.md)"
 fi
 # v3share (issue #14): MPI on this machine, synthetic dumps (share.md)
 if [ "${BENCH_SHARE:-1}" = 1 ]; then
