@@ -123,15 +123,10 @@ int cmd_mem(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "move"))
 		return mem_move(argc - 1, argv + 1, help);
-	c = parse_help_json(cmd, argc, argv, help, &json);
+	c = open_vm_query(cmd, argc, argv, help, &json, &name,
+			  ABI_MINOR_PLACEMENT, "placement ioctls", &fd);
 	if (c >= 0)
 		return c;
-	err = need_one_name(cmd, argc, argv, &name);
-	if (err)
-		return err;
-	fd = v3_open_abi(cmd, ABI_MINOR_PLACEMENT, "placement ioctls");
-	if (fd < 0)
-		return EXIT_FAIL;
 	memset(&m, 0, sizeof(m));
 	set_name(m.name, name);
 	err = v3_ioctl(fd, V3_IOC_MEM_NODES, &m) < 0 ? errno : 0;

@@ -116,15 +116,10 @@ int cmd_vcpu(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "move"))
 		return vcpu_move(argc - 1, argv + 1, help);
-	c = parse_help_json(cmd, argc, argv, help, &json);
+	c = open_vm_query(cmd, argc, argv, help, &json, &name,
+			  ABI_MINOR_PLACEMENT, "placement ioctls", &fd);
 	if (c >= 0)
 		return c;
-	err = need_one_name(cmd, argc, argv, &name);
-	if (err)
-		return err;
-	fd = v3_open_abi(cmd, ABI_MINOR_PLACEMENT, "placement ioctls");
-	if (fd < 0)
-		return EXIT_FAIL;
 	memset(&vs, 0, sizeof(vs));
 	memset(info, 0, sizeof(info));
 	set_name(vs.name, name);

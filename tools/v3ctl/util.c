@@ -369,6 +369,27 @@ int open_one_vm(const char *cmd, int argc, char **argv, const char **name,
 	return *fd < 0 ? EXIT_FAIL : 0;
 }
 
+/*
+ * "v3ctl CMD [--help] [--json] NAME", a query that needs ABI minor
+ * `minor` or later (what: the feature, for the refusal): -1 to go on with
+ * *name and *fd set (*json when given), else the exit status to leave
+ * with (help shown, or the reason printed).
+ */
+int open_vm_query(const char *cmd, int argc, char **argv, const char *help,
+		  bool *json, const char **name, unsigned int minor,
+		  const char *what, int *fd)
+{
+	int c = parse_help_json(cmd, argc, argv, help, json);
+
+	if (c >= 0)
+		return c;
+	c = need_one_name(cmd, argc, argv, name);
+	if (c)
+		return c;
+	*fd = v3_open_abi(cmd, minor, what);
+	return *fd < 0 ? EXIT_FAIL : -1;
+}
+
 /* launch, stop, pause, resume, destroy: "v3ctl CMD NAME". */
 int simple_vm_cmd(int argc, char **argv, unsigned long req, const char *help)
 {

@@ -78,6 +78,9 @@ int parse_help_json(const char *cmd, int argc, char **argv, const char *help,
 int need_one_name(const char *cmd, int argc, char **argv, const char **name);
 int open_one_vm(const char *cmd, int argc, char **argv, const char **name,
 		int *fd);
+int open_vm_query(const char *cmd, int argc, char **argv, const char *help,
+		  bool *json, const char **name, unsigned int minor,
+		  const char *what, int *fd);
 const char *errno_name(int err);
 void v3_err_ioc(const char *cmd, const char *name, unsigned long req,
 		int err, uint64_t need);
