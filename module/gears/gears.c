@@ -123,30 +123,25 @@ static int v3_gears_held(struct v3_vm *vm, void *arg)
 	struct v3_gears_req *rq = arg;
 	struct v3_gears_vm *gv = rq->gv;
 	struct v3_walk_regs regs;
-	struct v3_gears_mem *m;
+	struct v3_gears_mem m;
 	u64 lstar;
 	int ret;
 
 	ret = v3_gears_snapshot(vm, &regs, &lstar);
 	if (ret)
 		return ret;
-	m = kmalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return -ENOMEM;
-	ret = v3_gears_mem_init(m, vm, &regs, lstar);
+	ret = v3_gears_mem_init(&m, vm, &regs, lstar);
 	if (ret)
-		goto out;
+		return ret;
 	if (gv->ksyms && (gv->lstar != lstar ||
 			  gv->resets != READ_ONCE(vm->resets)))
 		v3_gears_forget(gv);
 	if (!gv->ksyms)
-		ret = v3_gears_find(gv, m, lstar);
+		ret = v3_gears_find(gv, &m, lstar);
 	else if (gv->root)
-		v3_gears_mem_set_root(m, gv->root, lstar);
+		v3_gears_mem_set_root(&m, gv->root, lstar);
 	if (!ret && rq->fn)
-		ret = rq->fn(gv, m, rq->arg);
-out:
-	kfree(m);
+		ret = rq->fn(gv, &m, rq->arg);
 	return ret;
 }
 
