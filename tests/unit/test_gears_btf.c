@@ -76,6 +76,11 @@ static void check_layouts(const char *kv, struct gears_btf *b,
 	      "%s: init_task.tasks.next = &init_task.tasks (%#llx)", kv, next);
 	CHECK(!gears_vread(&r, init + mems[4].off, &parent, 8) && parent == init,
 	      "%s: init_task.real_parent = &init_task (%#llx)", kv, parent);
+	/* mm/init-mm.c: .pgd = swapper_pg_dir, x86-64's init_top_pgt */
+	init = gears_ksyms_lookup(k, "init_mm");
+	CHECK(init && !gears_vread(&r, init + mems[9].off, &next, 8) &&
+	      next == gears_ksyms_lookup(k, "init_top_pgt"),
+	      "%s: init_mm.pgd = init_top_pgt (%#llx)", kv, next);
 }
 
 /* malformed copies of a real blob: all refused with -EINVAL */
