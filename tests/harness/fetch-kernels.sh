@@ -5,6 +5,12 @@
 #   bookworm 6.1            image + headers  (the booted L1 kernel)
 #   bullseye 5.10           headers
 #   bookworm-backports 6.12 headers
+# and, for GEARS' unit tests (tests/unit/test_gears_*.c), each of the three
+# kernels' image (boot/vmlinuz-*) and its real System.map: Debian's
+# linux-image package holds only a placeholder System.map, the real one is
+# in linux-image-*-dbg (about 1 GB); that package is downloaded into a
+# temporary directory, the map extracted to usr/lib/debug/boot/ under the
+# kernel's directory, and the package deleted.  V3_GEARS_IMAGES=0 skips it.
 # and the kernel's own kselftest harness (kselftest_harness.h, kselftest.h
 # from bookworm's linux-source-6.1) into .cache/kselftest for the user-space
 # tests of /dev/v3vmm (tests/abi, tests/fuzz); they are never committed.
@@ -24,7 +30,16 @@ kernels_cached() {
 ksft_cached() {
 	[ -f "$KSFT_DIR/kselftest_harness.h" ] && [ -f "$KSFT_DIR/kselftest.h" ]
 }
-if kernels_cached && ksft_cached; then
+# The kernel images and System.maps of GEARS' unit tests (after the headers).
+gears_cached() {
+	[ "${V3_GEARS_IMAGES:-1}" = 1 ] || return 0
+	local k
+	for k in "$KVER_61" "$KVER_510" "$KVER_612"; do
+		[ -f "$KCACHE/$k/boot/vmlinuz-$k" ] &&
+			[ -f "$KCACHE/$k/usr/lib/debug/boot/System.map-$k" ] || return 1
+	done
+}
+if kernels_cached && ksft_cached && gears_cached; then
 	say "kernels cached: $KVER_61 $KVER_510 $KVER_612; kselftest harness in $KSFT_DIR"
 	exit 0
 fi
@@ -169,8 +184,46 @@ fetch_kselftest() {
 	rm -rf "$KSFT_DIR"
 	mv "$tmp" "$KSFT_DIR"
 }
+# The image (vmlinuz only) and the real System.map of kernel KVER in SUITE.
+fetch_gears_image() {
+	local suite=$1 kver=$2 root=$KCACHE/$2 deb tmp map
+	map=$root/usr/lib/debug/boot/System.map-$kver
+	[ -f "$root/boot/vmlinuz-$kver" ] && [ -f "$map" ] && return 0
+	apt_setup "$suite"
+	if [ ! -f "$root/boot/vmlinuz-$kver" ]; then
+		deb=$(fetch_deb "$suite" "linux-image-$kver")
+		mkdir -p "$root"
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" ./boot
+	fi
+	[ -f "$map" ] && return 0
+	tmp=$KCACHE/dbg.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	say "$suite: linux-image-$kver-dbg for its System.map (downloaded, then deleted)"
+	(cd "$tmp" && aptx "$suite" apt-get download -qq "linux-image-$kver-dbg" >/dev/null) ||
+		die "could not download linux-image-$kver-dbg from $suite"
+	deb=$(find "$tmp" -maxdepth 1 -name "linux-image-${kver}-dbg_*.deb" | head -n1)
+	[ -n "$deb" ] || die "no linux-image-$kver-dbg .deb"
+	# The map precedes the 600 MB vmlinux in the archive: --occurrence
+	# stops tar there (dpkg-deb then dies of SIGPIPE, hence no pipefail).
+	(set +o pipefail; dpkg-deb --fsys-tarfile "$deb" 2>/dev/null |
+		tar -x -C "$tmp" --occurrence=1 "./usr/lib/debug/boot/System.map-$kver")
+	[ -s "$tmp/usr/lib/debug/boot/System.map-$kver" ] || die "no System.map in $deb"
+	mkdir -p "$(dirname "$map")"
+	mv "$tmp/usr/lib/debug/boot/System.map-$kver" "$map"
+	rm -rf "$tmp"
+}
+fetch_gears_images() {
+	[ "${V3_GEARS_IMAGES:-1}" = 1 ] || return 0
+	fetch_gears_image bookworm "$KVER_61"
+	fetch_gears_image bullseye "$KVER_510"
+	fetch_gears_image bookworm-backports "$KVER_612"
+	say "GEARS images: $(cd "$KCACHE" && ls -1 ./*/boot/vmlinuz-* ./*/usr/lib/debug/boot/System.map-* | tr '\n' ' ')"
+}
+
 ksft_cached || fetch_kselftest
 if kernels_cached; then
+	gears_cached || fetch_gears_images
 	say "kernels cached: $KVER_61 $KVER_510 $KVER_612; kselftest harness in $KSFT_DIR"
 	exit 0
 fi
@@ -193,4 +246,5 @@ KDIR_510=$KDIR_510
 KVER_612=$KVER_612
 KDIR_612=$KDIR_612
 EOT
+fetch_gears_images
 say "kernels: $KVER_61 (booted) $KVER_510 $KVER_612; cache $(du -sh "$KCACHE" | cut -f1)"
