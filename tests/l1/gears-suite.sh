@@ -1,7 +1,7 @@
 #!/bin/sh
 # GEARS guest introspection (issue #15) alone: boot-qemu.sh gears.
-# GEARS_VCPUS and GEARS_REBOOT (gears-tests.sh) may be set on the kernel
-# command line of the emulated host like any suite variable.
+# A suite that sources gears-tests.sh may set GEARS_VCPUS and
+# GEARS_REBOOT first (see there).
 # shellcheck source=tests/l1/tap.sh
 . /tests/l1/tap.sh
 # shellcheck source=tests/l1/v3.sh
