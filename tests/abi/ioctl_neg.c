@@ -1193,6 +1193,8 @@ TEST_F(vm, unpriv_refused)
 		struct v3_console_io io;
 		struct v3_list l;
 		struct v3_create c;
+		struct v3_gears_sym gs;
+		struct v3_gears_ps gp;
 	} u;
 	struct v3_version v;
 	struct v3_info info;
@@ -1211,6 +1213,12 @@ TEST_F(vm, unpriv_refused)
 			set_name(u.ref.name, vm);	/* name comes first in each */
 			ASSERT_ERRNO(xioctl(reqs[i], &u), EPERM)
 				TH_LOG("request nr 0x%x", (unsigned int)_IOC_NR(reqs[i]));
+		}
+		memset(&u, 0, sizeof(u));
+		set_name(u.ref.name, vm);
+		if (v.caps & V3_CAP_GEARS) {	/* ABI 1.6: it reads the guest */
+			ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &u.gs), EPERM);
+			ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, &u.gp), EPERM);
 		}
 		memset(&u, 0, sizeof(u));
 		ASSERT_ERRNO(xioctl(V3_IOC_LIST, &u.l), EPERM);
