@@ -237,6 +237,7 @@ static int v3_gears_ps_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 			    void *arg)
 {
 	struct v3_gears_ps_arg *a = arg;
+	struct gears_vread r = v3_gears_vread(m);
 
 	if (gv->layout_err == 1)
 		gv->layout_err = v3_gears_layout_find(m, gv->ksyms,
@@ -248,7 +249,7 @@ static int v3_gears_ps_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 	}
 	if (gv->layout_err)
 		return gv->layout_err;
-	return v3_gears_ps_walk(m, &gv->layout, a->buf, a->max, &a->count);
+	return v3_gears_ps_walk(&r, &gv->layout, a->buf, a->max, &a->count);
 }
 
 int v3_gears_ps(struct v3_vm *vm, struct v3_gears_task *buf, u32 max,

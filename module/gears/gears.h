@@ -14,10 +14,8 @@
 #include <linux/mutex.h>
 #include <linux/sysfs.h>
 #include "gmem.h"
+#include "gears_ps.h"
 #include "../mmu/walk.h"
-
-/* the kernel half of 4-level paging (Documentation/x86/x86_64/mm.rst) */
-#define V3_GEARS_KERNEL_HALF	0xffff800000000000ULL
 
 struct v3_vm;
 struct gears_ksyms;
@@ -50,13 +48,6 @@ int v3_gears_mem_gpa(struct v3_gears_mem *m, u64 va, u64 *gpa);
 /* Switch to the root at guest-physical root_gpa if it maps va as now. */
 bool v3_gears_mem_set_root(struct v3_gears_mem *m, u64 root_gpa, u64 va);
 
-/* Where the task walk finds what it reads (gears_ps.c), from BTF. */
-struct v3_gears_layout {
-	u64 init_task;			/* guest-virtual address */
-	u32 tasks;			/* offsetof(task_struct, tasks) */
-	u32 pid, tgid, comm, real_parent, mm;
-};
-
 /* The per-VM state; its lock serializes every GEARS request of the VM. */
 struct v3_gears_vm {
 	struct mutex lock;
@@ -88,10 +79,6 @@ extern const struct attribute_group v3_gears_vm_group;
 /* gears_layout.c: task_struct's layout from the guest's BTF */
 int v3_gears_layout_find(struct v3_gears_mem *m, const struct gears_ksyms *k,
 			 struct v3_gears_layout *l);
-
-/* gears_ps.c: the walk itself; count the whole list, fill up to max */
-int v3_gears_ps_walk(struct v3_gears_mem *m, const struct v3_gears_layout *l,
-		     struct v3_gears_task *buf, u32 max, u32 *count);
 
 /* gears_ioctl.c (dev.c) */
 int v3_gears_ioc_sym(void __user *arg);

@@ -9,28 +9,26 @@
  * fs/proc/array.c), comm, and whether it has an mm (no mm: a kernel
  * thread).
  *
- * The caller holds the vCPUs (gears.c), so the list does not change under
- * the walk; it is still guest memory, so every pointer is checked (kernel
- * half, readable) and the walk ends after V3_GEARS_TASKS_MAX entries
- * (-ELOOP) whatever the list says.
+ * The module's caller holds the vCPUs (gears.c), so the list does not
+ * change under the walk; it is still guest memory, so every pointer is
+ * checked (kernel half, readable) and the walk ends after
+ * V3_GEARS_TASKS_MAX entries (-ELOOP) whatever the list says.
  */
 #include <linux/kernel.h>
-#include <linux/sched.h>
 #include <linux/string.h>
-#include "../v3.h"
-#include "gears.h"
+#include "gears_ps.h"
 
-static int v3_gears_read_u64(struct v3_gears_mem *m, u64 va, u64 *v)
+static int v3_gears_read_u64(const struct gears_vread *r, u64 va, u64 *v)
 {
-	return v3_gears_mem_read(m, va, v, sizeof(*v)) ? -EIO : 0;
+	return gears_vread(r, va, v, sizeof(*v)) ? -EIO : 0;
 }
 
-static int v3_gears_read_u32(struct v3_gears_mem *m, u64 va, u32 *v)
+static int v3_gears_read_u32(const struct gears_vread *r, u64 va, u32 *v)
 {
-	return v3_gears_mem_read(m, va, v, sizeof(*v)) ? -EIO : 0;
+	return gears_vread(r, va, v, sizeof(*v)) ? -EIO : 0;
 }
 
-static int v3_gears_task_fill(struct v3_gears_mem *m,
+static int v3_gears_task_fill(const struct gears_vread *r,
 			      const struct v3_gears_layout *l, u64 task,
 			      struct v3_gears_task *t)
 {
@@ -39,25 +37,26 @@ static int v3_gears_task_fill(struct v3_gears_mem *m,
 
 	memset(t, 0, sizeof(*t));
 	t->task = task;
-	ret = v3_gears_read_u32(m, task + l->pid, &t->pid) ?:
-	      v3_gears_read_u32(m, task + l->tgid, &t->tgid) ?:
-	      v3_gears_read_u64(m, task + l->real_parent, &parent) ?:
-	      v3_gears_read_u64(m, task + l->mm, &mm);
+	ret = v3_gears_read_u32(r, task + l->pid, &t->pid) ?:
+	      v3_gears_read_u32(r, task + l->tgid, &t->tgid) ?:
+	      v3_gears_read_u64(r, task + l->real_parent, &parent) ?:
+	      v3_gears_read_u64(r, task + l->mm, &mm);
 	if (ret)
 		return ret;
-	if (v3_gears_mem_read(m, task + l->comm, t->comm, sizeof(t->comm)))
+	if (gears_vread(r, task + l->comm, t->comm, sizeof(t->comm)))
 		return -EIO;
 	t->comm[sizeof(t->comm) - 1] = '\0';
-	/* init's parent is init_task (pid 0); none reads as 0 too */
-	if (parent >= V3_GEARS_KERNEL_HALF &&
-	    v3_gears_read_u32(m, parent + l->tgid, &t->ppid))
+	/* init's parent is init_task (pid 0); an unreadable one reads as 0 */
+	if (parent < V3_GEARS_KERNEL_HALF ||
+	    v3_gears_read_u32(r, parent + l->tgid, &t->ppid))
 		t->ppid = 0;
 	if (!mm)
 		t->flags |= V3_GEARS_TASK_KTHREAD;
 	return 0;
 }
 
-int v3_gears_ps_walk(struct v3_gears_mem *m, const struct v3_gears_layout *l,
+int v3_gears_ps_walk(const struct gears_vread *r,
+		     const struct v3_gears_layout *l,
 		     struct v3_gears_task *buf, u32 max, u32 *count)
 {
 	u64 head = l->init_task + l->tasks, next;
@@ -65,19 +64,23 @@ int v3_gears_ps_walk(struct v3_gears_mem *m, const struct v3_gears_layout *l,
 	u32 n = 0;
 	int ret;
 
-	ret = v3_gears_read_u64(m, head, &next);
+	ret = v3_gears_read_u64(r, head, &next);
 	while (!ret && next != head) {
-		if (next < V3_GEARS_KERNEL_HALF)
-			return -EIO;
-		if (n == V3_GEARS_TASKS_MAX)
-			return -ELOOP;
-		ret = v3_gears_task_fill(m, l, next - l->tasks, &t);
+		if (next < V3_GEARS_KERNEL_HALF) {
+			ret = -EIO;
+			break;
+		}
+		if (n == V3_GEARS_TASKS_MAX) {
+			ret = -ELOOP;
+			break;
+		}
+		ret = v3_gears_task_fill(r, l, next - l->tasks, &t);
 		if (ret)
 			break;
 		if (n < max)
 			buf[n] = t;
 		n++;
-		ret = v3_gears_read_u64(m, next, &next);
+		ret = v3_gears_read_u64(r, next, &next);
 	}
 	*count = n;
 	return ret;
