@@ -14,6 +14,7 @@
  * checked (kernel half, readable) and the walk ends after
  * V3_GEARS_TASKS_MAX entries (-ELOOP) whatever the list says.
  */
+#include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include "gears_ps.h"
