@@ -308,8 +308,7 @@ static int find_markers(struct ks_find *f, u32 *nmin, u32 *nmax)
 		u32 prev = ~0u;
 
 		at = e - 4;
-		while (at >= 4 && ks_u32(win + at) && ks_u32(win + at) < prev &&
-		       (e - at) / 4 <= 2 * KS_MAX_MARKERS) {
+		while (at >= 4 && ks_u32(win + at) && ks_u32(win + at) < prev) {
 			prev = ks_u32(win + at);
 			at -= 4;
 		}

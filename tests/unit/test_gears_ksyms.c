@@ -205,6 +205,58 @@ static void check_corrupt(const char *kv, struct fakeguest *g,
 	memcpy(p, save, n);
 }
 
+/*
+ * The image as a booted kernel leaves it (arch/x86/mm/init_64.c,
+ * mark_rodata_ro and free_initmem): the pages between the end of the text
+ * and .rodata, and the init sections, unmapped; and, as before
+ * cleanup_highmap() runs, 6 MiB of other memory mapped below _text.
+ */
+struct booted {
+	struct fakeguest *g;
+	u64 hole[2][2];
+	u64 below;	/* [below, _text) reads as zeros */
+	u64 text;
+};
+
+static int booted_read(void *ctx, u64 va, void *buf, u32 len)
+{
+	struct booted *b = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (va < b->hole[i][1] && va + len > b->hole[i][0])
+			return -EFAULT;
+	if (va >= b->below && va + len <= b->text) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	if (va < b->text && va + len > b->below)
+		return -EFAULT;	/* across _text: not needed */
+	return fakeguest_read(b->g, va, buf, len);
+}
+
+static void check_booted(const char *kv, struct fakeguest *g,
+			 const struct sysmap *m, u64 lstar, u32 count)
+{
+	struct booted b = { .g = g };
+	struct gears_vread r = { .read = booted_read, .ctx = &b };
+	struct gears_ksyms *k = NULL;
+	u64 slide = g->slide;
+
+	b.text = sysmap_find(m, "_text")->addr + slide;
+	b.below = b.text - (6 << 20);
+	b.hole[0][0] = ALIGN(sysmap_find(m, "_etext")->addr, 4096) + slide;
+	b.hole[0][1] = sysmap_find(m, "__start_rodata")->addr + slide;
+	b.hole[1][0] = sysmap_find(m, "__init_begin")->addr + slide;
+	b.hole[1][1] = sysmap_find(m, "__init_end")->addr + slide;
+	CHECK_EQ(gears_ksyms_find(&r, lstar, &k), 0,
+		 "%s slide %#llx: found in a booted kernel's view (holes after the text and init; mapped below _text)",
+		 kv, slide);
+	CHECK(k && gears_ksyms_text(k) == b.text && gears_ksyms_count(k) == count,
+	      "%s slide %#llx: the same _text and count there", kv, slide);
+	gears_ksyms_free(k);
+}
+
 static void check_kernel(const char *prefix)
 {
 	static const u64 slides[] = { 0, 0x1e600000 };
@@ -250,6 +302,7 @@ static void check_kernel(const char *prefix)
 			 "%s slide %#llx: _text", kern.kver, slide);
 		CHECK_EQ(gears_ksyms_slide(k), slide, "%s: slide", kern.kver);
 		check_symbols(kern.kver, k, &m, slide);
+		check_booted(kern.kver, &g, &m, lstar, gears_ksyms_count(k));
 		gears_ksyms_free(k);
 
 		/* not entry_SYSCALL_64; not mapped; not a kernel address */
