@@ -57,8 +57,8 @@
  *
  * What is kept (no guest reads afterwards): the names as stored
  * (compressed, about 14 bytes a symbol), the token table, and per symbol
- * its offset in the names, its address and a hash chain link: about
- * 34 bytes a symbol, 5.5 MB for 6.12's 160000.  Name -> address is a hash
+ * its offset in the names, its address and a hash chain link, plus the
+ * hash heads: about 36 bytes a symbol, 5.9 MB for 6.12's 163000.  Name -> address is a hash
  * lookup (one expansion per candidate), address -> name a binary search.
  */
 #include <linux/errno.h>
@@ -499,7 +499,7 @@ static bool ks_addresses(const s32 *off, u32 n, u64 base, bool percpu,
  */
 static int find_offsets(struct ks_find *f, u32 itext, u32 ientry, u64 *addr)
 {
-	u64 at[2], rb, text;
+	u64 at[2], rb = 0, text;
 	u32 n = f->nsyms, i, size = 4 * n;
 	s32 *off;
 	int ret = -ENOENT;
@@ -511,20 +511,21 @@ static int find_offsets(struct ks_find *f, u32 itext, u32 ientry, u64 *addr)
 		return -ENOMEM;
 	at[0] = f->names - 16 - KS_ALIGN(size);
 	at[1] = KS_ALIGN(f->tidx + sizeof(f->tindex));
-	for (i = 0; i < 2; i++) {
-		if (gears_vread(f->r, at[i] + KS_ALIGN(size), &rb, 8) ||
-		    rb < KMAP_START || rb >= KMAP_END ||
-		    gears_vread(f->r, at[i], off, size))
+	/* two places, each with and without absolute per-cpu symbols */
+	for (i = 0; i < 4 && ret; i++) {
+		if (!(i & 1) &&
+		    (gears_vread(f->r, at[i / 2] + KS_ALIGN(size), &rb, 8) ||
+		     gears_vread(f->r, at[i / 2], off, size))) {
+			i++;	/* not there: the next place */
 			continue;
-		if (!ks_addresses(off, n, rb, true, addr) &&
-		    !ks_addresses(off, n, rb, false, addr))
+		}
+		if (rb < KMAP_START || rb >= KMAP_END ||
+		    !ks_addresses(off, n, rb, !(i & 1), addr))
 			continue;
 		text = addr[itext];
-		if ((text & (SZ_2M_ULL - 1)) || text < f->lo || text > f->lstar ||
-		    addr[ientry] != f->lstar)
-			continue;
-		ret = 0;
-		break;
+		if (!(text & (SZ_2M_ULL - 1)) && text >= f->lo &&
+		    text <= f->lstar && addr[ientry] == f->lstar)
+			ret = 0;
 	}
 	kvfree(off);
 	return ret;
@@ -546,7 +547,7 @@ static int ks_build(struct gears_ksyms *k)
 	char sym[KS_NAME_LEN + 1];
 	u32 i, h;
 
-	k->hbits = clamp_t(u32, fls(k->count) + 1, 8, 22);
+	k->hbits = clamp_t(u32, fls(k->count), 8, 22);	/* load 0.5-1 */
 	k->hhead = kvzalloc(sizeof(u32) << k->hbits, GFP_KERNEL);
 	k->hnext = kvmalloc_array(k->count, sizeof(u32), GFP_KERNEL);
 	if (!k->hhead || !k->hnext)

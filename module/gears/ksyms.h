@@ -25,7 +25,7 @@ struct gears_ksyms;
  *             compressed names (6.12: 2.2 MiB): tables found beyond them
  *             give -E2BIG (in the 6.1-6.6 layout, with seqs_of_names
  *             before the token table, they are not found: -ENOENT).
- *             What is kept is about 34 bytes a symbol.
+ *             What is kept is about 36 bytes a symbol.
  */
 #define GEARS_KSYMS_SCAN_MAX	(256ULL << 20)
 #ifndef GEARS_KSYMS_MAX_SYMS	/* tests/unit/test_gears_bounds.c lowers it */
