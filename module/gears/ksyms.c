@@ -58,8 +58,9 @@
  * What is kept (no guest reads afterwards): the names as stored
  * (compressed, about 14 bytes a symbol), the token table, and per symbol
  * its offset in the names, its address and a hash chain link, plus the
- * hash heads: about 36 bytes a symbol, 5.9 MB for 6.12's 163000.  Name -> address is a hash
- * lookup (one expansion per candidate), address -> name a binary search.
+ * hash heads: about 36 bytes a symbol, 5.9 MB for 6.12's 163000.
+ * Name -> address is a hash lookup (one expansion per candidate),
+ * address -> name a binary search.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -112,8 +113,11 @@ struct ks_find {
 	u32 *name_off;
 };
 
-static const char ks_digits[] = "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0"
-				"7\0" "8\0" "9";	/* 20 bytes with the NUL */
+/* tokens 0x30..0x39 of every kallsyms_token_table: "0" to "9" */
+static const u8 ks_digits[20] = {
+	'0', 0, '1', 0, '2', 0, '3', 0, '4', 0,
+	'5', 0, '6', 0, '7', 0, '8', 0, '9', 0,
+};
 
 static bool ks_mapped(const struct gears_vread *r, u64 va)
 {
@@ -197,9 +201,11 @@ static int find_tokens(struct ks_find *f, u64 h)
 	if (!buf)
 		return -ENOMEM;
 	/* the table may end less than KS_TOKEN_MAX before unmapped memory */
-	while (gears_vread(f->r, h, buf, len))
-		if ((len /= 2) < 0x800)
+	while (gears_vread(f->r, h, buf, len)) {
+		len /= 2;
+		if (len < 0x800)
 			goto out;
+	}
 	for (pos = 0, i = 0x30; i < 256; i++) {
 		start[i] = pos;
 		while (pos < len && buf[pos] >= 0x20 && buf[pos] < 0x7f)
@@ -251,7 +257,7 @@ out:
 	return ret;
 }
 
-/* Are win[at..] m plausible markers: 0, then steps of 2..KS_ENTRY_MAX per symbol? */
+/* are win[at..] m plausible markers: 0, then 2..KS_ENTRY_MAX bytes a symbol? */
 static bool markers_ok(const u8 *win, u32 at, u32 m)
 {
 	u32 i, prev = 0;
@@ -488,7 +494,8 @@ static bool ks_addresses(const s32 *off, u32 n, u64 base, bool percpu,
 			a = base - 1 - off[i];
 		if (a < prev || (a > 0xffffffffULL && (a < base || a >= KMAP_END)))
 			return false;
-		addr[i] = prev = a;
+		addr[i] = a;
+		prev = a;
 	}
 	return true;
 }
@@ -537,8 +544,10 @@ static void ks_find_reset(struct ks_find *f)
 	kvfree(f->mark);
 	kvfree(f->nbuf);
 	kvfree(f->name_off);
-	f->tokens = f->nbuf = NULL;
-	f->mark = f->name_off = NULL;
+	f->tokens = NULL;
+	f->nbuf = NULL;
+	f->mark = NULL;
+	f->name_off = NULL;
 }
 
 /* the hash chains of name -> index (lowest index first in each chain) */
