@@ -53,7 +53,11 @@
  *     addresses; the symbol "_text" must be 2 MiB aligned, in [lo, LSTAR],
  *     and "entry_SYSCALL_64" must be LSTAR itself (find_offsets()).
  * A candidate failing any check is dropped and the scan goes on; nothing
- * found is -ENOENT.
+ * found is -ENOENT.  The guest controls all of it: after
+ * GEARS_KSYMS_MAX_TABLES token tables that lead nowhere the search gives
+ * up (-ENOENT), so a guest full of decoys costs a bounded amount of work
+ * (each costs a few MiB of reads).  It sleeps (GFP_KERNEL, cond_resched):
+ * process context only.
  *
  * What is kept (no guest reads afterwards): the names as stored
  * (compressed, about 14 bytes a symbol), the token table, and per symbol
@@ -65,6 +69,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -99,6 +104,7 @@ struct gears_ksyms {
 struct ks_find {
 	const struct gears_vread *r;
 	u64 lstar, lo;
+	u32 tables;		/* token tables found (and tried) so far */
 	u64 ttab, tidx;		/* token table and index addresses */
 	u16 tindex[256];
 	u8 *tokens;
@@ -334,6 +340,8 @@ static int find_markers(struct ks_find *f, u32 *nmin, u32 *nmax)
 	for (m = 2; m <= KS_MAX_MARKERS; m++) {
 		u32 s, n;
 
+		if (!(m & 255))
+			cond_resched();
 		for (s = 3; s <= 4; s++) {
 			for (n = (m - 1) * 256 + 1; n <= m * 256; n++) {
 				u32 seqs = KS_ALIGN(s * n);
@@ -381,6 +389,8 @@ static bool names_ok(struct ks_find *f, const u8 *nbuf, u32 nlen, u32 n,
 	for (i = 0; i < n; i++) {
 		if (!(i & 0xff) && f->mark[i >> 8] != off)
 			return false;
+		if (!(i & 0xffff))
+			cond_resched();
 		name_off[i] = off;
 		off = ks_expand(nbuf, off, nlen, f->tokens, f->tindex, f->tlen,
 				sym);
@@ -580,6 +590,8 @@ static int ks_try(struct ks_find *f, u64 h, struct gears_ksyms **out)
 
 	ret = find_tokens(f, h);
 	if (!ret)
+		f->tables++;
+	if (!ret)
 		ret = find_markers(f, &nmin, &nmax);
 	if (!ret)
 		ret = find_names(f, nmin, nmax, &itext, &ientry);
@@ -641,6 +653,8 @@ static int ks_scan(struct ks_find *f, const u8 *buf, u64 va, u32 len,
 			return ret;
 		if (ret == -E2BIG)
 			*seen = -E2BIG;
+		if (f->tables >= GEARS_KSYMS_MAX_TABLES)
+			return -ENOENT;
 		p += sizeof(ks_digits);
 	}
 	return -ENOENT;
@@ -664,7 +678,9 @@ static int ks_search(struct ks_find *f, struct gears_ksyms **out)
 		return -ENOMEM;
 	va = f->lstar & ~(u64)(PAGE_SIZE - 1);
 	end = min_t(u64, KMAP_END, va + GEARS_KSYMS_SCAN_MAX);
-	for (; va < end && ret == -ENOENT; va += KS_CHUNK) {
+	for (; va < end && ret == -ENOENT && f->tables < GEARS_KSYMS_MAX_TABLES;
+	     va += KS_CHUNK) {
+		cond_resched();
 		if (!gears_vread(f->r, va, buf, KS_CHUNK + 32)) {
 			ret = ks_scan(f, buf, va, KS_CHUNK + 32, KS_CHUNK, out,
 				      &seen);

@@ -32,13 +32,15 @@ struct gears_ksyms;
 #define GEARS_KSYMS_MAX_SYMS	(1U << 20)
 #endif
 #define GEARS_KSYMS_MAX_NAMES	(32U << 20)
+/* token tables tried before giving up: a guest's decoys cost at most these */
+#define GEARS_KSYMS_MAX_TABLES	16
 
 /*
  * Find the kernel whose syscall entry (entry_SYSCALL_64) is at lstar.
  * 0 and *out set; -ENOENT when no kernel image or no kallsyms tables are
  * found; -E2BIG when the tables exceed the bounds above; -ENOMEM.
  * The result holds a copy of what it needs (no further guest reads):
- * free it with gears_ksyms_free().
+ * free it with gears_ksyms_free().  Sleeps: process context only.
  */
 int gears_ksyms_find(const struct gears_vread *r, u64 lstar,
 		     struct gears_ksyms **out);

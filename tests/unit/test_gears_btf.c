@@ -265,6 +265,25 @@ static void check_handmade(void)
 	len = hb_build(blob, 0);
 	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL, "hand-made: a pointer past the last type: -EINVAL");
 	CHECK(!b, "hand-made: no result from a malformed blob");
+
+	/* a struct whose two anonymous members are itself: 2^32 paths */
+	hb_n = 0;
+	hb_sn = 1;
+	hb_type("int", 1, 0, 0, 4); hb_words(32, 0, 0, 1);		/* 1 */
+	hb_type("loop", 4, 3, 0, 8);					/* 2 */
+	hb_words(0, 2, 0, 3);
+	hb_words(0, 2, 0, 3);
+	hb_words(hb_str("i"), 1, 0, 3);
+	len = hb_build(blob, 0);
+	CHECK_EQ(gears_btf_parse(blob, len, &b), 0, "hand-made: a struct containing itself parses");
+	if (b) {
+		double t0 = now_ms();
+
+		CHECK_EQ(gears_btf_member(b, "loop", "nothing", &off, &sz), -EINVAL,
+			 "hand-made: a member search through it gives up: -EINVAL (%.0f ms)",
+			 now_ms() - t0);
+	}
+	gears_btf_free(b);
 }
 
 static void check_kernel(const char *prefix)

@@ -393,8 +393,10 @@ static void check_kernel(const char *prefix)
 static u8 *noise;
 #define NOISE_VA	0xffffffff81000000ULL
 #define NOISE_LEN	(32u << 20)
+static u32 noise_reads;
 static int noise_read(void *ctx, u64 va, void *buf, u32 len)
 {
+	noise_reads++;
 	if (va < NOISE_VA || va - NOISE_VA > NOISE_LEN || len > NOISE_LEN - (va - NOISE_VA))
 		return -EFAULT;
 	memcpy(buf, noise + (va - NOISE_VA), len);
@@ -418,6 +420,34 @@ static void check_noise(void)
 	CHECK_EQ(gears_ksyms_find(&r, NOISE_VA + 0xc00080, &k), -ENOENT,
 		 "random bytes instead of a kernel: -ENOENT");
 	CHECK(!k, "random bytes: no result");
+
+	/*
+	 * 40 decoys: well-formed token tables and indices with noise around
+	 * them, 64 KiB apart from 1 MiB above LSTAR.  The search must give up
+	 * after GEARS_KSYMS_MAX_TABLES of them, not read on through 32 MiB.
+	 */
+	for (i = 0; i < 40; i++) {
+		u8 *t = noise + 0xd00000 + i * 0x10000;
+		u16 idx[256];
+		u32 c, pos = 0;
+
+		for (c = 0; c < 256; c++) {
+			idx[c] = pos;
+			if (c >= '0' && c <= '9') {
+				t[pos++] = c;
+			} else {
+				t[pos++] = 'a' + c % 26;
+				t[pos++] = 'b';
+			}
+			t[pos++] = 0;
+		}
+		memcpy(t + ALIGN(pos, 8), idx, sizeof(idx));
+	}
+	noise_reads = 0;
+	CHECK_EQ(gears_ksyms_find(&r, NOISE_VA + 0xc00080, &k), -ENOENT,
+		 "40 decoy token tables: -ENOENT");
+	CHECK(noise_reads < 150, "the search gave up after %u decoys (%u guest reads)",
+	      GEARS_KSYMS_MAX_TABLES, noise_reads);
 	free(noise);
 }
 
