@@ -56,8 +56,8 @@
  * found is -ENOENT.  The guest controls all of it: after
  * GEARS_KSYMS_MAX_TABLES token tables that lead nowhere the search gives
  * up (-ENOENT), so a guest full of decoys costs a bounded amount of work
- * (each costs a few MiB of reads).  It sleeps (GFP_KERNEL, cond_resched):
- * process context only.
+ * (each at most some 40 MiB of reads).  It sleeps (GFP_KERNEL,
+ * cond_resched): process context only.
  *
  * What is kept (no guest reads afterwards): the names as stored
  * (compressed, about 14 bytes a symbol), the token table, and per symbol
