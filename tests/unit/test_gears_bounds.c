@@ -27,7 +27,8 @@ static void check_kernel(const char *prefix, int want)
 		return;
 	}
 	r = fakeguest_vread(&g);
-	CHECK_EQ(gears_ksyms_find(&r, sysmap_find(&m, "entry_SYSCALL_64")->addr + 0x2000000, &k), want,
+	CHECK_EQ(gears_ksyms_find(&r, sysmap_find(&m, "entry_SYSCALL_64")->addr + 0x2000000, &k),
+		 want,
 		 "%s: more than %u symbols: %s", kern.kver, GEARS_KSYMS_MAX_SYMS,
 		 want == -E2BIG ? "-E2BIG" : "-ENOENT");
 	CHECK(!k, "%s: no result", kern.kver);

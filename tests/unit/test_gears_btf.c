@@ -96,7 +96,8 @@ static void check_malformed(const char *kv, const u8 *blob, u32 len)
 	memcpy(&soff, blob + 16, 4);
 	memcpy(&slen, blob + 20, 4);
 	CHECK_EQ(gears_btf_parse(blob, len / 2, &b), -EINVAL, "%s: truncated blob: -EINVAL", kv);
-	CHECK_EQ(gears_btf_parse(blob, 16, &b), -EINVAL, "%s: a blob shorter than its header: -EINVAL", kv);
+	CHECK_EQ(gears_btf_parse(blob, 16, &b), -EINVAL,
+		 "%s: a blob shorter than its header: -EINVAL", kv);
 	memcpy(c, blob, len);
 	c[0] ^= 0xff;
 	CHECK_EQ(gears_btf_parse(c, len, &b), -EINVAL, "%s: bad magic: -EINVAL", kv);
@@ -106,7 +107,8 @@ static void check_malformed(const char *kv, const u8 *blob, u32 len)
 	memcpy(c, blob, len);
 	w = (u32 *)(c + 20);
 	*w = len;	/* str_len past the end */
-	CHECK_EQ(gears_btf_parse(c, len, &b), -EINVAL, "%s: string section past the end: -EINVAL", kv);
+	CHECK_EQ(gears_btf_parse(c, len, &b), -EINVAL,
+		 "%s: string section past the end: -EINVAL", kv);
 	/* the last type's vlen raised: its members run past the section */
 	memcpy(c, blob, len);
 	{
@@ -120,11 +122,14 @@ static void check_malformed(const char *kv, const u8 *blob, u32 len)
 			kind = (info >> 24) & 0x1f;
 			vlen = info & 0xffff;
 			pos += 12 + (kind == 1 || kind == 14 || kind == 17 ? 4 :
-				     kind == 3 ? 12 : kind == 4 || kind == 5 || kind == 15 || kind == 19 ? 12 * vlen :
+				     kind == 3 ? 12 :
+				     kind == 4 || kind == 5 || kind == 15 ||
+				     kind == 19 ? 12 * vlen :
 				     kind == 6 || kind == 13 ? 8 * vlen : 0);
 		}
 		memcpy(&info, c + hdr + toff + last + 4, 4);
-		info = (info & ~0x1f00ffffu) | (4u << 24) | 0xffff;	/* a STRUCT of 65535 members */
+		/* a STRUCT of 65535 members */
+		info = (info & ~0x1f00ffffu) | (4u << 24) | 0xffff;
 		memcpy(c + hdr + toff + last + 4, &info, 4);
 		CHECK_EQ(gears_btf_parse(c, len, &b), -EINVAL,
 			 "%s: a type's members past the end of the types: -EINVAL", kv);
@@ -135,7 +140,8 @@ static void check_malformed(const char *kv, const u8 *blob, u32 len)
 		memcpy(c, blob, len);
 		info = 0xfffffff;	/* type 1's name past the strings */
 		memcpy(c + hdr + toff, &info, 4);
-		CHECK_EQ(gears_btf_parse(c, len, &b), -EINVAL, "%s: a name past the strings: -EINVAL", kv);
+		CHECK_EQ(gears_btf_parse(c, len, &b), -EINVAL,
+			 "%s: a name past the strings: -EINVAL", kv);
 	}
 	CHECK(!b, "%s: no result from a malformed blob", kv);
 	free(c);
@@ -235,26 +241,36 @@ static void check_handmade(void)
 		return;
 	CHECK(!gears_btf_struct_size(b, "s", &sz) && sz == 16, "hand-made: sizeof(struct s)");
 	CHECK(!gears_btf_member(b, "s", "a", &off, &sz) && off == 0 && sz == 4, "hand-made: s.a");
-	CHECK_EQ(gears_btf_member(b, "s", "b", &off, &sz), -EINVAL, "hand-made: s.b, a kind_flag bitfield: -EINVAL");
+	CHECK_EQ(gears_btf_member(b, "s", "b", &off, &sz), -EINVAL,
+		 "hand-made: s.b, a kind_flag bitfield: -EINVAL");
 	CHECK(!gears_btf_member(b, "s", "u2", &off, &sz) && off == 8 && sz == 4,
 	      "hand-made: s.u2 through the anonymous union (offset %u)", off);
 	CHECK(!gears_btf_member(b, "s", "c", &off, &sz) && off == 12 && sz == 4,
 	      "hand-made: s.c through typedef and const");
-	CHECK(!gears_btf_member(b, "arr", "x", &off, &sz) && off == 0 && sz == 12, "hand-made: an int[3] member");
-	CHECK(!gears_btf_member(b, "arr", "p", &off, &sz) && off == 12 && sz == 8, "hand-made: a pointer member");
-	CHECK_EQ(gears_btf_member(b, "old", "f", &off, &sz), -EINVAL, "hand-made: an INT bitfield: -EINVAL");
-	CHECK(!gears_btf_member(b, "old", "g", &off, &sz) && off == 4, "hand-made: the member after it");
-	CHECK_EQ(gears_btf_member(b, "s", "u2.x", &off, &sz), -ENOENT, "hand-made: a path through an int: -ENOENT");
-	CHECK_EQ(gears_btf_member(b, "s", "", &off, &sz), -ENOENT, "hand-made: an empty member name: -ENOENT");
-	CHECK_EQ(gears_btf_member(b, "s", "a.", &off, &sz), -ENOENT, "hand-made: a path ending in a dot: -ENOENT");
+	CHECK(!gears_btf_member(b, "arr", "x", &off, &sz) && off == 0 && sz == 12,
+	      "hand-made: an int[3] member");
+	CHECK(!gears_btf_member(b, "arr", "p", &off, &sz) && off == 12 && sz == 8,
+	      "hand-made: a pointer member");
+	CHECK_EQ(gears_btf_member(b, "old", "f", &off, &sz), -EINVAL,
+		 "hand-made: an INT bitfield: -EINVAL");
+	CHECK(!gears_btf_member(b, "old", "g", &off, &sz) && off == 4,
+	      "hand-made: the member after it");
+	CHECK_EQ(gears_btf_member(b, "s", "u2.x", &off, &sz), -ENOENT,
+		 "hand-made: a path through an int: -ENOENT");
+	CHECK_EQ(gears_btf_member(b, "s", "", &off, &sz), -ENOENT,
+		 "hand-made: an empty member name: -ENOENT");
+	CHECK_EQ(gears_btf_member(b, "s", "a.", &off, &sz), -ENOENT,
+		 "hand-made: a path ending in a dot: -ENOENT");
 	gears_btf_free(b);
 	b = NULL;
 
 	len = hb_build(blob, 4);
-	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL, "hand-made: 4 stray bytes after the last type: -EINVAL");
+	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL,
+		 "hand-made: 4 stray bytes after the last type: -EINVAL");
 	*member_type = 99;
 	len = hb_build(blob, 0);
-	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL, "hand-made: a member of type 99 of 22: -EINVAL");
+	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL,
+		 "hand-made: a member of type 99 of 22: -EINVAL");
 	*member_type = 13;
 	hb_type("", 2, 0, 0, 23);	/* a pointer to type 23 of 23 */
 	len = hb_build(blob, 0);
@@ -263,7 +279,8 @@ static void check_handmade(void)
 	b = NULL;
 	hb_w[hb_n - 1] = 24;
 	len = hb_build(blob, 0);
-	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL, "hand-made: a pointer past the last type: -EINVAL");
+	CHECK_EQ(gears_btf_parse(blob, len, &b), -EINVAL,
+		 "hand-made: a pointer past the last type: -EINVAL");
 	CHECK(!b, "hand-made: no result from a malformed blob");
 
 	/* a struct whose two anonymous members are itself: 2^32 paths */
@@ -294,7 +311,8 @@ static void check_kernel(const char *prefix)
 	unsigned int si;
 
 	if (gears_kernel_find(prefix, &kern)) {
-		CHECK(1, "# SKIP no %s* kernel image and System.map (tests/harness/fetch-kernels.sh)",
+		CHECK(1,
+		      "# SKIP no %s* kernel image and System.map (tests/harness/fetch-kernels.sh)",
 		      prefix);
 		return;
 	}
@@ -326,9 +344,11 @@ static void check_kernel(const char *prefix)
 		start = gears_ksyms_lookup(k, "__start_BTF");
 		stop = gears_ksyms_lookup(k, "__stop_BTF");
 		CHECK(start && stop > start && stop - start <= GEARS_BTF_MAX,
-		      "%s slide %#llx: __start_BTF %#llx, __stop_BTF %#llx", kern.kver, slide, start, stop);
+		      "%s slide %#llx: __start_BTF %#llx, __stop_BTF %#llx",
+		      kern.kver, slide, start, stop);
 		blob = malloc(stop - start);
-		CHECK(!gears_vread(&r, start, blob, stop - start), "%s: the BTF blob is mapped", kern.kver);
+		CHECK(!gears_vread(&r, start, blob, stop - start),
+		      "%s: the BTF blob is mapped", kern.kver);
 		t0 = now_ms();
 		ret = gears_btf_parse(blob, stop - start, &b);
 		CHECK_EQ(ret, 0, "%s slide %#llx: BTF parses", kern.kver, slide);

@@ -113,9 +113,11 @@ static void check_symbols(const char *kv, struct gears_ksyms *k,
 			j++;
 		}
 	}
-	CHECK(!extra, "%s slide %#llx: every symbol found is in System.map (%u are not%s%s; %u .L labels)",
+	CHECK(!extra,
+	      "%s slide %#llx: every symbol found is in System.map (%u are not%s%s; %u .L labels)",
 	      kv, slide, extra, first_extra ? ", first " : "", first_extra ?: "", dotl);
-	CHECK(!missing, "%s slide %#llx: every kallsyms symbol of System.map is found (%u are not%s%s)",
+	CHECK(!missing,
+	      "%s slide %#llx: every kallsyms symbol of System.map is found (%u are not%s%s)",
 	      kv, slide, missing, first_missing ? ", first " : "", first_missing ?: "");
 	CHECK_EQ(gears_ksyms_count(k), matched + dotl,
 		 "%s slide %#llx: count %u = the System.map lines found (%u) + .L labels (%u)",
@@ -132,7 +134,8 @@ static void check_symbols(const char *kv, struct gears_ksyms *k,
 		}
 	}
 	t = now_ms() - t0;
-	CHECK(!bad_lookup, "%s slide %#llx: lookup(name) of every name is its lowest address (%u wrong%s%s)",
+	CHECK(!bad_lookup,
+	      "%s slide %#llx: lookup(name) of every name is its lowest address (%u wrong%s%s)",
 	      kv, slide, bad_lookup, first_bad ? ", first " : "", first_bad ?: "");
 	printf("# %s: %u name lookups in %.1f ms (%.2f us each)\n", kv, n, t,
 	       t * 1e3 / n);
@@ -248,7 +251,8 @@ static void check_random_damage(const char *kv, struct fakeguest *g,
 		gears_ksyms_free(k);
 		*p = save;
 	}
-	CHECK(!bad, "%s: 24 random bytes of the tables damaged: -ENOENT (%u) or the same kernel (%u wrong)",
+	CHECK(!bad,
+	      "%s: 24 random bytes of the tables damaged: -ENOENT (%u) or the same kernel (%u wrong)",
 	      kv, refused, bad);
 }
 
@@ -312,7 +316,8 @@ static void check_kernel(const char *prefix)
 	unsigned int si;
 
 	if (gears_kernel_find(prefix, &kern)) {
-		CHECK(1, "# SKIP no %s* kernel image and System.map (tests/harness/fetch-kernels.sh)",
+		CHECK(1,
+		      "# SKIP no %s* kernel image and System.map (tests/harness/fetch-kernels.sh)",
 		      prefix);
 		return;
 	}
@@ -355,13 +360,15 @@ static void check_kernel(const char *prefix)
 
 		/* not entry_SYSCALL_64; not mapped; not a kernel address */
 		CHECK_EQ(gears_ksyms_find(&r, lstar + 0x40, &k), -ENOENT,
-			 "%s slide %#llx: LSTAR elsewhere in the kernel's text: -ENOENT", kern.kver, slide);
+			 "%s slide %#llx: LSTAR elsewhere in the kernel's text: -ENOENT",
+			 kern.kver, slide);
 		CHECK_EQ(gears_ksyms_find(&r, 0xffffffffa0000000ULL + slide, &k), -ENOENT,
 			 "%s slide %#llx: unmapped LSTAR: -ENOENT", kern.kver, slide);
 		CHECK_EQ(gears_ksyms_find(&r, 0x401000, &k), -ENOENT,
 			 "%s slide %#llx: user-space LSTAR: -ENOENT", kern.kver, slide);
 		if (si == 0) {
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_token_index", 2 * 0x41, 2, 0x10,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_token_index", 2 * 0x41, 2, 0x10,
 				      "token index corrupted");
 			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_token_table", 0, 1, 0xff,
 				      "token table corrupted");
@@ -375,11 +382,14 @@ static void check_kernel(const char *prefix)
 			 * wrong one: no structure tells it.
 			 */
 			mk = fakeguest_ptr(&g, sysmap_find(&m, "kallsyms_markers")->addr + 400, 4);
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_names", mk ? *mk : 0, 1, 0x04,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_names", mk ? *mk : 0, 1, 0x04,
 				      "a name's length corrupted");
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_offsets", 4 * 20000, 4, 0x40,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_offsets", 4 * 20000, 4, 0x40,
 				      "an offset corrupted");
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_relative_base", 0, 1, 0x10,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_relative_base", 0, 1, 0x10,
 				      "relative_base corrupted");
 			if (strncmp(kern.kver, "5.10.", 5))
 				check_random_damage(kern.kver, &g, &m, lstar, count);
@@ -416,7 +426,8 @@ static void check_noise(void)
 		noise[i] = x;
 	}
 	/* and a token table's "0".."9" in it, to follow a false lead */
-	memcpy(noise + (20u << 20), "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0", 20);
+	memcpy(noise + (20u << 20),
+	       "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0", 20);
 	CHECK_EQ(gears_ksyms_find(&r, NOISE_VA + 0xc00080, &k), -ENOENT,
 		 "random bytes instead of a kernel: -ENOENT");
 	CHECK(!k, "random bytes: no result");
