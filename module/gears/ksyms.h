@@ -54,7 +54,7 @@ u32 gears_ksyms_count(const struct gears_ksyms *k);
 /*
  * A symbol's run-time address, 0 when there is none of that name (the
  * first, lowest, of several; a per-cpu symbol's is its offset in the
- * per-cpu area, and may be 0 itself).  A hash lookup: ~0.1 us.
+ * per-cpu area, and may be 0 itself).  A hash lookup: about 1 us.
  */
 u64 gears_ksyms_lookup(const struct gears_ksyms *k, const char *name);
 
