@@ -50,6 +50,11 @@
 #define GB_MAGIC	0xeB9F
 #define GB_HDR_LEN	24
 #define GB_DEPTH	32	/* typedef/const/... chains, nested anonymous members */
+/*
+ * Members looked at by one gears_btf_member(): anonymous members nest, and
+ * a guest's blob could make a struct contain itself many times over.
+ */
+#define GB_BUDGET	(1U << 20)
 
 enum {
 	GB_UNKN, GB_INT, GB_PTR, GB_ARRAY, GB_STRUCT, GB_UNION, GB_ENUM,
@@ -311,7 +316,7 @@ static bool gb_composite(const struct gears_btf *b, u32 id)
  * members: its bit offset and type.  0, -ENOENT or -EINVAL (a bitfield).
  */
 static int gb_member(const struct gears_btf *b, u32 id, const char *name,
-		     u32 nlen, u64 *bits, u32 *type, int depth)
+		     u32 nlen, u64 *bits, u32 *type, int depth, u32 *budget)
 {
 	const struct gb_type *t = gb_type(b, id);
 	const struct gb_member *m = (const struct gb_member *)(t + 1);
@@ -326,8 +331,12 @@ static int gb_member(const struct gears_btf *b, u32 id, const char *name,
 		u32 mt = gb_resolve(b, m->type);
 		int ret;
 
+		if (!*budget)
+			return -EINVAL;
+		(*budget)--;
 		if (!*mn && gb_composite(b, mt)) {
-			ret = gb_member(b, mt, name, nlen, bits, type, depth + 1);
+			ret = gb_member(b, mt, name, nlen, bits, type, depth + 1,
+					budget);
 			if (ret != -ENOENT) {
 				*bits += off;
 				return ret;
@@ -367,7 +376,7 @@ int gears_btf_struct_size(const struct gears_btf *b, const char *name,
 int gears_btf_member(const struct gears_btf *b, const char *name,
 		     const char *member, u32 *offset, u32 *size)
 {
-	u32 id = gb_find_struct(b, name), type = 0;
+	u32 id = gb_find_struct(b, name), type = 0, budget = GB_BUDGET;
 	u64 total = 0, bits, sz;
 	const char *p = member;
 	int ret;
@@ -380,7 +389,7 @@ int gears_btf_member(const struct gears_btf *b, const char *name,
 
 		if (!nlen || !gb_composite(b, id))
 			return -ENOENT;
-		ret = gb_member(b, id, p, nlen, &bits, &type, 0);
+		ret = gb_member(b, id, p, nlen, &bits, &type, 0, &budget);
 		if (ret)
 			return ret;
 		total += bits / 8;

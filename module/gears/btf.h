@@ -29,7 +29,8 @@ int gears_btf_struct_size(const struct gears_btf *b, const char *name,
 /*
  * The byte offset and size of a member of struct NAME, looking through
  * anonymous structs and unions; member may be a dotted path ("thread.sp").
- * 0, -ENOENT (no such struct or member), -EINVAL (a bitfield).
+ * 0, -ENOENT (no such struct or member), -EINVAL (a bitfield, or a
+ * search past 2^20 members: anonymous members that contain themselves).
  * The struct is the first STRUCT of that name (a UNION if there is none);
  * a linear search over the types (~1 ms for 130000).  A pointer's size
  * is 8 (x86-64).

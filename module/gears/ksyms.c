@@ -53,17 +53,23 @@
  *     addresses; the symbol "_text" must be 2 MiB aligned, in [lo, LSTAR],
  *     and "entry_SYSCALL_64" must be LSTAR itself (find_offsets()).
  * A candidate failing any check is dropped and the scan goes on; nothing
- * found is -ENOENT.
+ * found is -ENOENT.  The guest controls all of it: after
+ * GEARS_KSYMS_MAX_TABLES token tables that lead nowhere the search gives
+ * up (-ENOENT), so a guest full of decoys costs a bounded amount of work
+ * (each at most some 40 MiB of reads).  It sleeps (GFP_KERNEL,
+ * cond_resched): process context only.
  *
  * What is kept (no guest reads afterwards): the names as stored
  * (compressed, about 14 bytes a symbol), the token table, and per symbol
- * its offset in the names, its address and a hash chain link: about
- * 34 bytes a symbol, 5.5 MB for 6.12's 160000.  Name -> address is a hash
- * lookup (one expansion per candidate), address -> name a binary search.
+ * its offset in the names, its address and a hash chain link, plus the
+ * hash heads: about 36 bytes a symbol, 5.9 MB for 6.12's 163000.
+ * Name -> address is a hash lookup (one expansion per candidate),
+ * address -> name a binary search.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -98,6 +104,7 @@ struct gears_ksyms {
 struct ks_find {
 	const struct gears_vread *r;
 	u64 lstar, lo;
+	u32 tables;		/* token tables found (and tried) so far */
 	u64 ttab, tidx;		/* token table and index addresses */
 	u16 tindex[256];
 	u8 *tokens;
@@ -112,8 +119,11 @@ struct ks_find {
 	u32 *name_off;
 };
 
-static const char ks_digits[] = "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0"
-				"7\0" "8\0" "9";	/* 20 bytes with the NUL */
+/* tokens 0x30..0x39 of every kallsyms_token_table: "0" to "9" */
+static const u8 ks_digits[20] = {
+	'0', 0, '1', 0, '2', 0, '3', 0, '4', 0,
+	'5', 0, '6', 0, '7', 0, '8', 0, '9', 0,
+};
 
 static bool ks_mapped(const struct gears_vread *r, u64 va)
 {
@@ -197,9 +207,11 @@ static int find_tokens(struct ks_find *f, u64 h)
 	if (!buf)
 		return -ENOMEM;
 	/* the table may end less than KS_TOKEN_MAX before unmapped memory */
-	while (gears_vread(f->r, h, buf, len))
-		if ((len /= 2) < 0x800)
+	while (gears_vread(f->r, h, buf, len)) {
+		len /= 2;
+		if (len < 0x800)
 			goto out;
+	}
 	for (pos = 0, i = 0x30; i < 256; i++) {
 		start[i] = pos;
 		while (pos < len && buf[pos] >= 0x20 && buf[pos] < 0x7f)
@@ -251,7 +263,7 @@ out:
 	return ret;
 }
 
-/* Are win[at..] m plausible markers: 0, then steps of 2..KS_ENTRY_MAX per symbol? */
+/* are win[at..] m plausible markers: 0, then 2..KS_ENTRY_MAX bytes a symbol? */
 static bool markers_ok(const u8 *win, u32 at, u32 m)
 {
 	u32 i, prev = 0;
@@ -308,8 +320,7 @@ static int find_markers(struct ks_find *f, u32 *nmin, u32 *nmax)
 		u32 prev = ~0u;
 
 		at = e - 4;
-		while (at >= 4 && ks_u32(win + at) && ks_u32(win + at) < prev &&
-		       (e - at) / 4 <= 2 * KS_MAX_MARKERS) {
+		while (at >= 4 && ks_u32(win + at) && ks_u32(win + at) < prev) {
 			prev = ks_u32(win + at);
 			at -= 4;
 		}
@@ -329,6 +340,8 @@ static int find_markers(struct ks_find *f, u32 *nmin, u32 *nmax)
 	for (m = 2; m <= KS_MAX_MARKERS; m++) {
 		u32 s, n;
 
+		if (!(m & 255))
+			cond_resched();
 		for (s = 3; s <= 4; s++) {
 			for (n = (m - 1) * 256 + 1; n <= m * 256; n++) {
 				u32 seqs = KS_ALIGN(s * n);
@@ -376,6 +389,8 @@ static bool names_ok(struct ks_find *f, const u8 *nbuf, u32 nlen, u32 n,
 	for (i = 0; i < n; i++) {
 		if (!(i & 0xff) && f->mark[i >> 8] != off)
 			return false;
+		if (!(i & 0xffff))
+			cond_resched();
 		name_off[i] = off;
 		off = ks_expand(nbuf, off, nlen, f->tokens, f->tindex, f->tlen,
 				sym);
@@ -489,7 +504,8 @@ static bool ks_addresses(const s32 *off, u32 n, u64 base, bool percpu,
 			a = base - 1 - off[i];
 		if (a < prev || (a > 0xffffffffULL && (a < base || a >= KMAP_END)))
 			return false;
-		addr[i] = prev = a;
+		addr[i] = a;
+		prev = a;
 	}
 	return true;
 }
@@ -500,7 +516,7 @@ static bool ks_addresses(const s32 *off, u32 n, u64 base, bool percpu,
  */
 static int find_offsets(struct ks_find *f, u32 itext, u32 ientry, u64 *addr)
 {
-	u64 at[2], rb, text;
+	u64 at[2], rb = 0, text;
 	u32 n = f->nsyms, i, size = 4 * n;
 	s32 *off;
 	int ret = -ENOENT;
@@ -512,20 +528,21 @@ static int find_offsets(struct ks_find *f, u32 itext, u32 ientry, u64 *addr)
 		return -ENOMEM;
 	at[0] = f->names - 16 - KS_ALIGN(size);
 	at[1] = KS_ALIGN(f->tidx + sizeof(f->tindex));
-	for (i = 0; i < 2; i++) {
-		if (gears_vread(f->r, at[i] + KS_ALIGN(size), &rb, 8) ||
-		    rb < KMAP_START || rb >= KMAP_END ||
-		    gears_vread(f->r, at[i], off, size))
+	/* two places, each with and without absolute per-cpu symbols */
+	for (i = 0; i < 4 && ret; i++) {
+		if (!(i & 1) &&
+		    (gears_vread(f->r, at[i / 2] + KS_ALIGN(size), &rb, 8) ||
+		     gears_vread(f->r, at[i / 2], off, size))) {
+			i++;	/* not there: the next place */
 			continue;
-		if (!ks_addresses(off, n, rb, true, addr) &&
-		    !ks_addresses(off, n, rb, false, addr))
+		}
+		if (rb < KMAP_START || rb >= KMAP_END ||
+		    !ks_addresses(off, n, rb, !(i & 1), addr))
 			continue;
 		text = addr[itext];
-		if ((text & (SZ_2M_ULL - 1)) || text < f->lo || text > f->lstar ||
-		    addr[ientry] != f->lstar)
-			continue;
-		ret = 0;
-		break;
+		if (!(text & (SZ_2M_ULL - 1)) && text >= f->lo &&
+		    text <= f->lstar && addr[ientry] == f->lstar)
+			ret = 0;
 	}
 	kvfree(off);
 	return ret;
@@ -537,8 +554,10 @@ static void ks_find_reset(struct ks_find *f)
 	kvfree(f->mark);
 	kvfree(f->nbuf);
 	kvfree(f->name_off);
-	f->tokens = f->nbuf = NULL;
-	f->mark = f->name_off = NULL;
+	f->tokens = NULL;
+	f->nbuf = NULL;
+	f->mark = NULL;
+	f->name_off = NULL;
 }
 
 /* the hash chains of name -> index (lowest index first in each chain) */
@@ -547,7 +566,7 @@ static int ks_build(struct gears_ksyms *k)
 	char sym[KS_NAME_LEN + 1];
 	u32 i, h;
 
-	k->hbits = clamp_t(u32, fls(k->count) + 1, 8, 22);
+	k->hbits = clamp_t(u32, fls(k->count), 8, 22);	/* load 0.5-1 */
 	k->hhead = kvzalloc(sizeof(u32) << k->hbits, GFP_KERNEL);
 	k->hnext = kvmalloc_array(k->count, sizeof(u32), GFP_KERNEL);
 	if (!k->hhead || !k->hnext)
@@ -570,6 +589,8 @@ static int ks_try(struct ks_find *f, u64 h, struct gears_ksyms **out)
 	int ret;
 
 	ret = find_tokens(f, h);
+	if (!ret)
+		f->tables++;
 	if (!ret)
 		ret = find_markers(f, &nmin, &nmax);
 	if (!ret)
@@ -632,6 +653,8 @@ static int ks_scan(struct ks_find *f, const u8 *buf, u64 va, u32 len,
 			return ret;
 		if (ret == -E2BIG)
 			*seen = -E2BIG;
+		if (f->tables >= GEARS_KSYMS_MAX_TABLES)
+			return -ENOENT;
 		p += sizeof(ks_digits);
 	}
 	return -ENOENT;
@@ -655,7 +678,9 @@ static int ks_search(struct ks_find *f, struct gears_ksyms **out)
 		return -ENOMEM;
 	va = f->lstar & ~(u64)(PAGE_SIZE - 1);
 	end = min_t(u64, KMAP_END, va + GEARS_KSYMS_SCAN_MAX);
-	for (; va < end && ret == -ENOENT; va += KS_CHUNK) {
+	for (; va < end && ret == -ENOENT && f->tables < GEARS_KSYMS_MAX_TABLES;
+	     va += KS_CHUNK) {
+		cond_resched();
 		if (!gears_vread(f->r, va, buf, KS_CHUNK + 32)) {
 			ret = ks_scan(f, buf, va, KS_CHUNK + 32, KS_CHUNK, out,
 				      &seen);

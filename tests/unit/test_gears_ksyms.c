@@ -113,9 +113,11 @@ static void check_symbols(const char *kv, struct gears_ksyms *k,
 			j++;
 		}
 	}
-	CHECK(!extra, "%s slide %#llx: every symbol found is in System.map (%u are not%s%s; %u .L labels)",
+	CHECK(!extra,
+	      "%s slide %#llx: every symbol found is in System.map (%u are not%s%s; %u .L labels)",
 	      kv, slide, extra, first_extra ? ", first " : "", first_extra ?: "", dotl);
-	CHECK(!missing, "%s slide %#llx: every kallsyms symbol of System.map is found (%u are not%s%s)",
+	CHECK(!missing,
+	      "%s slide %#llx: every kallsyms symbol of System.map is found (%u are not%s%s)",
 	      kv, slide, missing, first_missing ? ", first " : "", first_missing ?: "");
 	CHECK_EQ(gears_ksyms_count(k), matched + dotl,
 		 "%s slide %#llx: count %u = the System.map lines found (%u) + .L labels (%u)",
@@ -132,7 +134,8 @@ static void check_symbols(const char *kv, struct gears_ksyms *k,
 		}
 	}
 	t = now_ms() - t0;
-	CHECK(!bad_lookup, "%s slide %#llx: lookup(name) of every name is its lowest address (%u wrong%s%s)",
+	CHECK(!bad_lookup,
+	      "%s slide %#llx: lookup(name) of every name is its lowest address (%u wrong%s%s)",
 	      kv, slide, bad_lookup, first_bad ? ", first " : "", first_bad ?: "");
 	printf("# %s: %u name lookups in %.1f ms (%.2f us each)\n", kv, n, t,
 	       t * 1e3 / n);
@@ -205,6 +208,106 @@ static void check_corrupt(const char *kv, struct fakeguest *g,
 	memcpy(p, save, n);
 }
 
+/*
+ * Random damage to the tables, 24 times: ASan watches the reads; the
+ * result is -ENOENT, or (a token byte inside a name changed: undetectable)
+ * the same kernel with the same count.
+ */
+static void check_random_damage(const char *kv, struct fakeguest *g,
+				const struct sysmap *m, u64 lstar, u32 count)
+{
+	static const char * const tables[] = {
+		"kallsyms_names", "kallsyms_markers", "kallsyms_token_table",
+		"kallsyms_token_index", "kallsyms_offsets", "kallsyms_num_syms",
+		"kallsyms_seqs_of_names",
+	};
+	struct gears_vread r = fakeguest_vread(g);
+	u64 x = 0x9e3779b97f4a7c15ULL, text = sysmap_find(m, "_text")->addr + g->slide;
+	u32 i, bad = 0, refused = 0;
+
+	for (i = 0; i < 24; i++) {
+		const struct sysmap_sym *s = sysmap_find(m, tables[i % ARRAY_SIZE(tables)]);
+		const struct sysmap_sym *e = s ? s + 1 : NULL;	/* the next symbol */
+		struct gears_ksyms *k = NULL;
+		u64 va, span;
+		u8 *p, save;
+		int ret;
+
+		if (!s)
+			continue;
+		span = e->addr > s->addr ? e->addr - s->addr : 4;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		va = s->addr + g->slide + x % span;
+		p = fakeguest_ptr(g, va, 1);
+		if (!p)
+			continue;
+		save = *p;
+		*p ^= 1 + (x >> 32) % 255;
+		ret = gears_ksyms_find(&r, lstar, &k);
+		if (ret == -ENOENT)
+			refused++;
+		else if (ret || gears_ksyms_text(k) != text || gears_ksyms_count(k) != count)
+			bad++;
+		gears_ksyms_free(k);
+		*p = save;
+	}
+	CHECK(!bad,
+	      "%s: 24 random bytes of the tables damaged: -ENOENT (%u) or the same kernel (%u wrong)",
+	      kv, refused, bad);
+}
+
+/*
+ * The image as a booted kernel leaves it (arch/x86/mm/init_64.c,
+ * mark_rodata_ro and free_initmem): the pages between the end of the text
+ * and .rodata, and the init sections, unmapped; and, as before
+ * cleanup_highmap() runs, 6 MiB of other memory mapped below _text.
+ */
+struct booted {
+	struct fakeguest *g;
+	u64 hole[2][2];
+	u64 below;	/* [below, _text) reads as zeros */
+	u64 text;
+};
+
+static int booted_read(void *ctx, u64 va, void *buf, u32 len)
+{
+	struct booted *b = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (va < b->hole[i][1] && va + len > b->hole[i][0])
+			return -EFAULT;
+	if (va >= b->below && va + len <= b->text) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	if (va < b->text && va + len > b->below)
+		return -EFAULT;	/* across _text: not needed */
+	return fakeguest_read(b->g, va, buf, len);
+}
+
+static void check_booted(const char *kv, struct fakeguest *g,
+			 const struct sysmap *m, u64 lstar, u32 count)
+{
+	struct booted b = { .g = g };
+	struct gears_vread r = { .read = booted_read, .ctx = &b };
+	struct gears_ksyms *k = NULL;
+	u64 slide = g->slide;
+
+	b.text = sysmap_find(m, "_text")->addr + slide;
+	b.below = b.text - (6 << 20);
+	b.hole[0][0] = ALIGN(sysmap_find(m, "_etext")->addr, 4096) + slide;
+	b.hole[0][1] = sysmap_find(m, "__start_rodata")->addr + slide;
+	b.hole[1][0] = sysmap_find(m, "__init_begin")->addr + slide;
+	b.hole[1][1] = sysmap_find(m, "__init_end")->addr + slide;
+	CHECK_EQ(gears_ksyms_find(&r, lstar, &k), 0,
+		 "%s slide %#llx: found in a booted kernel's view (holes after the text and init; mapped below _text)",
+		 kv, slide);
+	CHECK(k && gears_ksyms_text(k) == b.text && gears_ksyms_count(k) == count,
+	      "%s slide %#llx: the same _text and count there", kv, slide);
+	gears_ksyms_free(k);
+}
+
 static void check_kernel(const char *prefix)
 {
 	static const u64 slides[] = { 0, 0x1e600000 };
@@ -213,7 +316,8 @@ static void check_kernel(const char *prefix)
 	unsigned int si;
 
 	if (gears_kernel_find(prefix, &kern)) {
-		CHECK(1, "# SKIP no %s* kernel image and System.map (tests/harness/fetch-kernels.sh)",
+		CHECK(1,
+		      "# SKIP no %s* kernel image and System.map (tests/harness/fetch-kernels.sh)",
 		      prefix);
 		return;
 	}
@@ -226,7 +330,7 @@ static void check_kernel(const char *prefix)
 		struct fakeguest g;
 		struct gears_vread r;
 		struct gears_ksyms *k = NULL;
-		u32 *mk;
+		u32 *mk, count;
 		double t0;
 		int ret;
 
@@ -250,17 +354,21 @@ static void check_kernel(const char *prefix)
 			 "%s slide %#llx: _text", kern.kver, slide);
 		CHECK_EQ(gears_ksyms_slide(k), slide, "%s: slide", kern.kver);
 		check_symbols(kern.kver, k, &m, slide);
+		count = gears_ksyms_count(k);
+		check_booted(kern.kver, &g, &m, lstar, count);
 		gears_ksyms_free(k);
 
 		/* not entry_SYSCALL_64; not mapped; not a kernel address */
 		CHECK_EQ(gears_ksyms_find(&r, lstar + 0x40, &k), -ENOENT,
-			 "%s slide %#llx: LSTAR elsewhere in the kernel's text: -ENOENT", kern.kver, slide);
+			 "%s slide %#llx: LSTAR elsewhere in the kernel's text: -ENOENT",
+			 kern.kver, slide);
 		CHECK_EQ(gears_ksyms_find(&r, 0xffffffffa0000000ULL + slide, &k), -ENOENT,
 			 "%s slide %#llx: unmapped LSTAR: -ENOENT", kern.kver, slide);
 		CHECK_EQ(gears_ksyms_find(&r, 0x401000, &k), -ENOENT,
 			 "%s slide %#llx: user-space LSTAR: -ENOENT", kern.kver, slide);
 		if (si == 0) {
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_token_index", 2 * 0x41, 2, 0x10,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_token_index", 2 * 0x41, 2, 0x10,
 				      "token index corrupted");
 			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_token_table", 0, 1, 0xff,
 				      "token table corrupted");
@@ -274,12 +382,17 @@ static void check_kernel(const char *prefix)
 			 * wrong one: no structure tells it.
 			 */
 			mk = fakeguest_ptr(&g, sysmap_find(&m, "kallsyms_markers")->addr + 400, 4);
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_names", mk ? *mk : 0, 1, 0x04,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_names", mk ? *mk : 0, 1, 0x04,
 				      "a name's length corrupted");
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_offsets", 4 * 20000, 4, 0x40,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_offsets", 4 * 20000, 4, 0x40,
 				      "an offset corrupted");
-			check_corrupt(kern.kver, &g, &m, lstar, "kallsyms_relative_base", 0, 1, 0x10,
+			check_corrupt(kern.kver, &g, &m, lstar,
+				      "kallsyms_relative_base", 0, 1, 0x10,
 				      "relative_base corrupted");
+			if (strncmp(kern.kver, "5.10.", 5))
+				check_random_damage(kern.kver, &g, &m, lstar, count);
 		}
 		fakeguest_unload(&g);
 	}
@@ -290,8 +403,10 @@ static void check_kernel(const char *prefix)
 static u8 *noise;
 #define NOISE_VA	0xffffffff81000000ULL
 #define NOISE_LEN	(32u << 20)
+static u32 noise_reads;
 static int noise_read(void *ctx, u64 va, void *buf, u32 len)
 {
+	noise_reads++;
 	if (va < NOISE_VA || va - NOISE_VA > NOISE_LEN || len > NOISE_LEN - (va - NOISE_VA))
 		return -EFAULT;
 	memcpy(buf, noise + (va - NOISE_VA), len);
@@ -311,10 +426,39 @@ static void check_noise(void)
 		noise[i] = x;
 	}
 	/* and a token table's "0".."9" in it, to follow a false lead */
-	memcpy(noise + (20u << 20), "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0", 20);
+	memcpy(noise + (20u << 20),
+	       "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0", 20);
 	CHECK_EQ(gears_ksyms_find(&r, NOISE_VA + 0xc00080, &k), -ENOENT,
 		 "random bytes instead of a kernel: -ENOENT");
 	CHECK(!k, "random bytes: no result");
+
+	/*
+	 * 40 decoys: well-formed token tables and indices with noise around
+	 * them, 64 KiB apart from 1 MiB above LSTAR.  The search must give up
+	 * after GEARS_KSYMS_MAX_TABLES of them, not read on through 32 MiB.
+	 */
+	for (i = 0; i < 40; i++) {
+		u8 *t = noise + 0xd00000 + i * 0x10000;
+		u16 idx[256];
+		u32 c, pos = 0;
+
+		for (c = 0; c < 256; c++) {
+			idx[c] = pos;
+			if (c >= '0' && c <= '9') {
+				t[pos++] = c;
+			} else {
+				t[pos++] = 'a' + c % 26;
+				t[pos++] = 'b';
+			}
+			t[pos++] = 0;
+		}
+		memcpy(t + ALIGN(pos, 8), idx, sizeof(idx));
+	}
+	noise_reads = 0;
+	CHECK_EQ(gears_ksyms_find(&r, NOISE_VA + 0xc00080, &k), -ENOENT,
+		 "40 decoy token tables: -ENOENT");
+	CHECK(noise_reads < 150, "the search gave up after %u decoys (%u guest reads)",
+	      GEARS_KSYMS_MAX_TABLES, noise_reads);
 	free(noise);
 }
 
