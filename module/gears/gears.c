@@ -313,6 +313,7 @@ static ssize_t v3_gears_##f##_fmt(struct v3_gears_vm *gv, char *buf)	\
 {									\
 	return sysfs_emit(buf, "%llu\n", (u64)gv->f);			\
 }
+
 V3_GEARS_FMT_U64(requests)
 V3_GEARS_FMT_U64(errors)
 V3_GEARS_FMT_U64(finds)

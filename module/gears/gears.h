@@ -43,6 +43,7 @@ static inline struct gears_vread v3_gears_vread(struct v3_gears_mem *m)
 {
 	return (struct gears_vread){ .read = v3_gears_mem_read, .ctx = m };
 }
+
 /* Where va is in guest-physical memory: 0, or -EFAULT */
 int v3_gears_mem_gpa(struct v3_gears_mem *m, u64 va, u64 *gpa);
 /* Switch to the root at guest-physical root_gpa if it maps va as now. */
@@ -50,7 +51,7 @@ bool v3_gears_mem_set_root(struct v3_gears_mem *m, u64 root_gpa, u64 va);
 
 /* The per-VM state; its lock serializes every GEARS request of the VM. */
 struct v3_gears_vm {
-	struct mutex lock;
+	struct mutex lock;		/* a request; everything below */
 	struct v3_vm *vm;
 	bool gone;			/* the VM is being destroyed */
 
