@@ -15,7 +15,12 @@
  *	64-bit relocations		*(u64 *)p += slide
  * Memory outside the segments is unmapped (-EFAULT), as in a booted
  * kernel, which unmaps what lies below _text and above _end.
+ *
+ * objcopy -S left the section headers: the tests take the kernel's layout
+ * from them (arch/x86/kernel/vmlinux.lds.S puts _text at the start of
+ * .text, __start_rodata at the start of .rodata, ...).
  */
+#define _GNU_SOURCE	/* memmem */
 #include <dirent.h>
 #include <elf.h>
 #include <stdio.h>
@@ -114,6 +119,87 @@ static int apply_relocs(struct fakeguest *g, const u8 *img, size_t len,
 	return 0;
 }
 
+/* the allocated sections, with their names and run-time addresses */
+static int load_sections(struct fakeguest *g, const u8 *img, size_t len)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	const Elf64_Shdr *sh, *str;
+	u32 i;
+
+	if (eh->e_shentsize != sizeof(*sh) || eh->e_shstrndx >= eh->e_shnum ||
+	    eh->e_shoff > len || (u64)eh->e_shnum * sizeof(*sh) > len - eh->e_shoff)
+		return -EINVAL;
+	sh = (const Elf64_Shdr *)(img + eh->e_shoff);
+	str = &sh[eh->e_shstrndx];
+	if (str->sh_offset > len || str->sh_size > len - str->sh_offset)
+		return -EINVAL;
+	g->sec = calloc(eh->e_shnum, sizeof(*g->sec));
+	if (!g->sec)
+		return -ENOMEM;
+	for (i = 0; i < eh->e_shnum; i++) {
+		struct fakeguest_sec *s = &g->sec[g->nsec];
+
+		if (!(sh[i].sh_flags & SHF_ALLOC) || sh[i].sh_name >= str->sh_size)
+			continue;
+		snprintf(s->name, sizeof(s->name), "%.*s",
+			 (int)strnlen((const char *)img + str->sh_offset + sh[i].sh_name,
+				      str->sh_size - sh[i].sh_name),
+			 (const char *)img + str->sh_offset + sh[i].sh_name);
+		s->addr = sh[i].sh_addr >= KMAP_START ? sh[i].sh_addr + g->slide : sh[i].sh_addr;
+		s->size = sh[i].sh_size;
+		g->nsec++;
+	}
+	return 0;
+}
+
+const struct fakeguest_sec *fakeguest_section(const struct fakeguest *g,
+					      const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < g->nsec; i++)
+		if (!strcmp(g->sec[i].name, name))
+			return &g->sec[i];
+	return NULL;
+}
+
+/*
+ * arch/x86/entry/entry_64.S (5.10 to 6.12):
+ *	SYM_CODE_START(entry_SYSCALL_64)
+ *		UNWIND_HINT_ENTRY
+ *		ENDBR
+ *		swapgs
+ *		movq	%rsp, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
+ * that is [f3 0f 1e fa] (endbr64, with X86_KERNEL_IBT), 0f 01 f8 (swapgs)
+ * and 65 48 89 24 25 disp32 (mov %rsp, %gs:disp32) or, where PER_CPU_VAR
+ * is RIP-relative (6.12), 65 48 89 25 rel32.  No other swapgs is followed
+ * by a store of %rsp (entry_SYSCALL_compat stashes %esp in %r8d).
+ */
+u64 fakeguest_lstar(struct fakeguest *g)
+{
+	static const u8 swapgs_mov[] = { 0x0f, 0x01, 0xf8, 0x65, 0x48, 0x89 };
+	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	const struct fakeguest_sec *t = fakeguest_section(g, ".text");
+	const u8 *p, *text = t ? fakeguest_ptr(g, t->addr, t->size) : NULL, *end;
+	u64 found = 0;
+	u32 n = 0;
+
+	if (!text)
+		return 0;
+	end = text + t->size;
+	for (p = text; (p = memmem(p, end - p, swapgs_mov, sizeof(swapgs_mov))); p++) {
+		const u8 *m = p + sizeof(swapgs_mov);
+
+		if (end - m < 6 || !((m[0] == 0x24 && m[1] == 0x25) || m[0] == 0x25))
+			continue;
+		n++;
+		found = t->addr + (p - text);
+		if (p - text >= 4 && !memcmp(p - 4, endbr64, 4))
+			found -= 4;
+	}
+	return n == 1 ? found : 0;
+}
+
 int fakeguest_load(struct fakeguest *g, const char *vmlinux, u64 slide)
 {
 	const Elf64_Ehdr *eh;
@@ -142,6 +228,8 @@ int fakeguest_load(struct fakeguest *g, const char *vmlinux, u64 slide)
 			continue;
 		if (ph[i].p_offset + ph[i].p_filesz > len)
 			goto bad;
+		if (!ph[i].p_vaddr)	/* per-cpu: loaded at its physical place */
+			g->percpu_load = KMAP_START + ph[i].p_paddr + slide;
 		lo = min(lo, KMAP_START + ph[i].p_paddr + slide);
 		hi = max(hi, KMAP_START + ph[i].p_paddr + slide + ph[i].p_memsz);
 		elf_end = max(elf_end, ph[i].p_offset + ph[i].p_filesz);
@@ -165,6 +253,10 @@ int fakeguest_load(struct fakeguest *g, const char *vmlinux, u64 slide)
 		     pg * FG_PAGE < va - g->base + ph[i].p_memsz; pg++)
 			g->mapped[pg] = 1;
 	}
+	if (load_sections(g, img, len)) {
+		fakeguest_unload(g);
+		goto bad;
+	}
 	ret = apply_relocs(g, img, len, elf_end);
 	free(img);
 	if (ret) {
@@ -183,7 +275,10 @@ void fakeguest_unload(struct fakeguest *g)
 {
 	free(g->mem);
 	free(g->mapped);
+	free(g->sec);
 	g->mem = g->mapped = NULL;
+	g->sec = NULL;
+	g->nsec = 0;
 }
 
 int sysmap_load(struct sysmap *m, const char *path)
@@ -238,6 +333,7 @@ const struct sysmap_sym *sysmap_find(const struct sysmap *m, const char *name)
 
 int gears_kernel_find(const char *prefix, struct gears_kernel *k)
 {
+	const char *nomaps = getenv("V3_GEARS_NO_MAPS");
 	DIR *d = opendir(GEARS_IMGDIR);
 	struct dirent *e;
 	struct stat st;
@@ -255,10 +351,10 @@ int gears_kernel_find(const char *prefix, struct gears_kernel *k)
 		snprintf(k->vmlinux, sizeof(k->vmlinux), "%s/%s", GEARS_IMGDIR, e->d_name);
 		snprintf(k->sysmap, sizeof(k->sysmap),
 			 "%s/%s/usr/lib/debug/boot/System.map-%s", GEARS_KCACHE, v, v);
-		if (!stat(k->sysmap, &st)) {
-			ret = 0;
-			break;
-		}
+		if ((nomaps && !strcmp(nomaps, "1")) || stat(k->sysmap, &st))
+			k->sysmap[0] = '\0';
+		ret = 0;
+		break;
 	}
 	closedir(d);
 	return ret;
