@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		5
+#define V3_ABI_MINOR		6
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -46,6 +46,8 @@
 #define V3_CAP_PLACEMENT	(1ULL << 18)
 /* ABI 1.5: guest memory content tracking (V3_IOC_CONTENT_*) */
 #define V3_CAP_CONTENT		(1ULL << 19)
+/* ABI 1.6: GEARS guest introspection (V3_IOC_GEARS_*) */
+#define V3_CAP_GEARS		(1ULL << 20)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -634,6 +636,64 @@ struct v3_content_dump_hdr {
 /* v3share --held-elsewhere: a node's contents another node also holds */
 #define V3_CONTENT_SCOPE_HELD_ELSEWHERE	2
 
+/*
+ * GEARS (ABI 1.6): a running guest's Linux kernel seen from outside, with
+ * no guest agent and no profile.  The module finds the kernel from vCPU
+ * 0's MSR_LSTAR (its syscall entry) the first time it is asked, and again
+ * after a guest reset: its KASLR slide, its symbols (its own kallsyms
+ * tables) and, for the task list, the layout of struct task_struct from
+ * its own BTF.  Errors: ENOENT no such VM; EBUSY the VM was never
+ * launched; ENOEXEC no 64-bit Linux kernel found (not Linux, or not
+ * booted yet); ENXIO (sym) no symbol of that name; EOPNOTSUPP (ps) the
+ * guest kernel has no BTF with what the task walk needs; EIO the guest's
+ * kernel memory is not mapped where its symbols say; ELOOP (ps) the task
+ * list did not end within V3_GEARS_TASKS_MAX entries.
+ */
+#define V3_GEARS_SYM_LEN	512	/* KSYM_NAME_LEN of Linux 6.1+, NUL included */
+
+/* A guest kernel symbol's run-time address. */
+struct v3_gears_sym {
+	char name[V3_NAME_MAX];		/* in: the VM */
+	char sym[V3_GEARS_SYM_LEN];	/* in: NUL-terminated symbol name */
+	__u64 addr;			/* out: its address in the guest */
+	__s64 slide;			/* out: KASLR slide: text - 0xffffffff81000000 */
+	__u64 text;			/* out: _text's address in the guest */
+	__u32 nr_syms;			/* out: symbols of the guest kernel */
+	__u32 pad;			/* in: zero */
+	__u64 reserved[4];		/* in: zero */
+};
+
+#define V3_GEARS_COMM_LEN	16	/* TASK_COMM_LEN */
+#define V3_GEARS_TASKS_MAX	65536	/* the longest task list walked */
+
+/* flags of a struct v3_gears_task */
+#define V3_GEARS_TASK_KTHREAD	(1U << 0)	/* no mm: a kernel thread */
+
+/* One guest process (a thread-group leader), as the guest's /proc shows it. */
+struct v3_gears_task {
+	__u64 task;		/* guest-virtual address of its task_struct */
+	__u32 pid;		/* in the guest's initial PID namespace */
+	__u32 tgid;
+	__u32 ppid;		/* real_parent's tgid (/proc/PID/status PPid) */
+	__u32 flags;		/* V3_GEARS_TASK_* */
+	char comm[V3_GEARS_COMM_LEN];	/* NUL-terminated */
+	__u64 reserved[2];
+};
+
+/*
+ * The guest's processes in the order of its task list (init_task.tasks),
+ * taken at once with the vCPUs held.  -ENOSPC when max is smaller than
+ * the list: count says how many there are now.
+ */
+struct v3_gears_ps {
+	char name[V3_NAME_MAX];	/* in */
+	__u64 tasks;		/* in: buffer of max struct v3_gears_task */
+	__u32 max;		/* in */
+	__u32 count;		/* out: processes (written: min(max, count)) */
+	__u64 time_ns;		/* out: when taken, CLOCK_REALTIME */
+	__u64 reserved[4];	/* in: zero */
+};
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -656,6 +716,8 @@ struct v3_content_dump_hdr {
 #define V3_IOC_MEM_MOVE		_IOWR(V3_IOC_MAGIC, 0x13, struct v3_mem_move)	/* ABI 1.4 */
 #define V3_IOC_CONTENT_STATS	_IOWR(V3_IOC_MAGIC, 0x14, struct v3_content_stats)	/* ABI 1.5 */
 #define V3_IOC_CONTENT_TABLE	_IOWR(V3_IOC_MAGIC, 0x15, struct v3_content_table)	/* ABI 1.5 */
+#define V3_IOC_GEARS_SYM	_IOWR(V3_IOC_MAGIC, 0x16, struct v3_gears_sym)	/* ABI 1.6 */
+#define V3_IOC_GEARS_PS		_IOWR(V3_IOC_MAGIC, 0x17, struct v3_gears_ps)	/* ABI 1.6 */
 
 /*
  * Guest-visible interface.

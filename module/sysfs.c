@@ -25,6 +25,7 @@
 #include "adapt/paging.h"
 #include "adapt/place.h"
 #include "adapt/content.h"
+#include "gears/gears.h"
 
 static struct kobject *v3_kobj, *v3_vms_kobj, *v3_adapt_kobj;
 
@@ -347,6 +348,9 @@ static const struct attribute_group v3_paging_group = {
 
 static const struct attribute_group *v3_vm_groups[] = {
 	&v3_vm_group, &v3_paging_group, &v3_place_group, &v3_content_vm_group,
+#ifdef V3_GEARS_PURE
+	&v3_gears_vm_group,
+#endif
 	NULL,
 };
 

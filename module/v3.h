@@ -444,7 +444,11 @@ struct v3_arch_ops {
 				 bool has_error, u32 error);
 	/* Write back a changed EFER (WRMSR emulation). */
 	void (*set_efer)(struct v3_vcpu *vcpu, u64 efer);
-	/* Get/set MSRs whose state lives in the VMCB/VMCS; 0 if handled. */
+	/*
+	 * Get/set MSRs whose state lives in the VMCB/VMCS; 0 if handled.
+	 * get_msr also answers MSR_LSTAR (GEARS finds the guest kernel
+	 * from it) without a VMCS load, at the MMU's safe point.
+	 */
 	int (*get_msr)(struct v3_vcpu *vcpu, u32 msr, u64 *val);
 	int (*set_msr)(struct v3_vcpu *vcpu, u32 msr, u64 val);
 	/* Guest TSC - host TSC (the hardware's TSC offset). */

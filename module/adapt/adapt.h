@@ -39,5 +39,7 @@ u64 v3_adapt_caps(void);
 extern const struct v3_adapt_service v3_paging_service;
 extern const struct v3_adapt_service v3_place_service;
 extern const struct v3_adapt_service v3_content_service;
+/* not an adaptation: GEARS (module/gears/gears.c) uses the same hooks */
+extern const struct v3_adapt_service v3_gears_service;
 
 #endif

@@ -432,6 +432,10 @@ static int v3_svm_get_msr(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_CR_PAT:
 		*val = vmcb->save.g_pat;
 		return 0;
+	case MSR_LSTAR:
+		/* VMSAVE after every #VMEXIT stores it (APM vol. 2 15.5.2) */
+		*val = vmcb->save.lstar;
+		return 0;
 	}
 	return -ENOENT;
 }

@@ -54,6 +54,7 @@ struct v3_vmx_vm {
 
 /* MSRs VMX does not switch; they are swapped around every entry. */
 #define V3_VMX_NR_SWAP_MSRS	5
+#define V3_VMX_SWAP_LSTAR	2	/* its index in v3_vmx_swap_msrs[] */
 
 struct v3_vmx_event {
 	u32 info;		/* interruption information, 0: none */

@@ -61,7 +61,9 @@ static void v3_msr_bitmap_pass(u8 *bm, u32 msr)
 }
 
 static const u32 v3_vmx_swap_msrs[V3_VMX_NR_SWAP_MSRS] = {
-	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_STAR,
+	[V3_VMX_SWAP_LSTAR] = MSR_LSTAR,
+	MSR_CSTAR, MSR_SYSCALL_MASK,
 };
 
 static int v3_vmx_vm_init(struct v3_vm *vm)
@@ -668,6 +670,11 @@ static int v3_vmx_get_msr(struct v3_vcpu *vcpu, u32 msr, u64 *val)
 	struct v3_vmx_vcpu *vmx = vcpu->arch;
 	int ret = 0;
 
+	/* swapped by software around each entry: no VMCS needed */
+	if (msr == MSR_LSTAR) {
+		*val = vmx->swap_msr[V3_VMX_SWAP_LSTAR];
+		return 0;
+	}
 	get_cpu();
 	v3_vmx_load(vmx);
 	switch (msr) {

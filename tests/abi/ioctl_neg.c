@@ -904,6 +904,69 @@ TEST_F(vm, content)
 	ASSERT_ERRNO(xioctl(V3_IOC_CONTENT_TABLE, BAD_PTR), EFAULT);
 }
 
+/*
+ * GEARS (ABI 1.6): V3_IOC_GEARS_SYM, V3_IOC_GEARS_PS: names, the symbol
+ * string (empty, unterminated), pad and reserved checked before the VM is
+ * looked up; a VM never launched has no guest kernel: -EBUSY.  A module
+ * built without GEARS does not know them (and has no V3_CAP_GEARS).
+ */
+static void init_gsym(struct v3_gears_sym *s, const char *name)
+{
+	memset(s, 0, sizeof(*s));
+	set_name(s->name, name);
+	strcpy(s->sym, "init_task");
+}
+
+TEST_F(vm, gears)
+{
+	struct v3_gears_task t[2];
+	struct v3_gears_sym s;
+	struct v3_gears_ps ps;
+	struct v3_version v;
+
+	ASSERT_ERRNO(xioctl(V3_IOC_VERSION, &v), 0);
+	init_gsym(&s, vm);
+	if (!(v.caps & V3_CAP_GEARS)) {
+		ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), ENOTTY);
+		SKIP(return, "the module was built without GEARS");
+	}
+	init_gsym(&s, missing);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), ENOENT);
+	init_gsym(&s, "bad name");
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), EINVAL);
+	init_gsym(&s, vm);
+	s.sym[0] = '\0';
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), EINVAL);
+	init_gsym(&s, vm);
+	memset(s.sym, 'a', sizeof(s.sym));	/* no NUL */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), EINVAL);
+	init_gsym(&s, vm);
+	s.pad = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), EINVAL);
+	init_gsym(&s, vm);
+	s.reserved[3] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), EINVAL);
+	init_gsym(&s, vm);			/* never launched */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &s), EBUSY);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, BAD_PTR), EFAULT);
+
+	memset(&ps, 0, sizeof(ps));
+	set_name(ps.name, missing);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, &ps), ENOENT);
+	memset(&ps, 0, sizeof(ps));
+	set_name(ps.name, vm);
+	ps.reserved[0] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, &ps), EINVAL);
+	memset(&ps, 0, sizeof(ps));
+	set_name(ps.name, vm);
+	ps.tasks = (uintptr_t)t;
+	ps.max = 2;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, &ps), EBUSY);
+	ps.max = ~0U;				/* the module bounds it */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, &ps), EBUSY);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, BAD_PTR), EFAULT);
+}
+
 TEST_F(vm, console_bad_args)
 {
 	struct v3_console_io io;
@@ -1130,6 +1193,8 @@ TEST_F(vm, unpriv_refused)
 		struct v3_console_io io;
 		struct v3_list l;
 		struct v3_create c;
+		struct v3_gears_sym gs;
+		struct v3_gears_ps gp;
 	} u;
 	struct v3_version v;
 	struct v3_info info;
@@ -1148,6 +1213,12 @@ TEST_F(vm, unpriv_refused)
 			set_name(u.ref.name, vm);	/* name comes first in each */
 			ASSERT_ERRNO(xioctl(reqs[i], &u), EPERM)
 				TH_LOG("request nr 0x%x", (unsigned int)_IOC_NR(reqs[i]));
+		}
+		memset(&u, 0, sizeof(u));
+		set_name(u.ref.name, vm);
+		if (v.caps & V3_CAP_GEARS) {	/* ABI 1.6: it reads the guest */
+			ASSERT_ERRNO(xioctl(V3_IOC_GEARS_SYM, &u.gs), EPERM);
+			ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, &u.gp), EPERM);
 		}
 		memset(&u, 0, sizeof(u));
 		ASSERT_ERRNO(xioctl(V3_IOC_LIST, &u.l), EPERM);

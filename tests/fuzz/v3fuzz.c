@@ -119,6 +119,7 @@ static const unsigned long known[] = {
 	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE, V3_IOC_MSR_STATS,
 	V3_IOC_PAGING, V3_IOC_VCPUS, V3_IOC_VCPU_MOVE, V3_IOC_MEM_NODES,
 	V3_IOC_MEM_MOVE, V3_IOC_CONTENT_STATS, V3_IOC_CONTENT_TABLE,
+	V3_IOC_GEARS_SYM, V3_IOC_GEARS_PS,
 };
 
 static bool is_known(unsigned long req)
@@ -160,6 +161,8 @@ static union {
 	struct v3_mem_move mm;
 	struct v3_content_stats cs;
 	struct v3_content_table ct;
+	struct v3_gears_sym gs;
+	struct v3_gears_ps gp;
 	uint8_t raw[2048];
 } arg;
 
@@ -292,6 +295,25 @@ static void fill_arg(unsigned long req)
 					   sizeof(struct v3_content_entry));
 		if (chance(5))
 			arg.ct.reserved[2] = 1;
+		break;
+	case V3_IOC_GEARS_SYM:	/* holds live vCPUs at the safe point */
+		if (chance(90))
+			snprintf(arg.gs.sym, sizeof(arg.gs.sym), "%s",
+				 chance(50) ? "init_task" : "no_such_symbol");
+		else		/* maybe empty, maybe unterminated */
+			for (i = below(sizeof(arg.gs.sym) + 1); i-- > 0;)
+				arg.gs.sym[i] = (char)rnd();
+		if (chance(5))
+			arg.gs.pad = 1;
+		if (chance(5))
+			arg.gs.reserved[below(ARRAY_SIZE(arg.gs.reserved))] = 1;
+		break;
+	case V3_IOC_GEARS_PS:
+		arg.gp.max = chance(80) ? below(64) : (uint32_t)rnd();
+		arg.gp.tasks = rand_uptr((uint64_t)arg.gp.max *
+					 sizeof(struct v3_gears_task));
+		if (chance(5))
+			arg.gp.reserved[3] = 1;
 		break;
 	case V3_IOC_MEM_MOVE:	/* moves live guest RAM too */
 		arg.mm.node = chance(90) ? (int32_t)below(3) - 1 : (int32_t)rnd();

@@ -100,7 +100,7 @@ host_tests() { # label dir [make args]
 	fi
 }
 # the unit tests take hardware layouts from the 6.1 headers' common part
-host_tests unit "$REPO/tests/unit" KCOMMON="${KDIR_61%-amd64}-common"
+host_tests unit "$REPO/tests/unit" KCOMMON="${KDIR_61%-amd64}-common" CACHE="$CACHE"
 host_tests v3ctl-unit "$REPO/tools/v3ctl" test
 # tools/v3share (MPI): builds it with mpicc, runs it under mpirun on this
 # machine's loopback over synthetic dumps and checks it by brute force

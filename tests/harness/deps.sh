@@ -7,6 +7,8 @@ set -euo pipefail
 
 PKGS=(
 	qemu-system-x86 busybox-static cpio gzip xz-utils
+	# zstd: tests/unit/vmlinux.sh decompresses 6.12's vmlinuz
+	zstd
 	gcc make libc6-dev binutils bc flex bison libelf-dev libssl-dev
 	dwarves kmod coreutils debian-archive-keyring
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common genisoimage

@@ -5,6 +5,18 @@
 #   bookworm 6.1            image + headers  (the booted L1 kernel)
 #   bullseye 5.10           headers
 #   bookworm-backports 6.12 headers
+# and, for GEARS' unit tests (tests/unit/test_gears_*.c), each of the three
+# kernels' image (boot/vmlinuz-* out of its linux-image package: 5.10 56 MB,
+# 6.1 70 MB, 6.12 106 MB; 6.1's is fetched for the L2 guest anyway; the
+# .debs stay in debs/).  V3_GEARS_IMAGES=0 skips them.  The tests check
+# the symbols they recover against each image's own export tables.
+#   V3_GEARS_MAPS=1 (opt-in; make check does not set it) also fetches each
+#   kernel's real System.map, for the tests' full symbol-by-symbol
+#   comparison: Debian's linux-image package holds only a placeholder, the
+#   real map is in linux-image-*-dbg (0.8-1 GB each, 2.7 GB for the three),
+#   downloaded into a temporary directory, the map extracted to
+#   usr/lib/debug/boot/ under the kernel's directory (4-7 MB), and the
+#   package deleted.  Once fetched, the maps stay in the cache.
 # and the kernel's own kselftest harness (kselftest_harness.h, kselftest.h
 # from bookworm's linux-source-6.1) into .cache/kselftest for the user-space
 # tests of /dev/v3vmm (tests/abi, tests/fuzz); they are never committed.
@@ -24,7 +36,18 @@ kernels_cached() {
 ksft_cached() {
 	[ -f "$KSFT_DIR/kselftest_harness.h" ] && [ -f "$KSFT_DIR/kselftest.h" ]
 }
-if kernels_cached && ksft_cached; then
+# The kernel images of GEARS' unit tests (after the headers), and with
+# V3_GEARS_MAPS=1 their System.maps.
+gears_cached() {
+	[ "${V3_GEARS_IMAGES:-1}" = 1 ] || return 0
+	local k
+	for k in "$KVER_61" "$KVER_510" "$KVER_612"; do
+		[ -f "$KCACHE/$k/boot/vmlinuz-$k" ] || return 1
+		[ "${V3_GEARS_MAPS:-0}" != 1 ] ||
+			[ -f "$KCACHE/$k/usr/lib/debug/boot/System.map-$k" ] || return 1
+	done
+}
+if kernels_cached && ksft_cached && gears_cached; then
 	say "kernels cached: $KVER_61 $KVER_510 $KVER_612; kselftest harness in $KSFT_DIR"
 	exit 0
 fi
@@ -169,8 +192,49 @@ fetch_kselftest() {
 	rm -rf "$KSFT_DIR"
 	mv "$tmp" "$KSFT_DIR"
 }
+# The image (vmlinuz only) of kernel KVER in SUITE, and with V3_GEARS_MAPS=1
+# its real System.map.
+fetch_gears_image() {
+	local suite=$1 kver=$2 root=$KCACHE/$2 deb tmp map maps=${V3_GEARS_MAPS:-0}
+	map=$root/usr/lib/debug/boot/System.map-$kver
+	[ -f "$root/boot/vmlinuz-$kver" ] && { [ "$maps" != 1 ] || [ -f "$map" ]; } && return 0
+	apt_setup "$suite"
+	if [ ! -f "$root/boot/vmlinuz-$kver" ]; then
+		deb=$(fetch_deb "$suite" "linux-image-$kver")
+		mkdir -p "$root"
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" ./boot
+	fi
+	if [ "$maps" != 1 ] || [ -f "$map" ]; then
+		return 0
+	fi
+	tmp=$KCACHE/dbg.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	say "$suite: linux-image-$kver-dbg for its System.map (downloaded, then deleted)"
+	(cd "$tmp" && aptx "$suite" apt-get download -qq "linux-image-$kver-dbg" >/dev/null) ||
+		die "could not download linux-image-$kver-dbg from $suite"
+	deb=$(find "$tmp" -maxdepth 1 -name "linux-image-${kver}-dbg_*.deb" | head -n1)
+	[ -n "$deb" ] || die "no linux-image-$kver-dbg .deb"
+	# The map precedes the 600 MB vmlinux in the archive: --occurrence
+	# stops tar there (dpkg-deb then dies of SIGPIPE, hence no pipefail).
+	(set +o pipefail; dpkg-deb --fsys-tarfile "$deb" 2>/dev/null |
+		tar -x -C "$tmp" --occurrence=1 "./usr/lib/debug/boot/System.map-$kver")
+	[ -s "$tmp/usr/lib/debug/boot/System.map-$kver" ] || die "no System.map in $deb"
+	mkdir -p "$(dirname "$map")"
+	mv "$tmp/usr/lib/debug/boot/System.map-$kver" "$map"
+	rm -rf "$tmp"
+}
+fetch_gears_images() {
+	[ "${V3_GEARS_IMAGES:-1}" = 1 ] || return 0
+	fetch_gears_image bookworm "$KVER_61"
+	fetch_gears_image bullseye "$KVER_510"
+	fetch_gears_image bookworm-backports "$KVER_612"
+	say "GEARS images: $(cd "$KCACHE" && { ls -1 ./*/boot/vmlinuz-* ./*/usr/lib/debug/boot/System.map-* 2>/dev/null || true; } | tr '\n' ' ')"
+}
+
 ksft_cached || fetch_kselftest
 if kernels_cached; then
+	gears_cached || fetch_gears_images
 	say "kernels cached: $KVER_61 $KVER_510 $KVER_612; kselftest harness in $KSFT_DIR"
 	exit 0
 fi
@@ -193,4 +257,5 @@ KDIR_510=$KDIR_510
 KVER_612=$KVER_612
 KDIR_612=$KDIR_612
 EOT
+fetch_gears_images
 say "kernels: $KVER_61 (booted) $KVER_510 $KVER_612; cache $(du -sh "$KCACHE" | cut -f1)"

@@ -13,6 +13,11 @@
 
 #include "v3ctl.h"
 
+static bool gears_req(unsigned long req)
+{
+	return req == V3_IOC_GEARS_SYM || req == V3_IOC_GEARS_PS;
+}
+
 static bool placement_req(unsigned long req)
 {
 	return req == V3_IOC_VCPUS || req == V3_IOC_VCPU_MOVE ||
@@ -109,6 +114,8 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			m = "the loaded module has no paging control (it predates ABI 1.3)";
 		else if (placement_req(req))
 			m = "the loaded module has no placement ioctls (it predates ABI 1.4)";
+		else if (gears_req(req))
+			m = "the loaded module has no GEARS (it predates ABI 1.6 or was built without it)";
 		else
 			m = "the module does not know this request (ABI mismatch?)";
 		break;
@@ -117,6 +124,24 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			m = "this backend cannot run shadow paging or switch modes (capability paging-switch missing; see 'v3ctl version')";
 		else if (placement_req(req))
 			m = "the module cannot place vCPUs or count guest RAM per node (capability placement missing; see 'v3ctl version')";
+		else if (req == V3_IOC_GEARS_PS)
+			m = "the guest kernel has no BTF (CONFIG_DEBUG_INFO_BTF) describing task_struct; GEARS does not guess its layout";
+		break;
+	case ENOEXEC:
+		if (gears_req(req))
+			m = "no 64-bit Linux kernel found in the guest (not Linux, or not booted yet)";
+		break;
+	case ENXIO:
+		if (req == V3_IOC_GEARS_SYM)
+			m = "the guest kernel has no symbol of that name";
+		break;
+	case EIO:
+		if (gears_req(req))
+			m = "the guest kernel's memory is not mapped where its symbols say";
+		break;
+	case ELOOP:
+		if (req == V3_IOC_GEARS_PS)
+			m = "the guest's task list does not end (corrupt, or over 65536 processes)";
 		break;
 	case ENODEV:
 		if (req == V3_IOC_VCPU_MOVE)
@@ -149,6 +174,8 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			m = "VM was already launched";
 		else if (req == V3_IOC_SET_BOOT)
 			m = "VM was already launched: its boot state is fixed";
+		else if (gears_req(req))
+			m = "VM was never launched: it has no guest kernel to look at";
 		else
 			m = "VM is busy or in the wrong state";
 		break;

@@ -22,6 +22,7 @@
 /* ABI 1.4: vCPU placement, guest RAM node policy */
 #define ABI_MINOR_PLACEMENT	4
 #define ABI_MINOR_CONTENT	5	/* content tracking */
+#define ABI_MINOR_GEARS		6	/* GEARS introspection */
 
 #define PATH_BUF	512
 
@@ -55,6 +56,7 @@ int cmd_paging(int argc, char **argv);
 int cmd_vcpu(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_content(int argc, char **argv);
+int cmd_gears(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_topology(int argc, char **argv);

@@ -58,4 +58,10 @@ void free_page(unsigned long addr)
 void *kzalloc(size_t size, gfp_t gfp) { return calloc(1, size); }
 void kfree(const void *p) { free((void *)p); }
 void *kvcalloc(size_t n, size_t size, gfp_t gfp) { return calloc(n, size); }
+void *kvmalloc(size_t size, gfp_t gfp) { return malloc(size ? size : 1); }
+void *kvzalloc(size_t size, gfp_t gfp) { return calloc(1, size ? size : 1); }
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	return n && size > SIZE_MAX / n ? NULL : malloc(n && size ? n * size : 1);
+}
 void kvfree(const void *p) { free((void *)p); }

@@ -251,6 +251,69 @@ static int fake_content(struct fvm *vm, unsigned long req, void *arg)
 	}
 }
 
+/*
+ * GEARS: a running VM's guest kernel has the symbol init_task, and
+ * FAKE_TASKS processes (more than v3ctl's first buffer holds) listed in
+ * descending PID order, to be sorted; fake_gears_err fails every request.
+ */
+#define FAKE_TASKS	700
+#define FAKE_TEXT	0xffffffff9e000000ULL
+static int fake_gears_err;
+static uint64_t fake_caps_off;		/* V3_CAP_* the module lacks */
+
+static int fake_gears(struct fvm *vm, unsigned long req, void *arg)
+{
+	if (req == V3_IOC_GEARS_SYM) {
+		struct v3_gears_sym *s = arg;
+
+		if (s->pad || !zero(s->reserved, sizeof(s->reserved)) ||
+		    !memchr(s->sym, 0, sizeof(s->sym)) || !s->sym[0])
+			return -EINVAL;
+		if (vm->state == V3_STATE_CREATED)
+			return -EBUSY;
+		if (fake_gears_err)
+			return -fake_gears_err;
+		s->text = FAKE_TEXT;
+		s->slide = (int64_t)(FAKE_TEXT - 0xffffffff81000000ULL);
+		s->nr_syms = 123456;
+		if (strcmp(s->sym, "init_task"))
+			return -ENXIO;
+		s->addr = FAKE_TEXT + 0x1e12940;
+		return 0;
+	} else {
+		struct v3_gears_ps *ps = arg;
+		struct v3_gears_task *t = (void *)(uintptr_t)ps->tasks;
+		uint32_t i;
+
+		if (!zero(ps->reserved, sizeof(ps->reserved)))
+			return -EINVAL;
+		if (vm->state == V3_STATE_CREATED)
+			return -EBUSY;
+		if (fake_gears_err)
+			return -fake_gears_err;
+		ps->count = FAKE_TASKS;
+		ps->time_ns = 1234567890ULL;
+		if (ps->max < FAKE_TASKS)
+			return -ENOSPC;
+		for (i = 0; i < FAKE_TASKS; i++) {
+			struct v3_gears_task *x = &t[FAKE_TASKS - 1 - i];
+
+			memset(x, 0, sizeof(*x));
+			x->pid = x->tgid = i + 1;
+			x->ppid = i < 2 ? 0 : i == 2 ? 2 : 1;
+			x->task = 0xffff888000000000ULL + i * 0x1000;
+			snprintf(x->comm, sizeof(x->comm), "%s",
+				 i == 0 ? "init" : i == 1 ? "kthreadd" :
+				 i == 2 ? "rcu_gp" : "sleep");
+			if (i == 1 || i == 2)
+				x->flags = V3_GEARS_TASK_KTHREAD;
+		}
+		/* a comm that needs escaping in JSON */
+		snprintf(t[0].comm, sizeof(t[0].comm), "a\"b");
+		return 0;
+	}
+}
+
 static int fake_ioctl(unsigned long req, void *arg)
 {
 	struct fvm *vm = NULL;
@@ -267,8 +330,9 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->max_vcpus = V3_MAX_VCPUS;
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
 			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
-			  V3_CAP_PLACEMENT | V3_CAP_CONTENT | (1ULL << 11) |
-			  (1ULL << 40);
+			  V3_CAP_PLACEMENT | V3_CAP_CONTENT | V3_CAP_GEARS |
+			  (1ULL << 11) | (1ULL << 40);
+		v->caps &= ~fake_caps_off;
 		v->mitigations = fake_mitigations;
 		return 0;
 	}
@@ -472,6 +536,11 @@ static int fake_ioctl(unsigned long req, void *arg)
 		if (fake_abi_minor < 5)
 			return -ENOTTY;
 		return fake_content(vm, req, arg);
+	case V3_IOC_GEARS_SYM:
+	case V3_IOC_GEARS_PS:
+		if (fake_abi_minor < 6 || (fake_caps_off & V3_CAP_GEARS))
+			return -ENOTTY;
+		return fake_gears(vm, req, arg);
 	case V3_IOC_CONSOLE_READ: {
 		struct v3_console_io *io = arg;
 		size_t n = 0;
@@ -572,7 +641,7 @@ static int run(const char *in, const char *args)
 		{ "msrs", cmd_msrs, NULL }, { "paging", cmd_paging, NULL },
 		{ "run", cmd_run, NULL }, { "vcpu", cmd_vcpu, NULL },
 		{ "mem", cmd_mem, NULL }, { "topology", cmd_topology, NULL },
-		{ "content", cmd_content, NULL },
+		{ "content", cmd_content, NULL }, { "gears", cmd_gears, NULL },
 	};
 	char *argv[32], *copy = strdup(args), *tok;
 	int argc = 0, o, e, i, s0, s1, s2, ret = -1;
@@ -746,6 +815,14 @@ static void test_explain(void)
 		  "no such vCPU or host CPU"), "explain: vcpu move");
 	CHECK(has(v3_explain(V3_IOC_MEM_NODES, EOPNOTSUPP, 0, b, sizeof(b)),
 		  "capability placement missing"), "explain: placement EOPNOTSUPP");
+	CHECK(has(v3_explain(V3_IOC_GEARS_SYM, ENXIO, 0, b, sizeof(b)),
+		  "no symbol of that name") &&
+	      has(v3_explain(V3_IOC_GEARS_PS, ENOEXEC, 0, b, sizeof(b)),
+		  "no 64-bit Linux kernel") &&
+	      has(v3_explain(V3_IOC_GEARS_PS, ELOOP, 0, b, sizeof(b)),
+		  "task list does not end") &&
+	      has(v3_explain(V3_IOC_GEARS_SYM, ENOTTY, 0, b, sizeof(b)),
+		  "predates ABI 1.6"), "explain: gears");
 	CHECK(has(v3_explain(V3_IOC_CREATE, ENOSPC, 0, b, sizeof(b)),
 		  "too many VMs"), "explain: create ENOSPC");
 	CHECK(!strcmp(v3_explain(0, EIO, 0, b, sizeof(b)), strerror(EIO)),
@@ -1495,6 +1572,112 @@ static void test_content(void)
 	run(NULL, "destroy vc");
 }
 
+/* --------------------------------------------------------------- gears */
+
+static void test_gears(void)
+{
+	char longsym[V3_GEARS_SYM_LEN + 16];
+	int r;
+
+	r = run(NULL, "gears --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears sym VM NAME [--json]\n") &&
+	      has(out, "       v3ctl gears ps VM [--json]\n"), "gears --help");
+	r = run(NULL, "gears sym --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears sym VM NAME [--json]\n") &&
+	      has(out, "KASLR slide"), "gears sym --help");
+	r = run(NULL, "gears ps --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears ps VM [--json]\n") &&
+	      has(out, "PID PPID COMM"), "gears ps --help");
+	r = run(NULL, "gears");
+	CHECK(r == 2 && has(err, "missing command (sym or ps)"), "gears: no command -> 2");
+	r = run(NULL, "gears trace vg");
+	CHECK(r == 2 && has(err, "unknown command 'trace'"), "gears: unknown command -> 2");
+	r = run(NULL, "gears sym");
+	CHECK(r == 2 && has(err, "missing VM name"), "gears sym: no VM -> 2");
+	r = run(NULL, "gears sym vg");
+	CHECK(r == 2 && has(err, "missing symbol name"), "gears sym: no symbol -> 2");
+	r = run(NULL, "gears sym vg a b");
+	CHECK(r == 2 && has(err, "unexpected argument 'b'"), "gears sym: extra -> 2");
+	r = run(NULL, "gears sym bad/name init_task");
+	CHECK(r == 2 && has(err, "invalid VM name 'bad/name'"), "gears sym: bad VM name -> 2");
+	/* run() takes a string: the long symbol is built here, not by fmt() */
+	memcpy(longsym, "gears sym vg ", 13);
+	memset(longsym + 13, 'x', V3_GEARS_SYM_LEN);
+	longsym[13 + V3_GEARS_SYM_LEN] = '\0';
+	r = run(NULL, longsym);
+	CHECK(r == 2 && has(err, "1 to 511 characters"), "gears sym: 512-character symbol -> 2");
+	r = run(NULL, "gears sym vg init_task --bogus");
+	CHECK(r == 2 && has(err, "unknown option '--bogus'"), "gears sym: unknown option -> 2");
+	r = run(NULL, "gears ps");
+	CHECK(r == 2 && has(err, "missing VM name"), "gears ps: no VM -> 2");
+	r = run(NULL, "gears ps a b");
+	CHECK(r == 2 && has(err, "unexpected argument 'b'"), "gears ps: extra -> 2");
+	r = run(NULL, "gears ps nosuch");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears ps: nosuch: no such VM (ENOENT)\n"),
+	      "gears ps: missing VM -> 1");
+
+	r = run(NULL, fmt("create vg --mem 8M --kernel %s", mb_path));
+	CHECK(r == 0, "gears: create vg");
+	r = run(NULL, "gears sym vg init_task");
+	CHECK(r == 1 && has(err, "vg: VM was never launched") && has(err, "(EBUSY)"),
+	      "gears sym of a VM never launched -> 1, EBUSY in words");
+	sc.reads_to_stop = -1;
+	r = run(NULL, "launch vg");
+	CHECK(r == 0, "gears: launch vg");
+	r = run(NULL, "gears sym vg init_task");
+	CHECK(r == 0 && !strcmp(out, "symbol: init_task\naddress: 0xffffffff9fe12940\n"
+				   "slide: +0x1d000000\ntext: 0xffffffff9e000000\n"
+				   "symbols: 123456\n") && !*err,
+	      "gears sym vg init_task: address, slide, text, symbols");
+	r = run(NULL, "gears sym --json vg init_task");
+	CHECK(r == 0 && !strcmp(out, "{\"name\": \"vg\", \"symbol\": \"init_task\", "
+				   "\"address\": \"0xffffffff9fe12940\", \"slide\": 486539264, "
+				   "\"text\": \"0xffffffff9e000000\", \"symbols\": 123456}\n"),
+	      "gears sym --json");
+	r = run(NULL, "gears sym vg no_such_symbol");
+	CHECK(r == 1 && !*out &&
+	      !strcmp(err, "v3ctl: gears sym: vg: the guest kernel has no symbol 'no_such_symbol' (123456 symbols; ENXIO)\n"),
+	      "gears sym of an unknown symbol -> 1, named");
+	r = run(NULL, "gears ps vg");
+	CHECK(r == 0 && !strncmp(out, "    PID    PPID COMM\n"
+				    "      1       0 init\n"
+				    "      2       0 kthreadd\n"
+				    "      3       2 rcu_gp\n"
+				    "      4       1 sleep\n", 105) &&
+	      has(out, "\n    700       1 a\"b\n") && !*err,
+	      "gears ps vg: header, sorted by PID (the list grew past the first buffer)");
+	r = run(NULL, "gears ps vg --json");
+	CHECK(r == 0 && has(out, "{\"name\": \"vg\", \"tasks\": [{\"pid\": 1, \"ppid\": 0, "
+				 "\"comm\": \"init\", \"kthread\": false}, {\"pid\": 2, ") &&
+	      has(out, "\"comm\": \"kthreadd\", \"kthread\": true}") &&
+	      has(out, "{\"pid\": 700, \"ppid\": 1, \"comm\": \"a\\\"b\", \"kthread\": false}]}\n"),
+	      "gears ps --json: escaped comm, kthread flag");
+
+	fake_gears_err = ENOEXEC;
+	r = run(NULL, "gears ps vg");
+	CHECK(r == 1 && has(err, "vg: no 64-bit Linux kernel found in the guest") &&
+	      has(err, "(ENOEXEC)"), "gears ps of a guest that is not Linux -> 1");
+	fake_gears_err = EOPNOTSUPP;
+	r = run(NULL, "gears ps vg");
+	CHECK(r == 1 && has(err, "no BTF"), "gears ps without guest BTF -> 1");
+	fake_gears_err = 0;
+	fake_caps_off = V3_CAP_GEARS;
+	r = run(NULL, "gears sym vg init_task");
+	CHECK(r == 1 && !*out &&
+	      !strcmp(err, "v3ctl: gears sym: GEARS is not available in the loaded v3vmm module (capability gears missing; see 'v3ctl version')\n"),
+	      "gears without the capability -> 1, not available");
+	fake_caps_off = 0;
+	fake_abi_minor = 5;
+	r = run(NULL, "gears ps vg");
+	CHECK(r == 1 &&
+	      !strcmp(err, "v3ctl: gears ps: the loaded v3vmm module (ABI 1.5) has no GEARS (needs 1.6)\n"),
+	      "abi 1.5: gears -> 1");
+	fake_abi_minor = V3_ABI_MINOR;
+	sc.reads_to_stop = 0;
+	run(NULL, "destroy vg");
+	CHECK(!vm_count(), "gears: no VM left");
+}
+
 static void test_placement(void)
 {
 	make_sysfs();
@@ -1523,14 +1706,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.5\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.6\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content gears cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.5\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.6\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"gears\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
@@ -1830,6 +2013,7 @@ void test_commands(void)
 	CHECK(r == 2, "list: stray argument -> 2");
 
 	test_placement();
+	test_gears();
 
 	/* the kernels, the fake sysfs (O_TMPFILE files vanish by themselves) */
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
