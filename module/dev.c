@@ -361,10 +361,8 @@ static bool v3_ioc_known(unsigned int cmd)
 	case V3_IOC_MEM_MOVE: case V3_IOC_CONTENT_STATS:
 	case V3_IOC_CONTENT_TABLE:
 		return true;
-#ifdef V3_GEARS_PURE	/* GEARS is built with its pure layers (Kbuild) */
 	case V3_IOC_GEARS_SYM: case V3_IOC_GEARS_PS:
 		return true;
-#endif
 	}
 	return false;
 }
@@ -429,12 +427,10 @@ static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return v3_content_ioc_stats(uarg);
 	case V3_IOC_CONTENT_TABLE:
 		return v3_content_ioc_table(uarg);
-#ifdef V3_GEARS_PURE
 	case V3_IOC_GEARS_SYM:
 		return v3_gears_ioc_sym(uarg);
 	case V3_IOC_GEARS_PS:
 		return v3_gears_ioc_ps(uarg);
-#endif
 	case V3_IOC_CONSOLE_READ:
 		return v3_ioc_console(uarg, false);
 	case V3_IOC_CONSOLE_WRITE:

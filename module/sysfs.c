@@ -348,9 +348,7 @@ static const struct attribute_group v3_paging_group = {
 
 static const struct attribute_group *v3_vm_groups[] = {
 	&v3_vm_group, &v3_paging_group, &v3_place_group, &v3_content_vm_group,
-#ifdef V3_GEARS_PURE
 	&v3_gears_vm_group,
-#endif
 	NULL,
 };
 

@@ -13,9 +13,7 @@ static const struct v3_adapt_service *const v3_adapt_services[] = {
 	&v3_paging_service,
 	&v3_place_service,
 	&v3_content_service,
-#ifdef V3_GEARS_PURE
 	&v3_gears_service,	/* module/gears/: a row here for its per-VM state */
-#endif
 };
 
 static_assert(ARRAY_SIZE(v3_adapt_services) <= V3_ADAPT_SLOTS);

@@ -82,6 +82,39 @@ gears_ps_check() {
 		"init '$init', gearsloop '$loop', child '$child'"
 }
 
+# gears_on_linux NAME VCPUS: on a booted Linux guest (the linux section's,
+# with LINUX_GEARS=1: the VMX suite, where another boot costs minutes),
+# sym and ps against what it says itself; gears_after_reboot NAME VCPUS:
+# after linux_reboot, the new kernel found again
+gears_on_linux() {
+	gears_has || return 0
+	if ! gears_guest "$1" 1; then
+		fail "gears $2 vcpu: the guest prints its processes and symbols" "$(tail -n 5 "/tmp/con.$1")"
+		return 1
+	fi
+	gears_sym_check "$1" "$2 vcpu"
+	gears_ps_check "$1" "$2 vcpu"
+}
+gears_after_reboot() {
+	gears_has || return 0
+	k=/sys/kernel/v3vmm/vms/$1/gears
+	if gears_guest "$1" 2; then
+		gears_sym_check "$1" "$2 vcpu after reboot"
+		result "gears: after a guest reboot the kernel is found again" \
+			"$([ "$(cat "$k/finds")" = 2 ]; echo $?)" "finds $(cat "$k/finds")"
+	else
+		fail "gears: after a guest reboot the kernel is found again" \
+			"the guest did not answer: $(tail -n 3 "/tmp/con.$1")"
+	fi
+}
+# gears_has: the module has GEARS (else a SKIP, once)
+gears_has() {
+	timeout 10 v3ctl version | grep -q '^caps:.* gears' && return 0
+	[ -n "${GEARS_SKIPPED:-}" ] || pass "gears: ps and sym on a Linux guest # SKIP the module has no GEARS (capability gears)"
+	GEARS_SKIPPED=1
+	return 1
+}
+
 # gears_linux NAME VCPUS: boot the Linux guest, then sym and ps against
 # what it says itself
 gears_linux() {

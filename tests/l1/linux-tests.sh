@@ -212,13 +212,16 @@ if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 		fi
 		run 10 v3ctl launch "lx$v"
 		if linux_checks "lx$v" "$v"; then
+			gears=0
 			if [ $first = 1 ]; then
 				linux_typed "lx$v"
 				linux_clock_rate "lx$v"
 				linux_flood "lx$v"
+				[ "${LINUX_GEARS:-0}" = 1 ] && gears_on_linux "lx$v" "$v" && gears=1
 				first=0
 			fi
 			linux_reboot "lx$v" "$v"
+			[ $gears = 1 ] && gears_after_reboot "lx$v" "$v"
 		fi
 		linux_poweroff "lx$v"
 		vm_gone "lx$v"

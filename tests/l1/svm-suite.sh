@@ -31,10 +31,13 @@ echo 2 >/proc/sys/kernel/printk
 #           adaptive mode moving (adapt-tests.sh)
 #   placement  vCPU moves, guest RAM copied in place (placement-tests.sh)
 #   content memory content tracking (content-tests.sh)
+#   gears   guest introspection: ps and sym on 1- and 2-vCPU Linux guests
+#           (gears-tests.sh; the VMX suite runs them on its linux
+#           section's guest instead: LINUX_GEARS=1)
 #   host    the host's life cycle (guest time, hotplug, suspend, KVM)
 #   hostile hostile guests
 #   rmmod   rmmod with VMs alive, module parameters, re-insmod
-: "${SUITE_SECTIONS:=guests users multi linux paging placement content host hostile rmmod}"
+: "${SUITE_SECTIONS:=guests users multi linux paging placement content gears host hostile rmmod}"
 section() { case " $SUITE_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 echo "# sections: $SUITE_SECTIONS"
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
@@ -337,6 +340,8 @@ ioperm_tests
 
 fi # section multi
 
+# shellcheck source=tests/l1/gears-tests.sh
+. /tests/l1/gears-tests.sh
 if section linux; then
 # --- Linux guests ---------------------------------------------------------------------
 . /tests/l1/linux-tests.sh
@@ -391,6 +396,11 @@ if section content; then
 . /tests/l1/content-tests.sh
 content_tests
 fi # section content
+
+if section gears; then
+# --- GEARS (issue #15): guest introspection without a profile ------------------
+gears_tests
+fi # section gears
 
 if section host; then
 # --- the host's life cycle: guest time, CPU hotplug, suspend, KVM ------------------------

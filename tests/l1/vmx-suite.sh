@@ -28,6 +28,9 @@ HOSTILE_PARTS=corpus
 # runs (Bochs' clock is its instruction count, so the timing stays steady)
 HOSTILE_HEALTHY_MS=200
 HOSTILE_LINUX=0
+# gears-tests.sh: ps and sym on the linux section's guest and again after
+# its reboot (the SVM suite boots 1- and 2-vCPU guests of its own)
+: "${LINUX_GEARS:=1}"
 # paging-tests.sh: one Linux boot, in shadow mode (1 vCPU: ~3 min of
 # Bochs) and its Linux checks.  No memchk while the mode flips: each guest
 # second of memchk in a shadow-mode Linux costs Bochs minutes (10 flips
