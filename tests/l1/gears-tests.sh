@@ -13,20 +13,27 @@
 
 GEARS_SYMS="_text init_task entry_SYSCALL_64"
 
+# gears_type NAME LINE MARK SECS: type LINE into the guest's shell and
+# wait for MARK in its console
+gears_type() {
+	printf '%s\n' "$2" | timeout 15 v3ctl console "$1" --follow --timeout 2 >/dev/null 2>&1
+	console_wait "$1" "$3" "$4"
+}
+
 # gears_guest NAME ROUND: typed into the guest's shell (builtins but a
 # grep, so nothing comes and goes while the processes are listed): a
 # script process with a child, the guest's processes as /proc shows
 # them, the symbols as root reads them; what it printed goes to
-# /tmp/gears.con
+# /tmp/gears.con.  One line at a time, each after the last one's output:
+# on a slow host (Bochs) the tty's echo of lines typed ahead lands in the
+# middle of the output.
 gears_guest() {
-	printf '%s\n' \
-		"echo GB\$((1))-$2; printf '#!/bin/sh\nsleep 1000\necho gearsloop-done\n' >/tmp/gearsloop; chmod +x /tmp/gearsloop; /tmp/gearsloop &" \
-		"echo GPID \$!; echo 0 >/proc/sys/kernel/kptr_restrict; sleep 1" \
-		"grep -E ' ($(echo "$GEARS_SYMS" | tr ' ' '|'))\$' /proc/kallsyms | sed 's/^/GSYM /'" \
-		"for d in /proc/[0-9]*; do read -r l <\$d/stat && echo \"GPROC \$l\"; done" \
-		"echo GDONE\$((1))-$2" |
-		timeout 15 v3ctl console "$1" --follow --timeout 5 >/dev/null 2>&1
-	console_wait "$1" "GDONE1-$2" 120 || return 1
+	gears_type "$1" "echo GB\$((1))-$2; printf '#!/bin/sh\nsleep 1000\necho gearsloop-done\n' >/tmp/gearsloop; chmod +x /tmp/gearsloop; /tmp/gearsloop &" \
+		"^GB1-$2" 120 || return 1
+	gears_type "$1" "echo GPID \$!; echo 0 >/proc/sys/kernel/kptr_restrict; sleep 1; echo GK\$((1))-$2" \
+		"GK1-$2" 120 || return 1
+	gears_type "$1" "grep -E ' ($(echo "$GEARS_SYMS" | tr ' ' '|'))\$' /proc/kallsyms | sed 's/^/GSYM /'; for d in /proc/[0-9]*; do read -r l <\$d/stat && echo \"GPROC \$l\"; done; echo GDONE\$((1))-$2" \
+		"GDONE1-$2" 180 || return 1
 	tr -d '\r' <"/tmp/con.$1" | sed -n "/^GB1-$2\$/,\$p" >/tmp/gears.con
 }
 
