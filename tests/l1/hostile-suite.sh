@@ -63,7 +63,7 @@ if [ -z "${V3_HOSTILE_SOURCED:-}" ]; then
 	fi
 fi
 : "${HOSTILE_SET:=full}"
-: "${HOSTILE_HEALTHY_MS:=2000}"	# the healthy workload's solo length
+: "${HOSTILE_HEALTHY_MS:=1000}"	# the healthy workload's solo length
 : "${HOSTILE_RESP_SECS:=10}"
 : "${HOSTILE_LINUX:=1}"
 # the parts to run (all by default): corpus lapic fault churn

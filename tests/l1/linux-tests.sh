@@ -126,13 +126,13 @@ linux_typed() { # name: a command typed into the console runs
 	fi
 }
 
-# linux_flood NAME: the guest prints 3000 (LINUX_FLOOD_LINES) numbered lines through the UART
+# linux_flood NAME: the guest prints 1000 (LINUX_FLOOD_LINES) numbered lines through the UART
 # (an exit per byte, a THRE interrupt per FIFO load) while v3ctl console
 # --follow reads them; every line must arrive, and the guest kernel must
 # not complain.  This load is what showed the emulated CPU's botched
 # VMRUNs (module/svm/svm_entry_check.c).
 linux_flood() {
-	vmn=$1 n=${LINUX_FLOOD_LINES:-3000}
+	vmn=$1 n=${LINUX_FLOOD_LINES:-1000}
 	if [ "$n" = 0 ]; then
 		pass "linux: lines printed through the UART under load all arrive # SKIP the SVM suite's check of the emulated VMRUN (an exit a byte costs Bochs minutes)"
 		return 0

@@ -34,17 +34,12 @@ HOSTILE_LINUX=0
 # slide and symbols, the task list) but the test's capture of the guest's
 # own view (/proc through the console) came back empty; see docs/gears.md
 : "${LINUX_GEARS:=0}"
-# paging-tests.sh: one Linux boot, in shadow mode (1 vCPU: ~3 min of
-# Bochs) and its Linux checks.  No memchk while the mode flips: each guest
-# second of memchk in a shadow-mode Linux costs Bochs minutes (10 flips
-# during 2 s of it took 10 min).  Switching a running VM on VMX is the
-# shadow section's: 40 switches under a bare-metal memory guest and the
-# created/paused/stopped ones; the SVM suite runs memchk with 200 flips.
-: "${PAGING_LINUX:=1}"
-: "${PAGING_FLIPS_ON:=shadow-boot}"
-: "${PAGING_MEMCHK0_SECS:=0}"
-: "${PAGING_FLIPS:=0}"
-: "${PAGING_FLIPS_SKIP:=memchk in a shadow-mode Linux costs Bochs ~10 min (the SVM suite flips 200 times under it; VMX switches: the shadow section)}"
+# paging-tests.sh: no Linux boot (PAGING_LINUX=0): a shadow-mode Linux
+# boot costs Bochs 4 minutes and memchk under flips 10 more; the SVM suite
+# runs the 1- and 4-vCPU boots in shadow mode and memchk under 200 flips.
+# VMX's shadow paging is the shadow section's (the bare-metal guests,
+# 40 switches of a running guest, created/paused/stopped switches).
+: "${PAGING_LINUX:=0}"
 # placement-tests.sh: small memstir and healthy runs (every guest second
 # costs Bochs about a minute)
 : "${PLA_MIB:=4}" "${PLA_PASSES:=10}" "${PLA_ROUNDS:=20}"
@@ -57,7 +52,7 @@ HOSTILE_LINUX=0
 : "${V3FUZZ_SECONDS:=2}" "${V3FUZZ_CALLS:=40000}"
 # ioperm-tests.sh: a second of port I/O beside the VM takes Bochs minutes
 : "${IOPERM_SECS:=0.2}"
-: "${SUITE_SECTIONS:=guests users multi linux paging}"
+: "${SUITE_SECTIONS:=guests users multi linux paging host}"
 # shadow-tests.sh: the guests whose paging differs (each shadow-mode run of
 # a device-heavy guest costs Bochs minutes; the SVM suite runs them all)
 : "${SHADOW_GUESTS:=hello hello64 memory longmode exceptions crmem}"
