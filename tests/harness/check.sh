@@ -25,13 +25,13 @@ load_kernels
 # together whatever the machine's pace (the Bochs VMX hosts are the
 # slowest by far: every busy guest second costs them minutes).  Each job's
 # bound is its own, cut to what is left of make check's budget
-# (V3_CHECK_BUDGET seconds since the start, 3300 = 55 minutes: a bound
+# (V3_CHECK_BUDGET seconds since the start, 4500 = 75 minutes: a bound
 # against a hang, well inside CI's 90; the aim is V3_CHECK_TARGET, 2640 =
 # 44 minutes).  The two-node test (issue #14: v3share under mpirun across
 # two emulated SVM hosts, boot-twonode.sh) is last and runs only when
 # V3_TWONODE_NEED seconds are left before the target; else it is reported
 # as a skip (make check-twonode runs it alone).
-BUDGET=${V3_CHECK_BUDGET:-3300}
+BUDGET=${V3_CHECK_BUDGET:-4500}
 TARGET=${V3_CHECK_TARGET:-2640}
 JOBS=(vmx svm vmx2 placement nosvm twonode)
 Q=$BUILD/logs/queue
@@ -48,8 +48,8 @@ bound() {
 run_job() {
 	local left need
 	case $1 in
-	vmx) bochs_suite vmx "$BUILD/logs/vmx.serial.log" "$(bound "${V3_VMX_TIMEOUT:-3000}")" ;;
-	vmx2) bochs_suite vmx2 "$BUILD/logs/vmx2.serial.log" "$(bound "${V3_VMX2_TIMEOUT:-2400}")" ;;
+	vmx) bochs_suite vmx "$BUILD/logs/vmx.serial.log" "$(bound "${V3_VMX_TIMEOUT:-3600}")" ;;
+	vmx2) bochs_suite vmx2 "$BUILD/logs/vmx2.serial.log" "$(bound "${V3_VMX2_TIMEOUT:-3000}")" ;;
 	svm) "$H/boot-qemu.sh" svm --timeout "$(bound "${V3_SVM_TIMEOUT:-2400}")" ;;
 	nosvm) "$H/boot-qemu.sh" nosvm --cpu EPYC,-svm --timeout 120 ;;
 	placement) "$H/boot-qemu.sh" placement --smp 4 --numa 2 --timeout "$(bound 900)" ;;
