@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		6
+#define V3_ABI_MINOR		7
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -48,6 +48,8 @@
 #define V3_CAP_CONTENT		(1ULL << 19)
 /* ABI 1.6: GEARS guest introspection (V3_IOC_GEARS_*) */
 #define V3_CAP_GEARS		(1ULL << 20)
+/* ABI 1.7: GEARS system-call tracing and injection (V3_IOC_GEARS_TRACE/INJECT) */
+#define V3_CAP_GEARS_INJECT	(1ULL << 21)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -694,6 +696,109 @@ struct v3_gears_ps {
 	__u64 reserved[4];	/* in: zero */
 };
 
+/*
+ * GEARS interception and injection (ABI 1.7).  Both work by breakpoints
+ * GEARS writes into the guest kernel's text: an INT3 on the ftrace site
+ * (the 5-byte NOP at the start) of the system call's handler
+ * __x64_sys_NAME, found by its own kallsyms.  System calls not selected
+ * run untouched.  Everything written is restored when the trace stops or
+ * the injection is done.  Errors besides those of GEARS_SYM/PS: ENOENT
+ * (NAME) no handler __x64_sys_NAME, or its first instruction is not the
+ * 5-byte NOP GEARS can replace (ftrace or a kprobe uses it: say which
+ * in the kernel log); EALREADY a trace is running (START) or none is
+ * (STOP/READ); ETIMEDOUT the target made no system call within
+ * timeout_ms; EPERM (SYSCALL) a call that does not return to its caller
+ * or needs the process's own registers (exit, exit_group, fork, vfork,
+ * clone, clone3, execve, execveat, rt_sigreturn); E2BIG data too large.
+ */
+#define V3_GEARS_SYSCALL_LEN	32	/* a system call's name, NUL included */
+#define V3_GEARS_NAMES_LEN	4096	/* comma-separated names */
+#define V3_GEARS_STR_LEN	64	/* bytes of a buffer argument kept */
+#define V3_GEARS_DATA_MAX	(64U << 20)	/* injected bytes, at most */
+
+/* struct v3_gears_trace.op */
+#define V3_GEARS_TRACE_START	1	/* hook the selected calls */
+#define V3_GEARS_TRACE_STOP	2	/* restore the text; READ still drains */
+#define V3_GEARS_TRACE_READ	3	/* take events, waiting up to timeout_ms */
+
+struct v3_gears_trace {
+	char name[V3_NAME_MAX];		/* in: the VM */
+	__u32 op;			/* in: V3_GEARS_TRACE_* */
+	__u32 pid;			/* in START: only this process (tgid); 0 any */
+	char comm[V3_GEARS_COMM_LEN];	/* in START: only this comm; "" any */
+	char syscalls[V3_GEARS_NAMES_LEN];	/* in START: "getpid,write"; "" all */
+	__u64 events;			/* in READ: buffer of max struct v3_gears_event */
+	__u32 max;			/* in READ */
+	__u32 count;			/* out READ: events written */
+	__u32 timeout_ms;		/* in READ: wait this long for one event */
+	__u32 hooked;			/* out: handlers hooked (START), still hooked */
+	__u64 lost;			/* out: events dropped since START (buffer full) */
+	__u64 reserved[4];		/* in: zero */
+};
+
+/* flags of a struct v3_gears_event */
+#define V3_GEARS_EV_RET		(1U << 0)	/* ret is the call's result */
+#define V3_GEARS_EV_STR		(1U << 1)	/* str holds args[str_arg]'s bytes */
+#define V3_GEARS_EV_STR_CUT	(1U << 2)	/* ...only the first str_len */
+#define V3_GEARS_EV_INJECTED	(1U << 3)	/* a call GEARS injected */
+
+/* One system call, written when it returned (or at entry if it cannot). */
+struct v3_gears_event {
+	__u64 seq;			/* 1, 2, ... since START */
+	__u64 time_ns;			/* entry, host CLOCK_MONOTONIC */
+	__u64 args[6];			/* rdi rsi rdx r10 r8 r9 at entry */
+	__s64 ret;			/* if V3_GEARS_EV_RET */
+	__u32 nr;			/* pt_regs->orig_ax */
+	__u32 pid;			/* thread id */
+	__u32 tgid;			/* process id */
+	__u32 flags;			/* V3_GEARS_EV_* */
+	__u16 vcpu;			/* vCPU it entered on */
+	__u8 str_arg;			/* which args[] str holds */
+	__u8 str_len;			/* bytes in str */
+	__u32 pad;
+	char comm[V3_GEARS_COMM_LEN];
+	char syscall[V3_GEARS_SYSCALL_LEN];	/* NAME of __x64_sys_NAME */
+	char str[V3_GEARS_STR_LEN];	/* not NUL-terminated: str_len */
+	__u64 reserved[2];
+};
+
+/* struct v3_gears_inject.kind */
+#define V3_GEARS_INJ_SYSCALL	1	/* sym: system call NAME, in process pid */
+#define V3_GEARS_INJ_CALL	2	/* sym: kernel function, integer args */
+#define V3_GEARS_INJ_INSMOD	3	/* data: a .ko; sym: its parameters */
+
+/*
+ * Run something in the guest at a process's next system-call boundary
+ * (the entry of whatever handler it calls next), in that process's
+ * context, then let its own call go on as if nothing happened.
+ * SYSCALL: args[i] with bit i of buf_mask set is an offset into data;
+ * data is copied into a scratch mapping in the process (an injected
+ * mmap, unmapped after) and that argument becomes its address there;
+ * the mapping's bytes are copied back into data after the call (what a
+ * read or getcwd wrote).  CALL and INSMOD run in any process (pid 0) or
+ * in pid.  INSMOD: init_module(2) of data with parameters sym.
+ */
+struct v3_gears_inject {
+	char name[V3_NAME_MAX];		/* in: the VM */
+	__u32 kind;			/* in: V3_GEARS_INJ_* */
+	__u32 pid;			/* in: process (tgid); 0 any (not SYSCALL) */
+	char sym[V3_GEARS_SYM_LEN];	/* in: see kind */
+	__u64 args[6];			/* in */
+	__u32 buf_mask;			/* in SYSCALL: args that point into data */
+	__u32 timeout_ms;		/* in: for the boundary; 0: 10000 */
+	__u64 data;			/* in: user buffer (SYSCALL: copied back) */
+	__u64 data_len;			/* in: at most V3_GEARS_DATA_MAX */
+	__s64 ret;			/* out: the call's return value */
+	__u32 hit_pid;			/* out: the thread it ran in */
+	__u32 hit_tgid;			/* out */
+	char hit_comm[V3_GEARS_COMM_LEN];	/* out */
+	__u64 wait_ns;			/* out: request to boundary */
+	__u64 run_ns;			/* out: boundary to result */
+	__u32 calls;			/* out: guest calls made (mmap, ..., munmap) */
+	__u32 pad;
+	__u64 reserved[4];		/* in: zero */
+};
+
 #define V3_IOC_VERSION		_IOR(V3_IOC_MAGIC, 0x00, struct v3_version)
 #define V3_IOC_CREATE		_IOW(V3_IOC_MAGIC, 0x01, struct v3_create)
 #define V3_IOC_DESTROY		_IOW(V3_IOC_MAGIC, 0x02, struct v3_vm_ref)
@@ -718,6 +823,8 @@ struct v3_gears_ps {
 #define V3_IOC_CONTENT_TABLE	_IOWR(V3_IOC_MAGIC, 0x15, struct v3_content_table)	/* ABI 1.5 */
 #define V3_IOC_GEARS_SYM	_IOWR(V3_IOC_MAGIC, 0x16, struct v3_gears_sym)	/* ABI 1.6 */
 #define V3_IOC_GEARS_PS		_IOWR(V3_IOC_MAGIC, 0x17, struct v3_gears_ps)	/* ABI 1.6 */
+#define V3_IOC_GEARS_TRACE	_IOWR(V3_IOC_MAGIC, 0x18, struct v3_gears_trace)	/* ABI 1.7 */
+#define V3_IOC_GEARS_INJECT	_IOWR(V3_IOC_MAGIC, 0x19, struct v3_gears_inject)	/* ABI 1.7 */
 
 /*
  * Guest-visible interface.
