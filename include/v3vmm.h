@@ -246,6 +246,7 @@ enum v3_exit_reason {
 	V3_EXIT_ENTRY_LOST,	/* the (emulated) CPU botched the entry: retried */
 	V3_EXIT_RDPMC,		/* ABI 1.2: performance-counter read */
 	V3_EXIT_WBINVD,		/* ABI 1.2: write-back and invalidate caches */
+	V3_EXIT_SOFT_INT,	/* ABI 1.7: INT n / INT3 as an instruction (SVM, emulators) */
 	V3_NR_EXIT_REASONS = 32
 };
 
@@ -276,6 +277,7 @@ enum v3_exit_reason {
 	[V3_EXIT_ENTRY_LOST] = "entry-lost",			\
 	[V3_EXIT_RDPMC] = "rdpmc",				\
 	[V3_EXIT_WBINVD] = "wbinvd",				\
+	[V3_EXIT_SOFT_INT] = "soft-int",			\
 }
 
 /* Extra counters beside the per-reason exit table */
@@ -709,7 +711,10 @@ struct v3_gears_ps {
  * (STOP/READ); ETIMEDOUT the target made no system call within
  * timeout_ms; EPERM (SYSCALL) a call that does not return to its caller
  * or needs the process's own registers (exit, exit_group, fork, vfork,
- * clone, clone3, execve, execveat, rt_sigreturn); E2BIG data too large.
+ * clone, clone3, execve, execveat, rt_sigreturn, vhangup); ENXIO (CALL)
+ * no kernel symbol of that name; EBUSY an earlier injection timed out
+ * and still runs in the guest; EOPNOTSUPP no mmap/munmap handler to get
+ * scratch memory with; E2BIG data too large.
  */
 #define V3_GEARS_SYSCALL_LEN	32	/* a system call's name, NUL included */
 #define V3_GEARS_NAMES_LEN	4096	/* comma-separated names */
@@ -766,6 +771,7 @@ struct v3_gears_event {
 #define V3_GEARS_INJ_SYSCALL	1	/* sym: system call NAME, in process pid */
 #define V3_GEARS_INJ_CALL	2	/* sym: kernel function, integer args */
 #define V3_GEARS_INJ_INSMOD	3	/* data: a .ko; sym: its parameters */
+#define V3_GEARS_INJ_EXEC	4	/* data: a program image; see below */
 
 /*
  * Run something in the guest at a process's next system-call boundary
@@ -777,6 +783,13 @@ struct v3_gears_event {
  * the mapping's bytes are copied back into data after the call (what a
  * read or getcwd wrote).  CALL and INSMOD run in any process (pid 0) or
  * in pid.  INSMOD: init_module(2) of data with parameters sym.
+ * EXEC: a child of process pid runs a program: data is its image as
+ * loaded (a static PIE's segments at their offsets, its initial stack
+ * after them), copied to a scratch mapping the child inherits; the
+ * process forks (clone(SIGCHLD)) with RIP = mapping + args[0] and RSP =
+ * mapping + args[1]; the args[3] u64 words at the offsets listed (u64s)
+ * at args[2] in data get the mapping's address added first (argv, auxv
+ * pointers).  ret is the child's pid; the process's own mapping goes.
  */
 struct v3_gears_inject {
 	char name[V3_NAME_MAX];		/* in: the VM */

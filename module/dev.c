@@ -362,6 +362,7 @@ static bool v3_ioc_known(unsigned int cmd)
 	case V3_IOC_CONTENT_TABLE:
 		return true;
 	case V3_IOC_GEARS_SYM: case V3_IOC_GEARS_PS:
+	case V3_IOC_GEARS_TRACE: case V3_IOC_GEARS_INJECT:
 		return true;
 	}
 	return false;
@@ -431,6 +432,10 @@ static long v3_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return v3_gears_ioc_sym(uarg);
 	case V3_IOC_GEARS_PS:
 		return v3_gears_ioc_ps(uarg);
+	case V3_IOC_GEARS_TRACE:
+		return v3_gears_ioc_trace(uarg);
+	case V3_IOC_GEARS_INJECT:
+		return v3_gears_ioc_inject(uarg);
 	case V3_IOC_CONSOLE_READ:
 		return v3_ioc_console(uarg, false);
 	case V3_IOC_CONSOLE_WRITE:

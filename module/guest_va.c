@@ -143,6 +143,23 @@ int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len)
 	return 0;
 }
 
+/* what v3_read_gva reads, written: no rights checks (the VMM's write) */
+int v3_write_gva(struct v3_vcpu *vcpu, u64 gva, const void *buf, size_t len)
+{
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - (gva & ~PAGE_MASK));
+		u64 gpa;
+
+		if (v3_gva_to_gpa(vcpu, gva, &gpa) ||
+		    v3_write_gpa(vcpu->vm, gpa, buf, n))
+			return -EFAULT;
+		gva += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len)
 {
 	u64 la = vcpu->regs.cs_base + vcpu->regs.rip;

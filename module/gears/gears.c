@@ -28,6 +28,8 @@
  * already found needs no guest memory and holds nothing.
  *
  * One request at a time per VM (gv->lock, taken before everything else).
+ * Breakpoints, the trace and injections are in gears_hook.c and
+ * gears_inject.c; their exit-path state is under gv->hit_lock.
  */
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -48,6 +50,11 @@ static struct v3_gears_vm *gv_of(struct v3_vm *vm)
 	return vm->adapt[v3_gears_slot];
 }
 
+struct v3_gears_vm *v3_gears_of(struct v3_vm *vm)
+{
+	return gv_of(vm);
+}
+
 /* under gv->lock */
 static void v3_gears_forget(struct v3_gears_vm *gv)
 {
@@ -56,6 +63,7 @@ static void v3_gears_forget(struct v3_gears_vm *gv)
 	gv->ksyms = NULL;
 	gv->root = 0;
 	gv->layout_err = 1;
+	v3_gears_hook_forget(gv);
 }
 
 struct v3_gears_req {
@@ -149,7 +157,7 @@ static int v3_gears_held(struct v3_vm *vm, void *arg)
  * A request that reads guest memory: under gv->lock, vm->lock,
  * vm->mem_lock, at the safe point.  -EBUSY for a VM never launched.
  */
-static int v3_gears_request(struct v3_gears_vm *gv,
+int v3_gears_request(struct v3_gears_vm *gv,
 			    int (*fn)(struct v3_gears_vm *gv,
 				      struct v3_gears_mem *m, void *arg),
 			    void *arg)
@@ -184,7 +192,7 @@ static int v3_gears_kernel(struct v3_gears_vm *gv)
 	return v3_gears_request(gv, NULL, NULL);
 }
 
-static int v3_gears_begin(struct v3_vm *vm, struct v3_gears_vm **out)
+int v3_gears_begin(struct v3_vm *vm, struct v3_gears_vm **out)
 {
 	struct v3_gears_vm *gv = gv_of(vm);
 
@@ -197,7 +205,7 @@ static int v3_gears_begin(struct v3_vm *vm, struct v3_gears_vm **out)
 	return 0;
 }
 
-static int v3_gears_end(struct v3_gears_vm *gv, int ret)
+int v3_gears_end(struct v3_gears_vm *gv, int ret)
 {
 	gv->requests++;
 	if (ret) {
@@ -233,12 +241,9 @@ struct v3_gears_ps_arg {
 	u32 max, count;
 };
 
-static int v3_gears_ps_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
-			    void *arg)
+/* at the safe point: task_struct's layout, looked for once */
+int v3_gears_need_layout(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 {
-	struct v3_gears_ps_arg *a = arg;
-	struct gears_vread r = v3_gears_vread(m);
-
 	if (gv->layout_err == 1)
 		gv->layout_err = v3_gears_layout_find(m, gv->ksyms,
 						      &gv->layout);
@@ -247,8 +252,18 @@ static int v3_gears_ps_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 		gv->layout_err = 1;
 		return -ENOMEM;
 	}
-	if (gv->layout_err)
-		return gv->layout_err;
+	return gv->layout_err;
+}
+
+static int v3_gears_ps_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
+			    void *arg)
+{
+	struct v3_gears_ps_arg *a = arg;
+	struct gears_vread r = v3_gears_vread(m);
+	int ret = v3_gears_need_layout(gv, m);
+
+	if (ret)
+		return ret;
 	return v3_gears_ps_walk(&r, &gv->layout, a->buf, a->max, &a->count);
 }
 
@@ -319,6 +334,32 @@ V3_GEARS_FMT_U64(errors)
 V3_GEARS_FMT_U64(finds)
 V3_GEARS_FMT_U64(held_ns_last)
 V3_GEARS_FMT_U64(held_ns_max)
+V3_GEARS_FMT_U64(trace_entries)
+V3_GEARS_FMT_U64(trace_returns)
+V3_GEARS_FMT_U64(trace_events)
+V3_GEARS_FMT_U64(bp_foreign)
+V3_GEARS_FMT_U64(injections)
+
+static ssize_t v3_gears_trace_lost_fmt(struct v3_gears_vm *gv, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", gv->lost);
+}
+
+/* handlers the running trace selected, hooked now */
+static ssize_t v3_gears_trace_hooked_fmt(struct v3_gears_vm *gv, char *buf)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < gv->nr_bps; i++)
+		n += gv->bps[i].trace && gv->bps[i].placed;
+	return sysfs_emit(buf, "%u\n", n);
+}
+
+/* bytes of the guest's kernel text GEARS changed (one INT3 a site) */
+static ssize_t v3_gears_text_dirty_fmt(struct v3_gears_vm *gv, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gv->placed);
+}
 
 static ssize_t v3_gears_last_error_fmt(struct v3_gears_vm *gv, char *buf)
 {
@@ -341,6 +382,14 @@ V3_GEARS_ATTR(last_error);
 V3_GEARS_ATTR(finds);
 V3_GEARS_ATTR(held_ns_last);
 V3_GEARS_ATTR(held_ns_max);
+V3_GEARS_ATTR(trace_hooked);
+V3_GEARS_ATTR(trace_entries);
+V3_GEARS_ATTR(trace_returns);
+V3_GEARS_ATTR(trace_events);
+V3_GEARS_ATTR(trace_lost);
+V3_GEARS_ATTR(bp_foreign);
+V3_GEARS_ATTR(injections);
+V3_GEARS_ATTR(text_dirty);
 
 static struct attribute *v3_gears_attrs[] = {
 	&v3_gears_kernel_attr.attr,
@@ -351,6 +400,14 @@ static struct attribute *v3_gears_attrs[] = {
 	&v3_gears_finds_attr.attr,
 	&v3_gears_held_ns_last_attr.attr,
 	&v3_gears_held_ns_max_attr.attr,
+	&v3_gears_trace_hooked_attr.attr,
+	&v3_gears_trace_entries_attr.attr,
+	&v3_gears_trace_returns_attr.attr,
+	&v3_gears_trace_events_attr.attr,
+	&v3_gears_trace_lost_attr.attr,
+	&v3_gears_bp_foreign_attr.attr,
+	&v3_gears_injections_attr.attr,
+	&v3_gears_text_dirty_attr.attr,
 	NULL,
 };
 
@@ -363,11 +420,12 @@ const struct attribute_group v3_gears_vm_group = {
 
 static int v3_gears_init(void)
 {
-	return 0;
+	return v3_gears_hook_init();
 }
 
 static void v3_gears_exit(void)
 {
+	v3_gears_hook_exit();
 }
 
 static int v3_gears_attach(struct v3_vm *vm, unsigned int slot)
@@ -379,6 +437,10 @@ static int v3_gears_attach(struct v3_vm *vm, unsigned int slot)
 	mutex_init(&gv->lock);
 	gv->vm = vm;
 	gv->layout_err = 1;
+	if (v3_gears_hook_attach(gv)) {
+		kfree(gv);
+		return -ENOMEM;
+	}
 	v3_gears_slot = slot;
 	vm->adapt[slot] = gv;
 	return 0;
@@ -391,7 +453,11 @@ static void v3_gears_detach(struct v3_vm *vm, unsigned int slot)
 
 	mutex_lock(&gv->lock);
 	gv->gone = true;
-	v3_gears_forget(gv);
+	v3_gears_hook_detach(gv);
+	/* the hooks' tables stay until vm_free: vCPUs may still exit */
+	if (gv->ksyms)
+		gears_ksyms_free(gv->ksyms);
+	gv->ksyms = NULL;
 	mutex_unlock(&gv->lock);
 }
 
@@ -400,6 +466,7 @@ static void v3_gears_free(struct v3_vm *vm, unsigned int slot)
 	struct v3_gears_vm *gv = vm->adapt[slot];
 
 	v3_gears_forget(gv);
+	v3_gears_hook_free(gv);
 	mutex_destroy(&gv->lock);
 	kfree(gv);
 	vm->adapt[slot] = NULL;
@@ -407,7 +474,7 @@ static void v3_gears_free(struct v3_vm *vm, unsigned int slot)
 
 static u64 v3_gears_caps(void)
 {
-	return V3_CAP_GEARS;
+	return V3_CAP_GEARS | V3_CAP_GEARS_INJECT;
 }
 
 const struct v3_adapt_service v3_gears_service = {

@@ -13,6 +13,9 @@
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/sysfs.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/completion.h>
 #include "gmem.h"
 #include "gears_ps.h"
 #include "../mmu/walk.h"
@@ -49,6 +52,73 @@ int v3_gears_mem_gpa(struct v3_gears_mem *m, u64 va, u64 *gpa);
 /* Switch to the root at guest-physical root_gpa if it maps va as now. */
 bool v3_gears_mem_set_root(struct v3_gears_mem *m, u64 root_gpa, u64 va);
 
+/*
+ * A breakpoint site (gears_hook.c): the 5-byte NOP that starts a system
+ * call handler __x64_sys_NAME (its ftrace call site, patched to a NOP at
+ * boot; after ENDBR64 where the kernel has IBT).  An INT3 on its first
+ * byte exits; GEARS then resumes after the NOP, so nothing of the guest's
+ * code is executed out of place or emulated.
+ */
+struct v3_gears_bp {
+	u64 va;				/* the NOP */
+	u64 gpa;
+	char name[V3_GEARS_SYSCALL_LEN];	/* NAME */
+	u8 placed;			/* the INT3 is in the guest's text */
+	u8 trace;			/* selected by the running trace */
+	u8 str_arg, str_len_arg;	/* buffer argument kept (0xff none), its length */
+	u8 noret;			/* never returns to its caller */
+};
+
+/* a call whose return GEARS waits for: the return address it replaced */
+struct v3_gears_pend {
+	u64 site;			/* the INT3 the handler returns to */
+	u64 slot;			/* the stack slot of its return address */
+	u64 ret_addr;			/* what was there */
+	bool inj;			/* a step of the injection */
+	struct v3_gears_event ev;	/* trace: the call so far */
+};
+
+#define V3_GEARS_PEND_MAX	256	/* calls in flight at once */
+#define V3_GEARS_RING		1024	/* events not read yet */
+
+/* x86-64 struct pt_regs (arch/x86/include/asm/ptrace.h), in u64s */
+enum {
+	V3_PT_R15, V3_PT_R14, V3_PT_R13, V3_PT_R12, V3_PT_BP, V3_PT_BX,
+	V3_PT_R11, V3_PT_R10, V3_PT_R9, V3_PT_R8, V3_PT_AX, V3_PT_CX,
+	V3_PT_DX, V3_PT_SI, V3_PT_DI, V3_PT_ORIG_AX, V3_PT_IP, V3_PT_CS,
+	V3_PT_FLAGS, V3_PT_SP, V3_PT_SS, V3_PT_WORDS
+};
+
+enum v3_gears_inj_state {
+	V3_INJ_IDLE, V3_INJ_ARMED, V3_INJ_RUNNING, V3_INJ_DONE,
+};
+
+/* The injection of a request (gears_inject.c): one at a time per VM. */
+struct v3_gears_inj {
+	enum v3_gears_inj_state state;
+	u32 kind;			/* V3_GEARS_INJ_* */
+	u32 pid;			/* tgid wanted, 0 any */
+	u64 func;			/* the handler or function called */
+	u64 args[6];
+	u32 buf_mask;
+	void *data;			/* copied in, and back (SYSCALL) */
+	u64 data_len, map_len;
+	u64 sym_mmap, sym_munmap;	/* __x64_sys_mmap/munmap */
+	char params[V3_GEARS_SYM_LEN];	/* INSMOD */
+	/* at the boundary */
+	int step;
+	u64 gpr[V3_NR_GPRS], rip;	/* the vCPU's registers, given back */
+	u64 pt[V3_PT_WORDS];		/* the process's own pt_regs */
+	u64 uaddr;			/* the scratch mapping */
+	bool regs_set;			/* EXEC: the process's pt_regs changed */
+	s64 ret;
+	int err;
+	u32 hit_pid, hit_tgid, calls;
+	char hit_comm[V3_GEARS_COMM_LEN];
+	u64 t_req, t_hit, t_done;
+	struct completion started, done;
+};
+
 /* The per-VM state; its lock serializes every GEARS request of the VM. */
 struct v3_gears_vm {
 	struct mutex lock;		/* a request; everything below */
@@ -64,6 +134,30 @@ struct v3_gears_vm {
 	struct v3_gears_layout layout;
 	int layout_err;
 
+	/*
+	 * Hooks (gears_hook.c).  bps[] and each bp's placed change only at
+	 * the safe point, so the exit path reads them without a lock; what
+	 * the exit path changes is under hit_lock (a spinlock: no guest
+	 * memory is touched under it).
+	 */
+	struct v3_gears_bp *bps;	/* every __x64_sys_*, by address */
+	u32 nr_bps, placed;
+	u64 hk_resets;			/* bps[] belongs to this boot */
+	u64 cur_task;			/* per-cpu offset of the current task */
+	spinlock_t hit_lock;
+	struct v3_gears_pend *pend;
+	u32 nr_pend;
+	bool tracing;
+	u32 t_pid;
+	char t_comm[V3_GEARS_COMM_LEN];
+	struct v3_gears_event *ring;
+	u32 ring_head, ring_count;
+	u64 seq, lost;
+	wait_queue_head_t trace_wq;
+	struct v3_gears_inj inj;
+	u64 trace_entries, trace_returns, trace_events, bp_foreign;
+	u64 injections;
+
 	/* statistics (sysfs vms/NAME/gears/) */
 	u64 finds, requests, errors;
 	u64 held_ns_last, held_ns_max;	/* the vCPUs held by a request */
@@ -77,6 +171,47 @@ int v3_gears_ps(struct v3_vm *vm, struct v3_gears_task *buf, u32 max,
 		u32 *count);
 extern const struct attribute_group v3_gears_vm_group;
 
+/* gears.c: a request at the safe point, under gv->lock */
+int v3_gears_request(struct v3_gears_vm *gv,
+		     int (*fn)(struct v3_gears_vm *gv, struct v3_gears_mem *m,
+			       void *arg),
+		     void *arg);
+int v3_gears_begin(struct v3_vm *vm, struct v3_gears_vm **out);
+int v3_gears_end(struct v3_gears_vm *gv, int ret);
+int v3_gears_need_layout(struct v3_gears_vm *gv, struct v3_gears_mem *m);
+struct v3_gears_vm *v3_gears_of(struct v3_vm *vm);
+
+/* gears_hook.c: the breakpoints, the #BP hook and the trace */
+int v3_gears_hook_init(void);
+void v3_gears_hook_exit(void);
+int v3_gears_hook_attach(struct v3_gears_vm *gv);
+int v3_gears_hook_alloc(struct v3_gears_vm *gv);
+void v3_gears_hook_detach(struct v3_gears_vm *gv);
+void v3_gears_hook_free(struct v3_gears_vm *gv);
+void v3_gears_hook_forget(struct v3_gears_vm *gv);
+int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m);
+int v3_gears_hook_sync(struct v3_gears_vm *gv, struct v3_gears_mem *m,
+		       void *arg);
+struct v3_gears_bp *v3_gears_bp_named(struct v3_gears_vm *gv,
+				      const char *name);
+void v3_gears_task_of(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u32 *pid, u32 *tgid, char *comm);
+int v3_gears_push_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u64 site, u64 slot, u64 ret_addr, bool inj,
+		      const struct v3_gears_event *ev);
+int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
+		   struct v3_gears_event *buf);
+
+/* gears_inject.c */
+int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data);
+/* at a breakpoint's entry: 1 when the injection took this boundary */
+int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		     struct v3_gears_bp *bp, u32 pid, u32 tgid,
+		     const char *comm);
+/* its step's return reached: go on */
+void v3_gears_inj_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu);
+void v3_gears_inj_abort(struct v3_gears_vm *gv, int err);
+
 /* gears_layout.c: task_struct's layout from the guest's BTF */
 int v3_gears_layout_find(struct v3_gears_mem *m, const struct gears_ksyms *k,
 			 struct v3_gears_layout *l);
@@ -84,5 +219,7 @@ int v3_gears_layout_find(struct v3_gears_mem *m, const struct gears_ksyms *k,
 /* gears_ioctl.c (dev.c) */
 int v3_gears_ioc_sym(void __user *arg);
 int v3_gears_ioc_ps(void __user *arg);
+int v3_gears_ioc_trace(void __user *arg);
+int v3_gears_ioc_inject(void __user *arg);
 
 #endif

@@ -89,3 +89,102 @@ out:
 	kvfree(buf);
 	return ret;
 }
+
+#define V3_GEARS_READ_MAX	1024	/* events a READ takes at once */
+
+/* V3_IOC_GEARS_TRACE: START, STOP, READ (events copied out after) */
+int v3_gears_ioc_trace(void __user *arg)
+{
+	struct v3_gears_event *buf = NULL;
+	struct v3_gears_trace *t;
+	struct v3_vm *vm;
+	int ret;
+
+	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(t, arg, sizeof(*t)))
+		goto out;
+	ret = -EINVAL;
+	if (v3_check_name(t->name) || !v3_zero(t->reserved, sizeof(t->reserved)) ||
+	    strnlen(t->syscalls, sizeof(t->syscalls)) == sizeof(t->syscalls) ||
+	    strnlen(t->comm, sizeof(t->comm)) == sizeof(t->comm) ||
+	    t->op < V3_GEARS_TRACE_START || t->op > V3_GEARS_TRACE_READ)
+		goto out;
+	if (t->op == V3_GEARS_TRACE_READ) {
+		t->max = min_t(u32, t->max, V3_GEARS_READ_MAX);
+		ret = -ENOMEM;
+		buf = kvmalloc_array(max_t(u32, t->max, 1), sizeof(*buf),
+				     GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			goto out;
+	}
+	vm = v3_vm_get(t->name);
+	ret = -ENOENT;
+	if (!vm)
+		goto out;
+	t->count = 0;
+	ret = v3_gears_trace(vm, t, buf);
+	v3_vm_put(vm);
+	if (!ret && t->count &&
+	    copy_to_user(u64_to_user_ptr(t->events), buf,
+			 (size_t)t->count * sizeof(*buf)))
+		ret = -EFAULT;
+	if ((!ret || ret == -EALREADY) && copy_to_user(arg, t, sizeof(*t)))
+		ret = -EFAULT;
+out:
+	kvfree(buf);
+	kfree(t);
+	return ret;
+}
+
+/* V3_IOC_GEARS_INJECT: data copied in, run, copied back (SYSCALL) */
+int v3_gears_ioc_inject(void __user *arg)
+{
+	struct v3_gears_inject *r;
+	void *data = NULL;
+	struct v3_vm *vm;
+	size_t len;
+	int ret;
+
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(r, arg, sizeof(*r)))
+		goto out;
+	ret = -EINVAL;
+	len = strnlen(r->sym, sizeof(r->sym));
+	if (v3_check_name(r->name) || r->pad ||
+	    !v3_zero(r->reserved, sizeof(r->reserved)) ||
+	    len == sizeof(r->sym) || (r->kind != V3_GEARS_INJ_INSMOD && !len))
+		goto out;
+	ret = -E2BIG;
+	if (r->data_len > V3_GEARS_DATA_MAX)
+		goto out;
+	if (r->data_len) {
+		ret = -ENOMEM;
+		data = kvmalloc(r->data_len, GFP_KERNEL_ACCOUNT);
+		if (!data)
+			goto out;
+		ret = -EFAULT;
+		if (copy_from_user(data, u64_to_user_ptr(r->data), r->data_len))
+			goto out;
+	}
+	vm = v3_vm_get(r->name);
+	ret = -ENOENT;
+	if (!vm)
+		goto out;
+	ret = v3_gears_inject(vm, r, &data);
+	v3_vm_put(vm);
+	if (!ret && data && r->kind == V3_GEARS_INJ_SYSCALL && r->buf_mask &&
+	    copy_to_user(u64_to_user_ptr(r->data), data, r->data_len))
+		ret = -EFAULT;
+	if (!ret && copy_to_user(arg, r, sizeof(*r)))
+		ret = -EFAULT;
+out:
+	kvfree(data);
+	kfree(r);
+	return ret;
+}

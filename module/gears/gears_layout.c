@@ -79,6 +79,36 @@ static int v3_gears_layout_check(struct v3_gears_mem *m,
 	return 0;
 }
 
+/* the module list's layout (gears_modsym.c), or none: not needed for ps */
+static void v3_gears_layout_modules(const struct gears_btf *btf,
+				    const struct gears_ksyms *k,
+				    struct v3_gears_layout *l)
+{
+	static const struct {
+		const char *s, *m;
+		u32 size;
+		size_t off;
+	} f[] = {
+		{ "module", "list", 16, offsetof(struct v3_gears_layout, mod_list) },
+		{ "module", "kallsyms", 8, offsetof(struct v3_gears_layout, mod_kallsyms) },
+		{ "mod_kallsyms", "symtab", 8, offsetof(struct v3_gears_layout, mks_symtab) },
+		{ "mod_kallsyms", "num_symtab", 4, offsetof(struct v3_gears_layout, mks_num) },
+		{ "mod_kallsyms", "strtab", 8, offsetof(struct v3_gears_layout, mks_strtab) },
+	};
+	unsigned int i;
+	u32 off, size;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (gears_btf_member(btf, f[i].s, f[i].m, &off, &size) ||
+		    size != f[i].size) {
+			l->mod_kallsyms = 0;
+			return;
+		}
+		*(u32 *)((char *)l + f[i].off) = off;
+	}
+	l->modules = gears_ksyms_lookup(k, "modules");
+}
+
 int v3_gears_layout_find(struct v3_gears_mem *m, const struct gears_ksyms *k,
 			 struct v3_gears_layout *l)
 {
@@ -115,6 +145,8 @@ int v3_gears_layout_find(struct v3_gears_mem *m, const struct gears_ksyms *k,
 		*(u32 *)((char *)l + f->off) = off;
 	}
 	ret = v3_gears_layout_check(m, l);
+	if (!ret)
+		v3_gears_layout_modules(btf, k, l);
 out:
 	gears_btf_free(btf);
 	return ret;

@@ -19,7 +19,28 @@ struct v3_gears_layout {
 	u64 init_task;			/* guest-virtual address */
 	u32 tasks;			/* offsetof(task_struct, tasks) */
 	u32 pid, tgid, comm, real_parent, mm;
+	/*
+	 * Loaded modules' symbols (gears_modsym.c), 0 when the BTF lacks
+	 * them: the list head "modules", struct module's list and kallsyms,
+	 * struct mod_kallsyms' symtab, num_symtab, strtab.
+	 */
+	u64 modules;
+	u32 mod_list, mod_kallsyms, mks_symtab, mks_num, mks_strtab;
 };
+
+/* modules walked and symbols read at most, against a looping list */
+#define V3_GEARS_MODS_MAX	4096
+#define V3_GEARS_MODSYMS_MAX	(1U << 20)
+
+/*
+ * A loaded module's symbol (a function of a module GEARS loaded, say):
+ * its address, from each module's own kallsyms (kernel/module/kallsyms.c
+ * keeps symtab and strtab per module).  0 and *addr; -ENOENT none of
+ * that name; -EOPNOTSUPP the layout has no module fields; -EIO.
+ */
+int v3_gears_modsym(const struct gears_vread *r,
+		    const struct v3_gears_layout *l, const char *name,
+		    u64 *addr);
 
 /*
  * Walk from init_task: count the whole list in *count, fill buf with up

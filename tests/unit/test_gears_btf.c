@@ -32,6 +32,10 @@ static void check_layouts(const char *kv, struct gears_btf *b,
 		{ "task_struct", "thread.sp", 8 },
 		{ "list_head", "next", 8 }, { "list_head", "prev", 8 },
 		{ "mm_struct", "pgd", 8 },
+		/* loaded modules' symbols (gears_layout.c, gears_modsym.c) */
+		{ "module", "list", 16 }, { "module", "kallsyms", 8 },
+		{ "mod_kallsyms", "symtab", 8 }, { "mod_kallsyms", "num_symtab", 4 },
+		{ "mod_kallsyms", "strtab", 8 },
 	};
 	struct gears_vread r = fakeguest_vread(g);
 	u32 i, size, off, sz, tsz = 0;

@@ -121,6 +121,42 @@ void shim_warn(const char *file, int line);
 
 /* Objects v3.h embeds; the decoding code never uses them. */
 struct list_head { struct list_head *next, *prev; };
+/* lists */
+#define LIST_HEAD_INIT(n)	{ &(n), &(n) }
+#define LIST_HEAD(n)		struct list_head n = LIST_HEAD_INIT(n)
+static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	n->next = h->next; n->prev = h; h->next->prev = n; h->next = n;
+}
+static inline void list_del(struct list_head *e)
+{
+	e->prev->next = e->next; e->next->prev = e->prev; e->next = e->prev = NULL;
+}
+static inline int list_empty(const struct list_head *h) { return h->next == h; }
+static inline void list_splice_init(struct list_head *l, struct list_head *h)
+{
+	if (list_empty(l))
+		return;
+	l->next->prev = h; l->prev->next = h->next; h->next->prev = l->prev; h->next = l->next;
+	INIT_LIST_HEAD(l);
+}
+#define list_entry(p, t, m)	container_of(p, t, m)
+#define list_for_each_entry_safe(pos, n, head, m)				\
+	for (pos = list_entry((head)->next, __typeof__(*pos), m),		\
+	     n = list_entry(pos->m.next, __typeof__(*pos), m);			\
+	     &pos->m != (head);							\
+	     pos = n, n = list_entry(n->m.next, __typeof__(*n), m))
+
+static inline void list_add_tail(struct list_head *e, struct list_head *h)
+{
+	e->prev = h->prev; e->next = h; h->prev->next = e; h->prev = e;
+}
+#define list_for_each_entry(pos, head, m)					\
+	for (pos = list_entry((head)->next, __typeof__(*pos), m);		\
+	     &pos->m != (head);							\
+	     pos = list_entry(pos->m.next, __typeof__(*pos), m))
+
 struct kref { int refcount; };
 struct mutex { int locked; };
 struct rw_semaphore { int count; };
