@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * v3ctl gears sym|ps ...: GEARS, a running guest's Linux kernel seen from
- * outside (ABI 1.6, capability gears).  "sym VM NAME" resolves a guest
+ * v3ctl gears sym|ps|trace|syscall|call|insmod ...: GEARS, a running
+ * guest's Linux kernel seen from outside.  "sym VM NAME" resolves a guest
  * kernel symbol (V3_IOC_GEARS_SYM), "ps VM" lists the guest's processes
- * (V3_IOC_GEARS_PS).  One function and one help text per subcommand, in
- * the table at the end.
+ * (V3_IOC_GEARS_PS), both ABI 1.6 with the capability gears; "trace"
+ * (cmd_gears_trace.c) and "syscall", "call", "insmod"
+ * (cmd_gears_inject.c) trace and inject system calls (V3_IOC_GEARS_TRACE,
+ * V3_IOC_GEARS_INJECT), ABI 1.7 with the capability gears-inject.  One
+ * function and one help text per subcommand, in the table at the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +20,13 @@
 static const char help[] =
 "Usage: v3ctl gears sym VM NAME [--json]\n"
 "       v3ctl gears ps VM [--json]\n"
+"       v3ctl gears trace VM [--pid N | --comm NAME] [--syscalls LIST]\n"
+"                            [--count N] [--duration SECS | --follow] [--json]\n"
+"       v3ctl gears trace VM --stop\n"
+"       v3ctl gears syscall VM --pid N NAME [ARG...] [--timeout SECS] [--json]\n"
+"       v3ctl gears call VM SYMBOL [ARG...] [--pid N] [--timeout SECS] [--json]\n"
+"       v3ctl gears insmod VM FILE.ko [PARAMS...] [--pid N] [--timeout SECS]\n"
+"                          [--json]\n"
 "       v3ctl gears COMMAND --help\n"
 "\n"
 "GEARS: the Linux kernel running in VM, seen from outside, with no agent\n"
@@ -24,13 +34,20 @@ static const char help[] =
 "from the guest's syscall entry (MSR_LSTAR) the first time it is asked\n"
 "(and again after a guest reboot): its KASLR slide, its symbols (from its\n"
 "own kallsyms tables) and, for 'ps', the layout of its task_struct (from\n"
-"its own BTF, CONFIG_DEBUG_INFO_BTF).\n"
+"its own BTF, CONFIG_DEBUG_INFO_BTF).  'trace' and the injections put\n"
+"breakpoints on the guest kernel's system call handlers (__x64_sys_NAME)\n"
+"and restore its text when done.\n"
 "\n"
 "Commands:\n"
-"  sym   the address of a guest kernel symbol, and the KASLR slide\n"
-"  ps    the guest's processes: PID, parent PID, name\n"
+"  sym      the address of a guest kernel symbol, and the KASLR slide\n"
+"  ps       the guest's processes: PID, parent PID, name\n"
+"  trace    the guest's system calls as they return, like strace\n"
+"  syscall  make a process of the guest run a system call\n"
+"  call     run a guest kernel function at a process's next system call\n"
+"  insmod   load a kernel module (.ko) into the guest kernel\n"
 "\n"
-"Needs a module with ABI 1.6 and the capability gears (see 'v3ctl version').\n"
+"sym and ps need a module with ABI 1.6 and the capability gears; trace,\n"
+"syscall, call and insmod ABI 1.7 and gears-inject (see 'v3ctl version').\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 static const char sym_help[] =
@@ -68,12 +85,20 @@ static const char ps_help[] =
 
 /* ------------------------------------------------------------ helpers */
 
-/* the device, if its module has GEARS: else -1 with a message */
-static int gears_open(const char *cmd)
+/*
+ * The device, if its module has GEARS (@inject: and its tracing and
+ * injection, ABI 1.7): else -1 with a message.
+ */
+int gears_open(const char *cmd, bool inject)
 {
 	struct v3_version ver;
-	int fd = v3_open_abi(cmd, ABI_MINOR_GEARS, "GEARS");
+	int fd;
 
+	if (inject)
+		fd = v3_open_abi(cmd, ABI_MINOR_GEARS_INJECT,
+				 "GEARS tracing and injection");
+	else
+		fd = v3_open_abi(cmd, ABI_MINOR_GEARS, "GEARS");
 	if (fd < 0)
 		return -1;
 	memset(&ver, 0, sizeof(ver));
@@ -83,22 +108,26 @@ static int gears_open(const char *cmd)
 		close(fd);
 		return -1;
 	}
+	if (inject && !(ver.caps & V3_CAP_GEARS_INJECT)) {
+		v3_err(cmd, "GEARS tracing and injection is not available in the loaded v3vmm module (capability gears-inject missing; see 'v3ctl version')");
+		close(fd);
+		return -1;
+	}
 	return fd;
+}
+
+/* ENOENT names a VM or a handler: whether the VM is there */
+bool gears_vm_exists(int fd, const char *name)
+{
+	struct v3_info info;
+
+	return vm_info(fd, name, &info) != -ENOENT;
 }
 
 /* s as a JSON string's contents (comm and symbol names are short) */
 static void json_str(const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
+	json_put_str(stdout, s, strlen(s));
 }
 
 /* "+0x..." / "-0x..." */
@@ -134,7 +163,7 @@ static int gears_sym(const char *cmd, int argc, char **argv)
 	if (!*sym || strlen(sym) >= V3_GEARS_SYM_LEN)
 		return usage_err(cmd, "a symbol name has 1 to %d characters",
 				 V3_GEARS_SYM_LEN - 1);
-	fd = gears_open(cmd);
+	fd = gears_open(cmd, false);
 	if (fd < 0)
 		return EXIT_FAIL;
 	memset(&s, 0, sizeof(s));
@@ -256,7 +285,7 @@ static int gears_ps(const char *cmd, int argc, char **argv)
 	err = need_one_name(cmd, argc, argv, &name);
 	if (err)
 		return err;
-	fd = gears_open(cmd);
+	fd = gears_open(cmd, false);
 	if (fd < 0)
 		return EXIT_FAIL;
 	err = get_tasks(fd, name, &ps, &t);
@@ -279,6 +308,10 @@ static const struct {
 } gears_cmds[] = {
 	{ "sym", "gears sym", gears_sym },
 	{ "ps", "gears ps", gears_ps },
+	{ "trace", "gears trace", gears_trace },
+	{ "syscall", "gears syscall", gears_syscall },
+	{ "call", "gears call", gears_call },
+	{ "insmod", "gears insmod", gears_insmod },
 };
 
 int cmd_gears(int argc, char **argv)
@@ -287,7 +320,7 @@ int cmd_gears(int argc, char **argv)
 	unsigned int i;
 
 	if (argc < 2)
-		return usage_err(cmd, "missing command (sym or ps)");
+		return usage_err(cmd, "missing command (sym, ps, trace, syscall, call or insmod)");
 	for (i = 0; i < ARRAY_SIZE(gears_cmds); i++)
 		if (!strcmp(argv[1], gears_cmds[i].name))
 			return gears_cmds[i].fn(gears_cmds[i].cmd, argc - 1,
@@ -296,5 +329,6 @@ int cmd_gears(int argc, char **argv)
 		fputs(help, stdout);
 		return EXIT_OK;
 	}
-	return usage_err(cmd, "unknown command '%s' (sym or ps)", argv[1]);
+	return usage_err(cmd, "unknown command '%s' (sym, ps, trace, syscall, call or insmod)",
+			 argv[1]);
 }

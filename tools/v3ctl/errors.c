@@ -15,7 +15,8 @@
 
 static bool gears_req(unsigned long req)
 {
-	return req == V3_IOC_GEARS_SYM || req == V3_IOC_GEARS_PS;
+	return req == V3_IOC_GEARS_SYM || req == V3_IOC_GEARS_PS ||
+	       req == V3_IOC_GEARS_TRACE || req == V3_IOC_GEARS_INJECT;
 }
 
 static bool placement_req(unsigned long req)
@@ -114,6 +115,8 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			m = "the loaded module has no paging control (it predates ABI 1.3)";
 		else if (placement_req(req))
 			m = "the loaded module has no placement ioctls (it predates ABI 1.4)";
+		else if (req == V3_IOC_GEARS_TRACE || req == V3_IOC_GEARS_INJECT)
+			m = "the loaded module has no GEARS tracing and injection (it predates ABI 1.7 or was built without it)";
 		else if (gears_req(req))
 			m = "the loaded module has no GEARS (it predates ABI 1.6 or was built without it)";
 		else
@@ -132,8 +135,20 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 			m = "no 64-bit Linux kernel found in the guest (not Linux, or not booted yet)";
 		break;
 	case ENXIO:
-		if (req == V3_IOC_GEARS_SYM)
+		if (req == V3_IOC_GEARS_SYM || req == V3_IOC_GEARS_INJECT)
 			m = "the guest kernel has no symbol of that name";
+		break;
+	case EALREADY:
+		if (req == V3_IOC_GEARS_TRACE)
+			m = "a trace is already running in the VM (start), or none is (stop, read)";
+		break;
+	case ETIMEDOUT:
+		if (req == V3_IOC_GEARS_INJECT)
+			m = "the process made no system call within the timeout";
+		break;
+	case E2BIG:
+		if (req == V3_IOC_GEARS_INJECT)
+			m = "too much data: GEARS injects at most 64 MiB";
 		break;
 	case EIO:
 		if (gears_req(req))

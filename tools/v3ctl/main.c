@@ -25,7 +25,7 @@ static const struct command commands[] = {
 	{ "vcpu", cmd_vcpu, "show where a VM's vCPUs run and their times; 'vcpu move': pin one" },
 	{ "mem", cmd_mem, "show a VM's guest RAM per host NUMA node and its --numa policy" },
 	{ "content", cmd_content, "show memory content sharing counts; enable a VM; dump hashes" },
-	{ "gears", cmd_gears, "look into a Linux guest from outside: its symbols, its processes" },
+	{ "gears", cmd_gears, "look into a Linux guest from outside: symbols, processes, system calls" },
 	{ "console", cmd_console, "print (or follow) a VM's console output" },
 	{ "run", cmd_run, "create, launch, follow and destroy a VM in one go" },
 	{ "topology", cmd_topology, "show the host's NUMA nodes, CPUs and CPU frequencies" },

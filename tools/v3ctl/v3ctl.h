@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "v3vmm.h"
 
@@ -23,6 +24,7 @@
 #define ABI_MINOR_PLACEMENT	4
 #define ABI_MINOR_CONTENT	5	/* content tracking */
 #define ABI_MINOR_GEARS		6	/* GEARS introspection */
+#define ABI_MINOR_GEARS_INJECT	7	/* GEARS tracing and injection */
 
 #define PATH_BUF	512
 
@@ -61,6 +63,15 @@ int cmd_console(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 
+/* cmd_gears.c: /dev/v3vmm if its module has GEARS (@inject: and 1.7's) */
+int gears_open(const char *cmd, bool inject);
+bool gears_vm_exists(int fd, const char *name);
+/* cmd_gears_trace.c, cmd_gears_inject.c: argv[0] the subcommand */
+int gears_trace(const char *cmd, int argc, char **argv);
+int gears_syscall(const char *cmd, int argc, char **argv);
+int gears_call(const char *cmd, int argc, char **argv);
+int gears_insmod(const char *cmd, int argc, char **argv);
+
 /* cmd_vcpu_move.c: "v3ctl vcpu move ...", argv[0] "move" */
 int vcpu_move(int argc, char **argv, const char *help);
 /* cmd_mem_move.c: "v3ctl mem move ...", argv[0] "move" */
@@ -93,6 +104,40 @@ const char *v3_explain(unsigned long req, int err, uint64_t need, char *buf,
 void explain_create_nomem(char *buf, size_t len, uint64_t need,
 			  uint64_t limit, uint64_t used, uint64_t ram);
 const char *fmt_bytes(uint64_t b, char *buf, size_t len);
+
+/* gears_fmt.c: GEARS system calls in text and JSON, injected arguments */
+#define GEARS_ARGS	6	/* a system call's arguments */
+
+struct gears_arg {
+	char kind;		/* 'i' integer, 's' s:TEXT, 'z' z:TEXT, 'b' b:SIZE */
+	uint64_t off;		/* s/z/b: offset in the blob */
+	uint64_t size;		/* s/z/b: bytes (z: with its NUL) */
+};
+
+/* the arguments of an injected call and its data (struct v3_gears_inject) */
+struct gears_blob {
+	uint64_t args[GEARS_ARGS];
+	struct gears_arg arg[GEARS_ARGS];
+	unsigned int nargs;
+	uint32_t buf_mask;	/* args that are offsets into data */
+	uint8_t *data;		/* malloc'd, 8-byte aligned items */
+	uint64_t len;
+};
+
+const char *gears_errno_name(int64_t ret);
+void gears_put_ret(FILE *f, bool known, int64_t ret);
+int gears_nargs(const char *syscall);
+void gears_put_int(FILE *f, uint64_t v);
+void gears_put_cstr(FILE *f, const void *buf, size_t len);
+void json_put_str(FILE *f, const void *buf, size_t len);
+void gears_print_event(FILE *f, const struct v3_gears_event *ev, bool json);
+bool gears_syscall_valid(const char *name, size_t len);
+int gears_parse_int(const char *s, uint64_t *out);
+int gears_add_arg(struct gears_blob *b, const char *s, bool ints_only,
+		  char *why, size_t len);
+void gears_blob_free(struct gears_blob *b);
+void gears_put_args(FILE *f, const struct gears_blob *b);
+size_t gears_buf_len(const struct gears_blob *b, unsigned int i, int64_t ret);
 
 /* util.c: parsing and validation */
 bool v3_name_valid(const char *name);

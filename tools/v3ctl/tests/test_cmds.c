@@ -314,6 +314,241 @@ static int fake_gears(struct fvm *vm, unsigned long req, void *arg)
 	}
 }
 
+/*
+ * GEARS tracing (ABI 1.7): START hooks one handler per name of the list
+ * (300 for all), or fails ENOENT for a list naming "nosuch".  The trace
+ * has ft.before events to give while running and ft.after more that
+ * complete once it is stopped; READ hands them out (up to max) and, as
+ * the module, waits timeout_ms when it has none while the trace runs.  Event i is one of five kinds, in
+ * turn: write of "MARK\n", getpid, openat of a cut path, exit_group
+ * (no result), an injected getpid.
+ */
+static struct {
+	bool running, started;
+	uint32_t pid, hooked, reads, starts, stops;
+	char comm[V3_GEARS_COMM_LEN], syscalls[64];	/* ends in a NUL */
+	uint32_t before, after, given;	/* events */
+	uint64_t lost;
+	int raise_sig;			/* raised during the 2nd READ */
+	uint32_t read_err_at;		/* READ number failing EALREADY */
+	uint32_t stop_at;		/* READ number: stopped from elsewhere */
+} ft;
+
+static void fake_event(uint32_t i, struct v3_gears_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = i + 1;
+	e->time_ns = 1000000000ULL + i;
+	e->pid = e->tgid = 57;
+	e->vcpu = i % 2;
+	strcpy(e->comm, "sh");
+	e->flags = V3_GEARS_EV_RET;
+	switch (i % 5) {
+	case 0:
+		strcpy(e->syscall, "write");
+		e->nr = 1;
+		e->args[0] = 1;
+		e->args[1] = 0x55550000ULL;
+		e->args[2] = 5;
+		e->ret = 5;
+		e->flags |= V3_GEARS_EV_STR;
+		e->str_arg = 1;
+		e->str_len = 5;
+		memcpy(e->str, "MARK\n", 5);
+		break;
+	case 1:
+		strcpy(e->syscall, "getpid");
+		e->nr = 39;
+		e->ret = 57;
+		break;
+	case 2:
+		strcpy(e->syscall, "openat");
+		e->nr = 257;
+		e->args[0] = (uint64_t)-100;
+		e->args[2] = 0;
+		e->ret = -2;
+		e->flags |= V3_GEARS_EV_STR | V3_GEARS_EV_STR_CUT;
+		e->str_arg = 1;
+		e->str_len = V3_GEARS_STR_LEN;
+		memset(e->str, 'p', V3_GEARS_STR_LEN);
+		break;
+	case 3:
+		strcpy(e->syscall, "exit_group");
+		e->nr = 231;
+		e->flags = 0;
+		break;
+	default:
+		strcpy(e->syscall, "getpid");
+		e->nr = 39;
+		e->ret = 57;
+		e->flags |= V3_GEARS_EV_INJECTED;
+		break;
+	}
+}
+
+static int fake_trace(struct fvm *vm, struct v3_gears_trace *t)
+{
+	struct v3_gears_event *ev = (void *)(uintptr_t)t->events;
+	uint32_t avail, n, i;
+
+	if (!zero(t->reserved, sizeof(t->reserved)) ||
+	    !memchr(t->comm, 0, sizeof(t->comm)) ||
+	    !memchr(t->syscalls, 0, sizeof(t->syscalls)))
+		return -EINVAL;
+	if (vm->state == V3_STATE_CREATED)
+		return -EBUSY;
+	switch (t->op) {
+	case V3_GEARS_TRACE_START:
+		if (t->events || t->max || t->timeout_ms)
+			return -EINVAL;
+		if (ft.running)
+			return -EALREADY;
+		if (strstr(t->syscalls, "nosuch"))
+			return -ENOENT;
+		ft.running = ft.started = true;
+		ft.starts++;
+		ft.given = 0;
+		ft.pid = t->pid;
+		memcpy(ft.comm, t->comm, sizeof(ft.comm));
+		memcpy(ft.syscalls, t->syscalls, sizeof(ft.syscalls) - 1);
+		ft.hooked = 300;
+		if (t->syscalls[0])
+			for (ft.hooked = 1, i = 0; t->syscalls[i]; i++)
+				ft.hooked += t->syscalls[i] == ',';
+		t->hooked = ft.hooked;
+		return 0;
+	case V3_GEARS_TRACE_STOP:
+		if (t->pid || t->comm[0] || t->syscalls[0] || t->events ||
+		    t->max || t->timeout_ms)
+			return -EINVAL;
+		if (!ft.running)
+			return -EALREADY;
+		ft.running = false;
+		ft.stops++;
+		t->lost = ft.lost;
+		return 0;
+	case V3_GEARS_TRACE_READ:
+		if (t->pid || t->comm[0] || t->syscalls[0] || !ev || !t->max)
+			return -EINVAL;
+		if (!ft.started)
+			return -EALREADY;
+		ft.reads++;
+		if (ft.read_err_at && ft.reads == ft.read_err_at) {
+			ft.running = false;
+			return -EALREADY;
+		}
+		if (ft.stop_at && ft.reads == ft.stop_at)
+			ft.running = false;
+		if (ft.raise_sig && ft.reads == 2)
+			raise(ft.raise_sig);
+		avail = (ft.running ? ft.before : ft.before + ft.after) -
+			ft.given;
+		n = avail < t->max ? avail : t->max;
+		for (i = 0; i < n; i++)
+			fake_event(ft.given + i, &ev[i]);
+		ft.given += n;
+		/* as the module: waits for an event while the trace runs */
+		if (!n && t->timeout_ms && ft.running) {
+			struct timespec ts = { t->timeout_ms / 1000,
+					       (t->timeout_ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+		t->count = n;
+		t->hooked = ft.running ? ft.hooked : 0;
+		t->lost = ft.lost;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * GEARS injection: a system call in process 57 ("sh") or 58, a kernel
+ * function, a module; process 999 never makes a system call.  The last
+ * request and its data are kept for the tests.
+ */
+static struct v3_gears_inject fi;
+static uint8_t fi_data[256];
+static int fake_inject_err;
+
+static int fake_inject(struct fvm *vm, struct v3_gears_inject *in)
+{
+	uint8_t *d = (void *)(uintptr_t)in->data;
+	unsigned int i;
+
+	if (!zero(in->reserved, sizeof(in->reserved)) || in->pad ||
+	    !memchr(in->sym, 0, sizeof(in->sym)) || in->data_len > V3_GEARS_DATA_MAX ||
+	    (in->data_len && !d) || in->kind < V3_GEARS_INJ_SYSCALL ||
+	    in->kind > V3_GEARS_INJ_INSMOD)
+		return -EINVAL;
+	for (i = 0; i < GEARS_ARGS; i++)
+		if (in->buf_mask & (1U << i) && in->args[i] >= in->data_len)
+			return -EINVAL;
+	fi = *in;
+	memset(fi_data, 0, sizeof(fi_data));
+	if (d)
+		memcpy(fi_data, d, in->data_len < sizeof(fi_data) ?
+		       in->data_len : sizeof(fi_data));
+	if (vm->state == V3_STATE_CREATED)
+		return -EBUSY;
+	if (fake_inject_err)
+		return -fake_inject_err;
+	if (in->pid == 999)
+		return -ETIMEDOUT;
+	in->hit_pid = in->hit_tgid = in->pid ? in->pid : 1;
+	snprintf(in->hit_comm, sizeof(in->hit_comm), "%s",
+		 in->pid == 57 ? "sh" : in->pid ? "a\"b" : "init");
+	in->wait_ns = 1500;
+	in->run_ns = 2500;
+	in->calls = in->buf_mask ? 3 : 1;
+	switch (in->kind) {
+	case V3_GEARS_INJ_SYSCALL:
+		if (!in->pid || in->buf_mask >> GEARS_ARGS)
+			return -EINVAL;
+		if (!strcmp(in->sym, "exit") || !strcmp(in->sym, "clone"))
+			return -EPERM;
+		if (!strcmp(in->sym, "nosuch"))
+			return -ENOENT;
+		if (!strcmp(in->sym, "getpid")) {
+			in->ret = in->hit_tgid;
+		} else if (!strcmp(in->sym, "getcwd")) {
+			memcpy(d + in->args[0], "/root", 6);
+			in->ret = 6;
+		} else if (!strcmp(in->sym, "read")) {
+			if (in->args[0] != 3) {
+				in->ret = -EBADF;
+			} else {
+				memcpy(d + in->args[1], "a\0b\n", 4);
+				in->ret = 4;
+			}
+		} else if (!strcmp(in->sym, "write")) {
+			in->ret = in->args[2];
+		} else {
+			in->ret = -ENOSYS;
+		}
+		return 0;
+	case V3_GEARS_INJ_CALL:
+		if (in->buf_mask || in->data_len)
+			return -EINVAL;
+		if (!strcmp(in->sym, "int_sqrt")) {
+			in->ret = 0;
+			while ((uint64_t)(in->ret + 1) * (in->ret + 1) <= in->args[0])
+				in->ret++;
+			return 0;
+		}
+		if (!strcmp(in->sym, "neg")) {
+			in->ret = -12;
+			return 0;
+		}
+		return -ENOENT;
+	default:
+		if (in->buf_mask || !in->data_len)
+			return -EINVAL;
+		in->ret = in->data_len >= 4 && !memcmp(d, "\177ELF", 4) ? 0 : -ENOEXEC;
+		return 0;
+	}
+}
+
 static int fake_ioctl(unsigned long req, void *arg)
 {
 	struct fvm *vm = NULL;
@@ -331,7 +566,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 		v->caps = V3_CAP_SVM | V3_CAP_NESTED_PAGING |
 			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
 			  V3_CAP_PLACEMENT | V3_CAP_CONTENT | V3_CAP_GEARS |
-			  (1ULL << 11) | (1ULL << 40);
+			  V3_CAP_GEARS_INJECT | (1ULL << 11) | (1ULL << 40);
 		v->caps &= ~fake_caps_off;
 		v->mitigations = fake_mitigations;
 		return 0;
@@ -541,6 +776,13 @@ static int fake_ioctl(unsigned long req, void *arg)
 		if (fake_abi_minor < 6 || (fake_caps_off & V3_CAP_GEARS))
 			return -ENOTTY;
 		return fake_gears(vm, req, arg);
+	case V3_IOC_GEARS_TRACE:
+	case V3_IOC_GEARS_INJECT:
+		if (fake_abi_minor < 7 || (fake_caps_off & V3_CAP_GEARS_INJECT))
+			return -ENOTTY;
+		if (req == V3_IOC_GEARS_TRACE)
+			return fake_trace(vm, arg);
+		return fake_inject(vm, arg);
 	case V3_IOC_CONSOLE_READ: {
 		struct v3_console_io *io = arg;
 		size_t n = 0;
@@ -823,6 +1065,20 @@ static void test_explain(void)
 		  "task list does not end") &&
 	      has(v3_explain(V3_IOC_GEARS_SYM, ENOTTY, 0, b, sizeof(b)),
 		  "predates ABI 1.6"), "explain: gears");
+	CHECK(has(v3_explain(V3_IOC_GEARS_TRACE, ENOTTY, 0, b, sizeof(b)),
+		  "no GEARS tracing and injection (it predates ABI 1.7") &&
+	      has(v3_explain(V3_IOC_GEARS_TRACE, EALREADY, 0, b, sizeof(b)),
+		  "a trace is already running") &&
+	      has(v3_explain(V3_IOC_GEARS_TRACE, EBUSY, 0, b, sizeof(b)),
+		  "never launched") &&
+	      has(v3_explain(V3_IOC_GEARS_INJECT, ETIMEDOUT, 0, b, sizeof(b)),
+		  "no system call within the timeout") &&
+	      has(v3_explain(V3_IOC_GEARS_INJECT, E2BIG, 0, b, sizeof(b)),
+		  "at most 64 MiB") &&
+	      has(v3_explain(V3_IOC_GEARS_INJECT, ENXIO, 0, b, sizeof(b)),
+		  "no symbol of that name") &&
+	      has(v3_explain(V3_IOC_GEARS_INJECT, ENOEXEC, 0, b, sizeof(b)),
+		  "no 64-bit Linux kernel"), "explain: gears trace and injection");
 	CHECK(has(v3_explain(V3_IOC_CREATE, ENOSPC, 0, b, sizeof(b)),
 		  "too many VMs"), "explain: create ENOSPC");
 	CHECK(!strcmp(v3_explain(0, EIO, 0, b, sizeof(b)), strerror(EIO)),
@@ -1589,9 +1845,10 @@ static void test_gears(void)
 	CHECK(r == 0 && has(out, "Usage: v3ctl gears ps VM [--json]\n") &&
 	      has(out, "PID PPID COMM"), "gears ps --help");
 	r = run(NULL, "gears");
-	CHECK(r == 2 && has(err, "missing command (sym or ps)"), "gears: no command -> 2");
-	r = run(NULL, "gears trace vg");
-	CHECK(r == 2 && has(err, "unknown command 'trace'"), "gears: unknown command -> 2");
+	CHECK(r == 2 && has(err, "missing command (sym, ps, trace, syscall, call or insmod)"),
+	      "gears: no command -> 2");
+	r = run(NULL, "gears strace vg");
+	CHECK(r == 2 && has(err, "unknown command 'strace'"), "gears: unknown command -> 2");
 	r = run(NULL, "gears sym");
 	CHECK(r == 2 && has(err, "missing VM name"), "gears sym: no VM -> 2");
 	r = run(NULL, "gears sym vg");
@@ -1678,6 +1935,367 @@ static void test_gears(void)
 	CHECK(!vm_count(), "gears: no VM left");
 }
 
+/* ------------------------------------------ gears trace and injection */
+
+static const struct {
+	const char *args;
+	const char *err;
+} gears_usage[] = {
+	{ "gears trace", "missing VM name" },
+	{ "gears trace vt extra", "unexpected argument 'extra'" },
+	{ "gears trace bad/vm", "invalid VM name 'bad/vm'" },
+	{ "gears trace vt --pid 0", "--pid needs a process ID (1 or more), not '0'" },
+	{ "gears trace vt --comm abcdefghijklmnop", "--comm: a process name has 1 to 15 characters" },
+	{ "gears trace vt --pid 5 --comm sh", "give --pid or --comm, not both" },
+	{ "gears trace vt --syscalls getpid,,write", "--syscalls: '' is not a system call name" },
+	{ "gears trace vt --syscalls getpid,Write", "--syscalls: 'Write' is not a system call name" },
+	{ "gears trace vt --count 0", "--count needs a number of events" },
+	{ "gears trace vt --duration 0", "--duration needs a positive number of seconds" },
+	{ "gears trace vt --follow --duration 2", "give --duration or --follow, not both" },
+	{ "gears trace vt --stop --count 3", "--stop takes no other option" },
+	{ "gears trace vt --json --stop", "--stop takes no other option" },
+	{ "gears trace vt --bogus", "unknown option '--bogus'" },
+	{ "gears trace vt --count", "option '--count' needs an argument" },
+	{ "gears syscall", "missing VM name" },
+	{ "gears syscall vt getpid", "missing --pid N: the process to run the call in" },
+	{ "gears syscall vt --pid 57", "missing system call name" },
+	{ "gears syscall bad/vm --pid 57 getpid", "invalid VM name 'bad/vm'" },
+	{ "gears syscall vt --pid 57 Get-pid", "'Get-pid' is not a system call name" },
+	{ "gears syscall vt --pid 57 write 1 2 3 4 5 6 7", "7 arguments: at most 6" },
+	{ "gears syscall vt --pid 57 write 1 s:a\\q 1", "argument 2: unknown escape '\\q'" },
+	{ "gears syscall vt --pid 57 write 1 s:a\\x4 1", "argument 2: '\\x' needs two hexadecimal digits" },
+	{ "gears syscall vt --pid 57 read 3 b:0 1", "argument 2: 'b:0': b:SIZE needs a size of 1 byte or more" },
+	{ "gears syscall vt --pid 57 read 3 b:65M 1", "argument 2: strings and buffers take 68157440 bytes, more than the 64 MiB" },
+	{ "gears syscall vt --pid 57 write x", "argument 1: 'x' is not an integer (decimal or 0x hexadecimal), s:TEXT, z:TEXT or b:SIZE" },
+	{ "gears syscall vt --pid 57 getpid --timeout 0", "--timeout needs a positive number of seconds, not '0'" },
+	{ "gears syscall vt --pid 57 getpid --timeout", "option '--timeout' needs an argument" },
+	{ "gears syscall vt --pid 57 getpid --timeout 5000000", "--timeout: at most 4294967 seconds" },
+	{ "gears syscall vt --pid=x getpid", "--pid needs a process ID (1 or more), not 'x'" },
+	{ "gears syscall vt --pid 57 getpid --pidx 3", "unknown option '--pidx'" },
+	{ "gears syscall vt --pid 57 getpid -x", "unknown option '-x'" },
+	{ "gears call vt", "missing symbol name" },
+	{ "gears call vt int_sqrt s:x", "argument 1: 's:x': only integer arguments here" },
+	{ "gears call vt int_sqrt b:8", "argument 1: 'b:8': only integer arguments here" },
+	{ "gears call vt f 1 2 3 4 5 6 7", "7 arguments: at most 6" },
+	{ "gears call vt f --json --timeout x", "--timeout needs a positive number of seconds, not 'x'" },
+	{ "gears insmod vt", "missing module file (FILE.ko)" },
+	{ "gears insmod vt --pid", "option '--pid' needs an argument" },
+};
+
+/* the fake trace, stopped and emptied */
+static void ft_reset(void)
+{
+	memset(&ft, 0, sizeof(ft));
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_gears_trace(void)
+{
+	char want[1024], path[V3_GEARS_STR_LEN + 1];
+	int r;
+
+	r = run(NULL, "gears trace --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears trace VM [--pid N | --comm NAME] [--syscalls LIST]\n") &&
+	      has(out, "       v3ctl gears trace VM --stop\n") && has(out, "vcpu V pid P comm C: NAME(ARGS) = RET"),
+	      "gears trace --help");
+	r = run(NULL, "gears --help");
+	CHECK(r == 0 && has(out, "       v3ctl gears trace VM [--pid N | --comm NAME]") &&
+	      has(out, "  insmod   load a kernel module"), "gears --help lists trace, syscall, call, insmod");
+
+	/* before launch: no guest kernel */
+	ft_reset();
+	ft.before = 10;
+	r = run(NULL, "gears trace vt --count 1");
+	CHECK(r == 1 && has(err, "vt: VM was never launched") && has(err, "(EBUSY)") && !*out,
+	      "gears trace of a VM never launched -> 1");
+	sc.reads_to_stop = -1;
+	r = run(NULL, "launch vt");
+	CHECK(r == 0, "gears trace: launch vt");
+
+	r = run(NULL, "gears trace vt --syscalls write,getpid --count 3");
+	memset(path, 'p', V3_GEARS_STR_LEN);
+	path[V3_GEARS_STR_LEN] = '\0';
+	snprintf(want, sizeof(want),
+		 "vcpu 0 pid 57 comm sh: write(1, \"MARK\\n\", 5) = 5\n"
+		 "vcpu 1 pid 57 comm sh: getpid() = 57\n"
+		 "vcpu 0 pid 57 comm sh: openat(0xffffffffffffff9c, \"%s\"..., 0, 0) = -2 ENOENT\n",
+		 path);
+	CHECK(r == 0 && !strcmp(out, want) && !strcmp(err, "# tracing 2 handlers\n") &&
+	      !strcmp(ft.syscalls, "write,getpid") && !ft.pid && !ft.comm[0] &&
+	      ft.stops == 1 && !ft.running,
+	      "gears trace --count 3: three lines, write's string, a cut path with ..., ENOENT; stopped");
+
+	ft_reset();
+	ft.before = 3;
+	ft.after = 4;
+	r = run(NULL, "gears trace vt --comm sh --json --count 5 --duration 0.2");
+	CHECK(r == 0 && lines(out) == 5 && !strcmp(ft.comm, "sh") && ft.stops == 1 &&
+	      has(out, "{\"seq\": 1, \"time_ns\": 1000000000, \"vcpu\": 0, \"pid\": 57, \"tgid\": 57, "
+		       "\"comm\": \"sh\", \"syscall\": \"write\", \"nr\": 1, \"args\": [1, 1431633920, 5, 0, 0, 0], "
+		       "\"ret\": 5, \"str_arg\": 1, \"str\": \"MARK\\u000a\", \"str_cut\": false, \"injected\": false}\n") &&
+	      has(out, "\"str_cut\": true") &&
+	      has(out, "{\"seq\": 4, \"time_ns\": 1000000003, \"vcpu\": 1, \"pid\": 57, \"tgid\": 57, "
+		       "\"comm\": \"sh\", \"syscall\": \"exit_group\", \"nr\": 231, \"args\": [0, 0, 0, 0, 0, 0], "
+		       "\"ret\": null, \"str_cut\": false, \"injected\": false}\n") &&
+	      has(out, "\"seq\": 5,") && has(out, "\"injected\": true}\n") && !has(out, "\"seq\": 6,"),
+	      "gears trace --json --duration: 3 events, then 2 of the 4 drained after stop (--count 5)");
+
+	ft_reset();
+	ft.lost = 7;
+	r = run(NULL, "gears trace vt --duration 0.05");
+	CHECK(r == 0 && !*out && !strcmp(err, "# tracing 300 handlers\n# 7 events lost\n") && ft.stops == 1,
+	      "gears trace of all calls: 300 handlers; lost events on stderr");
+
+	ft_reset();
+	ft.before = 600;
+	ft.after = 10;
+	r = run(NULL, "gears trace vt --count 300");
+	CHECK(r == 0 && lines(out) == 300 && has(out, "\nvcpu 1 pid 57 comm sh: getpid() = 57 [injected]\n") &&
+	      ft.stops == 1, "gears trace --count 300 over two READs: exactly 300 lines");
+	ft_reset();
+	ft.before = 260;
+	ft.after = 5;
+	r = run(NULL, "gears trace vt --duration 0.1");
+	CHECK(r == 0 && lines(out) == 265 && ft.stops == 1,
+	      "gears trace --duration: 260 events and the 5 drained after stop");
+
+	ft_reset();
+	ft.before = 2;
+	ft.raise_sig = SIGINT;
+	r = run(NULL, "gears trace vt --follow --pid 57");
+	CHECK(r == 0 && lines(out) == 2 && ft.pid == 57 && ft.stops == 1 && !ft.running,
+	      "gears trace --follow: SIGINT stops the trace, status 0");
+	ft_reset();
+	ft.before = 1;
+	ft.read_err_at = 2;
+	r = run(NULL, "gears trace vt --follow");
+	CHECK(r == 1 && lines(out) == 1 && has(err, "vt: the trace stopped without v3ctl ('v3ctl gears trace vt --stop' elsewhere") &&
+	      has(err, "(EALREADY)") && lines(err) == 2,
+	      "gears trace: READ refused mid-trace -> 1, stopped elsewhere");
+	ft_reset();
+	ft.before = 1;
+	ft.after = 2;
+	ft.stop_at = 3;
+	r = run(NULL, "gears trace vt --follow");
+	CHECK(r == 1 && lines(out) == 3 && has(err, "vt: the trace stopped without v3ctl") && lines(err) == 2 &&
+	      ft.reads == 5, "gears trace: an empty READ that did not wait means stopped elsewhere -> 1, drained");
+
+	ft_reset();
+	r = run(NULL, "gears trace vt --stop");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears trace: vt: no trace running (EALREADY)\n"),
+	      "gears trace --stop without a trace -> 1, no trace running");
+	ft.running = ft.started = true;
+	r = run(NULL, "gears trace vt --count 1");
+	CHECK(r == 1 && has(err, "vt: a trace is already running in the VM") &&
+	      has(err, "'v3ctl gears trace vt --stop' ends it) (EALREADY)") && ft.running,
+	      "gears trace while one runs -> 1, says how to stop it");
+	r = run(NULL, "gears trace vt --stop");
+	CHECK(r == 0 && !*out && !*err && !ft.running && ft.stops == 1,
+	      "gears trace --stop ends a trace left running");
+	ft_reset();
+	r = run(NULL, "gears trace vt --syscalls getpid,nosuch");
+	CHECK(r == 1 && has(err, "vt: the guest kernel has no handler __x64_sys_NAME for a call of 'getpid,nosuch'") &&
+	      has(err, "(ENOENT)") && !ft.running, "gears trace of a call the guest lacks -> 1, handler named");
+	r = run(NULL, "gears trace nosuchvm");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears trace: nosuchvm: no such VM (ENOENT)\n"),
+	      "gears trace of a missing VM -> 1, no such VM");
+
+	fake_abi_minor = 6;
+	r = run(NULL, "gears trace vt");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears trace: the loaded v3vmm module (ABI 1.6) has no GEARS tracing and injection (needs 1.7)\n"),
+	      "abi 1.6: gears trace -> 1");
+	fake_abi_minor = V3_ABI_MINOR;
+	fake_caps_off = V3_CAP_GEARS_INJECT;
+	r = run(NULL, "gears trace vt");
+	CHECK(r == 1 && has(err, "capability gears-inject missing"), "gears trace without the capability -> 1");
+	fake_caps_off = 0;
+	ft_reset();
+}
+
+static void test_gears_inject(void)
+{
+	char ko[64], empty[64], huge[64], cmdl[800], json[512];
+	uint8_t elf[100];
+	int r, fd;
+
+	r = run(NULL, "gears syscall --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears syscall VM --pid N NAME [ARG...] [--timeout SECS] [--json]\n") &&
+	      has(out, "b:SIZE"), "gears syscall --help");
+	r = run(NULL, "gears call --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears call VM SYMBOL [ARG...] [--pid N] [--timeout SECS] [--json]\n"),
+	      "gears call --help");
+	r = run(NULL, "gears insmod vt x.ko -h");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears insmod VM FILE.ko [PARAMS...] [--pid N] [--timeout SECS]\n"),
+	      "gears insmod -h");
+
+	r = run(NULL, "gears syscall vt --pid 57 getpid");
+	CHECK(r == 0 && !strcmp(out, "getpid() = 57\npid 57 comm sh\n") && !*err &&
+	      fi.kind == V3_GEARS_INJ_SYSCALL && fi.pid == 57 && !strcmp(fi.sym, "getpid") &&
+	      fi.timeout_ms == 10000 && !fi.data_len && !fi.buf_mask,
+	      "gears syscall getpid: result, process; 10 s by default");
+	r = run(NULL, "gears syscall vt --pid 57 write 1 s:MARK\\n 5");
+	CHECK(r == 0 && !strcmp(out, "write(1, \"MARK\\n\", 5) = 5\npid 57 comm sh\n") &&
+	      fi.buf_mask == 2 && fi.args[0] == 1 && fi.args[1] == 0 && fi.args[2] == 5 &&
+	      fi.data_len == 5 && !memcmp(fi_data, "MARK\n", 5),
+	      "gears syscall write s:: the text in the blob, offset 0, buf_mask 2");
+	r = run(NULL, "gears syscall vt lseek 3 -1 -0x2 --timeout 2.5 --pid=57");
+	CHECK(r == 0 && !strcmp(out, "lseek(3, 0xffffffffffffffff, 0xfffffffffffffffe) = -38 ENOSYS\npid 57 comm sh\n") &&
+	      fi.args[1] == UINT64_MAX && fi.args[2] == (uint64_t)-2 && fi.timeout_ms == 2500,
+	      "gears syscall: negative numbers are arguments, options after them; --timeout 2.5");
+	r = run(NULL, "gears syscall vt --pid 57 -- write 1 z:a\\x20b\\0 -3");
+	CHECK(r == 0 && !strcmp(out, "write(1, \"a b\\x00\", 0xfffffffffffffffd) = -3 ESRCH\npid 57 comm sh\n") &&
+	      fi.buf_mask == 2 && fi.data_len == 5 && !memcmp(fi_data, "a b\0\0", 5),
+	      "gears syscall z:: escapes decoded, a NUL added; '--'");
+	r = run(NULL, "gears syscall vt --pid 57 -- write 1 --json");
+	CHECK(r == 2 && has(err, "argument 2: '--json' is not an integer"),
+	      "gears syscall: after '--', --json is an argument");
+	r = run(NULL, "gears syscall vt --pid 57 getcwd b:64 64");
+	CHECK(r == 0 && !strcmp(out, "getcwd(b:64, 64) = 6\npid 57 comm sh\narg 0: \"/root\\x00\"\n") &&
+	      fi.buf_mask == 1 && fi.data_len == 64,
+	      "gears syscall getcwd b:64: what the call wrote, RET bytes");
+	r = run(NULL, "gears syscall vt --pid 57 read 3 b:16 16 --json");
+	CHECK(r == 0 && !strcmp(out, "{\"name\": \"vt\", \"syscall\": \"read\", \"ret\": 4, \"pid\": 57, \"tgid\": 57, "
+				   "\"comm\": \"sh\", \"wait_ns\": 1500, \"run_ns\": 2500, \"calls\": 3, "
+				   "\"buffers\": [{\"arg\": 1, \"size\": 16, \"data\": \"a\\u0000b\\u000a\"}]}\n"),
+	      "gears syscall --json: ret, process, times, the buffer escaped");
+	r = run(NULL, "gears syscall vt --pid 57 read 4 b:8 8");
+	CHECK(r == 0 && !strcmp(out, "read(4, b:8, 8) = -9 EBADF\npid 57 comm sh\narg 1: \"\"\n"),
+	      "gears syscall failing in the guest: errno name, status 0");
+
+	r = run(NULL, "gears syscall vt --pid 57 exit 0");
+	CHECK(r == 1 && !*out &&
+	      !strcmp(err, "v3ctl: gears syscall: vt: GEARS does not inject exit: it does not return to its caller or needs the process's own registers (EPERM)\n"),
+	      "gears syscall exit -> 1, EPERM in words");
+	r = run(NULL, "gears syscall vt --pid 57 nosuch");
+	CHECK(r == 1 && has(err, "vt: the guest kernel has no handler __x64_sys_nosuch, or ftrace or a kprobe holds") &&
+	      has(err, "(ENOENT)"), "gears syscall of a call the guest lacks -> 1");
+	r = run(NULL, "gears syscall nosuchvm --pid 57 getpid");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears syscall: nosuchvm: no such VM (ENOENT)\n"),
+	      "gears syscall in a missing VM -> 1");
+	r = run(NULL, "gears syscall vt --pid 999 getpid --timeout 0.5");
+	CHECK(r == 1 && has(err, "vt: process 999 made no system call within 0.5 s (--timeout;") &&
+	      has(err, "(ETIMEDOUT)") && fi.timeout_ms == 500, "gears syscall timed out -> 1, the limit named");
+	fake_inject_err = E2BIG;
+	r = run(NULL, "gears syscall vt --pid 57 read 3 b:1K 1024");
+	CHECK(r == 1 && has(err, "vt: 1024 bytes of data, more than the module takes (E2BIG)"),
+	      "gears syscall E2BIG -> 1, the size named");
+	fake_inject_err = EPERM;
+	r = run(NULL, "gears call vt int_sqrt 4");
+	CHECK(r == 1 && has(err, "not permitted: v3vmm needs root"), "gears call EPERM: root");
+	fake_inject_err = EOPNOTSUPP;
+	r = run(NULL, "gears syscall vt --pid 57 write 1 s:x 1");
+	CHECK(r == 1 && has(err, "lacks __x64_sys_mmap or __x64_sys_munmap") && has(err, "(EOPNOTSUPP)"),
+	      "gears syscall with strings in a guest without mmap -> 1");
+	r = run(NULL, "gears call vt int_sqrt 4");
+	CHECK(r == 1 && has(err, "vt: Operation not supported (EOPNOTSUPP)"), "gears call EOPNOTSUPP: strerror");
+	fake_inject_err = ENOENT;
+	r = run(NULL, "gears insmod vt /dev/null");
+	CHECK(r == 1 && has(err, "not a regular file"), "gears insmod of a device -> 1");
+	r = run(NULL, fmt("gears insmod vt %s", in_path));
+	CHECK(r == 1 && has(err, "vt: the guest kernel has no __x64_sys_init_module") && has(err, "(ENOENT)"),
+	      "gears insmod ENOENT in a VM that exists: no init_module, not no VM");
+	fake_inject_err = ETIMEDOUT;
+	r = run(NULL, "gears call vt int_sqrt 4 --timeout 0.25");
+	CHECK(r == 1 && has(err, "vt: no process made a system call within 0.25 s (--timeout) (ETIMEDOUT)"),
+	      "gears call timed out -> 1");
+	fake_inject_err = 0;
+
+	r = run(NULL, "gears call vt int_sqrt 1000000");
+	CHECK(r == 0 && !strcmp(out, "int_sqrt(0xf4240) = 1000 (0x3e8)\npid 1 comm init\n") &&
+	      fi.kind == V3_GEARS_INJ_CALL && !fi.pid && fi.args[0] == 1000000 && !fi.data_len,
+	      "gears call int_sqrt: RET and hex, any process");
+	r = run(NULL, "gears call vt neg --pid 58 --json");
+	CHECK(r == 0 && !strcmp(out, "{\"name\": \"vt\", \"symbol\": \"neg\", \"ret\": -12, \"ret_hex\": \"0xfffffffffffffff4\", "
+				   "\"pid\": 58, \"tgid\": 58, \"comm\": \"a\\\"b\", \"wait_ns\": 1500, \"run_ns\": 2500, \"calls\": 1}\n"),
+	      "gears call --json, comm escaped");
+	r = run(NULL, "gears call vt nosuch 1");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears call: vt: the guest kernel has no symbol 'nosuch' (ENOENT)\n"),
+	      "gears call of an unknown symbol -> 1");
+
+	/* insmod: the file as data, the parameters as sym */
+	memset(elf, 0xab, sizeof(elf));
+	memcpy(elf, "\177ELF", 4);
+	snprintf(ko, sizeof(ko), "%s/t.ko", dir);
+	write_file(ko, elf, sizeof(elf));
+	r = run(NULL, fmt("gears insmod vt %s answer=7 msg=hi", ko));
+	CHECK(r == 0 && !strcmp(out, fmt("init_module(%s, \"answer=7 msg=hi\") = 0\npid 1 comm init\n", ko)) &&
+	      fi.kind == V3_GEARS_INJ_INSMOD && !strcmp(fi.sym, "answer=7 msg=hi") && !fi.pid &&
+	      fi.data_len == sizeof(elf) && !memcmp(fi_data, elf, sizeof(elf)),
+	      "gears insmod: the file's bytes, parameters joined");
+	r = run(NULL, fmt("gears insmod vt %s --pid 57 --json", in_path));
+	snprintf(json, sizeof(json), "{\"name\": \"vt\", \"file\": \"%s\", \"size\": 11, \"params\": \"\", \"ret\": -8, "
+		 "\"pid\": 57, \"tgid\": 57, \"comm\": \"sh\", \"wait_ns\": 1500, \"run_ns\": 2500, \"calls\": 1}\n", in_path);
+	CHECK(r == 0 && !strcmp(out, json) && fi.pid == 57, "gears insmod --json of a file that is no module: -8");
+	r = run(NULL, fmt("gears insmod vt %s", in_path));
+	CHECK(r == 0 && has(out, "input, \"\") = -8 ENOEXEC\npid 1 comm init\n"), "gears insmod: errno name");
+	memset(&fi, 0, sizeof(fi));
+	r = run(NULL, fmt("gears insmod vt %s/nosuch.ko", dir));
+	CHECK(r == 1 && has(err, "nosuch.ko: No such file or directory (ENOENT)") && !fi.kind,
+	      "gears insmod of a missing file -> 1");
+	snprintf(empty, sizeof(empty), "%s/empty.ko", dir);
+	write_file(empty, "", 0);
+	r = run(NULL, fmt("gears insmod vt %s", empty));
+	CHECK(r == 1 && has(err, "empty.ko: empty file, not a kernel module") && !fi.kind,
+	      "gears insmod of an empty file -> 1");
+	snprintf(huge, sizeof(huge), "%s/huge.ko", dir);
+	fd = open(huge, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	CHECK(fd >= 0 && !ftruncate(fd, (64 << 20) + 1), "gears insmod: a sparse 64 MiB + 1 file");
+	close(fd);
+	r = run(NULL, fmt("gears insmod vt %s", huge));
+	CHECK(r == 1 && has(err, "huge.ko: 67108865 bytes, more than the 64 MiB GEARS injects") && !fi.kind,
+	      "gears insmod of a file over 64 MiB -> 1 before the ioctl");
+	memset(cmdl, 'p', sizeof(cmdl));
+	memcpy(cmdl, "gears insmod vt x.ko ", 21);
+	cmdl[21 + 300] = ' ';
+	cmdl[sizeof(cmdl) - 1] = '\0';
+	r = run(NULL, cmdl);
+	CHECK(r == 2 && has(err, "the parameters take more than 511 characters"), "gears insmod: parameters too long -> 2");
+	remove(ko);
+	remove(empty);
+	remove(huge);
+
+	fake_abi_minor = 6;
+	r = run(NULL, "gears call vt int_sqrt 4");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears call: the loaded v3vmm module (ABI 1.6) has no GEARS tracing and injection (needs 1.7)\n"),
+	      "abi 1.6: gears call -> 1");
+	fake_abi_minor = V3_ABI_MINOR;
+	fake_caps_off = V3_CAP_GEARS_INJECT;
+	r = run(NULL, "gears syscall vt --pid 57 getpid");
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears syscall: GEARS tracing and injection is not available in the loaded v3vmm module (capability gears-inject missing; see 'v3ctl version')\n"),
+	      "gears syscall without the capability -> 1");
+	fake_caps_off = 0;
+}
+
+static void test_gears_calls(void)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(gears_usage); i++) {
+		r = run(NULL, gears_usage[i].args);
+		CHECK(r == 2 && has(err, gears_usage[i].err) && !*out,
+		      "%s -> 2: %s", gears_usage[i].args, gears_usage[i].err);
+	}
+	r = run(NULL, fmt("create vt --mem 8M --kernel %s", mb_path));
+	CHECK(r == 0, "gears: create vt");
+	r = run(NULL, "gears syscall vt --pid 57 getpid");
+	CHECK(r == 1 && has(err, "vt: VM was never launched") && has(err, "(EBUSY)"),
+	      "gears syscall in a VM never launched -> 1");
+	test_gears_trace();
+	test_gears_inject();
+	sc.reads_to_stop = 0;
+	run(NULL, "destroy vt");
+	CHECK(!vm_count(), "gears trace and injection: no VM left");
+}
+
 static void test_placement(void)
 {
 	make_sysfs();
@@ -1706,14 +2324,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.6\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content gears cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.7\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content gears gears-inject cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.6\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.7\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"gears\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"gears\",\"gears-inject\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
@@ -2014,6 +2632,7 @@ void test_commands(void)
 
 	test_placement();
 	test_gears();
+	test_gears_calls();
 
 	/* the kernels, the fake sysfs (O_TMPFILE files vanish by themselves) */
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

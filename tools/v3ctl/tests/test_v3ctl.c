@@ -1967,6 +1967,7 @@ int main(void)
 	test_guest_numa();
 	test_bzimage_fuzz();
 	test_debian_kernel();
+	test_gears_fmt();
 	test_commands();
 	printf("1..%d\n", tap_n);
 	free(fm.buf);
