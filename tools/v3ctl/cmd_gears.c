@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * v3ctl gears sym|ps|trace|syscall|call|insmod ...: GEARS, a running
+ * v3ctl gears sym|ps|trace|syscall|call|insmod|exec ...: GEARS, a running
  * guest's Linux kernel seen from outside.  "sym VM NAME" resolves a guest
  * kernel symbol (V3_IOC_GEARS_SYM), "ps VM" lists the guest's processes
  * (V3_IOC_GEARS_PS), both ABI 1.6 with the capability gears; "trace"
- * (cmd_gears_trace.c) and "syscall", "call", "insmod"
+ * (cmd_gears_trace.c) and "syscall", "call", "insmod", "exec"
  * (cmd_gears_inject.c) trace and inject system calls (V3_IOC_GEARS_TRACE,
  * V3_IOC_GEARS_INJECT), ABI 1.7 with the capability gears-inject.  One
  * function and one help text per subcommand, in the table at the end.
@@ -27,6 +27,7 @@ static const char help[] =
 "       v3ctl gears call VM SYMBOL [ARG...] [--pid N] [--timeout SECS] [--json]\n"
 "       v3ctl gears insmod VM FILE.ko [PARAMS...] [--pid N] [--timeout SECS]\n"
 "                          [--json]\n"
+"       v3ctl gears exec VM --pid N FILE [ARG...] [--timeout SECS] [--json]\n"
 "       v3ctl gears COMMAND --help\n"
 "\n"
 "GEARS: the Linux kernel running in VM, seen from outside, with no agent\n"
@@ -45,9 +46,11 @@ static const char help[] =
 "  syscall  make a process of the guest run a system call\n"
 "  call     run a guest kernel function at a process's next system call\n"
 "  insmod   load a kernel module (.ko) into the guest kernel\n"
+"  exec     run a program (a static PIE) in a new child of a guest process\n"
 "\n"
 "sym and ps need a module with ABI 1.6 and the capability gears; trace,\n"
-"syscall, call and insmod ABI 1.7 and gears-inject (see 'v3ctl version').\n"
+"syscall, call, insmod and exec ABI 1.7 and gears-inject (see 'v3ctl\n"
+"version').\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 static const char sym_help[] =
@@ -312,6 +315,7 @@ static const struct {
 	{ "syscall", "gears syscall", gears_syscall },
 	{ "call", "gears call", gears_call },
 	{ "insmod", "gears insmod", gears_insmod },
+	{ "exec", "gears exec", gears_exec },
 };
 
 int cmd_gears(int argc, char **argv)
@@ -320,7 +324,7 @@ int cmd_gears(int argc, char **argv)
 	unsigned int i;
 
 	if (argc < 2)
-		return usage_err(cmd, "missing command (sym, ps, trace, syscall, call or insmod)");
+		return usage_err(cmd, "missing command (sym, ps, trace, syscall, call, insmod or exec)");
 	for (i = 0; i < ARRAY_SIZE(gears_cmds); i++)
 		if (!strcmp(argv[1], gears_cmds[i].name))
 			return gears_cmds[i].fn(gears_cmds[i].cmd, argc - 1,
@@ -329,6 +333,6 @@ int cmd_gears(int argc, char **argv)
 		fputs(help, stdout);
 		return EXIT_OK;
 	}
-	return usage_err(cmd, "unknown command '%s' (sym, ps, trace, syscall, call or insmod)",
+	return usage_err(cmd, "unknown command '%s' (sym, ps, trace, syscall, call, insmod or exec)",
 			 argv[1]);
 }

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * v3ctl gears syscall|call|insmod VM ...: run something in the Linux
+ * v3ctl gears syscall|call|insmod|exec VM ...: run something in the Linux
  * guest at a process's next system call (V3_IOC_GEARS_INJECT, ABI 1.7,
  * capability gears-inject): a system call in that process, a kernel
- * function, or init_module(2) of a .ko file.  Reached through
- * cmd_gears(), whose table lists them; gears_fmt.c parses the arguments
- * into the data blob.  The injected call's result is data: exit status 0
- * whenever it ran, whatever it returned.
+ * function, init_module(2) of a .ko file, or a static PIE in a child it
+ * forks.  Reached through cmd_gears(), whose table lists them;
+ * gears_fmt.c parses the arguments into the data blob, gears_exec.c lays
+ * out the program's image.  The injected call's result is data: exit
+ * status 0 whenever it ran, whatever it returned.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +101,36 @@ static const char insmod_help[] =
 "Needs a module with ABI 1.7 and the capability gears-inject.\n"
 "Exit status: 0 the call ran (whatever it returned), 1 failure, 2 usage\n"
 "error.\n";
+
+static const char exec_help[] =
+"Usage: v3ctl gears exec VM --pid N FILE [ARG...] [--timeout SECS] [--json]\n"
+"\n"
+"Run the program FILE, a static PIE (gcc -static-pie), in the Linux guest\n"
+"in VM, in a new child of process N: at N's next system call GEARS maps\n"
+"FILE's image into N, makes N fork (clone(SIGCHLD)), and the child starts\n"
+"at FILE's entry point on a stack of its own, with the arguments FILE's\n"
+"base name and ARGs, the environment V3_GEARS_EXEC=1 and the auxiliary\n"
+"vector Linux gives a program (AT_PHDR, AT_ENTRY, AT_RANDOM, ...); N goes\n"
+"on as if nothing happened.  Prints\n"
+"  exec(FILE, ARGS) = PID\n"
+"  pid P comm C\n"
+"PID is the child's process ID, or the error of the fork with its errno\n"
+"name ('= -11 EAGAIN'); P the thread that forked, C its name.  The child\n"
+"is a copy of N besides the program: it has N's open files (its standard\n"
+"output is N's), credentials and memory; N gets its SIGCHLD and reaps it\n"
+"(pid 1 does).  FILE's segments, a 64 KiB stack and the arguments take at\n"
+"most 64 MiB.  An ARG that starts with '-' goes after '--'.  For example\n"
+"  v3ctl gears exec vm1 --pid 1 ./gexec hello\n"
+"\n"
+"  --pid N         the process that forks (required)\n"
+"  --timeout SECS  how long to wait for its next system call (default 10)\n"
+"  --json          one object: name, file, args, size (bytes mapped), ret\n"
+"                  (the child's PID), pid, tgid, comm, wait_ns, run_ns,\n"
+"                  calls\n"
+"\n"
+"Needs a module with ABI 1.7 and the capability gears-inject.\n"
+"Exit status: 0 the fork ran (whatever it returned), 1 failure (FILE is\n"
+"no static PIE, or the injection failed), 2 usage error.\n";
 
 struct inj_opts {
 	uint32_t pid;		/* 0: any */
@@ -242,6 +274,9 @@ static void inj_err(const char *cmd, int fd, const struct v3_gears_inject *in,
 	else if (err == ENOENT && in->kind == V3_GEARS_INJ_SYSCALL)
 		v3_err(cmd, "%s: the guest kernel has no handler __x64_sys_%s, or ftrace or a kprobe holds its first instruction (the guest's kernel log says which) (ENOENT)",
 		       name, sym);
+	else if (err == ENOENT && in->kind == V3_GEARS_INJ_EXEC)
+		v3_err(cmd, "%s: the guest kernel has no __x64_sys_clone, or ftrace or a kprobe holds its first instruction (ENOENT)",
+		       name);
 	else if (err == ENOENT && in->kind == V3_GEARS_INJ_INSMOD)
 		v3_err(cmd, "%s: the guest kernel has no __x64_sys_init_module (built without CONFIG_MODULES?), or ftrace or a kprobe holds its first instruction (ENOENT)",
 		       name);
@@ -258,6 +293,9 @@ static void inj_err(const char *cmd, int fd, const struct v3_gears_inject *in,
 	else if (err == EPERM && in->kind == V3_GEARS_INJ_SYSCALL)
 		v3_err(cmd, "%s: GEARS does not inject %s: it does not return to its caller or needs the process's own registers (EPERM)",
 		       name, sym);
+	else if (err == EOPNOTSUPP && in->kind == V3_GEARS_INJ_EXEC)
+		v3_err(cmd, "%s: the guest kernel lacks __x64_sys_mmap or __x64_sys_munmap, which GEARS needs to map the program (EOPNOTSUPP)",
+		       name);
 	else if (err == EOPNOTSUPP && in->data_len)
 		v3_err(cmd, "%s: the guest kernel lacks __x64_sys_mmap or __x64_sys_munmap, which GEARS needs to pass strings and buffers (EOPNOTSUPP)",
 		       name);
@@ -434,9 +472,13 @@ int gears_call(const char *cmd, int argc, char **argv)
 
 /* ------------------------------------------------------------- insmod */
 
-/* All of @path, at most V3_GEARS_DATA_MAX bytes: 0, or -1 with a message. */
-static int read_ko(const char *cmd, const char *path, uint8_t **bufp,
-		   size_t *lenp)
+/*
+ * All of @path, at most @max bytes (@limit says whose limit that is), not
+ * empty (@what: what it should be): 0, or -1 with a message.
+ */
+static int read_file(const char *cmd, const char *path, uint64_t max,
+		     const char *limit, const char *what, uint8_t **bufp,
+		     size_t *lenp)
 {
 	struct stat st;
 	uint8_t *buf = NULL;
@@ -456,13 +498,14 @@ static int read_ko(const char *cmd, const char *path, uint8_t **bufp,
 		v3_err(cmd, "%s: not a regular file", path);
 		goto fail;
 	}
-	if ((uint64_t)st.st_size > V3_GEARS_DATA_MAX) {
-		v3_err(cmd, "%s: %lld bytes, more than the %u MiB GEARS injects",
-		       path, (long long)st.st_size, V3_GEARS_DATA_MAX >> 20);
+	if ((uint64_t)st.st_size > max) {
+		v3_err(cmd, "%s: %lld bytes, more than the %llu MiB %s", path,
+		       (long long)st.st_size, (unsigned long long)max >> 20,
+		       limit);
 		goto fail;
 	}
 	if (!st.st_size) {
-		v3_err(cmd, "%s: empty file, not a kernel module", path);
+		v3_err(cmd, "%s: empty file, not %s", path, what);
 		goto fail;
 	}
 	buf = malloc(st.st_size);
@@ -536,7 +579,8 @@ int gears_insmod(const char *cmd, int argc, char **argv)
 	ret = join_params(cmd, argv + 3, o.nops - 2, params);
 	if (ret)
 		return ret;
-	if (read_ko(cmd, file, &ko, &len))
+	if (read_file(cmd, file, V3_GEARS_DATA_MAX, "GEARS injects",
+		      "a kernel module", &ko, &len))
 		return EXIT_FAIL;
 	inj_init(&in, argv[1], V3_GEARS_INJ_INSMOD, &o, params);
 	in.data = (__u64)(uintptr_t)ko;
@@ -561,5 +605,101 @@ int gears_insmod(const char *cmd, int argc, char **argv)
 	gears_put_ret(stdout, true, in.ret);
 	putchar('\n');
 	put_where(&in);
+	return EXIT_OK;
+}
+
+/* --------------------------------------------------------------- exec */
+
+/* a program's file, debugging sections included, is read up to this */
+#define EXEC_FILE_MAX	(4ULL * V3_GEARS_DATA_MAX)
+
+static void print_exec(const struct v3_gears_inject *in, const char *file,
+		       char **args, int nargs, uint64_t size, bool json)
+{
+	int i;
+
+	if (json) {
+		printf("{\"name\": \"%s\", \"file\": \"", in->name);
+		json_put_str(stdout, file, strlen(file));
+		printf("\", \"args\": [");
+		for (i = 0; i < nargs; i++) {
+			printf("%s\"", i ? ", " : "");
+			json_put_str(stdout, args[i], strlen(args[i]));
+			putchar('"');
+		}
+		printf("], \"size\": %llu, \"ret\": %lld",
+		       (unsigned long long)size, (long long)in->ret);
+		json_where(in);
+		printf("}\n");
+		return;
+	}
+	printf("exec(%s", file);
+	for (i = 0; i < nargs; i++) {
+		printf(", ");
+		gears_put_cstr(stdout, args[i], strlen(args[i]));
+	}
+	printf(") ");
+	gears_put_ret(stdout, true, in->ret);
+	putchar('\n');
+	put_where(in);
+}
+
+int gears_exec(const char *cmd, int argc, char **argv)
+{
+	char why[256], **pargv = NULL;
+	struct v3_gears_inject in;
+	struct gears_exec x;
+	uint8_t rnd[16], *elf;
+	const char *file, *base;
+	struct inj_opts o;
+	int ret, nargs, i;
+	size_t len;
+
+	ret = parse_inject(cmd, argc, argv, exec_help, &o);
+	if (ret >= 0)
+		return ret;
+	ret = check_operands(cmd, argv, &o, 1, "program file (FILE)");
+	if (ret)
+		return ret;
+	if (!o.pid)
+		return usage_err(cmd, "missing --pid N: the process to fork the program from");
+	file = argv[2];
+	nargs = o.nops - 2;
+	if (read_file(cmd, file, EXEC_FILE_MAX, "v3ctl reads for a program",
+		      "a program", &elf, &len))
+		return EXIT_FAIL;
+	/* argv[0]: the base name; then the ARGs */
+	pargv = calloc(nargs + 1, sizeof(*pargv));
+	if (!pargv) {
+		free(elf);
+		v3_err_errno(cmd, file, ENOMEM);
+		return EXIT_FAIL;
+	}
+	base = strrchr(file, '/');
+	pargv[0] = (char *)(base && base[1] ? base + 1 : file);
+	for (i = 0; i < nargs; i++)
+		pargv[i + 1] = argv[3 + i];
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		v3_err_errno(cmd, "getrandom (AT_RANDOM)", errno);
+		ret = -1;
+	} else {
+		ret = gears_exec_image(elf, len, nargs + 1, pargv, rnd, &x,
+				       why, sizeof(why));
+		if (ret)
+			v3_err(cmd, "%s: %s", file, why);
+	}
+	free(elf);
+	free(pargv);
+	if (ret)
+		return EXIT_FAIL;
+	inj_init(&in, argv[1], V3_GEARS_INJ_EXEC, &o, "");
+	memcpy(in.args, x.args, sizeof(x.args));
+	in.data = (__u64)(uintptr_t)x.data;
+	in.data_len = x.len;
+	ret = inject(cmd, &in, &o);
+	gears_exec_free(&x);
+	if (ret)
+		return EXIT_FAIL;
+	print_exec(&in, file, argv + 3, nargs, in.data_len, o.json);
 	return EXIT_OK;
 }

@@ -71,6 +71,7 @@ int gears_trace(const char *cmd, int argc, char **argv);
 int gears_syscall(const char *cmd, int argc, char **argv);
 int gears_call(const char *cmd, int argc, char **argv);
 int gears_insmod(const char *cmd, int argc, char **argv);
+int gears_exec(const char *cmd, int argc, char **argv);
 
 /* cmd_vcpu_move.c: "v3ctl vcpu move ...", argv[0] "move" */
 int vcpu_move(int argc, char **argv, const char *help);
@@ -138,6 +139,35 @@ int gears_add_arg(struct gears_blob *b, const char *s, bool ints_only,
 void gears_blob_free(struct gears_blob *b);
 void gears_put_args(FILE *f, const struct gears_blob *b);
 size_t gears_buf_len(const struct gears_blob *b, unsigned int i, int64_t ret);
+
+/*
+ * gears_exec.c: a static PIE's image for V3_GEARS_INJ_EXEC: its PT_LOAD
+ * segments at their addresses from base 0, a stack region of
+ * GEARS_EXEC_STACK bytes and, at its top, the initial stack (argc, argv,
+ * envp = { GEARS_EXEC_ENV }, auxv, the strings, AT_RANDOM's 16 bytes),
+ * then the offsets of the words that hold addresses (args[2], args[3]).
+ */
+#define GEARS_EXEC_STACK	(64U << 10)	/* free below the initial stack */
+#define GEARS_EXEC_ENV		"V3_GEARS_EXEC=1"
+#define GEARS_EXEC_AUXV		17	/* auxv pairs, AT_NULL included */
+
+struct gears_exec {
+	uint64_t args[4];	/* struct v3_gears_inject's: entry, RSP, table, entries */
+	uint8_t *data;		/* malloc'd: len bytes */
+	uint64_t len;
+	uint64_t image_len;	/* the segments, rounded up to 4096 */
+	uint64_t stack_off, stack_len;	/* the stack region */
+	uint64_t reloc_off;	/* the relocation table (args[2]) */
+	uint64_t rsp;		/* args[1]: argc */
+	uint64_t random_off;	/* AT_RANDOM's 16 bytes */
+	uint64_t phdr;		/* AT_PHDR */
+	uint64_t entry;		/* e_entry, args[0] */
+};
+
+int gears_exec_image(const void *file, size_t file_len, int argc,
+		     char *const argv[], const uint8_t random[16],
+		     struct gears_exec *x, char *why, size_t len);
+void gears_exec_free(struct gears_exec *x);
 
 /* util.c: parsing and validation */
 bool v3_name_valid(const char *name);

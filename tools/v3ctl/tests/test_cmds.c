@@ -470,6 +470,10 @@ static int fake_trace(struct fvm *vm, struct v3_gears_trace *t)
 static struct v3_gears_inject fi;
 static uint8_t fi_data[256];
 static int fake_inject_err;
+/* EXEC: all of the image, relocated by FX_BASE as the module would */
+#define FX_BASE	0x7f0000000000ULL
+static uint8_t *fx_data;
+static uint64_t fx_len;
 
 static int fake_inject(struct fvm *vm, struct v3_gears_inject *in)
 {
@@ -479,11 +483,24 @@ static int fake_inject(struct fvm *vm, struct v3_gears_inject *in)
 	if (!zero(in->reserved, sizeof(in->reserved)) || in->pad ||
 	    !memchr(in->sym, 0, sizeof(in->sym)) || in->data_len > V3_GEARS_DATA_MAX ||
 	    (in->data_len && !d) || in->kind < V3_GEARS_INJ_SYSCALL ||
-	    in->kind > V3_GEARS_INJ_INSMOD)
+	    in->kind > V3_GEARS_INJ_EXEC)
 		return -EINVAL;
 	for (i = 0; i < GEARS_ARGS; i++)
 		if (in->buf_mask & (1U << i) && in->args[i] >= in->data_len)
 			return -EINVAL;
+	if (in->kind == V3_GEARS_INJ_EXEC) {
+		if (!in->pid || in->buf_mask || !in->data_len || in->sym[0])
+			return -EINVAL;
+		free(fx_data);
+		fx_data = malloc(in->data_len);
+		fx_len = in->data_len;
+		memcpy(fx_data, d, fx_len);
+		if (test_exec_relocate(fx_data, fx_len,
+				       (const uint64_t[4]){ in->args[0], in->args[1],
+							    in->args[2], in->args[3] },
+				       FX_BASE))
+			return -EINVAL;
+	}
 	fi = *in;
 	memset(fi_data, 0, sizeof(fi_data));
 	if (d)
@@ -541,6 +558,10 @@ static int fake_inject(struct fvm *vm, struct v3_gears_inject *in)
 			return 0;
 		}
 		return -ENOENT;
+	case V3_GEARS_INJ_EXEC:
+		in->calls = 3;		/* mmap, clone, munmap */
+		in->ret = in->pid == 58 ? -EAGAIN : 4321;
+		return 0;
 	default:
 		if (in->buf_mask || !in->data_len)
 			return -EINVAL;
@@ -1845,7 +1866,7 @@ static void test_gears(void)
 	CHECK(r == 0 && has(out, "Usage: v3ctl gears ps VM [--json]\n") &&
 	      has(out, "PID PPID COMM"), "gears ps --help");
 	r = run(NULL, "gears");
-	CHECK(r == 2 && has(err, "missing command (sym, ps, trace, syscall, call or insmod)"),
+	CHECK(r == 2 && has(err, "missing command (sym, ps, trace, syscall, call, insmod or exec)"),
 	      "gears: no command -> 2");
 	r = run(NULL, "gears strace vg");
 	CHECK(r == 2 && has(err, "unknown command 'strace'"), "gears: unknown command -> 2");
@@ -1980,6 +2001,14 @@ static const struct {
 	{ "gears call vt f --json --timeout x", "--timeout needs a positive number of seconds, not 'x'" },
 	{ "gears insmod vt", "missing module file (FILE.ko)" },
 	{ "gears insmod vt --pid", "option '--pid' needs an argument" },
+	{ "gears exec", "missing VM name" },
+	{ "gears exec vt", "missing program file (FILE)" },
+	{ "gears exec vt --pid 57", "missing program file (FILE)" },
+	{ "gears exec vt prog", "missing --pid N: the process to fork the program from" },
+	{ "gears exec bad/vm --pid 57 prog", "invalid VM name 'bad/vm'" },
+	{ "gears exec vt --pid 0 prog", "--pid needs a process ID (1 or more), not '0'" },
+	{ "gears exec vt --pid 57 prog -v", "unknown option '-v'" },
+	{ "gears exec vt --pid 57 prog --timeout -1", "--timeout needs a positive number of seconds, not '-1'" },
 };
 
 /* the fake trace, stopped and emptied */
@@ -2274,6 +2303,149 @@ static void test_gears_inject(void)
 	fake_caps_off = 0;
 }
 
+/* the initial stack of the image the fake kept (relocated by FX_BASE) */
+static const uint64_t *fx_stack(void)
+{
+	return fi.args[1] + 8 <= fx_len ? (const uint64_t *)(fx_data + fi.args[1]) : NULL;
+}
+
+/* the string at guest address @a of the fake's image, or "" */
+static const char *fx_str(uint64_t a)
+{
+	if (a < FX_BASE || a - FX_BASE >= fx_len ||
+	    !memchr(fx_data + (a - FX_BASE), 0, fx_len - (a - FX_BASE)))
+		return "";
+	return (const char *)fx_data + (a - FX_BASE);
+}
+
+static void test_gears_exec_cmd(void)
+{
+	char pie[64], bad[64], huge[64], big[64], want[512];
+	uint8_t f[TEST_MINI_PIE_LEN];
+	const uint64_t *sp;
+	Elf64_Ehdr eh;
+	int r, fd;
+
+	r = run(NULL, "gears exec --help");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears exec VM --pid N FILE [ARG...] [--timeout SECS] [--json]\n") &&
+	      has(out, "static PIE") && has(out, "V3_GEARS_EXEC=1"), "gears exec --help");
+	r = run(NULL, "gears exec vt x -h");
+	CHECK(r == 0 && has(out, "Usage: v3ctl gears exec VM"), "gears exec -h");
+	r = run(NULL, "gears --help");
+	CHECK(r == 0 && has(out, "       v3ctl gears exec VM --pid N FILE [ARG...] [--timeout SECS] [--json]\n") &&
+	      has(out, "  exec     run a program"), "gears --help lists exec");
+
+	test_mini_pie(f);
+	snprintf(pie, sizeof(pie), "%s/mini", dir);
+	write_file(pie, f, sizeof(f));
+	memset(&fi, 0, sizeof(fi));
+	r = run(NULL, fmt("gears exec vt --pid 57 %s hello -1", pie));
+	sp = fx_stack();
+	snprintf(want, sizeof(want), "exec(%s, \"hello\", \"-1\") = 4321\npid 57 comm sh\n", pie);
+	CHECK(r == 0 && !strcmp(out, want) && !*err && fi.kind == V3_GEARS_INJ_EXEC &&
+	      fi.pid == 57 && !fi.sym[0] && !fi.buf_mask && fi.timeout_ms == 10000 &&
+	      fi.args[0] == 0x100 && fi.args[3] == 3 + 5 && fi.data_len == fx_len &&
+	      !memcmp(fx_data, f, 0x180),
+	      "gears exec: the child's PID, the forking process; the image and its args");
+	CHECK(sp && sp[0] == 3 && !strcmp(fx_str(sp[1]), "mini") &&
+	      !strcmp(fx_str(sp[2]), "hello") && !strcmp(fx_str(sp[3]), "-1") && !sp[4] &&
+	      !strcmp(fx_str(sp[5]), "V3_GEARS_EXEC=1") && !sp[6] &&
+	      sp[7] == AT_PHDR && sp[8] == FX_BASE + 64,
+	      "gears exec: argv FILE's base name and the ARGs, envp, AT_PHDR, relocated");
+
+	r = run(NULL, fmt("gears exec vt %s --json --pid=58 --timeout 3", pie));
+	snprintf(want, sizeof(want),
+		 "{\"name\": \"vt\", \"file\": \"%s\", \"args\": [], \"size\": %llu, \"ret\": -11, "
+		 "\"pid\": 58, \"tgid\": 58, \"comm\": \"a\\\"b\", \"wait_ns\": 1500, \"run_ns\": 2500, \"calls\": 3}\n",
+		 pie, (unsigned long long)fx_len);
+	CHECK(r == 0 && !strcmp(out, want) && fi.timeout_ms == 3000 && fi.args[3] == 1 + 5,
+	      "gears exec --json: a failed fork is data (ret -11), status 0");
+	r = run(NULL, fmt("gears exec vt --pid 58 %s", pie));
+	CHECK(r == 0 && has(out, ") = -11 EAGAIN\npid 58 comm a\"b\n"),
+	      "gears exec: a failed fork with its errno name");
+	r = run(NULL, fmt("gears exec vt --pid 57 -- %s -v --json", pie));
+	sp = fx_stack();
+	CHECK(r == 0 && has(out, "\"-v\", \"--json\") = 4321\n") && sp && sp[0] == 3 &&
+	      !strcmp(fx_str(sp[2]), "-v") && !strcmp(fx_str(sp[3]), "--json"),
+	      "gears exec: after '--', options are ARGs");
+
+	/* refused before the ioctl: exit 1 */
+	memcpy(&eh, f, sizeof(eh));
+	eh.e_type = ET_EXEC;
+	memcpy(f, &eh, sizeof(eh));
+	snprintf(bad, sizeof(bad), "%s/fixed", dir);
+	write_file(bad, f, sizeof(f));
+	memset(&fi, 0, sizeof(fi));
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", bad));
+	snprintf(want, sizeof(want),
+		 "v3ctl: gears exec: %s: not a static PIE (ET_EXEC: linked at a fixed address; link with gcc -static-pie)\n",
+		 bad);
+	CHECK(r == 1 && !strcmp(err, want) && !*out && !fi.kind,
+	      "gears exec of an ET_EXEC -> 1 before the ioctl, how to link it");
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", in_path));
+	CHECK(r == 1 && has(err, "input: not an ELF file") && !fi.kind, "gears exec of a text file -> 1");
+	r = run(NULL, fmt("gears exec vt --pid 57 %s/nosuch", dir));
+	CHECK(r == 1 && has(err, "nosuch: No such file or directory (ENOENT)") && !fi.kind,
+	      "gears exec of a missing file -> 1");
+	r = run(NULL, "gears exec vt --pid 57 /dev/null");
+	CHECK(r == 1 && has(err, "/dev/null: not a regular file") && !fi.kind, "gears exec of a device -> 1");
+	write_file(bad, "", 0);
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", bad));
+	CHECK(r == 1 && has(err, "fixed: empty file, not a program") && !fi.kind, "gears exec of an empty file -> 1");
+	test_mini_pie(f);
+	memcpy(&eh, f, sizeof(eh));
+	{
+		Elf64_Phdr ph;
+
+		memcpy(&ph, f + sizeof(eh) + sizeof(ph), sizeof(ph));
+		ph.p_memsz = 64ULL << 20;
+		memcpy(f + sizeof(eh) + sizeof(ph), &ph, sizeof(ph));
+	}
+	snprintf(big, sizeof(big), "%s/big", dir);
+	write_file(big, f, sizeof(f));
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", big));
+	CHECK(r == 1 && has(err, "big: segment 1 ends at 0x4002200: the program takes more than the 64 MiB GEARS injects") &&
+	      !fi.kind, "gears exec of a program over 64 MiB -> 1, the limit named");
+	snprintf(huge, sizeof(huge), "%s/huge", dir);
+	fd = open(huge, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	CHECK(fd >= 0 && !ftruncate(fd, (256LL << 20) + 1), "gears exec: a sparse 256 MiB + 1 file");
+	close(fd);
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", huge));
+	CHECK(r == 1 && has(err, "huge: 268435457 bytes, more than the 256 MiB v3ctl reads for a program") &&
+	      !fi.kind, "gears exec of a file over 256 MiB -> 1, not read");
+
+	/* refused by the module */
+	r = run(NULL, fmt("gears exec vt --pid 999 %s --timeout 0.5", pie));
+	CHECK(r == 1 && has(err, "vt: process 999 made no system call within 0.5 s") && has(err, "(ETIMEDOUT)"),
+	      "gears exec timed out -> 1");
+	fake_inject_err = ENOENT;
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", pie));
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears exec: vt: the guest kernel has no __x64_sys_clone, or ftrace or a kprobe holds its first instruction (ENOENT)\n"),
+	      "gears exec ENOENT: no clone handler");
+	fake_inject_err = EOPNOTSUPP;
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", pie));
+	CHECK(r == 1 && has(err, "vt: the guest kernel lacks __x64_sys_mmap or __x64_sys_munmap, which GEARS needs to map the program (EOPNOTSUPP)"),
+	      "gears exec EOPNOTSUPP: no mmap");
+	fake_inject_err = ESRCH;
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", pie));
+	CHECK(r == 1 && has(err, "vt: the guest has no process 57 (ESRCH)"), "gears exec ESRCH -> 1");
+	fake_inject_err = 0;
+	r = run(NULL, fmt("gears exec nosuchvm --pid 57 %s", pie));
+	CHECK(r == 1 && !strcmp(err, "v3ctl: gears exec: nosuchvm: no such VM (ENOENT)\n"),
+	      "gears exec in a missing VM -> 1");
+	fake_caps_off = V3_CAP_GEARS_INJECT;
+	r = run(NULL, fmt("gears exec vt --pid 57 %s", pie));
+	CHECK(r == 1 && has(err, "capability gears-inject missing"), "gears exec without the capability -> 1");
+	fake_caps_off = 0;
+	remove(pie);
+	remove(bad);
+	remove(big);
+	remove(huge);
+	free(fx_data);
+	fx_data = NULL;
+	fx_len = 0;
+}
+
 static void test_gears_calls(void)
 {
 	unsigned int i;
@@ -2291,6 +2463,7 @@ static void test_gears_calls(void)
 	      "gears syscall in a VM never launched -> 1");
 	test_gears_trace();
 	test_gears_inject();
+	test_gears_exec_cmd();
 	sc.reads_to_stop = 0;
 	run(NULL, "destroy vt");
 	CHECK(!vm_count(), "gears trace and injection: no VM left");

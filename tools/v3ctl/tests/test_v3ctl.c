@@ -1968,6 +1968,7 @@ int main(void)
 	test_bzimage_fuzz();
 	test_debian_kernel();
 	test_gears_fmt();
+	test_gears_exec();
 	test_commands();
 	printf("1..%d\n", tap_n);
 	free(fm.buf);
