@@ -967,6 +967,103 @@ TEST_F(vm, gears)
 	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_PS, BAD_PTR), EFAULT);
 }
 
+/*
+ * GEARS interception and injection (ABI 1.7): the argument checks before
+ * the VM is looked up (name, op, kind, strings, pad, reserved, size), the
+ * refusals a VM never launched gets (no trace running: EALREADY; no guest
+ * kernel: EBUSY), and the calls never injected (EPERM).
+ */
+static void init_gtrace(struct v3_gears_trace *t, const char *name, __u32 op)
+{
+	memset(t, 0, sizeof(*t));
+	set_name(t->name, name);
+	t->op = op;
+}
+
+static void init_ginj(struct v3_gears_inject *r, const char *name, __u32 kind)
+{
+	memset(r, 0, sizeof(*r));
+	set_name(r->name, name);
+	r->kind = kind;
+	r->pid = 1;
+	r->timeout_ms = 10;
+	strcpy(r->sym, "getpid");
+}
+
+TEST_F(vm, gears_inject)
+{
+	struct v3_gears_event ev[2];
+	struct v3_gears_inject r;
+	struct v3_gears_trace t;
+	struct v3_version v;
+
+	ASSERT_ERRNO(xioctl(V3_IOC_VERSION, &v), 0);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_START);
+	if (!(v.caps & V3_CAP_GEARS_INJECT)) {
+		ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), ENOTTY);
+		SKIP(return, "the module has no GEARS tracing (ABI < 1.7)");
+	}
+	init_gtrace(&t, missing, V3_GEARS_TRACE_START);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), ENOENT);
+	init_gtrace(&t, vm, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EINVAL);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_READ + 1);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EINVAL);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_START);
+	memset(t.syscalls, 'a', sizeof(t.syscalls));	/* no NUL */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EINVAL);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_START);
+	memset(t.comm, 'a', sizeof(t.comm));
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EINVAL);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_START);
+	t.reserved[2] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EINVAL);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_STOP);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EALREADY);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_READ);
+	t.events = (uintptr_t)ev;
+	t.max = 2;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EALREADY);
+	init_gtrace(&t, vm, V3_GEARS_TRACE_START);	/* never launched */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, &t), EBUSY);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_TRACE, BAD_PTR), EFAULT);
+
+	init_ginj(&r, missing, V3_GEARS_INJ_SYSCALL);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), ENOENT);
+	init_ginj(&r, vm, 0);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_EXEC + 1);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);
+	r.pid = 0;				/* a system call needs its process */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);
+	strcpy(r.sym, "exit_group");
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EPERM);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);
+	r.buf_mask = 1U << 6;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);
+	r.sym[0] = '\0';
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);
+	r.pad = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);
+	r.reserved[3] = 1;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EINVAL);
+	init_ginj(&r, vm, V3_GEARS_INJ_INSMOD);
+	r.data_len = V3_GEARS_DATA_MAX + 1ULL;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), E2BIG);
+	init_ginj(&r, vm, V3_GEARS_INJ_INSMOD);
+	r.data = (uintptr_t)BAD_PTR;
+	r.data_len = 4096;
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EFAULT);
+	init_ginj(&r, vm, V3_GEARS_INJ_SYSCALL);	/* never launched */
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, &r), EBUSY);
+	ASSERT_ERRNO(xioctl(V3_IOC_GEARS_INJECT, BAD_PTR), EFAULT);
+}
+
 TEST_F(vm, console_bad_args)
 {
 	struct v3_console_io io;

@@ -119,7 +119,8 @@ static const unsigned long known[] = {
 	V3_IOC_CONSOLE_READ, V3_IOC_CONSOLE_WRITE, V3_IOC_MSR_STATS,
 	V3_IOC_PAGING, V3_IOC_VCPUS, V3_IOC_VCPU_MOVE, V3_IOC_MEM_NODES,
 	V3_IOC_MEM_MOVE, V3_IOC_CONTENT_STATS, V3_IOC_CONTENT_TABLE,
-	V3_IOC_GEARS_SYM, V3_IOC_GEARS_PS,
+	V3_IOC_GEARS_SYM, V3_IOC_GEARS_PS, V3_IOC_GEARS_TRACE,
+	V3_IOC_GEARS_INJECT,
 };
 
 static bool is_known(unsigned long req)
@@ -163,6 +164,8 @@ static union {
 	struct v3_content_table ct;
 	struct v3_gears_sym gs;
 	struct v3_gears_ps gp;
+	struct v3_gears_trace gt;
+	struct v3_gears_inject gi;
 	uint8_t raw[2048];
 } arg;
 
@@ -314,6 +317,38 @@ static void fill_arg(unsigned long req)
 					 sizeof(struct v3_gears_task));
 		if (chance(5))
 			arg.gp.reserved[3] = 1;
+		break;
+	case V3_IOC_GEARS_TRACE:	/* START hooks live guests' text */
+		arg.gt.op = chance(90) ? below(5) : (uint32_t)rnd();
+		arg.gt.pid = chance(80) ? 0 : below(200);
+		if (chance(80))
+			snprintf(arg.gt.syscalls, sizeof(arg.gt.syscalls), "%s",
+				 chance(50) ? "getpid,write" : "");
+		else		/* maybe unterminated */
+			for (i = below(sizeof(arg.gt.syscalls) + 1); i-- > 0;)
+				arg.gt.syscalls[i] = (char)rnd();
+		arg.gt.max = chance(80) ? below(64) : (uint32_t)rnd();
+		arg.gt.events = rand_uptr((uint64_t)arg.gt.max *
+					  sizeof(struct v3_gears_event));
+		arg.gt.timeout_ms = below(20);
+		if (chance(5))
+			arg.gt.reserved[1] = 1;
+		break;
+	case V3_IOC_GEARS_INJECT:	/* waits for a live guest's system call */
+		arg.gi.kind = chance(90) ? below(6) : (uint32_t)rnd();
+		arg.gi.pid = chance(50) ? 0 : below(200);
+		snprintf(arg.gi.sym, sizeof(arg.gi.sym), "%s",
+			 chance(50) ? "getpid" : chance(50) ? "int_sqrt" : "exit");
+		for (i = 0; i < 6; i++)
+			arg.gi.args[i] = chance(50) ? below(64) : rand_u64();
+		arg.gi.buf_mask = chance(80) ? 0 : (uint32_t)rnd();
+		arg.gi.data_len = chance(80) ? below(4096) : rand_u64();
+		arg.gi.data = rand_uptr(arg.gi.data_len);
+		arg.gi.timeout_ms = 1 + below(50);
+		if (chance(5))
+			arg.gi.pad = 1;
+		if (chance(5))
+			arg.gi.reserved[0] = 1;
 		break;
 	case V3_IOC_MEM_MOVE:	/* moves live guest RAM too */
 		arg.mm.node = chance(90) ? (int32_t)below(3) - 1 : (int32_t)rnd();
