@@ -158,7 +158,9 @@ int v3_gears_ioc_inject(void __user *arg)
 	len = strnlen(r->sym, sizeof(r->sym));
 	if (v3_check_name(r->name) || r->pad ||
 	    !v3_zero(r->reserved, sizeof(r->reserved)) ||
-	    len == sizeof(r->sym) || (r->kind != V3_GEARS_INJ_INSMOD && !len))
+	    len == sizeof(r->sym) ||
+	    (!len && (r->kind == V3_GEARS_INJ_SYSCALL ||
+		      r->kind == V3_GEARS_INJ_CALL)))
 		goto out;
 	ret = -E2BIG;
 	if (r->data_len > V3_GEARS_DATA_MAX)

@@ -16,6 +16,8 @@
 #   BENCH_SHARE=0      skip v3share's round time and bytes (tests/bench/share.sh)
 #   BENCH_CONTENT=0    skip the content scanner's cost (tests/bench/content.sh:
 #                      one more L1 boot)
+#   BENCH_GEARS=0      skip GEARS' tracing and injection costs (tests/bench/gears.sh:
+#                      one more L1 boot)
 #   BENCH_PLACEMENT=0  skip the placement benchmark (tests/bench/placement.sh:
 #                      one more L1 boot, 4 CPUs in 2 NUMA nodes)
 # Benchmarks print numbers; they are not tests: the exit status is 0 when
@@ -128,6 +130,10 @@ fi
 # the content scanner (issue #14): its own boot, its own table (contentbench.md)
 if [ "${BENCH_CONTENT:-1}" = 1 ]; then
 	BENCH_NOBUILD=1 "$HERE/content.sh" || say "content scanner benchmark: incomplete (see $OUT/contentbench.md)"
+fi
+# GEARS (issue #15): its own boot, its own table (gearsbench.md)
+if [ "${BENCH_GEARS:-1}" = 1 ]; then
+	BENCH_NOBUILD=1 "$HERE/gears.sh" || say "GEARS benchmark: incomplete (see $OUT/gearsbench.md)"
 fi
 # v3share (issue #14): MPI on this machine, synthetic dumps (share.md)
 if [ "${BENCH_SHARE:-1}" = 1 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build everything the tests need:
 #   v3vmm.ko for the 6.1 (booted), 5.10 and 6.12 kernels -> build/modules/<kver>/
+#   tests/gears-ko/v3gtest.ko for the 6.1 kernel (the L2 guest's) -> build/gears-ko/<kver>/
 #   tools/v3ctl, tests/guests, tests/abi, tests/fuzz, tests/host (in the tree, with their Makefiles)
 # then runs the host-side unit tests: tests/unit, tools/v3ctl's, tools/v3share's
 # Each result is a TAP-style line in build/build.tap (check.sh counts them);
@@ -63,6 +64,23 @@ build_module() {
 	result $st "v3vmm.ko for $kver" "$log"
 }
 
+# tests/gears-ko/v3gtest.ko, the module GEARS' injection tests load into
+# the L2 Linux guest (the 6.1 kernel the emulated host runs too; the L1
+# initramfs ships it as /lib/v3/v3gtest.ko): out of a copy, as the module
+build_gears_ko() {
+	local kver=$1 kdir=$2 src=$BUILD/gears-ko/$1 log=$BUILD/logs/build-gears-ko.log st=0
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp "$REPO"/tests/gears-ko/{Kbuild,Makefile,v3gtest.c} "$src/"
+	# shellcheck disable=SC2046
+	make -C "$src" KDIR="$kdir" $(cc_args "$kdir") >"$log" 2>&1 || st=1
+	if grep -qi 'warning:' "$log"; then st=1; fi
+	[ -f "$src/v3gtest.ko" ] || { st=1; echo "build.sh: error: no v3gtest.ko was produced" >>"$log"; }
+	# its debug info is most of it (what GEARS copies into the guest)
+	[ $st = 0 ] && { strip --strip-debug "$src/v3gtest.ko" >>"$log" 2>&1 || st=1; }
+	result $st "tests/gears-ko (v3gtest.ko for $kver)" "$log"
+}
+
 build_part() { # name target
 	local log=$BUILD/logs/build-$1.log st=0
 	make -C "$REPO" "$2" >"$log" 2>&1 || st=1
@@ -72,6 +90,14 @@ build_part() { # name target
 build_module "$KVER_61" "$KDIR_61"
 build_module "$KVER_510" "$KDIR_510"
 build_module "$KVER_612" "$KDIR_612"
+build_gears_ko "$KVER_61" "$KDIR_61"
+# tests/gears-elf/gexec: the static PIE "v3ctl gears exec" runs in the guest
+build_gexec() {
+	local log=$BUILD/logs/build-gexec.log st=0
+	make -C "$REPO/tests/gears-elf" OUT="$BUILD/gears-elf" >"$log" 2>&1 || st=1
+	result $st "tests/gears-elf (gexec, a static PIE)" "$log"
+}
+build_gexec
 build_part v3ctl tools
 build_part guests guests
 # the /dev/v3vmm tests build on the kernel's kselftest harness (fetch-kernels.sh)

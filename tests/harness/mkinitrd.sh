@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the L1 initramfs (cpio.gz): busybox, /init, v3vmm.ko, v3ctl, the
+# Build the L1 initramfs (cpio.gz): busybox, /init, v3vmm.ko, v3ctl,
+# /lib/v3/v3gtest.ko (the L2 guest's GEARS test module), the
 # test guests, tests/abi/ioctl_neg and runas, tests/fuzz/v3fuzz,
 # tests/host/ioperm_loop and the L1 scripts of tests/l1/.
 # Parts that are missing are left out with a warning: the suites inside
@@ -43,6 +44,13 @@ copy_exe /usr/bin/kmod /sbin/kmod
 for a in insmod rmmod lsmod modinfo; do ln -sfn kmod "$ROOT/sbin/$a"; done
 
 if [ -f "$MODULE" ]; then cp "$MODULE" "$ROOT/v3/v3vmm.ko"; else warn "no module $MODULE"; fi
+# the module GEARS' injection tests load into the L2 guest (build.sh)
+mkdir -p "$ROOT/lib/v3"
+GKO=$BUILD/gears-ko/$KVER_61/v3gtest.ko
+if [ -f "$GKO" ]; then cp "$GKO" "$ROOT/lib/v3/v3gtest.ko"; else warn "no $GKO (tests/harness/build.sh builds it)"; fi
+# the static PIE the GEARS exec test runs in a guest process (build.sh)
+GEXEC=$BUILD/gears-elf/gexec
+if [ -f "$GEXEC" ]; then cp "$GEXEC" "$ROOT/lib/v3/gexec"; else warn "no $GEXEC (tests/harness/build.sh builds it)"; fi
 if [ -x "$REPO/tools/v3ctl/v3ctl" ]; then copy_exe "$REPO/tools/v3ctl/v3ctl" /bin/v3ctl; else warn "no tools/v3ctl/v3ctl"; fi
 if [ -x "$REPO/tests/abi/ioctl_neg" ]; then copy_exe "$REPO/tests/abi/ioctl_neg" /tests/ioctl_neg; else warn "no tests/abi/ioctl_neg"; fi
 if [ -x "$REPO/tests/abi/runas" ]; then copy_exe "$REPO/tests/abi/runas" /tests/runas; else warn "no tests/abi/runas"; fi

@@ -101,6 +101,7 @@ gears_on_linux() {
 	fi
 	gears_sym_check "$1" "$2 vcpu"
 	gears_ps_check "$1" "$2 vcpu"
+	gears_inject_tests "$1" "$2"
 }
 gears_after_reboot() {
 	gears_has || return 0
@@ -142,6 +143,357 @@ gears_linux() {
 	for f in layout finds requests errors held_ns_last held_ns_max; do
 		echo "#   sysfs gears/$f: $(cat "/sys/kernel/v3vmm/vms/$1/gears/$f")"
 	done
+	gears_inject_tests "$1" "$2"
+}
+
+# --- tracing and injection (ABI 1.7, capability gears-inject) -----------------
+# gears_inject_tests NAME VCPUS, on the booted guest after ps and sym:
+#   trace    v3ctl gears trace counts gpidloop's 1000 getpid calls exactly,
+#            each with its pid and result, and decodes the shell's
+#            write(1, "MARK\n", 5) = 5
+#   text     after the traces the handlers are unhooked and the text
+#            GEARS wrote is restored (sysfs trace_hooked, text_dirty; the
+#            guest's own view of __x64_sys_getpid and __x64_sys_write
+#            through /proc/kcore, tests/l2/kpeek.c, before and after)
+#   syscall  getpid and write(1, "INJECTED-HELLO\n", 15) injected into a
+#            running process (tests/l2/heartbeat.c), which goes on and
+#            exits 0
+#   kernel   /lib/v3/v3gtest.ko (tests/gears-ko) loaded from outside,
+#            its function and the kernel's int_sqrt called; the guest
+#            lists it, unloads it, and logged no Oops
+GEARS_INJECT_NAMES="trace --count 1000 of gpidloop's getpid calls: each one, its pid and result
+trace decodes the shell's write(1, \"MARK\\n\", 5) = 5
+after the traces the handlers are unhooked and the guest's kernel text is restored
+syscall getpid injected into a running process returns its pid
+syscall write injected into a running process prints on the guest console
+exec: a static PIE run in a child of the process prints its pid (the fork's result), its parent and its argument
+call v3gtest_add(2, 3) in the injected module returns 12
+call int_sqrt(1000000) returns 1000
+insmod v3gtest.ko answer=7 from outside: init_module returns 0, the guest lists it, its init ran
+the process goes on after the injections and exits 0
+the guest unloads the injected module (its exit runs)
+the guest kernel logged no Oops, BUG: or general protection"
+
+# gears_inject_has: the module traces and injects (capability
+# gears-inject; an older v3ctl shows the bit as cap-21) and this v3ctl
+# has 'gears trace'
+gears_inject_has() {
+	timeout 10 v3ctl version 2>/dev/null | grep -qE '^caps:.* (gears-inject|gears_inject|cap-21)( |$)' &&
+		timeout 10 v3ctl gears trace --help >/dev/null 2>&1
+}
+
+# gi_k NAME COUNTER: the VM's GEARS counter in sysfs ('?' if none)
+gi_k() { cat "/sys/kernel/v3vmm/vms/$1/gears/$2" 2>/dev/null || echo '?'; }
+# gi_delta A B: B - A ('?' unless both are numbers)
+gi_delta() {
+	case "$1" in '' | *[!0-9]*) echo '?'; return ;; esac
+	case "$2" in '' | *[!0-9]*) echo '?'; return ;; esac
+	echo $(($2 - $1))
+}
+# gi_con NAME: the console as console_wait last read it, without \r, in /tmp/gi.con
+gi_con() { tr -d '\r' <"/tmp/con.$1" >/tmp/gi.con; }
+# gi_ret: the result of the call v3ctl printed ("NAME(...) = RET ...") in $OUT
+gi_ret() { sed -n 's/.*) = \(-\{0,1\}[0-9][0-9]*\).*/\1/p' "$OUT" | tail -n 1; }
+# gi_json KEY [FILE]: KEY's value in the first JSON object of FILE ($OUT)
+gi_json() { tr -d '\n' <"${2:-$OUT}" | sed -n "s/.*\"$1\": *\"\{0,1\}\([^,}\"]*\).*/\1/p" | head -n 1; }
+
+# gi_bg OUT ERR CMD...: CMD in the background, bounded by the caller;
+# gi_bg_end SECS: wait up to SECS for it to end by itself, else SIGTERM
+# (then SIGKILL) it: its exit status in GI_RC, GI_KILLED 1 if it was
+# stopped.  One at a time.
+gi_bg() {
+	gb_o=$1 gb_e=$2
+	shift 2
+	rm -f /tmp/gi.pid /tmp/gi.rc
+	: >"$gb_o"
+	: >"$gb_e"
+	(
+		"$@" >"$gb_o" 2>"$gb_e" </dev/null &
+		echo $! >/tmp/gi.pid
+		gb_rc=0
+		wait $! || gb_rc=$?
+		echo $gb_rc >/tmp/gi.rc
+	) &
+	GI_SUB=$!
+	gb_i=0
+	while [ ! -s /tmp/gi.pid ] && [ $gb_i -lt 50 ]; do sleep 0.1; gb_i=$((gb_i + 1)); done
+}
+gi_bg_end() {
+	ge_i=0
+	while [ ! -f /tmp/gi.rc ] && [ $ge_i -lt $(($1 * 5)) ]; do sleep 0.2; ge_i=$((ge_i + 1)); done
+	GI_KILLED=0
+	if [ ! -f /tmp/gi.rc ]; then
+		GI_KILLED=1
+		kill "$(cat /tmp/gi.pid)" 2>/dev/null
+		ge_i=0
+		while [ ! -f /tmp/gi.rc ] && [ $ge_i -lt 25 ]; do sleep 0.2; ge_i=$((ge_i + 1)); done
+		[ -f /tmp/gi.rc ] || kill -9 "$(cat /tmp/gi.pid)" 2>/dev/null
+	fi
+	wait "$GI_SUB" 2>/dev/null
+	GI_RC=$(cat /tmp/gi.rc 2>/dev/null || echo '?')
+}
+# gi_wait FILE PATTERN SECS: poll FILE for PATTERN while the background
+# command runs (and once after it ended)
+gi_wait() {
+	gw_i=0
+	while [ $gw_i -lt $(($3 * 5)) ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		[ -f /tmp/gi.rc ] && break
+		sleep 0.2
+		gw_i=$((gw_i + 1))
+	done
+	grep -q -- "$2" "$1" 2>/dev/null
+}
+
+# gi_trace_up NAME ARGS...: start v3ctl gears trace NAME ARGS in the
+# background (out /tmp/gi.tr, err /tmp/gi.tre) and wait for its
+# "# tracing" line; status 1 when it did not come up
+gi_trace_up() {
+	gt_n=$1
+	shift
+	gi_bg /tmp/gi.tr /tmp/gi.tre timeout -k 5 150 v3ctl gears trace "$gt_n" "$@"
+	gi_wait /tmp/gi.tre '^# tracing' 60
+}
+
+# gi_res NAME STATUS DIAG... and gi_fail NAME DIAG...: result and fail
+# for the guest under test ("gears $gl: NAME"), counted in GI_DONE: the
+# names of GEARS_INJECT_NAMES, in their order
+gi_res() { GI_DONE=$((GI_DONE + 1)); gr_n=$1; shift; result "gears $gl: $gr_n" "$@"; }
+gi_fail() { GI_DONE=$((GI_DONE + 1)); gr_n=$1; shift; fail "gears $gl: $gr_n" "$@"; }
+# gi_dead NAME: the guest stopped, or its kernel panicked (its console
+# in /tmp/gi.con)
+gi_dead() {
+	timeout 10 v3ctl console "$1" 2>/dev/null | tr -d '\r' >/tmp/gi.con
+	[ "$(info_field "$1" state)" != running ] || grep -q 'Kernel panic' /tmp/gi.con
+}
+# gi_rest NAME: once the guest died, its last words, and the tests not
+# run yet fail at once
+gi_rest() {
+	echo "# gears $gl: the guest died: state $(info_field "$1" state): $(info_field "$1" detail); its console from the first complaint:"
+	awk '/Oops|BUG:|int3:|general protection|Call Trace|RIP:|Kernel panic/ && !f { f = 1 } f' /tmp/gi.con |
+		head -n 60 | sed 's/^/#   /'
+	printf '%s\n' "$GEARS_INJECT_NAMES" | tail -n +$((GI_DONE + 1)) >/tmp/gi.names
+	while IFS= read -r n; do
+		fail "gears $gl: $n" "not run: the guest died before"
+	done </tmp/gi.names
+}
+
+# gi_conwait NAME PATTERN SECS: console_wait, that gives up at once when
+# the guest's kernel panicked; gi_type NAME LINE MARK SECS: gears_type
+# with it
+gi_conwait() {
+	gc_i=0
+	while [ $gc_i -lt $(($3 * 2)) ]; do
+		timeout 10 v3ctl console "$1" >"/tmp/con.$1" 2>/dev/null
+		grep -q "$2" "/tmp/con.$1" && return 0
+		grep -q 'Kernel panic' "/tmp/con.$1" && return 1
+		[ "$(info_field "$1" state)" = running ] || return 1
+		sleep 0.5
+		gc_i=$((gc_i + 1))
+	done
+	return 1
+}
+gi_type() {
+	printf '%s\n' "$2" | timeout 15 v3ctl console "$1" --follow --timeout 2 >/dev/null 2>&1
+	gi_conwait "$1" "$3" "$4"
+}
+
+gears_inject_tests() {
+	gn=$1 gl="$2 vcpu" gv=$2
+	if ! gears_inject_has; then
+		printf '%s\n' "$GEARS_INJECT_NAMES" >/tmp/gi.names
+		while IFS= read -r n; do
+			pass "gears $gl: $n # SKIP no GEARS tracing and injection (module capability gears-inject, v3ctl gears trace)"
+		done </tmp/gi.names
+		return 0
+	fi
+	GI_DONE=0
+	gi_t0=$(uptime_s)
+	for c in trace_hooked trace_entries trace_returns trace_events trace_lost bp_foreign injections text_dirty; do
+		eval "gi0_$c=\$(gi_k \"\$gn\" $c)"
+	done
+	# the guest's own view of the two handlers the traces hook
+	gi_type "$gn" "kpeek __x64_sys_getpid __x64_sys_write | sed 's/^/GJP0-/'; echo GJ\$((1))P0-$gv" "GJ1P0-$gv" 60
+	gi_con "$gn"
+	sed -n 's/^GJP0-KPEEK //p' /tmp/gi.con >/tmp/gi.peek0
+
+	# --- trace: gpidloop's 1000 getpid calls, counted exactly ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	ev0=$(gi_k "$gn" trace_events) lo0=$(gi_k "$gn" trace_lost)
+	if gi_trace_up "$gn" --comm gpidloop --syscalls getpid --count 1000 --json --duration 120; then
+		hk=$(gi_k "$gn" trace_hooked)
+		# gpidloop waits 300 ms; kpeek first: the text as the guest sees it now
+		gi_type "$gn" "kpeek __x64_sys_getpid | sed 's/^/GJPD-/'; gpidloop 1000 300; echo GJ\$((1))L-$gv" "GJ1L-$gv" 120
+		gi_bg_end 30
+		gi_con "$gn"
+		gpid=$(sed -n 's/.*GPIDLOOP pid=\([0-9][0-9]*\) n=1000 ok.*/\1/p' /tmp/gi.con | tail -n 1)
+		# every event: getpid by gpidloop, pid = tgid = the pid it printed = its result
+		chk=$(awk -v p="${gpid:-none}" '
+			function val(k,   s) {
+				if (!match($0, "\"" k "\": *")) return "<none>"
+				s = substr($0, RSTART + RLENGTH)
+				if (substr(s, 1, 1) == "\"") { s = substr(s, 2); return substr(s, 1, index(s, "\"") - 1) }
+				match(s, /^[-0-9a-zA-Z_.]*/)
+				return substr(s, 1, RLENGTH)
+			}
+			/"syscall"/ { n++
+				if (val("syscall") != "getpid" || val("ret") != p || val("pid") != p ||
+				    val("tgid") != p || val("comm") != "gpidloop" || val("injected") != "false") {
+					bad++; if (bad <= 2) eg = eg " [" substr($0, 1, 200) "]" } }
+			END { printf "%d %d%s\n", n, bad, eg }' /tmp/gi.tr)
+		nev=${chk%% *} rest=${chk#* } nbad=${rest%% *}
+		dev=$(gi_delta "$ev0" "$(gi_k "$gn" trace_events)") dlo=$(gi_delta "$lo0" "$(gi_k "$gn" trace_lost)")
+		echo "# gears $gl: trace of gpidloop (pid ${gpid:-?}): $nev events, v3ctl exit $GI_RC (stopped by the test: $GI_KILLED), hooked $hk while up, trace_events +$dev, trace_lost +$dlo"
+		sed -n 's/^GJPD-KPEEK /#   guest text while tracing: /p' /tmp/gi.con | tail -n 1
+		gi_res "trace --count 1000 of gpidloop's getpid calls: each one, its pid and result" \
+			"$([ -n "$gpid" ] && [ "$nev" = 1000 ] && [ "$nbad" = 0 ] && [ "$GI_RC" = 0 ] && [ "$GI_KILLED" = 0 ] &&
+			   [ "$hk" = 1 ] && { [ "$dev" = '?' ] || [ "$dev" = 1000 ]; } && { [ "$dlo" = '?' ] || [ "$dlo" = 0 ]; }; echo $?)" \
+			"gpidloop pid '${gpid}' ($(grep -o 'GPIDLOOP.*' /tmp/gi.con | tail -n 1)); events $nev, $nbad not (getpid, that pid, that result): ${rest#* }" \
+			"v3ctl exit $GI_RC, stopped by the test $GI_KILLED; hooked '$hk' while tracing; trace_events +$dev trace_lost +$dlo" \
+			"stderr: $(head -n 3 /tmp/gi.tre)" "first: $(head -n 1 /tmp/gi.tr | head -c 300)" \
+			"guest console: $(tail -n 4 /tmp/gi.con | tr '\n' '|')"
+	else
+		gi_bg_end 5
+		gi_fail "trace --count 1000 of gpidloop's getpid calls: each one, its pid and result" \
+			"no '# tracing' from v3ctl gears trace (exit $GI_RC): $(head -n 3 /tmp/gi.tre)"
+	fi
+
+	# --- trace: the shell's write of "MARK\n", decoded ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	gi_name="trace decodes the shell's write(1, \"MARK\\n\", 5) = 5"
+	if gi_trace_up "$gn" --comm sh --syscalls write --duration 60; then
+		gi_type "$gn" "echo MARK" "^MARK" 60
+		gi_wait /tmp/gi.tr 'write(1, "MARK\\n", 5) = 5' 20
+		# stopped by SIGTERM: v3ctl must unhook on its way out
+		gi_bg_end 0
+		gi_res "$gi_name" "$(grep -qF 'write(1, "MARK\n", 5) = 5' /tmp/gi.tr; echo $?)" \
+			"$(wc -l </tmp/gi.tr) lines, exit $GI_RC: $(grep -F MARK /tmp/gi.tr | head -n 3)" \
+			"first: $(head -n 2 /tmp/gi.tr)" "stderr: $(head -n 3 /tmp/gi.tre)"
+	else
+		gi_bg_end 5
+		gi_fail "$gi_name" "no '# tracing' from v3ctl gears trace (exit $GI_RC): $(head -n 3 /tmp/gi.tre)"
+	fi
+
+	# --- text: unhooked and restored once the tracers are gone ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	sleep 1
+	hk=$(gi_k "$gn" trace_hooked) td=$(gi_k "$gn" text_dirty)
+	gi_type "$gn" "kpeek __x64_sys_getpid __x64_sys_write | sed 's/^/GJP1-/'; echo GJ\$((1))P1-$gv" "GJ1P1-$gv" 60
+	gi_con "$gn"
+	sed -n 's/^GJP1-KPEEK //p' /tmp/gi.con >/tmp/gi.peek1
+	sed 's/^/#   guest text before: /' /tmp/gi.peek0
+	sed 's/^/#   guest text after:  /' /tmp/gi.peek1
+	peek=0 pwhy=
+	if [ "$(grep -c ' [0-9a-f]\{32\}$' /tmp/gi.peek0)" = 2 ]; then
+		cmp -s /tmp/gi.peek0 /tmp/gi.peek1 || { peek=1; pwhy="the guest's bytes differ after the traces"; }
+	else
+		echo "# gears $gl: the guest could not read its own text (kpeek: $(head -n 1 /tmp/gi.peek0)): sysfs only"
+	fi
+	gi_res "after the traces the handlers are unhooked and the guest's kernel text is restored" \
+		"$([ "$hk" = 0 ] && [ "$td" = 0 ] && [ $peek = 0 ]; echo $?)" \
+		"trace_hooked '$hk', text_dirty '$td' after the tracers ended; $pwhy"
+	if [ "$hk" != 0 ]; then
+		# a trace left running: stopped for the tests that follow
+		run 30 v3ctl gears trace "$gn" --stop
+		echo "# gears $gl: v3ctl gears trace --stop: exit $RC $(head -n 1 "$ERR"); hooked now $(gi_k "$gn" trace_hooked), text_dirty $(gi_k "$gn" text_dirty)"
+	fi
+
+	# --- syscall: injections into a running process ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	gi_type "$gn" "{ heartbeat 20; echo GJ\$((1))HBRC=\$?; } &" "HB [0-9][0-9]* 2" 60
+	gi_con "$gn"
+	hp=$(sed -n 's/.*HB \([0-9][0-9]*\) [0-9][0-9]*$/\1/p' /tmp/gi.con | head -n 1)
+	if [ -n "$hp" ]; then
+		run 60 v3ctl gears syscall "$gn" --pid "$hp" getpid
+		r=$(gi_ret)
+		gi_res "syscall getpid injected into a running process returns its pid" \
+			"$([ "$RC" = 0 ] && [ "$r" = "$hp" ] && grep -q "^pid $hp comm heartbeat\$" "$OUT"; echo $?)" \
+			"heartbeat pid $hp, result '$r'; exit $RC: $(head -n 2 "$OUT") $(head -n 2 "$ERR")"
+		run 60 v3ctl gears syscall "$gn" --pid "$hp" write 1 's:INJECTED-HELLO\n' 15
+		r=$(gi_ret) rc=$RC
+		gi_conwait "$gn" "INJECTED-HELLO" 20
+		gi_con "$gn"
+		gi_res "syscall write injected into a running process prints on the guest console" \
+			"$([ "$rc" = 0 ] && [ "$r" = 15 ] && grep -q 'INJECTED-HELLO$' /tmp/gi.con; echo $?)" \
+			"result '$r'; exit $rc: $(head -n 2 "$OUT") $(head -n 2 "$ERR"); console: $(grep -c INJECTED-HELLO /tmp/gi.con) INJECTED-HELLO"
+		gi_name="exec: a static PIE run in a child of the process prints its pid (the fork's result), its parent and its argument"
+		if [ -f /lib/v3/gexec ]; then
+			run 60 v3ctl gears exec "$gn" --pid "$hp" /lib/v3/gexec GX-ARG
+			r=$(gi_ret) rc=$RC
+			gi_conwait "$gn" "GEARS-EXEC pid=" 20
+			gi_con "$gn"
+			gi_res "$gi_name" \
+				"$([ "$rc" = 0 ] && [ -n "$r" ] && [ "$r" -gt 0 ] &&
+				   grep -q "GEARS-EXEC pid=$r ppid=$hp argc=2 argv1=GX-ARG" /tmp/gi.con; echo $?)" \
+				"result '$r'; exit $rc: $(head -n 2 "$OUT") $(head -n 2 "$ERR"); console: $(grep 'GEARS-EXEC' /tmp/gi.con | head -n 2)"
+		else
+			gi_fail "$gi_name" "no /lib/v3/gexec in the initramfs (tests/harness/build.sh builds it)"
+		fi
+	else
+		gi_fail "syscall getpid injected into a running process returns its pid" \
+			"heartbeat did not start: $(tail -n 3 /tmp/gi.con)"
+		gi_fail "syscall write injected into a running process prints on the guest console" "no heartbeat"
+		gi_fail "exec: a static PIE run in a child of the process prints its pid (the fork's result), its parent and its argument" "no heartbeat"
+	fi
+
+	# --- kernel: a module loaded from outside, functions called ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	gi_name="insmod v3gtest.ko answer=7 from outside: init_module returns 0, the guest lists it, its init ran"
+	# right after the system calls, while heartbeat makes calls (the
+	# injections run at any process's next one: the idle shell makes none)
+	if [ -f /lib/v3/v3gtest.ko ]; then
+		run 120 v3ctl gears insmod "$gn" /lib/v3/v3gtest.ko answer=7
+		r=$(gi_ret) rc=$RC
+		head -n 2 "$OUT" >/tmp/gi.ins
+		head -n 2 "$ERR" >>/tmp/gi.ins
+	fi
+	run 60 v3ctl gears call "$gn" v3gtest_add 2 3
+	r2=$(gi_ret)
+	gi_res "call v3gtest_add(2, 3) in the injected module returns 12" \
+		"$([ "$RC" = 0 ] && [ "$r2" = 12 ]; echo $?)" "result '$r2'; exit $RC: $(head -n 2 "$OUT") $(head -n 2 "$ERR")"
+	run 60 v3ctl gears call "$gn" int_sqrt 1000000
+	r2=$(gi_ret)
+	gi_res "call int_sqrt(1000000) returns 1000" \
+		"$([ "$RC" = 0 ] && [ "$r2" = 1000 ]; echo $?)" "result '$r2'; exit $RC: $(head -n 2 "$OUT") $(head -n 2 "$ERR")"
+	if [ -f /lib/v3/v3gtest.ko ]; then
+		gi_type "$gn" "grep '^v3gtest ' /proc/modules | sed 's/^/GJM-/'; dmesg | grep 'v3gtest:' | sed 's/^/GJD-/'; echo GJ\$((1))M-$gv" "GJ1M-$gv" 60
+		gi_con "$gn"
+		gi_res "$gi_name" \
+			"$([ "$rc" = 0 ] && [ "$r" = 0 ] && grep -q '^GJM-v3gtest ' /tmp/gi.con &&
+			   grep -q '^GJD-.*v3gtest: loaded, answer=7$' /tmp/gi.con; echo $?)" \
+			"result '$r'; exit $rc: $(tr '\n' ' ' </tmp/gi.ins)" \
+			"guest: $(grep '^GJ[MD]-' /tmp/gi.con | head -n 4 | tr '\n' ' ')"
+	else
+		gi_fail "$gi_name" "no /lib/v3/v3gtest.ko in the initramfs (tests/harness/build.sh builds it)"
+	fi
+
+	# --- the process after the injections: all its beats, exit 0 ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	if [ -n "$hp" ]; then
+		gi_conwait "$gn" "GJ1HBRC=" 60
+		gi_con "$gn"
+		beats=$(grep -o "HB $hp [0-9]*" /tmp/gi.con | sort -u | wc -l)
+		after=$(sed -n '/INJECTED-HELLO/,$p' /tmp/gi.con | grep -c "HB $hp ")
+		gi_res "the process goes on after the injections and exits 0" \
+			"$(grep -q "HB-DONE $hp" /tmp/gi.con && grep -q 'GJ1HBRC=0' /tmp/gi.con && [ "$after" -gt 0 ]; echo $?)" \
+			"$beats of 200 beats, $after after INJECTED-HELLO; $(grep -o "HB-DONE $hp" /tmp/gi.con | head -n 1); $(grep -o 'GJ1HBRC=[0-9]*' /tmp/gi.con | head -n 1)"
+	else
+		gi_fail "the process goes on after the injections and exits 0" "no heartbeat"
+	fi
+
+	# --- the end: unload, and the guest kernel's log ---
+	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
+	gi_type "$gn" "rmmod v3gtest; r=\$?; echo GJX rmmod=\$r unloaded=\$(dmesg | grep -c 'v3gtest: unloaded') bad=\$(dmesg | grep -cE 'Oops|BUG:|general protection'); dmesg | grep -E 'Oops|BUG:|general protection' | head -n 5 | sed 's/^/GJB-/'; echo GJ\$((1))R-$gv" "GJ1R-$gv" 60
+	gi_con "$gn"
+	x=$(grep '^GJX rmmod=' /tmp/gi.con | tail -n 1)
+	gi_res "the guest unloads the injected module (its exit runs)" \
+		"$(echo "$x" | grep -q 'rmmod=0 unloaded=1 '; echo $?)" "guest: '$x'"
+	gi_res "the guest kernel logged no Oops, BUG: or general protection" \
+		"$(echo "$x" | grep -q ' bad=0$'; echo $?)" "guest: '$x'" "$(grep '^GJB-' /tmp/gi.con)"
+	for c in trace_hooked trace_entries trace_returns trace_events trace_lost bp_foreign injections text_dirty; do
+		echo "#   sysfs gears/$c: $(gi_k "$gn" "$c") (was $(eval "echo \"\$gi0_$c\""))"
+	done
+	echo "# gears $gl: tracing and injection took $(awk -v a="$gi_t0" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }') s"
 }
 
 gears_tests() {
@@ -203,4 +555,59 @@ gears_tests() {
 		fi
 	fi
 	vm_gone "$gx"
+}
+
+# --- a guest that is not well ---------------------------------------------------
+# gears_robust_tests: a 2-vCPU guest is rebooted while requests run (the
+# kernel found again, or refused, mid-boot), then panicked (sysrq c) and
+# asked again: every request ends within its bound with an answer or a
+# refusal, and the host stays up (the suite's dmesg check).
+gears_robust_tests() {
+	gears_inject_has || { pass "gears: requests on a rebooting or panicked guest # SKIP no gears-inject"; return 0; }
+	linux_create gr 2
+	run 10 v3ctl launch gr
+	if ! console_wait gr "V3L2: ready" "$LINUX_BOOT_SECS"; then
+		fail "gears: the robustness guest boots" "$(tail -n 3 /tmp/con.gr)"
+		return 1
+	fi
+	printf 'echo GRBOOT-$((6 * 7)); reboot -f\n' |
+		timeout 10 v3ctl console gr --follow --timeout 1 >/dev/null 2>&1
+	gr_why= n=0
+	# requests while it reboots: each must end in its bound
+	while [ $n -lt 12 ]; do
+		n=$((n + 1))
+		run 30 v3ctl gears call gr int_sqrt 1000000 --timeout 2
+		[ "$RC" -ge 124 ] && gr_why="$gr_why call $n: exit $RC;"
+		run 30 v3ctl gears trace gr --syscalls getpid,write --duration 1
+		[ "$RC" -ge 124 ] && gr_why="$gr_why trace $n: exit $RC;"
+	done
+	n=0
+	while [ $n -lt "$LINUX_BOOT_SECS" ]; do
+		timeout 10 v3ctl console gr 2>/dev/null | tr -d '\r' | sed -n '/^GRBOOT-42/,$p' >/tmp/gr.con
+		grep -q "V3L2: ready" /tmp/gr.con && break
+		sleep 1; n=$((n + 1))
+	done
+	grep -q "V3L2: ready" /tmp/gr.con ||
+		gr_why="$gr_why no second boot: $(tail -n 2 /tmp/gr.con | tr '\n' ' ');"
+	# a process that makes system calls (the idle shell makes none)
+	printf '(while :; do sleep 0.2; done) &\n' |
+		timeout 10 v3ctl console gr --follow --timeout 1 >/dev/null 2>&1
+	run 30 v3ctl gears call gr int_sqrt 1000000 --timeout 5
+	result "gears: requests on a rebooting guest end in their bounds; after the boot int_sqrt(1000000) = 1000" \
+		"$([ -z "$gr_why" ] && [ "$(gi_ret)" = 1000 ]; echo $?)" "$gr_why last: exit $RC $(head -c 200 "$OUT") $(head -c 200 "$ERR")"
+	printf 'echo c >/proc/sysrq-trigger\n' |
+		timeout 10 v3ctl console gr --follow --timeout 1 >/dev/null 2>&1
+	console_wait gr "Kernel panic" 60 || true
+	run 30 v3ctl gears call gr int_sqrt 1000000 --timeout 2
+	c1=$RC
+	run 30 v3ctl gears trace gr --syscalls getpid --duration 1
+	c2=$RC
+	run 30 v3ctl gears ps gr
+	c3=$RC
+	result "gears: requests on a panicked guest end (call $c1, trace $c2, ps $c3) and the host stays up" \
+		"$([ "$c1" -lt 124 ] && [ "$c2" -lt 124 ] && [ "$c3" -lt 124 ]; echo $?)" "$(head -c 200 "$ERR")"
+	k=/sys/kernel/v3vmm/vms/gr/gears
+	result "gears: nothing left hooked in the panicked guest (text_dirty $(gi_k gr text_dirty))" \
+		"$([ "$(gi_k gr text_dirty)" = 0 ]; echo $?)" "trace_hooked $(gi_k gr trace_hooked)"
+	vm_gone gr
 }

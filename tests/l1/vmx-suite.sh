@@ -28,12 +28,11 @@ HOSTILE_PARTS=corpus
 # runs (Bochs' clock is its instruction count, so the timing stays steady)
 HOSTILE_HEALTHY_MS=200
 HOSTILE_LINUX=0
-# gears-tests.sh: ps and sym on the linux section's guest and again after
-# its reboot (LINUX_GEARS=1; the SVM suite boots 1- and 2-vCPU guests of
-# its own).  Off for now: on Bochs, GEARS answered (the kernel found, its
-# slide and symbols, the task list) but the test's capture of the guest's
-# own view (/proc through the console) came back empty; see docs/gears.md
-: "${LINUX_GEARS:=0}"
+# gears-tests.sh on the linux section's guest (LINUX_GEARS=1): ps and sym,
+# tracing, system-call, kernel-call, insmod and exec injection (about 4
+# minutes of Bochs), and sym again after its reboot (1 more); the SVM
+# suite boots 1- and 2-vCPU guests of its own for them
+: "${LINUX_GEARS:=1}"
 # paging-tests.sh: no Linux boot (PAGING_LINUX=0): a shadow-mode Linux
 # boot costs Bochs 4 minutes and memchk under flips 10 more; the SVM suite
 # runs the 1- and 4-vCPU boots in shadow mode and memchk under 200 flips.

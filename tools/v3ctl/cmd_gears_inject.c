@@ -472,72 +472,6 @@ int gears_call(const char *cmd, int argc, char **argv)
 
 /* ------------------------------------------------------------- insmod */
 
-/*
- * All of @path, at most @max bytes (@limit says whose limit that is), not
- * empty (@what: what it should be): 0, or -1 with a message.
- */
-static int read_file(const char *cmd, const char *path, uint64_t max,
-		     const char *limit, const char *what, uint8_t **bufp,
-		     size_t *lenp)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t done = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		v3_err_errno(cmd, path, errno);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		v3_err_errno(cmd, path, errno);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		v3_err(cmd, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > max) {
-		v3_err(cmd, "%s: %lld bytes, more than the %llu MiB %s", path,
-		       (long long)st.st_size, (unsigned long long)max >> 20,
-		       limit);
-		goto fail;
-	}
-	if (!st.st_size) {
-		v3_err(cmd, "%s: empty file, not %s", path, what);
-		goto fail;
-	}
-	buf = malloc(st.st_size);
-	if (!buf) {
-		v3_err_errno(cmd, path, ENOMEM);
-		goto fail;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0)
-				v3_err_errno(cmd, path, errno);
-			else
-				v3_err(cmd, "%s: file shrank while reading",
-				       path);
-			goto fail;
-		}
-		done += n;
-	}
-	close(fd);
-	*bufp = buf;
-	*lenp = done;
-	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return -1;
-}
-
 /* PARAMS joined by spaces into @out: 0 or the exit status */
 static int join_params(const char *cmd, char **p, int n,
 		       char out[V3_GEARS_SYM_LEN])
@@ -579,7 +513,7 @@ int gears_insmod(const char *cmd, int argc, char **argv)
 	ret = join_params(cmd, argv + 3, o.nops - 2, params);
 	if (ret)
 		return ret;
-	if (read_file(cmd, file, V3_GEARS_DATA_MAX, "GEARS injects",
+	if (v3_read_file(cmd, file, V3_GEARS_DATA_MAX, "GEARS injects",
 		      "a kernel module", &ko, &len))
 		return EXIT_FAIL;
 	inj_init(&in, argv[1], V3_GEARS_INJ_INSMOD, &o, params);
@@ -665,7 +599,7 @@ int gears_exec(const char *cmd, int argc, char **argv)
 		return usage_err(cmd, "missing --pid N: the process to fork the program from");
 	file = argv[2];
 	nargs = o.nops - 2;
-	if (read_file(cmd, file, EXEC_FILE_MAX, "v3ctl reads for a program",
+	if (v3_read_file(cmd, file, EXEC_FILE_MAX, "v3ctl reads for a program",
 		      "a program", &elf, &len))
 		return EXIT_FAIL;
 	/* argv[0]: the base name; then the ARGs */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "v3ctl.h"
@@ -447,5 +448,72 @@ int parse_help_json(const char *cmd, int argc, char **argv, const char *help,
 		}
 		return opt_error(cmd, c, argv);
 	}
+	return -1;
+}
+
+/*
+ * All of @path into a new buffer, at most @max bytes (@limit says whose
+ * limit that is: "the 64 MiB GEARS injects"), not empty unless @what is
+ * NULL (@what: what it should be): 0, or -1 with a message.
+ */
+int v3_read_file(const char *cmd, const char *path, uint64_t max,
+		     const char *limit, const char *what, uint8_t **bufp,
+		     size_t *lenp)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t done = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		v3_err_errno(cmd, path, errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		v3_err_errno(cmd, path, errno);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		v3_err(cmd, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > max) {
+		v3_err(cmd, "%s: %lld bytes, more than the %llu MiB %s", path,
+		       (long long)st.st_size, (unsigned long long)max >> 20,
+		       limit);
+		goto fail;
+	}
+	if (!st.st_size && what) {
+		v3_err(cmd, "%s: empty file, not %s", path, what);
+		goto fail;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		v3_err_errno(cmd, path, ENOMEM);
+		goto fail;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				v3_err_errno(cmd, path, errno);
+			else
+				v3_err(cmd, "%s: file shrank while reading",
+				       path);
+			goto fail;
+		}
+		done += n;
+	}
+	close(fd);
+	*bufp = buf;
+	*lenp = done;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
 	return -1;
 }

@@ -95,6 +95,10 @@ int open_one_vm(const char *cmd, int argc, char **argv, const char **name,
 int open_vm_query(const char *cmd, int argc, char **argv, const char *help,
 		  bool *json, const char **name, unsigned int minor,
 		  const char *what, int *fd);
+/* util.c: all of a file, bounded (limit names whose bound it is) */
+int v3_read_file(const char *cmd, const char *path, uint64_t max,
+		 const char *limit, const char *what, uint8_t **bufp,
+		 size_t *lenp);
 const char *errno_name(int err);
 void v3_err_ioc(const char *cmd, const char *name, unsigned long req,
 		int err, uint64_t need);

@@ -210,64 +210,6 @@ static void create_nomem_numa(const char *cmd, const struct vm_config *cfg)
 	       __builtin_popcountll(cfg->mem_nodes) == 1 ? "" : "s", list);
 }
 
-/* Read all of @path (at most @max bytes) into a new buffer. */
-static int read_file(const char *cmd, const char *path, uint64_t max,
-		     uint8_t **bufp, size_t *lenp)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t done = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		v3_err_errno(cmd, path, errno);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		v3_err_errno(cmd, path, errno);
-		goto err_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		v3_err(cmd, "%s: not a regular file", path);
-		goto err_close;
-	}
-	if ((uint64_t)st.st_size > max) {
-		v3_err(cmd, "%s: file (%lld bytes) is larger than guest RAM",
-		       path, (long long)st.st_size);
-		goto err_close;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		v3_err_errno(cmd, path, ENOMEM);
-		goto err_close;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0)
-				v3_err_errno(cmd, path, errno);
-			else
-				v3_err(cmd, "%s: file shrank while reading",
-				       path);
-			free(buf);
-			goto err_close;
-		}
-		done += n;
-	}
-	close(fd);
-	*bufp = buf;
-	*lenp = done;
-	return 0;
-
-err_close:
-	close(fd);
-	return -1;
-}
-
 static int null_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 {
 	(void)ctx;
@@ -317,10 +259,12 @@ int vm_create_and_load(int fd, const char *cmd, const struct vm_config *cfg)
 	int ret = EXIT_FAIL, err;
 	char why[256];
 
-	if (read_file(cmd, cfg->kernel, cfg->mem_bytes, &kernel, &kernel_len))
+	if (v3_read_file(cmd, cfg->kernel, cfg->mem_bytes, "of guest RAM", NULL,
+			 &kernel, &kernel_len))
 		return EXIT_FAIL;
-	if (cfg->initrd && read_file(cmd, cfg->initrd, cfg->mem_bytes,
-				     &initrd, &initrd_len))
+	if (cfg->initrd && v3_read_file(cmd, cfg->initrd, cfg->mem_bytes,
+					"of guest RAM", NULL, &initrd,
+					&initrd_len))
 		goto out;
 
 	memset(&req, 0, sizeof(req));
