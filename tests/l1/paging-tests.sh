@@ -125,7 +125,7 @@ paging_guest() {
 	plan=$(grep -E '^1\.\.[0-9]+' "$OUT" | tail -n 1)
 	bad=
 	[ "$st" = stopped ] && [ "$why" = exit-port ] && [ "$code" = 1 ] ||
-		bad="state '$st', stop-reason '$why', exit-code '$code' (pass: exit-port, 1)"
+		bad="state '$st', stop-reason '$why', exit-code '$code' (pass: exit-port, 1): $(info_field pgg detail)"
 	[ -z "$bad" ] && [ -z "$plan" ] && bad="no TAP plan on the console"
 	[ -z "$bad" ] && grep -q '^not ok' "$OUT" && bad="the guest reported failures"
 	if [ -z "$bad" ]; then
