@@ -246,7 +246,6 @@ enum v3_exit_reason {
 	V3_EXIT_ENTRY_LOST,	/* the (emulated) CPU botched the entry: retried */
 	V3_EXIT_RDPMC,		/* ABI 1.2: performance-counter read */
 	V3_EXIT_WBINVD,		/* ABI 1.2: write-back and invalidate caches */
-	V3_EXIT_SOFT_INT,	/* ABI 1.7: INT n / INT3 as an instruction (SVM, emulators) */
 	V3_NR_EXIT_REASONS = 32
 };
 
@@ -277,7 +276,6 @@ enum v3_exit_reason {
 	[V3_EXIT_ENTRY_LOST] = "entry-lost",			\
 	[V3_EXIT_RDPMC] = "rdpmc",				\
 	[V3_EXIT_WBINVD] = "wbinvd",				\
-	[V3_EXIT_SOFT_INT] = "soft-int",			\
 }
 
 /* Extra counters beside the per-reason exit table */
@@ -699,8 +697,8 @@ struct v3_gears_ps {
 };
 
 /*
- * GEARS interception and injection (ABI 1.7).  Both work by breakpoints
- * GEARS writes into the guest kernel's text: an INT3 on the ftrace site
+ * GEARS interception and injection (ABI 1.7).  Both work by traps
+ * GEARS writes into the guest kernel's text: a UD2 made of the ftrace site
  * (the 5-byte NOP at the start) of the system call's handler
  * __x64_sys_NAME, found by its own kallsyms.  System calls not selected
  * run untouched.  Everything written is restored when the trace stops or

@@ -14,8 +14,6 @@
 
 typedef int (*v3_exit_fn)(struct v3_vcpu *vcpu);
 
-static int v3_exit_unhandled(struct v3_vcpu *vcpu);
-
 
 /*
  * Complete an intercepted instruction.  Its length must be known (x86
@@ -72,63 +70,39 @@ static int v3_exit_pause(struct v3_vcpu *vcpu)
 }
 
 /*
- * #BP hooks (GEARS' breakpoints in guest text, module/gears/gears_bp.c).
+ * #UD hooks (GEARS' traps in guest text, module/gears/gears_hook.c).
  * Added at module load before any VM exists and removed at unload after
  * the last one is gone, so the exit path walks the list without a lock.
  */
-static LIST_HEAD(v3_bp_hooks);
+static LIST_HEAD(v3_ud_hooks);
 
-void v3_bp_hook_add(struct v3_bp_hook *h)
+void v3_ud_hook_add(struct v3_ud_hook *h)
 {
-	list_add_tail(&h->node, &v3_bp_hooks);
+	list_add_tail(&h->node, &v3_ud_hooks);
 }
 
-void v3_bp_hook_del(struct v3_bp_hook *h)
+void v3_ud_hook_del(struct v3_ud_hook *h)
 {
 	list_del(&h->node);
 }
 
 /*
- * INT3 (a trap, SDM vol. 3A 6.15 interrupt 3): on both SVM and VMX the
- * exit leaves RIP at the INT3 itself (APM vol. 2 15.12, SDM vol. 3C
- * 27.1).  A hook that owns the breakpoint moves RIP on; any other INT3
- * is the guest's own (kprobes, jump labels being patched, a debugger):
- * it gets its #BP as if no VMM were there, with RIP after the INT3.
+ * #UD is a fault (SDM vol. 3A 6.15, interrupt 6): the exit leaves RIP at
+ * the instruction, on SVM, VMX and the emulators alike.  A hook that
+ * owns the UD2 moves RIP on; any other #UD is the guest's own (Linux's
+ * BUG() and WARN() are UD2s): it gets it back as if no VMM were there.
  */
-static int v3_exit_bp(struct v3_vcpu *vcpu)
+static int v3_exit_ud_fault(struct v3_vcpu *vcpu)
 {
-	struct v3_bp_hook *h;
+	struct v3_ud_hook *h;
 	int ret;
 
-	list_for_each_entry(h, &v3_bp_hooks, node) {
+	list_for_each_entry(h, &v3_ud_hooks, node) {
 		ret = h->fn(vcpu);
 		if (ret != -ENOENT)
 			return ret;
 	}
-	vcpu->regs.rip += 1;
-	v3_arch->inject_exception(vcpu, X86_TRAP_BP, false, 0);
-	return 0;
-}
-
-/*
- * An INT n or INT3 the backend intercepted as an instruction (SVM's INTn
- * intercept, on for QEMU's TCG: svm_exit.c).  RIP is the instruction.
- * INT3 goes where a #BP exit goes; INT n (CD ib) is given back to the
- * guest as the software interrupt it is, RIP past it (its two bytes).
- */
-static int v3_exit_soft_int(struct v3_vcpu *vcpu)
-{
-	u8 insn[2];
-
-	if (v3_fetch_insn(vcpu, insn, sizeof(insn)) &&
-	    v3_fetch_insn(vcpu, insn, 1))
-		return v3_exit_unhandled(vcpu);
-	if (insn[0] == 0xcc)
-		return v3_exit_bp(vcpu);
-	if (insn[0] != 0xcd || !v3_arch->inject_soft_int)
-		return v3_exit_unhandled(vcpu);
-	vcpu->regs.rip += 2;
-	v3_arch->inject_soft_int(vcpu, insn[1]);
+	v3_arch->inject_exception(vcpu, X86_TRAP_UD, false, 0);
 	return 0;
 }
 
@@ -149,9 +123,9 @@ static int v3_exit_exception(struct v3_vcpu *vcpu)
 	struct v3_exit *e = &vcpu->exit;
 
 	switch (e->exc.vector) {
-	case X86_TRAP_BP:
+	case X86_TRAP_UD:
 		v3_fpu_put(vcpu);
-		return v3_exit_bp(vcpu);
+		return v3_exit_ud_fault(vcpu);
 	case X86_TRAP_AC:
 		v3_arch->inject_exception(vcpu, X86_TRAP_AC, true, 0);
 		return 0;
@@ -366,7 +340,6 @@ static const struct {
 	/* atomic: #MC goes to the host's handler on the CPU that took it */
 	[V3_EXIT_EXCEPTION] = { v3_exit_exception, true },
 	[V3_EXIT_ENTRY_LOST] = { v3_exit_nothing, true },
-	[V3_EXIT_SOFT_INT] = { v3_exit_soft_int, false },
 };
 
 int v3_handle_exit(struct v3_vcpu *vcpu)

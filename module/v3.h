@@ -442,11 +442,6 @@ struct v3_arch_ops {
 	/* Queue an exception for the next entry. */
 	void (*inject_exception)(struct v3_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
-	/*
-	 * Optional: queue the software interrupt of an INT n the backend
-	 * intercepted (V3_EXIT_SOFT_INT), RIP already past the instruction.
-	 */
-	void (*inject_soft_int)(struct v3_vcpu *vcpu, u8 vector);
 	/* Write back a changed EFER (WRMSR emulation). */
 	void (*set_efer)(struct v3_vcpu *vcpu, u64 efer);
 	/*
@@ -568,16 +563,16 @@ void v3_reset_cancel(struct v3_vm *vm);
 int v3_handle_exit(struct v3_vcpu *vcpu);
 void v3_skip_insn(struct v3_vcpu *vcpu);
 /*
- * A #BP hook: fn returns -ENOENT when the INT3 is not its own (the next
+ * A #UD hook: fn returns -ENOENT when the UD2 is not its own (the next
  * hook or the guest gets it), else what an exit handler returns, RIP
  * moved on.  Runs in the vCPU thread, may sleep.
  */
-struct v3_bp_hook {
+struct v3_ud_hook {
 	struct list_head node;
 	int (*fn)(struct v3_vcpu *vcpu);
 };
-void v3_bp_hook_add(struct v3_bp_hook *h);
-void v3_bp_hook_del(struct v3_bp_hook *h);
+void v3_ud_hook_add(struct v3_ud_hook *h);
+void v3_ud_hook_del(struct v3_ud_hook *h);
 void v3_inject_gp(struct v3_vcpu *vcpu);
 void v3_inject_ud(struct v3_vcpu *vcpu);
 

@@ -355,7 +355,7 @@ static ssize_t v3_gears_trace_hooked_fmt(struct v3_gears_vm *gv, char *buf)
 	return sysfs_emit(buf, "%u\n", n);
 }
 
-/* bytes of the guest's kernel text GEARS changed (one INT3 a site) */
+/* bytes of the guest's kernel text GEARS changed (one byte a site) */
 static ssize_t v3_gears_text_dirty_fmt(struct v3_gears_vm *gv, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", gv->placed);

@@ -55,15 +55,15 @@ bool v3_gears_mem_set_root(struct v3_gears_mem *m, u64 root_gpa, u64 va);
 /*
  * A breakpoint site (gears_hook.c): the 5-byte NOP that starts a system
  * call handler __x64_sys_NAME (its ftrace call site, patched to a NOP at
- * boot; after ENDBR64 where the kernel has IBT).  An INT3 on its first
- * byte exits; GEARS then resumes after the NOP, so nothing of the guest's
+ * boot; after ENDBR64 where the kernel has IBT).  A UD2 made of it
+ * (gears_site.h) exits; GEARS then resumes after the NOP, so nothing of the guest's
  * code is executed out of place or emulated.
  */
 struct v3_gears_bp {
 	u64 va;				/* the NOP */
 	u64 gpa;
 	char name[V3_GEARS_SYSCALL_LEN];	/* NAME */
-	u8 placed;			/* the INT3 is in the guest's text */
+	u8 placed;			/* the UD2 is in the guest's text */
 	u8 trace;			/* selected by the running trace */
 	u8 str_arg, str_len_arg;	/* buffer argument kept (0xff none), its length */
 	u8 noret;			/* never returns to its caller */
@@ -71,7 +71,7 @@ struct v3_gears_bp {
 
 /* a call whose return GEARS waits for: the return address it replaced */
 struct v3_gears_pend {
-	u64 site;			/* the INT3 the handler returns to */
+	u64 site;			/* the UD2 the handler returns to */
 	u64 slot;			/* the stack slot of its return address */
 	u64 ret_addr;			/* what was there */
 	bool inj;			/* a step of the injection */
@@ -181,7 +181,7 @@ int v3_gears_end(struct v3_gears_vm *gv, int ret);
 int v3_gears_need_layout(struct v3_gears_vm *gv, struct v3_gears_mem *m);
 struct v3_gears_vm *v3_gears_of(struct v3_vm *vm);
 
-/* gears_hook.c: the breakpoints, the #BP hook and the trace */
+/* gears_hook.c: the traps, the #UD hook and the trace */
 int v3_gears_hook_init(void);
 void v3_gears_hook_exit(void);
 int v3_gears_hook_attach(struct v3_gears_vm *gv);

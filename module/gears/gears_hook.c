@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GEARS' hooks in the guest kernel (issue #15): breakpoints on system call
- * handlers, the #BP exit they cause, and system-call tracing on top.
+ * handlers, the #UD exit they cause, and system-call tracing on top.
  *
  * Where.  Every handler __x64_sys_NAME of an x86-64 Linux kernel starts
  * with the call to __fentry__ that ftrace patches to a 5-byte NOP at boot
  * (arch/x86/kernel/ftrace.c; 0f 1f 44 00 00 is x86_nops[5]), after an
- * ENDBR64 when the kernel is built with IBT.  GEARS writes an INT3 over
- * the NOP's first byte.  When the guest reaches it the exit leaves RIP at
- * the INT3 (exit.c), and GEARS resumes the guest after the NOP: nothing
+ * ENDBR64 when the kernel is built with IBT.  GEARS makes a UD2 of the
+ * NOP (its second byte, gears_site.h).  When the guest reaches it the exit
+ * leaves RIP at the UD2 (exit.c), and GEARS resumes the guest after the NOP: nothing
  * the guest wrote is executed out of place or emulated.  A site whose NOP
  * is not there (ftrace or a kprobe is using it) is not touched.  Handlers
  * not selected keep their NOP and cost nothing.
@@ -16,16 +16,16 @@
  * The result.  At a traced entry RDI is the handler's struct pt_regs (the
  * system call's number and arguments, arch/x86/entry/common.c); the
  * return address on the stack is swapped for the site itself, so the
- * handler's RET lands on the same INT3 with RSP one slot higher, which
+ * handler's RET lands on the same UD2 with RSP one slot higher, which
  * tells a return from an entry.  RAX is then the result, and RIP goes to
  * the return address kept.  Two exits a traced call, none for others.
  *
- * Changing the text.  INT3s are written and removed only at the MMU's
+ * Changing the text.  UD2s are written and removed only at the MMU's
  * safe point (every vCPU out of the guest, gears.c), so no vCPU runs the
  * bytes being changed, and the exit path reads the site table without a
  * lock.  When a trace stops, a call still inside a handler gets its own
- * return address back in its stack slot before the INT3 goes; a call
- * between its RET and the INT3 (interrupted right there) keeps the INT3
+ * return address back in its stack slot before the UD2 goes; a call
+ * between its RET and the UD2 (interrupted right there) keeps the UD2
  * until it passed, which the stop waits for.
  */
 #include <linux/kernel.h>
@@ -127,6 +127,8 @@ int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 		if (off < 0)
 			continue;	/* no NOP there (ftrace, a kprobe) */
 		addr += off;
+		if ((addr & ~PAGE_MASK) > PAGE_SIZE - sizeof(gears_nop5))
+			continue;	/* a NOP across pages: one gpa each */
 		if (v3_gears_mem_gpa(m, addr, &bp->gpa))
 			continue;
 		bp->va = addr;
@@ -174,7 +176,7 @@ struct v3_gears_bp *v3_gears_bp_named(struct v3_gears_vm *gv,
 	return NULL;
 }
 
-/* ------------------------------------------- writing and removing INT3s */
+/* ------------------------------------------- writing and removing UD2s */
 
 static bool v3_gears_pend_uses(struct v3_gears_vm *gv, u64 site)
 {
@@ -214,7 +216,7 @@ static void v3_gears_unhook_returns(struct v3_gears_vm *gv,
 }
 
 /*
- * Make the text what the trace and the injection need: an INT3 on every
+ * Make the text what the trace and the injection need: an UD2 on every
  * selected site, on every site while an injection waits for its
  * boundary, and on a site a call in flight will return to; the NOP back
  * everywhere else.  At the safe point.
@@ -245,12 +247,14 @@ int v3_gears_hook_sync(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 				gv->vm->name, bp->name, bp->va);
 			continue;
 		}
-		if (!want && code[0] != GEARS_INT3) {
-			v3_warn("%s: gears: %s: the guest changed the INT3 at %llx; left as it is\n",
+		if (!want && code[GEARS_TRAP_OFF] != GEARS_TRAP_BYTE) {
+			v3_warn("%s: gears: %s: the guest changed the UD2 at %llx; left as it is\n",
 				gv->vm->name, bp->name, bp->va);
 		} else {
-			code[0] = want ? GEARS_INT3 : gears_nop5[0];
-			if (v3_write_gpa(gv->vm, bp->gpa, code, 1)) {
+			code[GEARS_TRAP_OFF] = want ? GEARS_TRAP_BYTE :
+						      gears_nop5[GEARS_TRAP_OFF];
+			if (v3_write_gpa(gv->vm, bp->gpa + GEARS_TRAP_OFF,
+					 &code[GEARS_TRAP_OFF], 1)) {
 				ret = -EIO;
 				continue;
 			}
@@ -444,8 +448,8 @@ static void v3_gears_trace_entry(struct v3_gears_vm *gv,
 	v3_gears_emit(gv, &ev);
 }
 
-/* the #BP hook (exit.c): one of GEARS' INT3s, or -ENOENT */
-static int v3_gears_bp_exit(struct v3_vcpu *vcpu)
+/* the #UD hook (exit.c): one of GEARS' UD2s, or -ENOENT */
+static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_gears_vm *gv = v3_gears_of(vcpu->vm);
 	u64 rip = vcpu->regs.rip, *gpr = vcpu->regs.gpr;
@@ -484,8 +488,8 @@ static int v3_gears_bp_exit(struct v3_vcpu *vcpu)
 	return 0;
 }
 
-static struct v3_bp_hook v3_gears_bp_hook = {
-	.fn = v3_gears_bp_exit,
+static struct v3_ud_hook v3_gears_ud_hook = {
+	.fn = v3_gears_ud_exit,
 };
 
 /* --------------------------------------------------------------- trace */
@@ -558,7 +562,7 @@ int v3_gears_hook_alloc(struct v3_gears_vm *gv)
 	return gv->pend && gv->ring ? 0 : -ENOMEM;
 }
 
-/* calls of the trace still to return, their INT3 kept: wait (1 s at most) */
+/* calls of the trace still to return, their UD2 kept: wait (1 s at most) */
 static void v3_gears_drain(struct v3_gears_vm *gv)
 {
 	int i;
@@ -670,13 +674,13 @@ int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
 
 int v3_gears_hook_init(void)
 {
-	v3_bp_hook_add(&v3_gears_bp_hook);
+	v3_ud_hook_add(&v3_gears_ud_hook);
 	return 0;
 }
 
 void v3_gears_hook_exit(void)
 {
-	v3_bp_hook_del(&v3_gears_bp_hook);
+	v3_ud_hook_del(&v3_gears_ud_hook);
 }
 
 int v3_gears_hook_attach(struct v3_gears_vm *gv)

@@ -5,19 +5,19 @@
  * call boundary, and let the process go on as if nothing happened.
  *
  * The boundary.  While a request waits, every system call handler has its
- * INT3 (gears_hook.c).  The first entry by the process wanted (any
+ * UD2 (gears_hook.c).  The first entry by the process wanted (any
  * process for pid 0) is taken: the vCPU's registers are kept, and the
  * vCPU is sent into the guest function with a frame built below the
  * handler's: a copy of the process's pt_regs with the injected arguments
  * (a system call handler takes only that, arch/x86/include/asm/
  * syscall_wrapper.h) or the System V argument registers (a kernel
- * function), and a return address that is the site's own INT3.  The RET
+ * function), and a return address that is the site's own UD2.  The RET
  * exits there with RSP just above that address, which tells it from an
  * entry; RAX is the result.  Several steps chain that way: an injected
  * mmap(MAP_POPULATE) for scratch memory in the process, the bytes
  * copied in by the VMM, the call, the bytes copied back, munmap.  Then
  * the registers kept go back and the process's own call starts again at
- * its INT3, or at its NOP once the sites are gone.
+ * its UD2, or at its NOP once the sites are gone.
  *
  * What the call sees.  It runs in the process's context, in its kernel
  * stack, preemptible, interrupts on: it may sleep, and may come back on

@@ -7,8 +7,8 @@
  * SDM vol. 1 18.3).  At boot ftrace turns each of those calls into the
  * 5-byte NOP 0f 1f 44 00 00 (x86_nops[5], arch/x86/kernel/ftrace.c and
  * arch/x86/lib/insn-eval.c's table), and turns it back into a call when a
- * tracer is attached to the function.  GEARS only ever writes an INT3 on
- * such a NOP: the NOP does nothing, so resuming after it changes nothing
+ * tracer is attached to the function.  GEARS only ever makes a UD2 of
+ * such a NOP (gears_site.h): the NOP does nothing, so resuming after it changes nothing
  * of what the function does, and a site ftrace or a kprobe owns (a call,
  * or an INT3 already) is left alone.
  */

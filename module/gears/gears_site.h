@@ -11,13 +11,20 @@
 
 /* bytes of a function's start the site check reads */
 #define GEARS_SITE_PEEK		9
-/* the breakpoint's instruction and the NOP it replaces the first byte of */
-#define GEARS_INT3		0xcc
+/*
+ * GEARS' trap: the NOP's second byte (1f) made 0b turns 0f 1f 44 00 00
+ * into UD2 (0f 0b, SDM vol. 2B UD) and three bytes never executed: the
+ * exit resumes after the NOP.  UD2 rather than INT3: #UD is an exception
+ * every CPU and emulator intercepts alike (QEMU's TCG raises INT3 as a
+ * software interrupt, past SVM's #BP intercept).
+ */
+#define GEARS_TRAP_OFF		1
+#define GEARS_TRAP_BYTE		0x0b
 extern const u8 gears_nop5[5];
 
 /*
  * The offset in a function starting with code[GEARS_SITE_PEEK] of the
- * 5-byte NOP GEARS may put an INT3 on: 0, or 4 after an ENDBR64; -ENOENT
+ * 5-byte NOP GEARS may make a UD2 of: 0, or 4 after an ENDBR64; -ENOENT
  * when there is none (ftrace or a kprobe is using the site, or the
  * kernel was built without ftrace's call sites).
  */

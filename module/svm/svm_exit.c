@@ -34,11 +34,11 @@ void v3_svm_set_intercepts(struct v3_vmcb_control *c,
 	/*
 	 * #AC: a guest can make its #AC delivery raise #AC again forever
 	 * inside the CPU, never reaching an exit (CVE-2015-5307); #MC
-	 * belongs to the host's machine-check handler.  #BP: GEARS'
-	 * breakpoints (exit.c passes the guest's own back to it).
+	 * belongs to the host's machine-check handler.  #UD: GEARS'
+	 * traps (exit.c gives the guest its own back).
 	 */
 	c->intercept_exceptions = BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC) |
-				  BIT(X86_TRAP_BP);
+				  BIT(X86_TRAP_UD);
 	/* RDPMC would read the host's counters; INVD and WBINVD act on
 	 * every cache of the host (APM 15.9) */
 	c->intercept_misc1 = V3_INT_INTR | V3_INT_NMI | V3_INT_SMI |
@@ -58,17 +58,6 @@ void v3_svm_set_intercepts(struct v3_vmcb_control *c,
 		if (f->pause_thresh)
 			c->pause_filter_thresh = V3_PAUSE_FILTER_THRESH;
 	}
-	/*
-	 * Emulator quirk: QEMU's TCG raises INT3 as a software interrupt
-	 * and checks the INTn intercept for it instead of the #BP
-	 * exception intercept (target/i386/tcg/excp_helper.c,
-	 * raise_interrupt2() with is_int set), where a real CPU takes the
-	 * exception intercept (APM vol. 2 15.12).  Intercepting INTn there
-	 * brings GEARS' INT3s to exit.c all the same; any other INT n is
-	 * given back to the guest as the software interrupt it was.
-	 */
-	if (f->emulator_quirks)
-		c->intercept_misc1 |= V3_INT_INTN;
 	/* VMRUN must be intercepted (APM 15.5.1 consistency checks) */
 	c->intercept_misc2 = V3_INT_VMRUN | V3_INT_VMMCALL | V3_INT_VMLOAD |
 			     V3_INT_VMSAVE | V3_INT_STGI | V3_INT_CLGI |
@@ -96,7 +85,6 @@ static const struct v3_svm_exit_map v3_svm_exits[] = {
 	[V3_SVM_EXIT_CPUID]	 = INSN(V3_EXIT_CPUID, 2),	/* 0f a2 */
 	[V3_SVM_EXIT_INVD]	 = INSN(V3_EXIT_INVD, 2),	/* 0f 08 */
 	[V3_SVM_EXIT_PAUSE]	 = INSN(V3_EXIT_PAUSE, 2),	/* f3 90 */
-	[V3_SVM_EXIT_SWINT]	 = INSN(V3_EXIT_SOFT_INT, 0),	/* cc, cd ib */
 	[V3_SVM_EXIT_HLT]	 = INSN(V3_EXIT_HLT, 1),	/* f4 */
 	[V3_SVM_EXIT_INVLPGA]	 = INSN(V3_EXIT_VMX_INSN, 3),	/* 0f 01 df */
 	[V3_SVM_EXIT_IOIO]	 = INSN(V3_EXIT_IO, 0),		/* EXITINFO2 */

@@ -268,14 +268,6 @@ static void v3_svm_inject_exception(struct v3_vcpu *vcpu, u8 vector,
 		((u64)error << 32);
 }
 
-/* EVENTINJ type 4, a software interrupt (APM vol. 2 15.20): RIP is past it */
-static void v3_svm_inject_soft_int(struct v3_vcpu *vcpu, u8 vector)
-{
-	struct v3_svm_vcpu *svm = vcpu->arch;
-
-	svm->vmcb->control.event_inj = vector | V3_EVT_TYPE_SOFT | V3_EVT_VALID;
-}
-
 /*
  * The host's VMSAVE state (FS, GS, TR, LDTR, KernelGsBase, SYSCALL and
  * SYSENTER MSRs) stays the same while this thread keeps the CPU, so it
@@ -610,7 +602,6 @@ const struct v3_arch_ops v3_svm_ops = {
 	.vcpu_load = v3_svm_vcpu_load,
 	.vcpu_run = v3_svm_vcpu_run,
 	.inject_exception = v3_svm_inject_exception,
-	.inject_soft_int = v3_svm_inject_soft_int,
 	.set_efer = v3_svm_set_efer,
 	.get_msr = v3_svm_get_msr,
 	.set_msr = v3_svm_set_msr,

@@ -23,7 +23,6 @@
 #define V3_INT_VINTR		BIT(4)
 #define V3_INT_RDPMC		BIT(15)
 #define V3_INT_CPUID		BIT(18)
-#define V3_INT_INTN		BIT(21)
 #define V3_INT_INVD		BIT(22)
 #define V3_INT_PAUSE		BIT(23)
 #define V3_INT_HLT		BIT(24)
@@ -81,7 +80,6 @@ enum v3_vmcb_clean_bit {
 #define V3_EVT_ERR_VALID	BIT_ULL(11)
 #define V3_EVT_TYPE_INTR	(0ULL << 8)
 #define V3_EVT_TYPE_EXCEPTION	(3ULL << 8)
-#define V3_EVT_TYPE_SOFT	(4ULL << 8)	/* software interrupt (INT n) */
 
 /* Exit codes (APM appendix C) */
 #define V3_SVM_EXIT_READ_CR0	0x000
@@ -96,7 +94,6 @@ enum v3_vmcb_clean_bit {
 #define V3_SVM_EXIT_RDPMC	0x06f
 #define V3_SVM_EXIT_CPUID	0x072
 #define V3_SVM_EXIT_INVD	0x076
-#define V3_SVM_EXIT_SWINT	0x075
 #define V3_SVM_EXIT_PAUSE	0x077
 #define V3_SVM_EXIT_HLT		0x078
 #define V3_SVM_EXIT_INVLPG	0x079

@@ -81,9 +81,9 @@ void v3_vmx_paging_init(struct v3_vmx_vcpu *vmx)
 {
 	vmx->paging = V3_MMU_NESTED;
 	vmx->proc2_ctls = v3_vmx_feat.proc2;
-	/* #BP: GEARS' breakpoints (exit.c gives the guest its own back) */
+	/* #UD: GEARS' traps (exit.c gives the guest its own back) */
 	vmx->exc_bitmap = BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC) |
-			  BIT(X86_TRAP_BP);
+			  BIT(X86_TRAP_UD);
 	vmx->cr0_mask = v3_vmx_cr0_fixed_mask();
 	vmx->cr4_mask = v3_vmx_cr4_fixed_mask();
 	v3_vmwrite(V3_PROC_CTLS2, vmx->proc2_ctls);

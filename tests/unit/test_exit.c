@@ -4,11 +4,9 @@
  * from real-CPU intercepts: #AC is re-injected with error code 0, #MC goes
  * to the host's handler and the guest continues, any other exception
  * stops the VM; RDPMC raises #GP(0) (no counters; CPL/CR4.PCE checked
- * first); WBINVD is skipped.  #BP: a hook that owns the INT3 moves RIP
- * on, any other goes back to the guest as #BP after the INT3; an INT n
- * intercepted as an instruction (SVM's INTn intercept under QEMU) is an
- * INT3 for the hooks or a software interrupt given back.  A fake backend
- * records what is injected.
+ * first); WBINVD is skipped.  #UD: a hook that owns the UD2 moves RIP
+ * on, any other goes back to the guest as #UD (a fault: RIP unchanged).
+ * A fake backend records what is injected.
  */
 #include "v3.h"
 #include "mmu/mmu.h"
@@ -24,16 +22,9 @@ static void fake_inject(struct v3_vcpu *vcpu, u8 vector, bool has_error, u32 err
 	inj_error = has_error ? (int)error : -1;
 }
 static void fake_dump(struct v3_vcpu *vcpu) { dumps++; }
-static int soft_ints, soft_vector;
-static void fake_soft_int(struct v3_vcpu *vcpu, u8 vector)
-{
-	soft_ints++;
-	soft_vector = vector;
-}
 static const struct v3_arch_ops fake_ops = {
 	.name = "fake",
 	.inject_exception = fake_inject,
-	.inject_soft_int = fake_soft_int,
 	.dump = fake_dump,
 };
 const struct v3_arch_ops *v3_arch = &fake_ops;
@@ -50,18 +41,9 @@ int v3_mmu_handle_cr(struct v3_vcpu *vcpu) { return 0; }
 int v3_mmu_handle_pf(struct v3_vcpu *vcpu) { return 0; }
 enum v3_paging_mode v3_mmu_mode(struct v3_vm *vm) { return V3_MMU_NESTED; }
 int v3_mmu_handle_invlpg(struct v3_vcpu *vcpu) { v3_skip_insn(vcpu); return 0; }
-/* the instruction at RIP: insn_bytes (insn_len of them), else a fault */
-static u8 insn_bytes[2];
-static size_t insn_len;
-int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len)
-{
-	if (len > insn_len)
-		return -EFAULT;
-	memcpy(buf, insn_bytes, len);
-	return 0;
-}
+int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len) { return -EFAULT; }
 
-/* a #BP hook owning INT3s at 0x2000 */
+/* a #UD hook owning the UD2 at 0x2000 */
 static int hook_calls;
 static int fake_bp_hook(struct v3_vcpu *vcpu)
 {
@@ -71,7 +53,7 @@ static int fake_bp_hook(struct v3_vcpu *vcpu)
 	vcpu->regs.rip = 0x3005;
 	return 0;
 }
-static struct v3_bp_hook bp_hook = { .fn = fake_bp_hook };
+static struct v3_ud_hook ud_hook = { .fn = fake_bp_hook };
 void v3_fpu_put(struct v3_vcpu *vcpu) { vcpu->fpu_loaded = false; }
 void v3_host_machine_check(void) { machine_checks++; }
 void yield(void) { }
@@ -148,40 +130,25 @@ int main(void)
 	ret = run_exit(V3_EXIT_INVD, 0, 0, 2);
 	CHECK(ret == 0 && vcpu.regs.rip == 0x2002, "INVD: skipped");
 
-	/* #BP: RIP at the INT3 (a trap, but the exit stops before it) */
-	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_BP, 0, 0);
-	CHECK(ret == 0 && injected == 1 && inj_vector == X86_TRAP_BP && inj_error == -1 &&
-	      vcpu.regs.rip == 0x2001 && !shim_stops,
-	      "#BP with no hook: the guest's own, #BP injected with RIP after the INT3");
-	v3_bp_hook_add(&bp_hook);
-	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_BP, 0, 0);
+	/* #UD: a fault, RIP at the instruction */
+	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_UD, 0, 0);
+	CHECK(ret == 0 && injected == 1 && inj_vector == X86_TRAP_UD && inj_error == -1 &&
+	      vcpu.regs.rip == 0x2000 && !shim_stops,
+	      "#UD with no hook: the guest's own, #UD injected, RIP at the instruction");
+	v3_ud_hook_add(&ud_hook);
+	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_UD, 0, 0);
 	CHECK(ret == 0 && hook_calls == 1 && !injected && vcpu.regs.rip == 0x3005,
-	      "#BP the hook owns: RIP where the hook put it, nothing injected");
-	CHECK(!vcpu.fpu_loaded, "#BP: guest FPU put before the hook (it may sleep)");
+	      "#UD the hook owns: RIP where the hook put it, nothing injected");
+	CHECK(!vcpu.fpu_loaded, "#UD: guest FPU put before the hook (it may sleep)");
 	vcpu.regs.rip = 0x4000;
 	injected = 0;
 	vcpu.exit.reason = V3_EXIT_EXCEPTION;
 	ret = v3_handle_exit(&vcpu);
-	CHECK(ret == 0 && hook_calls == 2 && injected == 1 && inj_vector == X86_TRAP_BP &&
-	      vcpu.regs.rip == 0x4001, "#BP elsewhere: the hook passes, the guest gets it");
-
-	/* SVM's INTn intercept (QEMU): INT3 to the hooks, INT n back */
-	insn_bytes[0] = 0xcc;
-	insn_len = 1;
-	ret = run_exit(V3_EXIT_SOFT_INT, 0, 0, 0);
-	CHECK(ret == 0 && hook_calls == 3 && vcpu.regs.rip == 0x3005 && !injected && !soft_ints,
-	      "INTn exit on an INT3 the hook owns: handled as the #BP");
-	insn_bytes[0] = 0xcd;
-	insn_bytes[1] = 0x80;
-	insn_len = 2;
-	ret = run_exit(V3_EXIT_SOFT_INT, 0, 0, 0);
-	CHECK(ret == 0 && soft_ints == 1 && soft_vector == 0x80 && vcpu.regs.rip == 0x2002 &&
-	      !injected && !shim_stops,
-	      "INTn exit on INT 0x80: software interrupt 0x80 given back, RIP past CD 80");
-	insn_len = 0;
-	ret = run_exit(V3_EXIT_SOFT_INT, 0, 0, 0);
-	CHECK(ret == 1 && shim_stops == 1, "INTn exit with RIP unreadable: the VM stops");
-	v3_bp_hook_del(&bp_hook);
+	CHECK(ret == 0 && hook_calls == 2 && injected == 1 && inj_vector == X86_TRAP_UD &&
+	      vcpu.regs.rip == 0x4000, "#UD elsewhere: the hook passes, the guest gets it");
+	v3_ud_hook_del(&ud_hook);
+	ret = run_exit(V3_EXIT_EXCEPTION, X86_TRAP_BP, 0, 0);
+	CHECK(ret == 1 && shim_stops == 1, "#BP exit (not intercepted on purpose): VM stops");
 
 	ret = run_exit(V3_EXIT_OTHER, 0, 0, 0);
 	CHECK(ret == 1 && shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT,

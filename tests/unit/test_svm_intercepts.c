@@ -98,20 +98,11 @@ int main(void)
 	v3_svm_set_intercepts(&c, &v3_svm_feat);
 	CHECK(c.intercept_exceptions & BIT(17), "#AC (vector 17) intercepted");
 	CHECK(c.intercept_exceptions & BIT(18), "#MC (vector 18) intercepted");
-	CHECK(c.intercept_exceptions & BIT(3),
-	      "#BP (vector 3) intercepted: GEARS' breakpoints");
-	CHECK(!(c.intercept_exceptions & ~(BIT(3) | BIT(17) | BIT(18))),
-	      "no other exception intercepted (#PF, #UD... stay the guest's)");
-	CHECK(!(c.intercept_misc1 & BIT(21)),
-	      "INTn not intercepted on a real CPU (INT3 takes the #BP intercept)");
-	v3_svm_feat.emulator_quirks = 1;
-	memset(&c, 0, sizeof(c));
-	v3_svm_set_intercepts(&c, &v3_svm_feat);
-	CHECK((c.intercept_misc1 & BIT(21)) && (c.intercept_exceptions & BIT(3)),
-	      "emulator quirks: INTn intercepted too (QEMU's INT3), #BP still");
-	v3_svm_feat.emulator_quirks = 0;
-	memset(&c, 0, sizeof(c));
-	v3_svm_set_intercepts(&c, &v3_svm_feat);
+	CHECK(c.intercept_exceptions & BIT(6),
+	      "#UD (vector 6) intercepted: GEARS' traps");
+	CHECK(!(c.intercept_exceptions & ~(BIT(6) | BIT(17) | BIT(18))),
+	      "no other exception intercepted (#PF, #BP... stay the guest's)");
+	CHECK(!(c.intercept_misc1 & BIT(21)), "INTn not intercepted (the guest's INT n run natively)");
 	CHECK(c.intercept_misc1 & BIT(15), "RDPMC intercepted (vector 3 bit 15)");
 	CHECK(c.intercept_misc1 & BIT(22), "INVD intercepted (vector 3 bit 22)");
 	CHECK(c.intercept_misc2 & BIT(9), "WBINVD intercepted (vector 4 bit 9)");

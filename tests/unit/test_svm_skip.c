@@ -169,9 +169,9 @@ int main(void)
 	exit_and_handle(V3_SVM_EXIT_MC, 0, 0x5300, 0);
 	CHECK(mces == 0 && injected == -1 && !shim_stops && vcpu.regs.rip == 0x5300,
 	      "#MC: the common handler does not run the host handler again, the guest goes on");
-	exit_and_handle(V3_SVM_EXIT_EXCP_BASE + 6, 0, 0x5400, 0);
+	exit_and_handle(V3_SVM_EXIT_EXCP_BASE + 13, 0, 0x5400, 0);
 	CHECK(shim_stops == 1 && shim_stop_reason == V3_STOP_UNHANDLED_EXIT,
-	      "an exception v3vmm does not intercept on purpose stops the VM");
+	      "an exception v3vmm does not intercept on purpose (#GP) stops the VM");
 	exit_and_handle(V3_SVM_EXIT_PAUSE, 0, 0x5500, 0x5502);
 	CHECK(vcpu.regs.rip == 0x5502 && yields == 1 && !shim_stops,
 	      "PAUSE (pause filter): the vCPU thread yields, PAUSE completed");
