@@ -6,7 +6,9 @@
 # --live streams the whole console to stdout; otherwise only TAP result
 # lines are shown as they arrive.  --smp: L1 CPUs (default 2); --numa:
 # split them and the 2 GiB of L1 RAM evenly into NODES NUMA nodes (ACPI
-# SRAT from QEMU).  Exit status: QEMU's, 124 on timeout.
+# SRAT from QEMU).  V3_APPEND: more of the L1 kernel command line, for a
+# focused run ("v3sections=guests,paging", "v3env=VAR=VALUE": tests/l1/init).
+# Exit status: QEMU's, 124 on timeout.
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -89,7 +91,7 @@ boot_once() {
 	cmd=("${PIN[@]}" "$QEMU" ${V3_QEMU_FW:+-L "$V3_QEMU_FW"} -accel tcg -cpu "$CPU" -smp "$SMP" "${NUMA_ARGS[@]}" ${V3_QEMU_EXTRA:-} -m 2048
 		-nographic -no-reboot -monitor none -pidfile "$PIDF"
 		-kernel "$VMLINUZ" -initrd "$INITRD"
-		-append "console=ttyS0 $1 panic=-1 tsc=reliable v3suite=$SUITE")
+		-append "console=ttyS0 $1 panic=-1 tsc=reliable v3suite=$SUITE ${V3_APPEND:-}")
 	rm -f "$PIDF" "$RCF"
 	local t0s
 	t0s=$(date +%s)
