@@ -196,9 +196,8 @@ struct v3_gears_bp *v3_gears_bp_named(struct v3_gears_vm *gv,
 				      const char *name);
 void v3_gears_task_of(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		      u32 *pid, u32 *tgid, char *comm);
-int v3_gears_push_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
-		      u64 site, u64 slot, u64 ret_addr, bool inj,
-		      const struct v3_gears_event *ev);
+int v3_gears_push_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
+		      u64 ret_addr, bool inj, const struct v3_gears_event *ev);
 int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
 		   struct v3_gears_event *buf);
 

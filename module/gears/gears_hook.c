@@ -320,9 +320,8 @@ static void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev)
 }
 
 /* remember a return to wait for: 0, or -ENOSPC (too many in flight) */
-int v3_gears_push_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
-		      u64 site, u64 slot, u64 ret_addr, bool inj,
-		      const struct v3_gears_event *ev)
+int v3_gears_push_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
+		      u64 ret_addr, bool inj, const struct v3_gears_event *ev)
 {
 	unsigned long flags;
 	int ret = -ENOSPC;
@@ -438,7 +437,7 @@ static void v3_gears_trace_entry(struct v3_gears_vm *gv,
 		v3_gears_keep_str(vcpu, &ev, bp);
 	if (!bp->noret &&
 	    !v3_read_gva(vcpu, gpr[V3_RSP], &ret_addr, 8) &&
-	    !v3_gears_push_ret(gv, vcpu, bp->va, gpr[V3_RSP], ret_addr,
+	    !v3_gears_push_ret(gv, bp->va, gpr[V3_RSP], ret_addr,
 			       false, &ev)) {
 		if (!v3_write_gva(vcpu, gpr[V3_RSP], &bp->va, 8))
 			return;

@@ -104,7 +104,7 @@ static int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	sp -= 8;
 	if (v3_write_gva(vcpu, sp, &inj->rip, 8))
 		return -EFAULT;
-	ret = v3_gears_push_ret(gv, vcpu, inj->rip, sp, 0, true, NULL);
+	ret = v3_gears_push_ret(gv, inj->rip, sp, 0, true, NULL);
 	if (ret)
 		return ret;
 	gpr[V3_RSP] = sp;

@@ -45,7 +45,7 @@ int v3_fetch_insn(struct v3_vcpu *vcpu, u8 *buf, size_t len) { return -EFAULT; }
 
 /* a #UD hook owning the UD2 at 0x2000 */
 static int hook_calls;
-static int fake_bp_hook(struct v3_vcpu *vcpu)
+static int fake_ud_hook(struct v3_vcpu *vcpu)
 {
 	hook_calls++;
 	if (vcpu->regs.rip != 0x2000)
@@ -53,7 +53,7 @@ static int fake_bp_hook(struct v3_vcpu *vcpu)
 	vcpu->regs.rip = 0x3005;
 	return 0;
 }
-static struct v3_ud_hook ud_hook = { .fn = fake_bp_hook };
+static struct v3_ud_hook ud_hook = { .fn = fake_ud_hook };
 void v3_fpu_put(struct v3_vcpu *vcpu) { vcpu->fpu_loaded = false; }
 void v3_host_machine_check(void) { machine_checks++; }
 void yield(void) { }
