@@ -182,6 +182,8 @@ static void test_nested(void)
 	      (shim_vmcs[V3_EXCEPTION_BITMAP] & (BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC))) ==
 	      (BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC)),
 	      "nested: no CR3/INVLPG exiting, #PF not intercepted, #AC/#MC still");
+	CHECK(shim_vmcs[V3_EXCEPTION_BITMAP] & BIT(X86_TRAP_UD),
+	      "#UD intercepted (GEARS' traps; exit.c gives the guest its own back)");
 	CHECK_EQ(shim_vmcs[V3_CR0_MASK] & 0xffffffff, X86_CR0_NE,
 		 "nested: CR0 mask = the fixed bits but PE/PG");
 	CHECK_EQ(shim_vmcs[V3_CR4_MASK] & 0xffffffff, (CR4_FIXED0 | ~0x3767ffULL) & 0xffffffff,
