@@ -457,6 +457,13 @@ struct v3_arch_ops {
 	/* Print the guest state to the kernel log. */
 	void (*dump)(struct v3_vcpu *vcpu);
 	/*
+	 * perf's guest-only counters (exclude_host) count while this backend
+	 * runs a guest: SVM keeps EFER.SVME set, which AMD's Guest-Only
+	 * event bit needs; VMX switches perf's MSRs at VM entry and exit
+	 * (vmx/vmx_perf.c) where the host has an Intel PMU.
+	 */
+	bool (*perf_guest_only)(void);
+	/*
 	 * The base of a guest segment register (enum v3_seg_reg): operands
 	 * in memory that common code reaches (mmu/mmu_cr.c: LMSW, SMSW).
 	 */

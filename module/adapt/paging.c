@@ -209,7 +209,8 @@ static void v3_paging_tick(struct work_struct *w)
 					 tsc_khz, 1000000);
 	m.vmm_cycles = s.exit_cycles - pv->base.exit_cycles +
 		       (s.exits - pv->base.exits) * V3_ADAPT_EXIT_CYCLES;
-	m.walk_cycles = v3_walk_cycles(s.walks - pv->base.walks, s.mode);
+	m.walk_cycles = v3_walk_cycles(&pv->walk, s.walks - pv->base.walks,
+				       s.mode);
 	pv->base = s;
 
 	v3_adapt_decide(&pv->knobs, &pv->st, &m, &out);

@@ -2,61 +2,68 @@
 /*
  * Guest-only page-walk counters for the adaptive paging policy, through
  * the kernel's perf interface: one counter per vCPU thread, counting only
- * while that thread runs the guest.
+ * while that thread runs the guest (perf's exclude_host).  Which event
+ * measures the walks is walk_event.c's choice, by CPU model.
  *
- * AMD (family 17h and later, SVM backend): PMCx045 "L1 DTLB Miss" with
- * unit mask 0xf0 counts the data-TLB misses that also missed the L2 DTLB
- * (4K, 32K/coalesced, 2M and 1G reloads), i.e. the table walks (AMD
- * PPR for family 17h/19h, "LsL1DTlbMiss").  perf's exclude_host sets the
- * event select's Guest-Only bit (PerfEvtSel[40], AMD APM vol. 2 13.2.1,
- * which counts only with EFER.SVME set: the backend keeps it set).  AMD
- * has no walk-duration event, so walks are converted to cycles with the
- * per-walk estimates below.
- *
- * Intel: DTLB_LOAD_MISSES.WALK_DURATION / WALK_PENDING would give cycles
- * directly, but perf's guest-only counting on Intel is not a bit in the
- * event select: the counter is left disabled in the host's
- * IA32_PERF_GLOBAL_CTRL and enabled only by the hypervisor loading the
- * guest value at VM entry (perf_guest_get_msrs(), the VM-entry MSR-load
- * list, Intel SDM vol. 3 25.8.2).  The VMX backend does not do that
- * switch, so on VMX there is no counter and the policy uses trials.
+ * How a counter counts only in the guest differs by vendor.  AMD: perf
+ * sets the event select's Guest-Only bit (PerfEvtSel[40], AMD APM vol. 2
+ * 13.2.1), which counts only with EFER.SVME set: the SVM backend keeps it
+ * set.  Intel: perf leaves the counter off in the host's
+ * IA32_PERF_GLOBAL_CTRL and on in the guest's value, which the VMX
+ * backend loads at VM entry (vmx/vmx_perf.c).
  */
+#include <linux/moduleparam.h>
 #include <linux/perf_event.h>
 #include <linux/slab.h>
 #include <linux/err.h>
 #include <asm/processor.h>
 #include "v3.h"
 #include "paging_perf.h"
-
-#define AMD_EV_L1_DTLB_MISS	0x45
-#define AMD_UM_L2_DTLB_MISS	0xf0
+#include "walk_event.h"
 
 /*
- * Cycles per table walk, estimates: a native 4-level walk makes 4 memory
- * references, a two-dimensional one up to 24 (AMD APM vol. 2 15.25.5),
- * both mostly cut short by the page-walk caches.
+ * A raw perf event for CPUs walk_event.c's table does not know (event
+ * select | unit mask << 8): on Intel one that counts page-walk cycles
+ * including EPT, on AMD one that counts table walks.  0: the table.
+ */
+static ulong walk_event;
+module_param(walk_event, ulong, 0444);
+MODULE_PARM_DESC(walk_event, "raw perf event counting guest page walks for adaptive paging (0: by CPU model)");
+
+/*
+ * Cycles per table walk where the event counts walks (AMD), estimates: a
+ * native 4-level walk makes 4 memory references, a two-dimensional one
+ * up to 24 (AMD APM vol. 2 15.25.5), both mostly cut short by the
+ * page-walk caches.
  */
 #define V3_WALK_CYCLES_NATIVE	30
 #define V3_WALK_CYCLES_NESTED	90
 
-u64 v3_walk_cycles(u64 walks, u32 mode)
+u64 v3_walk_cycles(const struct v3_walk_counters *c, u64 count, u32 mode)
 {
-	return walks * (mode == V3_PAGING_SHADOW ? V3_WALK_CYCLES_NATIVE :
+	if (c->cycles)
+		return count;
+	return count * (mode == V3_PAGING_SHADOW ? V3_WALK_CYCLES_NATIVE :
 			V3_WALK_CYCLES_NESTED);
 }
 
-static bool v3_walk_event(struct perf_event_attr *attr)
+static int v3_walk_event(struct perf_event_attr *attr, bool *cycles)
 {
-	if (v3_arch->arch != V3_ARCH_SVM ||
-	    boot_cpu_data.x86_vendor != X86_VENDOR_AMD ||
-	    boot_cpu_data.x86 < 0x17)
-		return false;
+	struct v3_walk_event ev;
+	int ret;
+
+	ret = v3_walk_event_pick(boot_cpu_data.x86_vendor, boot_cpu_data.x86,
+				 boot_cpu_data.x86_model,
+				 v3_arch->arch == V3_ARCH_SVM, walk_event, &ev);
+	if (ret)
+		return ret;
 	memset(attr, 0, sizeof(*attr));
 	attr->type = PERF_TYPE_RAW;
 	attr->size = sizeof(*attr);
-	attr->config = AMD_EV_L1_DTLB_MISS | (AMD_UM_L2_DTLB_MISS << 8);
+	attr->config = ev.config;
 	attr->exclude_host = 1;
-	return true;
+	*cycles = ev.cycles;
+	return 0;
 }
 
 int v3_walk_counters_open(struct v3_vm *vm, struct v3_walk_counters *c)
@@ -65,7 +72,10 @@ int v3_walk_counters_open(struct v3_vm *vm, struct v3_walk_counters *c)
 	unsigned int i;
 	int ret;
 
-	if (!v3_walk_event(&attr))
+	ret = v3_walk_event(&attr, &c->cycles);
+	if (ret)
+		return ret;
+	if (!v3_arch->perf_guest_only())
 		return -EOPNOTSUPP;
 	c->ev = kcalloc(vm->nr_vcpus, sizeof(*c->ev), GFP_KERNEL);
 	if (!c->ev)

@@ -10,6 +10,7 @@ struct perf_event;
 
 struct v3_walk_counters {
 	unsigned int nr;
+	bool cycles;		/* the event counts walk cycles, not walks */
 	struct perf_event **ev;
 };
 
@@ -17,7 +18,7 @@ struct v3_walk_counters {
 int v3_walk_counters_open(struct v3_vm *vm, struct v3_walk_counters *c);
 u64 v3_walk_counters_read(struct v3_walk_counters *c);	/* walks so far */
 void v3_walk_counters_close(struct v3_walk_counters *c);
-/* walks in mode (V3_PAGING_*) -> estimated cycles */
-u64 v3_walk_cycles(u64 walks, u32 mode);
+/* what the counters counted in mode (V3_PAGING_*) -> walk cycles */
+u64 v3_walk_cycles(const struct v3_walk_counters *c, u64 count, u32 mode);
 
 #endif

@@ -585,6 +585,13 @@ static void v3_svm_dump(struct v3_vcpu *vcpu)
 	v3_dump_walk(vcpu, s->idtr.base + 0x80);
 }
 
+/* AMD's Guest-Only counters count with EFER.SVME set, which v3vmm keeps
+ * set on every CPU it runs guests on (APM vol. 2 13.2.1) */
+static bool v3_svm_perf_guest_only(void)
+{
+	return true;
+}
+
 const struct v3_arch_ops v3_svm_ops = {
 	.name = "svm",
 	.arch = V3_ARCH_SVM,
@@ -608,6 +615,7 @@ const struct v3_arch_ops v3_svm_ops = {
 	.tsc_offset = v3_svm_tsc_offset,
 	.set_tsc_offset = v3_svm_set_tsc_offset,
 	.dump = v3_svm_dump,
+	.perf_guest_only = v3_svm_perf_guest_only,
 	.irq_allowed = v3_svm_irq_allowed,
 	.inject_irq = v3_svm_inject_irq,
 	.irq_window = v3_svm_irq_window,

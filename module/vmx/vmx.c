@@ -145,6 +145,7 @@ int v3_vmx_hw_setup(void)
 		if (ret)
 			goto fail;
 	}
+	v3_vmx_perf_setup();
 	return 0;
 fail:
 	v3_vmx_hw_teardown();

@@ -56,6 +56,22 @@ struct v3_vmx_vm {
 #define V3_VMX_NR_SWAP_MSRS	5
 #define V3_VMX_SWAP_LSTAR	2	/* its index in v3_vmx_swap_msrs[] */
 
+/*
+ * perf's MSRs switched at VM entry and exit (vmx_perf.c): an entry of the
+ * VM-entry/VM-exit MSR-load lists (SDM vol. 3 table 24-12), and one page
+ * per vCPU holding the guest list, then the host list.
+ */
+#define V3_VMX_PERF_MSRS	8
+struct v3_vmx_msr_entry {
+	u32 index;
+	u32 reserved;
+	u64 value;
+};
+struct v3_vmx_perf_lists {
+	struct v3_vmx_msr_entry guest[V3_VMX_PERF_MSRS];
+	struct v3_vmx_msr_entry host[V3_VMX_PERF_MSRS];
+};
+
 struct v3_vmx_event {
 	u32 info;		/* interruption information, 0: none */
 	u32 error;
@@ -112,6 +128,9 @@ struct v3_vmx_vcpu {
 	u64 cr2;
 	u64 cr8;
 	u64 swap_msr[V3_VMX_NR_SWAP_MSRS];
+	/* perf's switch lists (NULL: no Intel PMU), entries in use */
+	struct v3_vmx_perf_lists *perf;
+	u32 perf_nr;
 
 	struct v3_vmx_event inject;	/* queued by common code */
 	struct v3_vmx_event reinject;	/* interrupted by the last exit */
@@ -158,6 +177,19 @@ u64 v3_vmx_cr4_fixed_mask(void);
 /* vmx.c: the instructions (30.3); false when the CPU reports VMfail */
 bool v3_vmx_invvpid(int type, u16 vpid, u64 gva);
 bool v3_vmx_invept(int type, u64 eptp);
+
+/* vmx_perf.c */
+struct perf_guest_switch_msr;
+void v3_vmx_perf_setup(void);
+bool v3_vmx_perf_enabled(void);
+unsigned int v3_vmx_perf_plan(const struct perf_guest_switch_msr *m, int nr,
+			      struct v3_vmx_msr_entry *guest,
+			      struct v3_vmx_msr_entry *host,
+			      unsigned int max, unsigned int *dropped);
+int v3_vmx_perf_vcpu_init(struct v3_vmx_vcpu *vmx, int node);
+void v3_vmx_perf_vcpu_destroy(struct v3_vmx_vcpu *vmx);
+void v3_vmx_perf_init_vmcs(struct v3_vmx_vcpu *vmx);
+void v3_vmx_perf_switch(struct v3_vmx_vcpu *vmx);
 
 /* vmx_exit.c */
 void v3_vmx_decode_exit(struct v3_vcpu *vcpu);

@@ -133,6 +133,7 @@ static void v3_vmx_init_vmcs(struct v3_vcpu *vcpu, struct v3_vmx_vcpu *vmx)
 	v3_vmwrite(V3_VMEXIT_MSR_STORE_COUNT, 0);
 	v3_vmwrite(V3_VMEXIT_MSR_LOAD_COUNT, 0);
 	v3_vmwrite(V3_VMENTRY_MSR_LOAD_COUNT, 0);
+	v3_vmx_perf_init_vmcs(vmx);
 	v3_vmwrite(V3_VMENTRY_INTR_INFO, 0);
 	v3_vmwrite(V3_TPR_THRESHOLD, 0);
 	v3_vmwrite(V3_IO_BITMAP_A, io);
@@ -162,16 +163,14 @@ static int v3_vmx_vcpu_init(struct v3_vcpu *vcpu)
 {
 	struct v3_vmx_vcpu *vmx;
 	struct page *pg;
-	int ret;
+	int ret = -ENOMEM;
 
 	vmx = kzalloc(sizeof(*vmx), V3_GFP_ACCOUNT);
 	if (!vmx)
 		return -ENOMEM;
 	pg = alloc_pages_node(vcpu->vm->node_id, V3_GFP_ACCOUNT | __GFP_ZERO, 0);
-	if (!pg) {
-		kfree(vmx);
-		return -ENOMEM;
-	}
+	if (!pg)
+		goto free_vmx;
 	vmx->vcpu = vcpu;
 	vmx->vmcs = page_address(pg);
 	vmx->vmcs_pa = page_to_phys(pg);
@@ -180,19 +179,28 @@ static int v3_vmx_vcpu_init(struct v3_vcpu *vcpu)
 	*(u32 *)vmx->vmcs = v3_vmx_feat.revision;	/* 24.2 */
 	if (v3_vmx_feat.vpid) {
 		ret = ida_alloc_range(&v3_vpid_ida, 1, 0xffff, GFP_KERNEL);
-		if (ret < 0) {
-			__free_page(pg);
-			kfree(vmx);
-			return ret;
-		}
+		if (ret < 0)
+			goto free_vmcs;
 		vmx->vpid = ret;
 	}
+	ret = v3_vmx_perf_vcpu_init(vmx, vcpu->vm->node_id);
+	if (ret)
+		goto free_vpid;
 	vcpu->arch = vmx;
 	get_cpu();
 	v3_vmx_load(vmx);
 	v3_vmx_init_vmcs(vcpu, vmx);
 	put_cpu();
 	return 0;
+
+free_vpid:
+	if (vmx->vpid)
+		ida_free(&v3_vpid_ida, vmx->vpid);
+free_vmcs:
+	__free_page(pg);
+free_vmx:
+	kfree(vmx);
+	return ret;
 }
 
 static void v3_vmx_vcpu_destroy(struct v3_vcpu *vcpu)
@@ -204,6 +212,7 @@ static void v3_vmx_vcpu_destroy(struct v3_vcpu *vcpu)
 	v3_vmx_clear(vmx);
 	if (vmx->vpid)
 		ida_free(&v3_vpid_ida, vmx->vpid);
+	v3_vmx_perf_vcpu_destroy(vmx);
 	free_page((unsigned long)vmx->vmcs);
 	kfree(vmx);
 	vcpu->arch = NULL;
@@ -538,6 +547,7 @@ static int v3_vmx_enter(struct v3_vcpu *vcpu)
 	v3_vmx_write_event(vmx);
 
 	v3_vmx_msrs_to_guest(vmx, host_msr);
+	v3_vmx_perf_switch(vmx);
 	if (v3_vmx_feat.debugctl)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
 
@@ -807,6 +817,7 @@ const struct v3_arch_ops v3_vmx_ops = {
 	.tsc_offset = v3_vmx_tsc_offset,
 	.set_tsc_offset = v3_vmx_set_tsc_offset,
 	.dump = v3_vmx_dump,
+	.perf_guest_only = v3_vmx_perf_enabled,
 	.irq_allowed = v3_vmx_irq_allowed,
 	.inject_irq = v3_vmx_inject_irq,
 	.irq_window = v3_vmx_irq_window,

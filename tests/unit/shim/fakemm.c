@@ -55,6 +55,18 @@ void free_page(unsigned long addr)
 	abort();
 }
 
+int shim_fail_pages;
+
+struct page *alloc_pages_node(int node, gfp_t gfp, unsigned int order)
+{
+	if (order || shim_fail_pages) {
+		if (shim_fail_pages)
+			shim_fail_pages--;
+		return NULL;
+	}
+	return pfn_to_page(get_zeroed_page(gfp) >> 12);
+}
+
 void *kzalloc(size_t size, gfp_t gfp) { return calloc(1, size); }
 void kfree(const void *p) { free((void *)p); }
 void *kvcalloc(size_t n, size_t size, gfp_t gfp) { return calloc(n, size); }

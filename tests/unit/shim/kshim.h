@@ -248,6 +248,12 @@ bool shim_cpu_has(int feature);
 #ifndef X86_FEATURE_INVPCID
 #define X86_FEATURE_INVPCID	(9 * 32 + 10)
 #endif
+#ifndef X86_FEATURE_ARCH_PERFMON
+#define X86_FEATURE_ARCH_PERFMON	(3 * 32 + 11)
+#endif
+#ifndef X86_FEATURE_HYBRID_CPU
+#define X86_FEATURE_HYBRID_CPU	(18 * 32 + 15)
+#endif
 
 /* the tests are single-threaded: locks only mark the critical sections */
 #define spin_lock_init(l)	((l)->locked = 0)
@@ -279,5 +285,30 @@ static inline void sort(void *base, size_t num, size_t size,
 {
 	qsort(base, num, size, cmp);
 }
+
+/* linux/version.h: the shim is 6.1's (module/perf_compat.h) */
+#ifndef LINUX_VERSION_CODE
+#define KERNEL_VERSION(a, b, c)	(((a) << 16) + ((b) << 8) + (c))
+#define LINUX_VERSION_CODE	KERNEL_VERSION(6, 1, 0)
+#endif
+
+/* perf's interface for hypervisors (asm/perf_event.h), as in 6.1; the
+ * test that links module/vmx/vmx_perf.c defines the two functions */
+struct perf_guest_switch_msr {
+	unsigned int msr;
+	u64 host, guest;
+};
+struct x86_pmu_capability {
+	int version;
+	int num_counters_gp;
+	int num_counters_fixed;
+	int bit_width_gp;
+	int bit_width_fixed;
+	unsigned int events_mask;
+	int events_mask_len;
+	unsigned int pebs_ept :1;
+};
+struct perf_guest_switch_msr *perf_guest_get_msrs(int *nr, void *data);
+void perf_get_x86_pmu_capability(struct x86_pmu_capability *cap);
 
 #endif /* _V3_KSHIM_H */

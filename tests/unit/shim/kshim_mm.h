@@ -48,6 +48,14 @@ static inline struct page *virt_to_page(const void *p)
 {
 	return pfn_to_page((unsigned long)p >> PAGE_SHIFT);
 }
+#define __GFP_ZERO		0x40u
+/* order 0 only; NULL after shim_fail_pages more allocations fail */
+struct page *alloc_pages_node(int node, gfp_t gfp, unsigned int order);
+extern int shim_fail_pages;
+static inline void *page_address(const struct page *pg)
+{
+	return (void *)(pg->pfn << PAGE_SHIFT);
+}
 #define page_private(pg)	((pg)->private)
 #define set_page_private(pg, v)	((pg)->private = (v))
 
