@@ -376,8 +376,14 @@ if need_guest "$name" placework.elf; then
 	[ -n "$why" ] || pl_until 60 pl_apart pli ||
 		why="both still on one node after 60 s: pins $(pl_vcpu pli 0 pin_cpu) $(pl_vcpu pli 1 pin_cpu)"
 	sed 's/^/#   decision /' "$PLP/pli/placement/decisions"
-	[ -n "$why" ] || grep -Eq 'busy_pct=([5-9][0-9]|100) .*result=0' "$PLP/pli/placement/decisions" ||
-		why="no decision with a busy vCPU"
+	# a move that spread them names a vCPU the policy counted busy (at
+	# least idle_pct of the period: a host loaded by another emulator
+	# gives the busy vCPUs less than half of it)
+	idle=$(cat "$PLP/pli/placement/idle_pct")
+	[ -n "$why" ] || awk -v idle="${idle:-5}" '/result=0/ {
+		for (i = 1; i <= NF; i++) if ($i ~ /^busy_pct=/ && substr($i, 10) + 0 >= idle + 0) f = 1 }
+		END { exit !f }' "$PLP/pli/placement/decisions" ||
+		why="no move of a vCPU busy at least idle_pct ($idle) of the period"
 	[ -n "$why" ] || why=$(pl_guest_ok pli 300)
 	result "$name" "$([ -z "$why" ]; echo $?)" "$why"
 	vm_gone pli
@@ -402,7 +408,7 @@ if need_guest "$name" placework.elf; then
 	{ echo 200 >$k/mem_period_ms && echo 64 >$k/mem_regions && echo 8 >$k/mem_window &&
 		echo 1000 >$k/mem_mbps && echo follow >$k/mem_policy; } || why="mem knobs refused"
 	run 10 v3ctl launch plf
-	pl_mem_on1() { [ "$(pl_mem plf 1)" -ge 2048 ]; }
+	pl_mem_on1() { [ "$(pl_mem plf 1)" -ge 2048 ] 2>/dev/null; }
 	[ -n "$why" ] || pl_until 60 pl_mem_on1 || why="node 1 has $(pl_mem plf 1) pages after 60 s, want 2048"
 	sleep 3
 	sed 's/^/#   decision /' $k/mem_decisions
@@ -432,7 +438,7 @@ if need_guest "$name" memstir.elf; then
 	{ echo 200 >$k/mem_period_ms && echo 16 >$k/mem_mbps &&
 		echo interleave >$k/mem_policy; } || why="mem knobs refused"
 	run 10 v3ctl launch plv
-	pl_half() { [ "$(pl_mem plv 1)" -ge 6144 ]; }
+	pl_half() { [ "$(pl_mem plv 1)" -ge 6144 ] 2>/dev/null; }
 	[ -n "$why" ] || pl_until 60 pl_half || why="node 1 has $(pl_mem plv 1) pages after 60 s, want 6144"
 	sleep 1
 	sed 's/^/#   decision /' $k/mem_decisions | head -n 4
