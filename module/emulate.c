@@ -8,6 +8,7 @@
  * Encodings: Intel SDM vol. 2 chapter 2 (prefixes, REX, ModR/M, SIB).
  */
 #include "v3.h"
+#include "insn.h"
 
 struct v3_decoder {
 	const u8 *b;
@@ -78,29 +79,23 @@ static int v3_imm(struct v3_decoder *d, unsigned int size, u64 *imm)
 	return 0;
 }
 
-static int v3_decode(struct v3_decoder *d, struct v3_mmio_insn *in)
+static int v3_decode(struct v3_decoder *d, struct v3_mmio_insn *in,
+		     bool def32)
 {
+	struct v3_insn_prefixes p;
 	u8 op, op2;
 
-	for (;;) {
-		if (v3_next(d, &op))
-			return -EINVAL;
-		if (op == 0x66)
-			d->opsize = d->opsize == 2 ? 4 : 2;
-		else if (op == 0x67)
-			d->addrsize = d->addrsize == 4 ? 2 : 4;
-		else if (op != 0x26 && op != 0x2e && op != 0x36 &&
-			 op != 0x3e && op != 0x64 && op != 0x65 &&
-			 op != 0xf0 && op != 0xf2 && op != 0xf3)
-			break;
-	}
-	if (d->lm && (op & 0xf0) == 0x40) {
-		d->rex = op;
-		if (d->rex & 8)
-			d->opsize = 8;
-		if (v3_next(d, &op))
-			return -EINVAL;
-	}
+	/* LOCK on these raises #UD before any access (XCHG locks anyway),
+	 * REP does nothing to them, and a segment override changes only the
+	 * address, which the fault gave */
+	if (v3_insn_prefixes(d->b, d->n, d->lm, def32, &p))
+		return -EINVAL;
+	d->i = p.len;
+	d->rex = p.rex;
+	d->opsize = p.opsize;
+	d->addrsize = p.addrsize;
+	if (v3_next(d, &op))
+		return -EINVAL;
 
 	in->size = d->opsize;
 	switch (op) {
@@ -150,23 +145,19 @@ static int v3_decode(struct v3_decoder *d, struct v3_mmio_insn *in)
 
 int v3_decode_mmio(struct v3_vcpu *vcpu, struct v3_mmio_insn *in)
 {
-	u64 la = vcpu->regs.cs_base + vcpu->regs.rip;
-	struct v3_decoder d = { .n = 15 };
-	u8 bytes[15];
+	struct v3_decoder d = { 0 };
+	u8 bytes[V3_INSN_MAX];
 	bool lm = v3_long_mode(vcpu);
+	int n;
 
 	memset(in, 0, sizeof(*in));
-	/* fetch at most up to the end of the page if the next is unmapped */
-	if (v3_fetch_insn(vcpu, bytes, d.n)) {
-		d.n = PAGE_SIZE - (la & ~PAGE_MASK);
-		if (d.n >= 15 || v3_fetch_insn(vcpu, bytes, d.n))
-			return -EFAULT;
-	}
+	n = v3_insn_fetch(vcpu, bytes);
+	if (n < 0)
+		return -EFAULT;
 	d.b = bytes;
+	d.n = n;
 	d.lm = lm;
-	d.opsize = (lm || vcpu->regs.cs_attr_db) ? 4 : 2;
-	d.addrsize = lm ? 8 : vcpu->regs.cs_attr_db ? 4 : 2;
-	if (v3_decode(&d, in))
+	if (v3_decode(&d, in, lm || vcpu->regs.cs_attr_db))
 		return -EINVAL;
 	in->len = d.i;
 	return 0;

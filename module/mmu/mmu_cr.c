@@ -28,6 +28,7 @@
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include "../v3.h"
+#include "../insn.h"
 #include "mmu.h"
 
 /* CR4 bits a guest may set (CPUID offers the features behind them) */
@@ -153,48 +154,29 @@ static u64 v3_modrm_ea(const struct v3_regs *r, const u8 *p, u8 rex,
 	return ea & mask;
 }
 
-static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
+/*
+ * The instruction in insn[0..n), the bytes past n zero: d->len may come
+ * out beyond n, which the caller refuses.
+ */
+static int v3_cr_decode_bytes(struct v3_vcpu *vcpu, const u8 *insn,
+			      unsigned int n, struct v3_cr_insn *d)
 {
 	struct v3_regs *r = &vcpu->regs;
 	bool long64 = v3_long_mode(vcpu);
 	bool def32 = long64 || ((r->cr0 & X86_CR0_PE) && r->cs_attr_db);
-	unsigned int i = 0, addr_size = long64 ? 8 : def32 ? 4 : 2;
-	u8 insn[15], rex = 0, modrm, seg = V3_NR_SEGS;
-	bool lock = false, opsize16 = false;
+	struct v3_insn_prefixes p;
+	unsigned int i, addr_size;
+	u8 rex, modrm;
+	bool lock;
 
-	memset(d, 0, sizeof(*d));
-	if (v3_fetch_insn(vcpu, insn, sizeof(insn)) &&
-	    v3_fetch_insn(vcpu, insn, 8))
-		return -EFAULT;
-	for (; i < 8; i++) {
-		u8 b = insn[i];
-
-		if (b == 0xf0)
-			lock = true;
-		else if (b == 0x67)
-			addr_size = long64 ? 4 : def32 ? 2 : 4;
-		else if (b == 0x66)
-			opsize16 = true;
-		else if (b == 0x26)
-			seg = V3_SEG_ES;
-		else if (b == 0x2e)
-			seg = V3_SEG_CS;
-		else if (b == 0x36)
-			seg = V3_SEG_SS;
-		else if (b == 0x3e)
-			seg = V3_SEG_DS;
-		else if (b == 0x64)
-			seg = V3_SEG_FS;
-		else if (b == 0x65)
-			seg = V3_SEG_GS;
-		else if (b != 0xf2 && b != 0xf3)
-			break;
-	}
-	if (long64 && (insn[i] & 0xf0) == 0x40)
-		rex = insn[i++];
-	/* operand size (SDM vol. 1 3.6, vol. 2 2.2.1.2) */
-	d->opsize = (rex & 8) ? 8 : (def32 ^ opsize16) ? 4 : 2;
-	if (i > 10 || insn[i] != 0x0f)
+	if (v3_insn_prefixes(insn, n, long64, def32, &p))
+		return -EINVAL;
+	i = p.len;
+	rex = p.rex;
+	lock = p.lock;
+	addr_size = p.addrsize;
+	d->opsize = p.opsize;
+	if (insn[i] != 0x0f)
 		return -EINVAL;
 	switch (insn[i + 1]) {
 	case 0x06:		/* CLTS */
@@ -219,8 +201,8 @@ static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 		if (d->mem) {
 			d->ea = v3_modrm_ea(r, &insn[i + 2], rex, addr_size,
 					    r->rip + d->len, &d->seg);
-			if (seg != V3_NR_SEGS)
-				d->seg = seg;
+			if (p.seg != V3_NR_SEGS)
+				d->seg = p.seg;
 		}
 		switch ((modrm >> 3) & 7) {
 		case 4:
@@ -238,6 +220,21 @@ static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
 		}
 	}
 	return -EINVAL;
+}
+
+static int v3_cr_decode(struct v3_vcpu *vcpu, struct v3_cr_insn *d)
+{
+	u8 insn[V3_INSN_MAX + 8] = { 0 };	/* room for a ModR/M's reads */
+	int n, ret;
+
+	memset(d, 0, sizeof(*d));
+	n = v3_insn_fetch(vcpu, insn);
+	if (n < 0)
+		return -EFAULT;
+	ret = v3_cr_decode_bytes(vcpu, insn, n, d);
+	if (!ret && d->len > (unsigned int)n)
+		return -EINVAL;		/* cut off by an unmapped page */
+	return ret;
 }
 
 /*

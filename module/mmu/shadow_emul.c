@@ -41,6 +41,7 @@
  */
 #include <asm/processor-flags.h>
 #include "../v3.h"
+#include "../insn.h"
 #include "mmu.h"
 #include "walk.h"
 
@@ -58,59 +59,24 @@ struct v3_stos {
 static int v3_stos_decode(struct v3_vcpu *vcpu, struct v3_stos *s)
 {
 	const struct v3_regs *r = &vcpu->regs;
-	u64 la = r->cs_base + r->rip;
 	bool lm = v3_long_mode(vcpu);
-	unsigned int n = 15, i;
-	u8 b[15], op = 0, rex = 0, opsize, asize;
-	bool o66 = false, a67 = false;
+	struct v3_insn_prefixes p;
+	u8 b[V3_INSN_MAX], op;
+	int n;
 
-	if (!lm)
-		la &= 0xffffffffULL;
-	if (v3_fetch_insn(vcpu, b, n)) {
-		/* the next page may be unmapped: the bytes up to its start */
-		n = PAGE_SIZE - (la & ~PAGE_MASK);
-		if (n >= 15 || v3_fetch_insn(vcpu, b, n))
-			return -EFAULT;
-	}
-	/* sizes: the default of the mode, the other one with 66 / 67 */
-	opsize = (lm || r->cs_attr_db) ? 4 : 2;
-	asize = lm ? 8 : r->cs_attr_db ? 4 : 2;
-	s->rep = false;
-	/*
-	 * Legacy prefixes in any order, then REX in 64-bit mode: a REX that
-	 * is not right before the opcode is ignored (SDM vol. 2A 2.2.1).
-	 */
-	for (i = 0; i < n; i++) {
-		op = b[i];
-		if (lm && (op & 0xf0) == 0x40) {
-			rex = op;
-			continue;
-		}
-		if (op == 0x66)
-			o66 = true;
-		else if (op == 0x67)
-			a67 = true;
-		else if (op == 0xf2 || op == 0xf3)
-			s->rep = true;
-		else if (op != 0x26 && op != 0x2e && op != 0x36 &&
-			 op != 0x3e && op != 0x64 && op != 0x65)
-			break;		/* segment overrides: not on ES:rDI */
-		rex = 0;
-	}
-	if (i >= n || (op != 0xaa && op != 0xab))
-		return -ENOENT;		/* also LOCK (F0): #UD, not ours */
-	if (o66)
-		opsize = opsize == 4 ? 2 : 4;
-	if (a67)
-		asize = lm ? 4 : (asize == 4 ? 2 : 4);
-	if (op == 0xaa)
-		s->size = 1;
-	else if (rex & 8)
-		s->size = 8;		/* REX.W wins over 66 */
-	else
-		s->size = opsize;
-	s->len = i + 1;
-	s->amask = asize == 8 ? ~0ULL : (1ULL << (asize * 8)) - 1;
+	n = v3_insn_fetch(vcpu, b);
+	if (n < 0)
+		return -EFAULT;
+	if (v3_insn_prefixes(b, n, lm, lm || r->cs_attr_db, &p))
+		return -ENOENT;
+	op = b[p.len];
+	/* segment overrides do not apply to ES:rDI; LOCK: #UD, not ours */
+	if ((op != 0xaa && op != 0xab) || p.lock)
+		return -ENOENT;
+	s->rep = p.rep != 0;
+	s->size = op == 0xaa ? 1 : p.opsize;
+	s->len = p.len + 1;
+	s->amask = p.addrsize == 8 ? ~0ULL : (1ULL << (p.addrsize * 8)) - 1;
 	return 0;
 }
 
