@@ -25,35 +25,18 @@ static int v3_next(struct v3_decoder *d, u8 *byte)
 	return 0;
 }
 
-/* Length of ModR/M, SIB and displacement; memory operands only. */
+/* Skip ModR/M, SIB and displacement; memory operands only. */
 static int v3_modrm(struct v3_decoder *d, u8 *reg)
 {
-	u8 modrm, mod, rm, sib;
+	u8 modrm;
 
-	if (v3_next(d, &modrm))
+	if (d->i >= d->n)
 		return -EINVAL;
-	mod = modrm >> 6;
-	rm = modrm & 7;
+	modrm = d->b[d->i];
 	*reg = ((modrm >> 3) & 7) | ((d->rex & 4) << 1);
-	if (mod == 3)
+	if (modrm >> 6 == 3)
 		return -EINVAL;		/* register operand: not MMIO */
-	if (d->addrsize == 2) {
-		if (mod == 1)
-			d->i += 1;
-		else if (mod == 2 || (mod == 0 && rm == 6))
-			d->i += 2;
-		return d->i <= d->n ? 0 : -EINVAL;
-	}
-	if (rm == 4) {
-		if (v3_next(d, &sib))
-			return -EINVAL;
-		if (mod == 0 && (sib & 7) == 5)
-			d->i += 4;
-	}
-	if (mod == 1)
-		d->i += 1;
-	else if (mod == 2 || (mod == 0 && rm == 5))
-		d->i += 4;
+	d->i += v3_insn_modrm_len(&d->b[d->i], d->addrsize);
 	return d->i <= d->n ? 0 : -EINVAL;
 }
 
@@ -146,7 +129,7 @@ static int v3_decode(struct v3_decoder *d, struct v3_mmio_insn *in,
 int v3_decode_mmio(struct v3_vcpu *vcpu, struct v3_mmio_insn *in)
 {
 	struct v3_decoder d = { 0 };
-	u8 bytes[V3_INSN_MAX];
+	u8 bytes[V3_INSN_MAX + 1] = { 0 };	/* + a SIB read past the end */
 	bool lm = v3_long_mode(vcpu);
 	int n;
 

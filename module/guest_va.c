@@ -20,24 +20,47 @@ static int v3_walk_env_read(void *opaque, u64 gpa, void *buf,
 }
 
 /*
- * A locked update of a paging-structure entry, as the CPU's A/D update
- * (SDM vol. 3 4.8): entries are naturally aligned, so one never crosses a
- * page of the host mapping.
+ * A locked update of guest memory: 0, -EAGAIN when it did not hold old,
+ * -EFAULT when not RAM or not naturally aligned.  Paging-structure entries
+ * (the CPU's A/D update, SDM vol. 3 4.8; shadow paging's emulated writes,
+ * mmu/shadow_rmw.c) are aligned, so one never crosses a page of the host
+ * mapping.
  */
+int v3_gpa_cmpxchg(struct v3_vm *vm, u64 gpa, u64 old, u64 new,
+		   unsigned int size)
+{
+	void *hva;
+	bool ok;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) ||
+	    (gpa & (size - 1)))
+		return -EFAULT;
+	hva = v3_gpa_to_hva(vm, gpa);
+	if (!hva)
+		return -EFAULT;
+	switch (size) {
+	case 1:
+		ok = cmpxchg((u8 *)hva, (u8)old, (u8)new) == (u8)old;
+		break;
+	case 2:
+		ok = cmpxchg((u16 *)hva, (u16)old, (u16)new) == (u16)old;
+		break;
+	case 4:
+		ok = cmpxchg((u32 *)hva, (u32)old, (u32)new) == (u32)old;
+		break;
+	default:
+		ok = cmpxchg((u64 *)hva, old, new) == old;
+	}
+	return ok ? 0 : -EAGAIN;
+}
+
 static int v3_walk_env_cmpxchg(void *opaque, u64 gpa, u64 old, u64 new,
 			       unsigned int size)
 {
-	void *hva;
-
-	if ((size != 4 && size != 8) || (gpa & (size - 1)))
+	/* the walker's entries are 4 or 8 bytes */
+	if (size != 4 && size != 8)
 		return -EFAULT;
-	hva = v3_gpa_to_hva(opaque, gpa);
-	if (!hva)
-		return -EFAULT;
-	if (size == 4)
-		return cmpxchg((u32 *)hva, (u32)old, (u32)new) == (u32)old ?
-		       0 : -EAGAIN;
-	return cmpxchg((u64 *)hva, old, new) == old ? 0 : -EAGAIN;
+	return v3_gpa_cmpxchg(opaque, gpa, old, new, size);
 }
 
 void v3_walk_env_init(struct v3_walk_env *env, struct v3_vm *vm)

@@ -84,3 +84,24 @@ int v3_insn_prefixes(const u8 *b, unsigned int n, bool lm, bool def32,
 		p->addrsize = (def32 ^ p->a67) ? 4 : 2;
 	return 0;
 }
+
+int v3_insn_modrm_len(const u8 *p, unsigned int addrsize)
+{
+	u8 mod = p[0] >> 6, rm = p[0] & 7;
+
+	if (mod == 3)
+		return 1;
+	if (addrsize == 2) {
+		if (mod == 0)
+			return rm == 6 ? 3 : 1;
+		return mod == 1 ? 2 : 3;
+	}
+	if (rm == 4) {		/* SIB */
+		if (mod == 0)
+			return (p[1] & 7) == 5 ? 6 : 2;
+		return mod == 1 ? 3 : 6;
+	}
+	if (mod == 0)
+		return rm == 5 ? 5 : 1;
+	return mod == 1 ? 2 : 5;
+}

@@ -41,4 +41,11 @@ int v3_insn_fetch(struct v3_vcpu *vcpu, u8 *b);
 int v3_insn_prefixes(const u8 *b, unsigned int n, bool lm, bool def32,
 		     struct v3_insn_prefixes *p);
 
+/*
+ * Bytes of the ModR/M byte at p, its SIB and its displacement (SDM vol. 2
+ * tables 2-1 to 2-3) for the address size: 1 for a register operand.
+ * Reads p[1] (the SIB) when there is one.
+ */
+int v3_insn_modrm_len(const u8 *p, unsigned int addrsize);
+
 #endif

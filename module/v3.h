@@ -622,6 +622,9 @@ bool v3_pvclock_cpuid(struct v3_vm *vm, u32 leaf, u32 *a, u32 *b, u32 *c,
 int v3_pvclock_rdmsr(struct v3_vcpu *vcpu, u32 msr, u64 *val);
 int v3_pvclock_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val);
 
+/* guest_va.c: a locked update of guest RAM (sizes 1-8, aligned) */
+int v3_gpa_cmpxchg(struct v3_vm *vm, u64 gpa, u64 old, u64 new,
+		   unsigned int size);
 /* guest_va.c: guest-virtual access through the guest's page tables */
 int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa);
 void v3_dump_walk(struct v3_vcpu *vcpu, u64 gva);

@@ -56,33 +56,6 @@ struct v3_cr_insn {
 };
 
 /*
- * Length of a ModRM operand's SIB and displacement bytes (SDM vol. 2
- * tables 2-1 to 2-3) for the address size in effect.
- */
-static unsigned int v3_modrm_extra(const u8 *p, unsigned int addr_size)
-{
-	u8 modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
-
-	if (mod == 3)
-		return 0;
-	if (addr_size == 2) {
-		if (mod == 0)
-			return rm == 6 ? 2 : 0;
-		return mod == 1 ? 1 : 2;
-	}
-	if (rm == 4) {		/* SIB */
-		u8 base = p[1] & 7;
-
-		if (mod == 0)
-			return 1 + (base == 5 ? 4 : 0);
-		return 1 + (mod == 1 ? 1 : 4);
-	}
-	if (mod == 0)
-		return rm == 5 ? 4 : 0;
-	return mod == 1 ? 1 : 4;
-}
-
-/*
  * Effective address of the ModRM memory operand at p (mod != 3) and its
  * default segment: SS when the base is BP, SP or (16-bit) BP-based, else
  * DS (SDM vol. 1 3.7.4).  next_rip: the address after the instruction,
@@ -197,7 +170,7 @@ static int v3_cr_decode_bytes(struct v3_vcpu *vcpu, const u8 *insn,
 		modrm = insn[i + 2];
 		d->gpr = (modrm & 7) | ((rex & 1) << 3);
 		d->mem = (modrm >> 6) != 3;
-		d->len = i + 3 + v3_modrm_extra(&insn[i + 2], addr_size);
+		d->len = i + 2 + v3_insn_modrm_len(&insn[i + 2], addr_size);
 		if (d->mem) {
 			d->ea = v3_modrm_ea(r, &insn[i + 2], rex, addr_size,
 					    r->rip + d->len, &d->seg);

@@ -49,11 +49,12 @@
  * parameter shadow_pages, memcg-charged); beyond it every shadow is
  * dropped (zap-all) and rebuilt on demand.
  *
- * Not done: a write to a guest table that must be emulated (above) is
- * emulated for MOV, XCHG and (REP) STOS only; any other instruction
- * writing a table through itself stops the VM, and one without progress
- * is unprotected again (it may then never progress); 5-level guests
- * are refused (LA57 is not offered).
+ * A write to a guest table that must be emulated (above) is emulated for
+ * MOV, XCHG, (REP) STOS and the locked read-modify-writes Linux uses on
+ * entries (CMPXCHG, XADD, BTS/BTR/BTC, ADD/OR/AND/SUB/XOR: shadow_rmw.c).
+ * Not done: any other instruction writing a table through itself stops
+ * the VM, and one without progress is unprotected again (it may then
+ * never progress); 5-level guests are refused (LA57 is not offered).
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -68,6 +69,7 @@
 #include <asm/msr-index.h>
 #include "../v3.h"
 #include "mmu.h"
+#include "shadow_rmw.h"
 
 unsigned int v3_shadow_pages_max = 8192;
 module_param_named(shadow_pages, v3_shadow_pages_max, uint, 0644);
@@ -867,7 +869,8 @@ static int v3_pt_xchg(struct v3_vcpu *vcpu, void *opaque, u64 gpa, u8 size,
  * (a self-referencing entry; Linux writes a live PGD or a direct-map PUD
  * through the direct map): unprotecting would re-protect it at once, so
  * the instruction is emulated (MOV and XCHG forms, emulate.c; STOS and
- * REP STOS, shadow_emul.c) and the table's shadows dropped by the write.
+ * REP STOS, shadow_emul.c; locked read-modify-writes, shadow_rmw.c) and
+ * the table's shadows dropped by the write.
  */
 static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa,
 				   bool must)
@@ -880,6 +883,9 @@ static int v3_shadow_emulate_write(struct v3_vcpu *vcpu, u64 gva, u64 gpa,
 	int ret;
 
 	ret = v3_shadow_emulate_stos(vcpu);
+	if (ret != -ENOENT)
+		return ret;
+	ret = v3_shadow_emulate_rmw(vcpu, gpa);
 	if (ret != -ENOENT)
 		return ret;
 	if (v3_decode_mmio(vcpu, &in)) {

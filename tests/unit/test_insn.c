@@ -107,6 +107,30 @@ static void test_prefixes(void)
 	CHECK(pre(M64, "66 66", &p) == -EINVAL, "prefixes to the end of the bytes: no opcode");
 }
 
+static void test_modrm(void)
+{
+	static const struct { u8 b[2]; unsigned int as, len; const char *what; } t[] = {
+		{ { 0xc0, 0 }, 8, 1, "register operand" },
+		{ { 0x07, 0 }, 8, 1, "[rdi]" },
+		{ { 0x47, 0 }, 8, 2, "[rdi+disp8]" },
+		{ { 0x87, 0 }, 8, 5, "[rdi+disp32]" },
+		{ { 0x05, 0 }, 8, 5, "[rip+disp32]" },
+		{ { 0x04, 0x24 }, 8, 2, "[rsp] (SIB)" },
+		{ { 0x04, 0x25 }, 8, 6, "[disp32] (SIB, no base)" },
+		{ { 0x44, 0x24 }, 8, 3, "[rsp+disp8] (SIB)" },
+		{ { 0x84, 0x24 }, 4, 6, "[esp+disp32] (SIB)" },
+		{ { 0x06, 0 }, 2, 3, "16-bit [disp16]" },
+		{ { 0x46, 0 }, 2, 2, "16-bit [bp+disp8]" },
+		{ { 0x80, 0 }, 2, 3, "16-bit [bx+si+disp16]" },
+		{ { 0x04, 0 }, 2, 1, "16-bit [si]: no SIB" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CHECK_EQ(v3_insn_modrm_len(t[i].b, t[i].as), t[i].len,
+			 "modrm: %s: %u bytes", t[i].what, t[i].len);
+}
+
 static void test_fetch(void)
 {
 	u8 b[V3_INSN_MAX];
@@ -164,6 +188,7 @@ static void test_mmio(void)
 int main(void)
 {
 	test_prefixes();
+	test_modrm();
 	test_fetch();
 	test_mmio();
 	return unit_done();

@@ -44,6 +44,19 @@ static int env_cmpxchg(void *o, u64 gpa, u64 old, u64 new, unsigned int size)
 	return 0;
 }
 
+int v3_gpa_cmpxchg(struct v3_vm *m, u64 gpa, u64 old, u64 new, unsigned int size)
+{
+	u64 mask = size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1, cur = 0;
+
+	if (gpa >= RAM_SIZE || (gpa & (size - 1)))
+		return -EFAULT;
+	memcpy(&cur, ram + gpa, size);
+	if (cur != (old & mask))
+		return -EAGAIN;
+	memcpy(ram + gpa, &new, size);
+	return 0;
+}
+
 int v3_gva_walk(struct v3_vcpu *v, u64 gva, u32 access, unsigned int flags,
 		struct v3_walk *w)
 {
@@ -615,6 +628,81 @@ static void test_stos(void)
 }
 
 /*
+ * Locked read-modify-writes on a guest table through a mapping that walks
+ * it (shadow_rmw.c): LOCK BTR clears an entry's A bit
+ * (ptep_test_and_clear_young), LOCK CMPXCHG replaces an entry or hands
+ * back the one there, LOCK AND clears a bit of one byte (clear_bit).
+ */
+static void test_rmw(void)
+{
+	static const u8 btr[] = { 0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05 };
+	static const u8 cmpxchg[] = { 0xf0, 0x48, 0x0f, 0xb1, 0x0f };
+	static const u8 andb[] = { 0xf0, 0x80, 0x27, 0xfd };
+	static const u8 adc[] = { 0xf0, 0x48, 0x11, 0x07 };
+	const u64 e = 0x7000 | P | W | A | D, e2 = 0x8000 | P | W;
+
+	setup(RAM_SIZE);
+	build64(0x1000, 0x2000, 0x3000, 0x4000);
+	vcpu0.regs.cs_attr_l = 1;
+	CHECK_EQ(v3_shadow_vm_init(&vm), 0, "rmw: shadow VM state");
+	CHECK_EQ(load(), 0, "rmw: roots");
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: read through the self-map shadows the PT");
+
+	put64(0x4000 + 5 * 8, e);
+	set_insn(btr, sizeof(btr));
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.rflags = 2;
+	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 5 * 8;
+	emulated = 0;
+	CHECK(fault(0x4000 + 5 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 5 * 8) == (e & ~A) && (vcpu0.regs.rflags & X86_EFLAGS_CF) &&
+	      vcpu0.regs.rip == 0x1006 && emulated == 0 && shim_stops == 0,
+	      "rmw: LOCK BTR on a table through itself clears A, CF = the old bit, RIP past it");
+	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
+		 "rmw: the emulated write dropped the table's shadows");
+
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	put64(0x4000 + 6 * 8, e);
+	set_insn(cmpxchg, sizeof(cmpxchg));
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 6 * 8;
+	vcpu0.regs.gpr[V3_RAX] = e;
+	vcpu0.regs.gpr[V3_RCX] = e2;
+	CHECK(fault(0x4000 + 6 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 6 * 8) == e2 && vcpu0.regs.gpr[V3_RAX] == e &&
+	      (vcpu0.regs.rflags & X86_EFLAGS_ZF) && vcpu0.regs.rip == 0x1005,
+	      "rmw: LOCK CMPXCHG, entry as expected: replaced, ZF");
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RCX] = 0;
+	CHECK(fault(0x4000 + 6 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 6 * 8) == e2 && vcpu0.regs.gpr[V3_RAX] == e2 &&
+	      !(vcpu0.regs.rflags & X86_EFLAGS_ZF) && vcpu0.regs.rip == 0x1005,
+	      "rmw: LOCK CMPXCHG, entry changed meanwhile: kept, RAX gets it, ZF clear");
+
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	put64(0x4000 + 7 * 8, e);
+	set_insn(andb, sizeof(andb));
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 7 * 8;
+	CHECK(fault(0x4000 + 7 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 7 * 8) == (e & ~W) && vcpu0.regs.rip == 0x1004 &&
+	      shim_stops == 0, "rmw: LOCK AND byte clears W (clear_bit)");
+
+	/* a form it does not emulate: through itself, the VM stops as before */
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	set_insn(adc, sizeof(adc));
+	decode_fails = 1;
+	vcpu0.regs.rip = 0x1000;
+	CHECK(fault(0x4000 + 7 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 1 && shim_stops == 1,
+	      "rmw: LOCK ADC through itself: not emulated, the VM stops with a reason");
+	decode_fails = 0;
+	insn_n = 0;
+	vcpu0.regs.cs_attr_l = 0;
+	teardown();
+}
+
+/*
  * A write to a guest table that some other access of the same instruction
  * walks through (its fetch, stack): unprotecting lets that access
  * re-protect the table before the restarted write (APM vol. 2 8.2: a #PF
@@ -758,6 +846,7 @@ int main(void)
 	test_unpaged();
 	test_prefetch();
 	test_stos();
+	test_rmw();
 	test_no_progress();
 	test_pat();
 	free(ram);
