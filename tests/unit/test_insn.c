@@ -36,34 +36,15 @@ static void mode(int m)
 static int pre(int m, const char *hex, struct v3_insn_prefixes *p)
 {
 	u8 b[32];
-	unsigned int n = 0;
+	unsigned int n = unit_hex(hex, b, sizeof(b));
 
-	while (hex[0] && hex[1] && n < sizeof(b)) {
-		unsigned int v;
-
-		sscanf(hex, "%2x", &v);
-		b[n++] = v;
-		hex += 2;
-		while (*hex == ' ')
-			hex++;
-	}
 	return v3_insn_prefixes(b, n, m == M64, m != M16, p);
 }
 
 static int mmio(int m, const char *hex, struct v3_mmio_insn *in)
 {
-	unsigned int n = 0;
-
 	memset(code, 0x90, sizeof(code));
-	while (hex[0] && hex[1] && n < sizeof(code)) {
-		unsigned int v;
-
-		sscanf(hex, "%2x", &v);
-		code[n++] = v;
-		hex += 2;
-		while (*hex == ' ')
-			hex++;
-	}
+	unit_hex(hex, code, sizeof(code));
 	mode(m);
 	if (mapped < V3_INSN_MAX)	/* the instruction ends its page */
 		vcpu.regs.rip = 0x1000 - mapped;

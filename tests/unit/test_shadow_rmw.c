@@ -28,15 +28,8 @@ void v3_skip_insn(struct v3_vcpu *v) { abort(); }
 static int dec(const char *hex, bool lm, struct v3_rmw *x)
 {
 	u8 b[16] = { 0 };
-	unsigned int n = 0, v;
+	unsigned int n = unit_hex(hex, b, 15);
 
-	while (hex[0] && hex[1] && n < 15) {
-		sscanf(hex, "%2x", &v);
-		b[n++] = v;
-		hex += 2;
-		while (*hex == ' ')
-			hex++;
-	}
 	return v3_rmw_decode(b, n, lm, true, x);
 }
 

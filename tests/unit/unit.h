@@ -36,6 +36,21 @@ static int unit_n, unit_failed;
 		printf("#   got 0x%llx, want 0x%llx\n", __g, __w);	\
 } while (0)
 
+/* "f0 48 0f b1 0f" -> bytes in b (at most max): how many */
+static inline unsigned int unit_hex(const char *hex, unsigned char *b,
+				    unsigned int max)
+{
+	unsigned int n = 0, v;
+
+	while (hex[0] && hex[1] && n < max && sscanf(hex, "%2x", &v) == 1) {
+		b[n++] = v;
+		hex += 2;
+		while (*hex == ' ')
+			hex++;
+	}
+	return n;
+}
+
 static inline int unit_done(void)
 {
 	printf("1..%d\n", unit_n);
