@@ -4,7 +4,7 @@
 #   make check                every test (boots emulated hosts; installs what it needs)
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
-#   make check-vmx-adapt      adaptive paging moving on the emulated VMX host (Bochs; ~17 min, not in check)
+#   make check-vmx-adapt      adaptive paging moving on the emulated VMX host alone (Bochs; ~4 min)
 #   make check-twonode        v3share under mpirun across two emulated SVM hosts on a virtual network
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)
 #   make fuzz                 >= 1,000,000 random ioctls in the emulated SVM host (not in check)

@@ -5,9 +5,9 @@
 #                          it too, next to the SVM suite)
 #   check-bochs.sh ryzen   AMD ryzen with SVM: NRIP save, flush-by-ASID,
 #                          pause filter (not in make check; docs/emulated-hosts.md)
-#   check-bochs.sh vmxadapt  adaptive paging moving on the VMX host
-#                          (tests/l1/vmxadapt-suite.sh: ~17 min; not in make
-#                          check, whose 45-minute budget it would break)
+#   check-bochs.sh vmxadapt  adaptive paging moving on the VMX host alone
+#                          (tests/l1/vmxadapt-suite.sh: ~4 min; the VMX
+#                          suite in make check runs the same tests)
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -11,8 +11,8 @@
 # Bochs: "measure" is trial) nested's cost is the nested_cost_pct knob and
 # shadow's is measured (its exits' cycles); the guests' own rates
 # (ns_per_op) are printed beside the decisions so a reader can see whether
-# the emulator agrees.  Sourced by svm-suite.sh's paging section (the VMX
-# suite skips it: Bochs is too slow for 2 s trials), adapt-suite.sh and
+# the emulator agrees.  Sourced by svm-suite.sh's paging section (on the
+# VMX host with adapt-bochs.sh's knobs: tlb and churn), adapt-suite.sh and
 # ptbench-suite.sh; busybox sh.
 #   AD_SECS   bound of each wait for a decision (default 20)
 #   AD_MIB    TLB region of the tlb and phased guests (default 16: 4096
@@ -20,9 +20,22 @@
 #   AD_PHASE_MS  phased guest's phase length (default 5000)
 #   AD_PAGES  pages per churn round (default 64)
 #   AD_PARTS  which of tlb, churn, phased run (default all three)
+#   AD_READY  the console line ad_start waits for (default 'ptload: t=',
+#             the guest's first line of progress, a second into its run;
+#             'ptload: mode=' comes once its tables are built, before the
+#             first op: for an emulator where each guest second is dear)
+#   AD_REC_SECS  the pauses before the guest's rates are read for the
+#             record (default 2, and 2.5 for churn's rate in nested); 0:
+#             no pauses and no rates (printed as ?)
+#   AD_POLL_MS  interval of the waits' polling (default 200)
+#   AD_PAUSE  1: pause each VM once its decisions are in, before they are
+#             read back (default 0: it runs until destroyed); no rates
+#             are read of a paused VM
 
 : "${AD_SECS:=20}" "${AD_MIB:=16}" "${AD_PHASE_MS:=5000}" "${AD_PAGES:=64}"
 : "${AD_PARTS:=tlb churn phased}"
+: "${AD_READY:=ptload: t=}" "${AD_POLL_MS:=200}" "${AD_PAUSE:=0}"
+ad_poll=$(awk -v ms="$AD_POLL_MS" 'BEGIN { print ms / 1000 }')
 ad_caps=$(cat /sys/kernel/v3vmm/caps 2>/dev/null)
 # trials of 2 s: their first half (warm-up, not measured) rebuilds the
 # shadow tables, about a second for 8k pages on QEMU TCG (paging_policy.h)
@@ -43,9 +56,9 @@ ad_start() {
 	run 10 v3ctl launch "$1"
 	[ "$RC" = 0 ] || { echo "launch: $(cat "$ERR")" >/tmp/ad.why; return 1; }
 	i=0
-	while [ $i -lt $((AD_SECS * 5)) ]; do
-		timeout 10 v3ctl console "$1" 2>/dev/null | grep -q 'ptload: t=' && return 0
-		sleep 0.2
+	while [ $i -lt $((AD_SECS * 1000 / AD_POLL_MS)) ]; do
+		timeout 10 v3ctl console "$1" 2>/dev/null | grep -q "$AD_READY" && return 0
+		sleep "$ad_poll"
 		i=$((i + 1))
 	done
 	echo "no progress line in ${AD_SECS}s: $(timeout 10 v3ctl console "$1" 2>&1 | tail -n 3)" >/tmp/ad.why
@@ -55,9 +68,9 @@ ad_start() {
 # ad_wait VM AWK-COND: poll the decisions until a line matches (bounded)
 ad_wait() {
 	i=0
-	while [ $i -lt $((AD_SECS * 5)) ]; do
+	while [ $i -lt $((AD_SECS * 1000 / AD_POLL_MS)) ]; do
 		ad_get "$1" decisions | awk "$2 { f = 1 } END { exit !f }" && return 0
-		sleep 0.2
+		sleep "$ad_poll"
 		i=$((i + 1))
 	done
 	return 1
@@ -109,6 +122,22 @@ ad_rate() {
 		sed -n 's/.*ns_per_op=\([0-9]*\).*/\1/p'
 }
 
+# ad_hold VM: with AD_PAUSE=1, pause VM (its decisions are all in)
+ad_held=
+ad_hold() {
+	[ "$AD_PAUSE" = 1 ] || return 0
+	run 10 v3ctl pause "$1"
+	ad_held=$1
+}
+
+# ad_rec VM SECS: ad_rate after a pause of SECS (AD_REC_SECS when set);
+# nothing when AD_REC_SECS is 0 or VM is paused (ad_hold)
+ad_rec() {
+	[ "${AD_REC_SECS-}" = 0 ] || [ "$ad_held" = "$1" ] && return 0
+	sleep "${AD_REC_SECS:-$2}"
+	ad_rate "$1"
+}
+
 # ad_part NAME: NAME is in AD_PARTS
 ad_part() { case " $AD_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -122,13 +151,12 @@ adapt_tests() {
 
 	# --- TLB-miss bound: from nested, a trial of shadow, kept --------------
 	ad_part tlb && if ad_start ad1 "mode=tlb mib=$AD_MIB" nested; then
-		sleep 2		# progress in nested for the record
-		rn=$(ad_rate ad1)
+		rn=$(ad_rec ad1 2)	# progress in nested for the record
 		run 10 v3ctl paging ad1 adaptive
 		ad_wait ad1 '/to=shadow reason=(trial-keep|cheaper)/'
 		ok=$?
-		sleep 2
-		rs=$(ad_rate ad1)
+		rs=$(ad_rec ad1 2)
+		ad_hold ad1
 		ad_show ad1 tlb
 		echo "# tlb: the guest's random reads: nested ${rn:-?} ns each, then $(ad_get ad1 current) ${rs:-?} ns each"
 		c=$(ad_get ad1 current) ms=$(ad_get ad1 measure)
@@ -143,20 +171,19 @@ adapt_tests() {
 
 	# --- page-table-update bound: started in shadow, leaves it -------------
 	ad_part churn && if ad_start ad2 "mode=churn pages=$AD_PAGES" shadow; then
-		sleep 2
-		rs=$(ad_rate ad2)
+		rs=$(ad_rec ad2 2)
 		run 10 v3ctl paging ad2 adaptive
 		ad_wait ad2 '/from=shadow to=nested reason=cheaper/'
 		ok=$?
 		# and stays: the next trial of shadow (trial_interval_ms 1000) reverts
 		ad_wait ad2 '/reason=trial-revert/'
 		ok2=$?
+		ad_hold ad2
 		ad_show ad2 churn
 		c=$(ad_get ad2 current)
 		# the rate in nested, the sampler out of the way (fixed nested)
 		run 20 v3ctl paging ad2 nested
-		sleep 2.5
-		rn=$(ad_rate ad2)
+		rn=$(ad_rec ad2 2.5)
 		echo "# churn: the guest's rounds ($AD_PAGES pages mapped, touched, unmapped): shadow ${rs:-?} ns each, nested ${rn:-?} ns each"
 		# what the policy measured for shadow against what the guest lost:
 		# exits cost far more than the world-switch estimate on an emulator

@@ -370,16 +370,8 @@ shadow_tests
 # --- adaptive paging moving on TLB-bound, PT-update-bound and phased guests ---------------
 # shellcheck source=tests/l1/adapt-tests.sh
 . /tests/l1/adapt-tests.sh
-if [ "$V3_ARCH" = vmx ]; then
-	# Bochs runs ~60x slower than QEMU TCG: the tlb part alone took 8 min
-	# of Bochs (vmxadapt-suite.sh, 2026-12-03), tlb and churn ~17; the
-	# policy is the same code (unit tests), the switches the VMX suite's
-	# shadow tests and Linux flips exercise
-	T_N=$((T_N + 1))
-	echo "ok $T_N - adaptive: tlb, churn, phased # SKIP Bochs too slow for the trials in make check (SVM suite runs them; make check-vmx-adapt here)"
-else
-	adapt_tests
-fi
+# (on Bochs with vmx-suite.sh's knobs from adapt-bochs.sh: tlb and churn)
+adapt_tests
 fi # section paging
 
 if section placement; then

@@ -56,6 +56,10 @@ LC_GUEST_TIME_WHY="a spinning guest slows Bochs' clock 200x (5 minutes); the SVM
 : "${V3FUZZ_SECONDS:=2}" "${V3FUZZ_CALLS:=40000}"
 # ioperm-tests.sh: a second of port I/O beside the VM takes Bochs minutes
 : "${IOPERM_SECS:=0.2}"
+# adapt-tests.sh (paging section): tiny workloads, 10 ms periods and 100 ms
+# trials, the VMs paused once decided (about 2 minutes of Bochs)
+# shellcheck source=tests/l1/adapt-bochs.sh
+. /tests/l1/adapt-bochs.sh
 : "${SUITE_SECTIONS:=guests users multi linux paging host}"
 # shadow-tests.sh: the guests whose paging differs (each shadow-mode run of
 # a device-heavy guest costs Bochs minutes; the SVM suite runs them all)
