@@ -11,6 +11,8 @@
 #   BENCH_TIMEOUT=S     bound of the L1 boot (default 1500)
 #   BENCH_NOBUILD=1     reuse the built module, v3ctl and initramfs images
 #   BENCH_PARSE_ONLY=1  only rebuild the table from build/bench/logs/paging.serial.log
+#   BENCH_PAGING_ONLY=phased,tlb  only these workloads of paging.conf
+#   BENCH_PTLOAD=0      skip the bare-metal ptload part
 # Numbers, not tests: the exit status is 0 when the boot produced results.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -32,11 +34,14 @@ if [ "${BENCH_PARSE_ONLY:-0}" != 1 ]; then
 	[ -f "$OUT/l1.cpio.gz" ] || "$HERE/mkinitrd.sh"
 	mkdir -p "$OUT/logs"
 	say "paging benchmark: one L1 boot (bound ${TIMEOUT}s), log $LOG"
+	extra=
+	[ -n "${BENCH_PAGING_ONLY:-}" ] && extra+=" v3bpaging=$BENCH_PAGING_ONLY"
+	[ "${BENCH_PTLOAD:-1}" = 0 ] && extra+=" v3bptload=0"
 	tb=$(now)
 	timeout -k 10 "$TIMEOUT" "${PIN[@]}" qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 3072 \
 		-nographic -no-reboot -monitor none \
 		-kernel "$VMLINUZ" -initrd "$OUT/l1.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1 tsc=reliable v3bboot=1 v3border=paging v3bprofile=0" \
+		-append "console=ttyS0 quiet panic=-1 tsc=reliable v3bboot=1 v3border=paging v3bprofile=0$extra" \
 		</dev/null 2>"$OUT/logs/paging.qemu.log" | sed -u 's/\r//g' >"$LOG" || true
 	say "paging benchmark boot took $(elapsed "$tb")s"
 fi
@@ -48,7 +53,7 @@ $1 == "V3B-R" && $2 ~ /^v3vmm-/ {
 	if (!(b in seen)) { seen[b] = 1; order[++nb] = b }
 	val[b, m] = $4; unit[b] = $5
 }
-$1 == "V3B-INFO" && $2 == "paging" { na[$3] = $0; sub(/^V3B-INFO paging [a-z]+ n\/a: /, "", na[$3]) }
+$1 == "V3B-INFO" && $2 == "paging" && $4 == "n/a:" { na[$3] = $0; sub(/^V3B-INFO paging [a-z]+ n\/a: /, "", na[$3]) }
 $1 == "V3B-INFO" && $2 ~ /^v3vmm-/ && $3 == "sysfs" { $1 = ""; sysfs[++ns] = $0 }
 $1 == "V3B-R" && $2 ~ /^ptload-(nested|shadow|adaptive)$/ {
 	m = $2; sub(/^ptload-/, "", m); w = $3

@@ -30,9 +30,12 @@
  *                                 wait): page-table-update bound (shadow
  *                                 paging pays an exit per update)
  *                                                              -> us/round
- *   v3bench [-r R] phased N       N phases alternating tlb (PHASE_READS reads)
- *                                 and ptchurn (PHASE_ROUNDS rounds), tlb
- *                                 first                        -> ns (total)
+ *   v3bench [-r R] phased N [READS ROUNDS]
+ *                                 N phases alternating tlb (READS reads,
+ *                                 default PHASE_READS) and ptchurn (ROUNDS
+ *                                 rounds, default PHASE_ROUNDS), tlb first;
+ *                                 the warm-up is one tlb phase
+ *                                                              -> ns (total)
  * Helpers for the L1 driver script:
  *   v3bench now                   CLOCK_MONOTONIC in ns
  *   v3bench tsline                copy stdin to stdout, each line prefixed
@@ -267,9 +270,14 @@ static void w_ptchurn(long n)
 	}
 }
 
-/* phases of similar length in L2 under TCG (a few seconds each) */
+/*
+ * default phase lengths: phases of similar length in L2 under TCG (1-2 s
+ * each in nested paging); paging.conf gives its own (phased N READS ROUNDS)
+ */
 #define PHASE_READS	4000000
 #define PHASE_ROUNDS	120
+
+static long phase_reads = PHASE_READS, phase_rounds = PHASE_ROUNDS;
 
 static void w_phased(long n)
 {
@@ -277,9 +285,9 @@ static void w_phased(long n)
 
 	for (i = 0; i < n; i++) {
 		if (i % 2 == 0)
-			w_tlb(PHASE_READS);
+			w_tlb(phase_reads);
 		else
-			w_ptchurn(PHASE_ROUNDS);
+			w_ptchurn(phase_rounds);
 	}
 }
 
@@ -399,8 +407,11 @@ static int run_bench(const struct bench *b, long n, int reps)
 		close(con_fd);
 		/* the dots end in a newline; keep the result line apart */
 	}
-	printf("V3B %s %.3f %s tsc=%.1f reps=%d n=%ld\n", b->name,
+	printf("V3B %s %.3f %s tsc=%.1f reps=%d n=%ld", b->name,
 	       median(val, reps), b->unit, median(tsc, reps), reps, n);
+	if (b->fn == w_phased)
+		printf(" reads=%ld rounds=%ld", phase_reads, phase_rounds);
+	putchar('\n');
 	fflush(stdout);
 	return 0;
 }
@@ -472,8 +483,8 @@ static int warm(long mib)
 
 static void usage(void)
 {
-	fputs("usage: v3bench [-r REPS] BENCH N | now | tsline | waitfor FILE STR SECS | warm MiB\n",
-	      stderr);
+	fputs("usage: v3bench [-r REPS] BENCH N | phased N [READS ROUNDS] | now | tsline |\n"
+	      "       waitfor FILE STR SECS | warm MiB\n", stderr);
 	exit(2);
 }
 
@@ -503,6 +514,13 @@ int main(int argc, char **argv)
 		return waitfor(argv[2], argv[3], atof(argv[4]));
 	if (!strcmp(argv[1], "warm") && argc == 3)
 		return warm(atol(argv[2]));
+	if (!strcmp(argv[1], "phased") && argc == 5) {
+		phase_reads = atol(argv[3]);
+		phase_rounds = atol(argv[4]);
+		if (phase_reads < 1 || phase_rounds < 1)
+			usage();
+		argc = 3;
+	}
 	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (argc == 3 && !strcmp(argv[1], benches[i].name))
 			return run_bench(&benches[i], atol(argv[2]), reps);
