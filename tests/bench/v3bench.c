@@ -354,7 +354,8 @@ static int run_bench(const struct bench *b, long n, int reps)
 	double val[MAX_REPS], tsc[MAX_REPS];
 	double work = (double)n * b->ops_per_n;
 	struct termios saved, raw;
-	int r;
+	int r, off;
+	char runs[256];
 
 	if (!strncmp(b->name, "pio-", 4)) {
 		if (b->fn == w_pio_pmtmr)
@@ -407,11 +408,16 @@ static int run_bench(const struct bench *b, long n, int reps)
 		close(con_fd);
 		/* the dots end in a newline; keep the result line apart */
 	}
+	/* every run in order (median() sorts): a median of 3 hides a first
+	 * run that a mode switch (an adaptive trial) or the host fell into */
+	for (r = 0, off = 0; r < reps && off < (int)sizeof(runs) - 24; r++)
+		off += snprintf(runs + off, sizeof(runs) - off, "%s%.3f",
+				r ? "," : "", val[r]);
 	printf("V3B %s %.3f %s tsc=%.1f reps=%d n=%ld", b->name,
 	       median(val, reps), b->unit, median(tsc, reps), reps, n);
 	if (b->fn == w_phased)
 		printf(" reads=%ld rounds=%ld", phase_reads, phase_rounds);
-	putchar('\n');
+	printf(" runs=%s\n", runs);
 	fflush(stdout);
 	return 0;
 }
