@@ -158,24 +158,8 @@ static struct v3_mmio_handler *v3_mmio_find(struct v3_vm *vm, u64 gpa)
 static void v3_mmio_set_reg(struct v3_vcpu *vcpu,
 			    const struct v3_mmio_insn *in, u64 val)
 {
-	u64 *r = &vcpu->regs.gpr[in->reg];
-
-	switch (in->reg_high8 ? 0 : in->reg_size) {
-	case 0:
-		*r = (*r & ~0xff00ULL) | ((val & 0xff) << 8);
-		break;
-	case 1:
-		*r = (*r & ~0xffULL) | (val & 0xff);
-		break;
-	case 2:
-		*r = (*r & ~0xffffULL) | (val & 0xffff);
-		break;
-	case 4:		/* 32-bit destinations zero-extend */
-		*r = (u32)val;
-		break;
-	default:
-		*r = val;
-	}
+	v3_gpr_write(&vcpu->regs.gpr[in->reg], in->reg_high8, in->reg_size,
+		     val);
 }
 
 static u64 v3_mmio_get_reg(struct v3_vcpu *vcpu,

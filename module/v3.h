@@ -752,6 +752,26 @@ static inline void v3_count(struct v3_vm *vm, enum v3_counter c)
 }
 
 /* 64-bit mode: IA-32e mode active and a 64-bit code segment */
+/*
+ * A result written to a GPR as an instruction of that operand size writes
+ * it (SDM vol. 1 3.4.1.1): AH-BH (high8) or the low byte or word merged,
+ * a doubleword zero-extended to 64 bits.
+ */
+static inline void v3_gpr_write(u64 *r, bool high8, unsigned int size,
+				u64 val)
+{
+	if (high8)
+		*r = (*r & ~0xff00ULL) | ((val & 0xff) << 8);
+	else if (size == 1)
+		*r = (*r & ~0xffULL) | (val & 0xff);
+	else if (size == 2)
+		*r = (*r & ~0xffffULL) | (val & 0xffff);
+	else if (size == 4)
+		*r = (u32)val;
+	else
+		*r = val;
+}
+
 static inline bool v3_long_mode(struct v3_vcpu *vcpu)
 {
 	return (vcpu->regs.efer & EFER_LMA) && vcpu->regs.cs_attr_l;

@@ -250,24 +250,6 @@ int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
 	return 0;
 }
 
-/* The register an instruction's result goes to, by operand size */
-static void v3_rmw_set_reg(struct v3_regs *r, unsigned int reg, bool high8,
-			   unsigned int size, u64 val)
-{
-	u64 *g = &r->gpr[reg];
-
-	if (high8)
-		*g = (*g & ~0xff00ULL) | ((val & 0xff) << 8);
-	else if (size == 1)
-		*g = (*g & ~0xffULL) | (val & 0xff);
-	else if (size == 2)
-		*g = (*g & ~0xffffULL) | (val & 0xffff);
-	else if (size == 4)
-		*g = (u32)val;		/* 32-bit destinations zero-extend */
-	else
-		*g = val;
-}
-
 static u64 v3_rmw_load(const void *hva, unsigned int size)
 {
 	switch (size) {
@@ -341,9 +323,9 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 	r->rflags = o.rflags;
 	if (o.set_reg) {
 		if (x.op == V3_RMW_CMPXCHG)
-			v3_rmw_set_reg(r, V3_RAX, false, x.size, o.reg_val);
+			v3_gpr_write(&r->gpr[V3_RAX], false, x.size, o.reg_val);
 		else
-			v3_rmw_set_reg(r, x.reg, x.high8, x.size, o.reg_val);
+			v3_gpr_write(&r->gpr[x.reg], x.high8, x.size, o.reg_val);
 	}
 	vcpu->exit.insn_len = x.len;
 	v3_skip_insn(vcpu);
