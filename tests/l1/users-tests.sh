@@ -10,11 +10,12 @@ P=/sys/module/v3vmm/parameters/max_guest_mem
 # --- who may: root only ------------------------------------------------------
 if [ -x /tests/runas ] && need_guest "users: permissions" forever.elf; then
 	run 20 v3ctl create perm --mem 16M --kernel /guests/forever.elf
-	run 10 v3ctl launch perm
 	# a rate-limit window of its own: refusals of earlier tests may have
 	# used up the one still open (DEFAULT_RATELIMIT_INTERVAL, 5 s), and
-	# then none of these would be logged
+	# then none of these would be logged.  Waited for before the launch:
+	# 5 s beside the spinning guest cost Bochs almost 5 minutes.
 	sleep 5
+	run 10 v3ctl launch perm
 	rl_t0=$(uptime_cs) rl_n0=$(dmesg | grep -c 'refused to uid 1000.*needs CAP_SYS_ADMIN')
 	run 10 /tests/runas 1000 v3ctl list
 	result "users: uid 1000 cannot open the 0600 device (v3ctl says root only)" \
