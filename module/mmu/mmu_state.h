@@ -48,6 +48,13 @@ struct v3_mmu {
 	 * same one again means no progress (shadow.c, v3_shadow_wp_write).
 	 */
 	u64 wp_rip, wp_gva;
+	/*
+	 * How many of those in a row were by an instruction the emulator does
+	 * not know, with the registers as they were (wp_sig): the guest is
+	 * stuck there, and past V3_WP_STUCK_MAX its VM stops with the reason.
+	 */
+	u32 wp_stuck;
+	u64 wp_sig;
 	void *cache[V3_MMU_PAGE_CACHE];
 	unsigned int nr_cache;
 	/* counters, written by the vCPU thread only */

@@ -53,8 +53,10 @@
  * MOV, XCHG, (REP) STOS and the locked read-modify-writes Linux uses on
  * entries (CMPXCHG, XADD, BTS/BTR/BTC, ADD/OR/AND/SUB/XOR: shadow_rmw.c).
  * Not done: any other instruction writing a table through itself stops
- * the VM, and one without progress is unprotected again (it may then
- * never progress); 5-level guests are refused (LA57 is not offered).
+ * the VM, and one without progress is unprotected again, until
+ * V3_WP_STUCK_MAX such retries in a row with the same registers show it
+ * never progresses: then the VM stops with the instruction's bytes in the
+ * reason.  5-level guests are refused (LA57 is not offered).
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -939,6 +941,48 @@ static bool v3_guest_changed(struct v3_vm *vm, const struct v3_walk *w)
 enum { V3_WP_UNPROTECT, V3_WP_SELF, V3_WP_NO_PROGRESS };
 
 /*
+ * An instruction the emulator does not know, writing a table that another
+ * access of the same instruction re-protects, is unprotected again: a race
+ * with another vCPU ends within a few retries, a guest whose own fetch or
+ * stack walks the table never does.
+ */
+#define V3_WP_STUCK_MAX		1024
+
+/* the registers a restarted instruction sees again when nothing moved */
+static u64 v3_wp_sig(const struct v3_regs *r)
+{
+	u64 sig = r->rflags;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(r->gpr); i++)
+		sig = (sig << 7 | sig >> 57) ^ r->gpr[i];
+	return sig;
+}
+
+/*
+ * No progress again, by an instruction no decoder knows: 1 (VM stopped)
+ * when it is stuck for good, else 0 (unprotect and retry once more).
+ */
+static int v3_shadow_wp_stuck(struct v3_vcpu *vcpu, u64 gva, u64 gpa)
+{
+	u64 sig = v3_wp_sig(&vcpu->regs);
+	u8 b[8] = { 0 };
+
+	if (vcpu->mmu.wp_stuck && vcpu->mmu.wp_sig != sig)
+		vcpu->mmu.wp_stuck = 0;
+	vcpu->mmu.wp_sig = sig;
+	if (++vcpu->mmu.wp_stuck < V3_WP_STUCK_MAX)
+		return 0;
+	vcpu->mmu.wp_stuck = 0;
+	v3_fetch_insn(vcpu, b, sizeof(b));
+	v3_vm_stop(vcpu->vm, V3_STOP_EMULATION, 0,
+		   "vcpu %u: shadow: insn %*ph at rip 0x%llx writes table gpa 0x%llx (gva 0x%llx) and makes no progress after %u retries: cannot emulate",
+		   vcpu->id, (int)sizeof(b), b, vcpu->regs.rip, gpa, gva,
+		   V3_WP_STUCK_MAX);
+	return 1;
+}
+
+/*
  * A write to a write-protected guest table: V3_WP_UNPROTECT when its
  * shadows may be dropped and the write run natively; else why that cannot
  * work, and the write is emulated instead.
@@ -1049,15 +1093,21 @@ static int v3_shadow_page_fault(struct v3_vcpu *vcpu, u64 gva, u32 error)
 		vcpu->mmu.wp_emulations++;
 		if (why == V3_WP_NO_PROGRESS)
 			vcpu->mmu.wp_noprogress++;
+		else
+			vcpu->mmu.wp_stuck = 0;
 		if (why != V3_WP_UNPROTECT) {
 			spin_unlock(&sv->lock);
 			v3_shadow_commit(vm);
 			vcpu->mmu.wp_rip = ~0ULL;
 			ret = v3_shadow_emulate_write(vcpu, gva, w.gpa,
 						      why == V3_WP_SELF);
-			if (ret != -ENOENT)
+			if (ret != -ENOENT) {
+				vcpu->mmu.wp_stuck = 0;
 				return ret;
+			}
 			/* no progress, but not an instruction it knows */
+			if (v3_shadow_wp_stuck(vcpu, gva, w.gpa))
+				return 1;
 			spin_lock(&sv->lock);
 		}
 		/* a guest table written: drop its shadows, unprotect it */

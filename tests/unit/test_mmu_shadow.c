@@ -715,6 +715,7 @@ static void test_no_progress(void)
 {
 	struct v3_shadow_vm *sv;
 	u64 wp;
+	int i;
 
 	setup(RAM_SIZE);
 	build64(0x1000, 0x2000, 0x3000, 0x4000);
@@ -757,8 +758,29 @@ static void test_no_progress(void)
 	CHECK(sv->tables[9] > 0 && fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
 	      sv->tables[9] == 0 && emulated == 1,
 	      "noprog: undecodable: same RIP and address again: emulation refused, unprotected");
+	/*
+	 * ... but not for ever: the retries in a row with the same registers
+	 * are counted (that was the first), a register that changed starts
+	 * the count again, and the V3_WP_STUCK_MAX-th stops the VM
+	 */
+	for (i = 2; i < 600; i++) {
+		fault(0x400000, V3_PF_USER | V3_PF_FETCH);
+		fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT);
+	}
+	vcpu0.regs.gpr[V3_RCX]++;
+	for (i = 1; i < 1024; i++) {
+		fault(0x400000, V3_PF_USER | V3_PF_FETCH);
+		fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT);
+	}
+	CHECK(shim_stops == 0 && sv->tables[9] == 0,
+	      "noprog: undecodable: 1023 retries in a row (599 before RCX changed): still unprotected, running");
+	CHECK_EQ(fault(0x400000, V3_PF_USER | V3_PF_FETCH), 0, "noprog: fetch re-protects once more");
+	CHECK(fault(0x2008, V3_PF_WRITE | V3_PF_PRESENT) == 1 && shim_stops == 1 &&
+	      strstr(shim_stop_why, "no progress after 1024 retries"),
+	      "noprog: undecodable: the 1024th retry stops the VM with a reason (%s)", shim_stop_why);
 	decode_fails = 0;
-	CHECK_EQ(shim_stops, 0, "noprog: the VM never stopped");
+	shim_stops = 0;
+	vcpu0.regs.gpr[V3_RCX] = 0;
 	vcpu0.regs.rip = 0;
 	teardown();
 }
