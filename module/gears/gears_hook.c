@@ -503,6 +503,7 @@ static int v3_gears_start_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 {
 	struct v3_gears_start *s = arg;
 	char *names = s->names, *name;
+	bool named = *names;
 	u32 i;
 	int ret = v3_gears_hook_table(gv, m);
 
@@ -527,8 +528,19 @@ static int v3_gears_start_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 	}
 	gv->tracing = true;
 	ret = v3_gears_hook_sync(gv, m, NULL);
-	for (i = 0; i < gv->nr_bps; i++)
-		s->hooked += gv->bps[i].trace && gv->bps[i].placed;
+	for (i = 0; i < gv->nr_bps; i++) {
+		const struct v3_gears_bp *bp = &gv->bps[i];
+
+		s->hooked += bp->trace && bp->placed;
+		/*
+		 * A handler asked for by name whose NOP is gone since the
+		 * table was built (the guest's ftrace or a kprobe made it a
+		 * call; hook_sync logged which): refused, not traced as
+		 * nothing.  Without names the others are traced.
+		 */
+		if (named && bp->trace && !bp->placed && !ret)
+			ret = -ENOENT;
+	}
 	return ret;
 }
 

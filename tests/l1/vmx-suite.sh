@@ -33,6 +33,9 @@ HOSTILE_LINUX=0
 # minutes of Bochs), and sym again after its reboot (1 more); the SVM
 # suite boots 1- and 2-vCPU guests of its own for them
 : "${LINUX_GEARS:=1}"
+# not the guest's own kprobe against GEARS (gi_ftrace_tests): guest
+# memory and the guest's ftrace, no backend code; the SVM suite runs it
+: "${GEARS_FTRACE:=0}"
 # paging-tests.sh: no Linux boot (PAGING_LINUX=0): a shadow-mode Linux
 # boot costs Bochs 4 minutes and memchk under flips 10 more; the SVM suite
 # runs the 1- and 4-vCPU boots in shadow mode and memchk under 200 flips.
