@@ -5,14 +5,16 @@
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
 #   make check-vmx-adapt      adaptive paging moving on the emulated VMX host alone (Bochs; ~4 min)
+#   make check-vmx-gears      GEARS on a 2-vCPU guest on the emulated VMX host (Bochs; ~20 min)
 #   make check-twonode        v3share under mpirun across two emulated SVM hosts on a virtual network
+#   make check-gears-kernels  GEARS on Debian 5.10 and 6.12 guest kernels (make check: 6.1; ~10 min)
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)
 #   make fuzz                 >= 1,000,000 random ioctls in the emulated SVM host (not in check)
 #   make demo                 boots the emulated SVM host and runs a guest through v3ctl
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check check-vmx check-ryzen check-vmx-adapt check-twonode demo bench fuzz clean
+.PHONY: all module tools guests check check-vmx check-ryzen check-vmx-adapt check-vmx-gears check-twonode check-gears-kernels demo bench fuzz clean
 
 all: module tools guests
 
@@ -40,8 +42,14 @@ check-ryzen:
 check-vmx-adapt:
 	tests/harness/check-bochs.sh vmxadapt
 
+check-vmx-gears:
+	tests/harness/check-bochs.sh vmxgears
+
 check-twonode:
 	tests/harness/check-twonode.sh
+
+check-gears-kernels:
+	tests/harness/check-gears-kernels.sh
 
 demo:
 	tests/harness/demo.sh

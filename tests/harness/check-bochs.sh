@@ -8,16 +8,19 @@
 #   check-bochs.sh vmxadapt  adaptive paging moving on the VMX host alone
 #                          (tests/l1/vmxadapt-suite.sh: ~4 min; the VMX
 #                          suite in make check runs the same tests)
+#   check-bochs.sh vmxgears  GEARS on a 2-vCPU Linux guest on the VMX
+#                          host (tests/l1/vmxgears-suite.sh: ~20 min)
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
 H=$REPO/tests/harness
-HOST=${1:?usage: check-bochs.sh vmx|ryzen}
+HOST=${1:?usage: check-bochs.sh vmx|ryzen|vmxadapt|vmxgears}
 case $HOST in
 vmx) what="VMX suite (Bochs, corei7_skylake_x with EPT; slow)" timeout=${V3_VMX_TIMEOUT:-2700} ;;
 ryzen) what="ryzen suite (Bochs, AMD ryzen with SVM; slow)" timeout=${V3_RYZEN_TIMEOUT:-2700} ;;
 vmxadapt) what="adaptive paging on the VMX host (Bochs; slow)" timeout=${V3_VMX_TIMEOUT:-2400} ;;
-*) die "unknown Bochs host '$HOST' (vmx, ryzen or vmxadapt)" ;;
+vmxgears) what="GEARS on a 2-vCPU guest on the VMX host (Bochs; slow)" timeout=${V3_VMX_TIMEOUT:-3000} ;;
+*) die "unknown Bochs host '$HOST' (vmx, ryzen, vmxadapt or vmxgears)" ;;
 esac
 
 "$H/deps.sh"

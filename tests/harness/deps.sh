@@ -13,6 +13,8 @@ PKGS=(
 	dwarves kmod coreutils debian-archive-keyring
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common genisoimage
 	bsdutils util-linux
+	# file: check-gears-kernels.sh names the L2 kernel image's version
+	file
 	# v3ctl topology: libnuma.a is linked into the static v3ctl; Debian
 	# has no libcpupower.a (v3ctl reads cpufreq from sysfs), its .so
 	# serves the unit tests
