@@ -16,6 +16,8 @@
 #   BENCH_PAGING_ORDER=nested,shadow,adaptive,adaptive,shadow,nested
 #                       the Linux VMs' modes in order; a mode that runs twice
 #                       is reported as the mean of its two VMs (both shown)
+#   BENCH_PAGING_PIN=C  every Linux VM's vCPU on L1 CPU C (v3ctl create --pin)
+#   BENCH_PAGING_DRV=C  l1-init's driving (console follower, polling) on L1 CPU C
 # Numbers, not tests: the exit status is 0 when the boot produced results.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +43,8 @@ if [ "${BENCH_PARSE_ONLY:-0}" != 1 ]; then
 	[ -n "${BENCH_PAGING_ONLY:-}" ] && extra+=" v3bpaging=$BENCH_PAGING_ONLY"
 	[ "${BENCH_PTLOAD:-1}" = 0 ] && extra+=" v3bptload=0"
 	[ -n "${BENCH_PAGING_ORDER:-}" ] && extra+=" v3bpgorder=$BENCH_PAGING_ORDER"
+	[ -n "${BENCH_PAGING_PIN:-}" ] && extra+=" v3bpgpin=$BENCH_PAGING_PIN"
+	[ -n "${BENCH_PAGING_DRV:-}" ] && extra+=" v3bpgdrv=$BENCH_PAGING_DRV"
 	tb=$(now)
 	timeout -k 10 "$TIMEOUT" "${PIN[@]}" qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 3072 \
 		-nographic -no-reboot -monitor none \

@@ -379,9 +379,15 @@ static int run_bench(const struct bench *b, long n, int reps)
 		tlb_setup();	/* pre-faulted outside the timed runs */
 	b->fn(n > 100 ? n / 100 : 1);	/* warm-up: caches, page tables */
 	for (r = 0; r < reps; r++) {
-		uint64_t t0 = now_ns(), c0 = rdtsc();
+		uint64_t t0, c0;
 		double ns;
 
+		/* "V3B-RUN NAME R" where run R starts, "V3B-RUN NAME REPS" after
+		 * the last: l1-init's paging way times L1's CPUs per run by them */
+		printf("V3B-RUN %s %d\n", b->name, r);
+		fflush(stdout);
+		t0 = now_ns();
+		c0 = rdtsc();
 		b->fn(n);
 		tsc[r] = (double)(rdtsc() - c0);
 		ns = (double)(now_ns() - t0);
@@ -403,6 +409,7 @@ static int run_bench(const struct bench *b, long n, int reps)
 			break;
 		}
 	}
+	printf("V3B-RUN %s %d\n", b->name, reps);
 	if (b->fn == w_console) {
 		tcsetattr(con_fd, TCSADRAIN, &saved);
 		close(con_fd);
