@@ -9,7 +9,7 @@
 #                          (tests/l1/vmxadapt-suite.sh: ~4 min; the VMX
 #                          suite in make check runs the same tests)
 #   check-bochs.sh vmxgears  GEARS on a 2-vCPU Linux guest on the VMX
-#                          host (tests/l1/vmxgears-suite.sh: ~20 min)
+#                          host (tests/l1/vmxgears-suite.sh: 12-18 min)
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
