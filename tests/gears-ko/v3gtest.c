@@ -12,6 +12,9 @@ static int answer = 42;
 module_param(answer, int, 0444);
 MODULE_PARM_DESC(answer, "added to every v3gtest_add() (default 42)");
 
+/* no header declares it: GEARS calls it by name */
+long v3gtest_add(long a, long b);
+
 noinline long v3gtest_add(long a, long b)
 {
 	return a + b + READ_ONCE(answer);

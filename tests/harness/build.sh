@@ -31,16 +31,6 @@ result() { # status name [log]
 	fi
 }
 
-# The compiler named by Debian's headers (gcc-10 for 5.10) may be missing
-# on this machine: use the default gcc then.
-cc_args() {
-	local cc
-	cc=$(grep -o 'gcc-[0-9]*' "$1/.kernelvariables" 2>/dev/null | head -n1 || true)
-	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null && ! command -v "x86_64-linux-gnu-$cc" >/dev/null; then
-		echo CC=gcc
-	fi
-}
-
 # Build the module out of a copy of the sources so the three kernels do
 # not share object files (and the tree stays clean).
 build_module() {
@@ -68,17 +58,9 @@ build_module() {
 # the L2 Linux guest (the 6.1 kernel the emulated host runs too; the L1
 # initramfs ships it as /lib/v3/v3gtest.ko): out of a copy, as the module
 build_gears_ko() {
-	local kver=$1 kdir=$2 src=$BUILD/gears-ko/$1 log=$BUILD/logs/build-gears-ko.log st=0
-	rm -rf "$src"
-	mkdir -p "$src"
-	cp "$REPO"/tests/gears-ko/{Kbuild,Makefile,v3gtest.c} "$src/"
-	# shellcheck disable=SC2046
-	make -C "$src" KDIR="$kdir" $(cc_args "$kdir") >"$log" 2>&1 || st=1
-	if grep -qi 'warning:' "$log"; then st=1; fi
-	[ -f "$src/v3gtest.ko" ] || { st=1; echo "build.sh: error: no v3gtest.ko was produced" >>"$log"; }
-	# its debug info is most of it (what GEARS copies into the guest)
-	[ $st = 0 ] && { strip --strip-debug "$src/v3gtest.ko" >>"$log" 2>&1 || st=1; }
-	result $st "tests/gears-ko (v3gtest.ko for $kver)" "$log"
+	local st=0
+	gears_ko "$1" "$2" "$BUILD/logs/build-gears-ko.log" || st=1
+	result $st "tests/gears-ko (v3gtest.ko for $1)" "$BUILD/logs/build-gears-ko.log"
 }
 
 build_part() { # name target

@@ -25,15 +25,13 @@ load_kernels
 initramfs() {
 	local kver=$1 kdir=$2 out=$3 w=$BUILD/gears-kernels/$1 log
 	log=$BUILD/logs/build-gears-ko-$kver.log
-	rm -rf "$w"
-	mkdir -p "$w/ko" "$w/root"
-	cp "$REPO"/tests/gears-ko/{Kbuild,Makefile,v3gtest.c} "$w/ko/"
-	make -C "$w/ko" KDIR="$kdir" CC=gcc >"$log" 2>&1 ||
+	gears_ko "$kver" "$kdir" "$log" ||
 		{ say "v3gtest.ko for $kver failed to build ($log)"; return 1; }
-	strip --strip-debug "$w/ko/v3gtest.ko"
+	rm -rf "$w"
+	mkdir -p "$w/root"
 	(cd "$w/root" && zcat "$BUILD/l1.cpio.gz" | cpio -idm --quiet)
 	cp "$KCACHE/$kver/boot/vmlinuz-$kver" "$w/root/guests/vmlinuz"
-	cp "$w/ko/v3gtest.ko" "$w/root/lib/v3/v3gtest.ko"
+	cp "$BUILD/gears-ko/$kver/v3gtest.ko" "$w/root/lib/v3/v3gtest.ko"
 	(cd "$w/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	# the version the image's own header names (bzImage kernel_version)
 	say "L2 guest kernel: $(file -b "$w/root/guests/vmlinuz" | grep -o 'version [^ ]*')"

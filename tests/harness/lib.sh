@@ -25,6 +25,33 @@ load_kernels() {
 	. "$KERNELS_ENV"
 }
 
+# The compiler named by Debian's headers (gcc-10 for 5.10) may be missing
+# on this machine: use the default gcc then.
+cc_args() {
+	local cc
+	cc=$(grep -o 'gcc-[0-9]*' "$1/.kernelvariables" 2>/dev/null | head -n1 || true)
+	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null && ! command -v "x86_64-linux-gnu-$cc" >/dev/null; then
+		echo CC=gcc
+	fi
+}
+
+# gears_ko KVER KDIR LOG: tests/gears-ko/v3gtest.ko for KVER, out of a
+# copy, in $BUILD/gears-ko/KVER/ (build.sh for the 6.1 guest,
+# check-gears-kernels.sh for the others); status 1 on an error or warning
+gears_ko() {
+	local src=$BUILD/gears-ko/$1 st=0
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp "$REPO"/tests/gears-ko/{Kbuild,Makefile,v3gtest.c} "$src/"
+	# shellcheck disable=SC2046
+	make -C "$src" KDIR="$2" $(cc_args "$2") >"$3" 2>&1 || st=1
+	if grep -qi 'warning:' "$3"; then st=1; fi
+	[ -f "$src/v3gtest.ko" ] || { st=1; echo "gears_ko: error: no v3gtest.ko was produced" >>"$3"; }
+	# its debug info is most of it (what GEARS copies into the guest)
+	[ $st = 0 ] && { strip --strip-debug "$src/v3gtest.ko" >>"$3" 2>&1 || st=1; }
+	return $st
+}
+
 # busybox_links ROOT: a symlink to /bin/busybox for each of its applets.
 busybox_links() {
 	local a

@@ -214,7 +214,9 @@ call int_sqrt(1000000) returns 1000
 insmod v3gtest.ko answer=7 from outside: init_module returns 0, the guest lists it, its init ran
 the process goes on after the injections and exits 0
 the guest unloads the injected module (its exit runs)
-the guest kernel logged no Oops, BUG: or general protection
+the guest kernel logged no Oops, BUG: or general protection"
+# gi_ftrace_tests' (GEARS_FTRACE=0 leaves them out)
+[ "${GEARS_FTRACE:-1}" != 1 ] || GEARS_INJECT_NAMES="$GEARS_INJECT_NAMES
 the guest's kprobe on getpid first: GEARS leaves the handler alone (ENOENT, says why), the kprobe counts on
 GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning"
 
