@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		7
+#define V3_ABI_MINOR		8
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -50,6 +50,8 @@
 #define V3_CAP_GEARS		(1ULL << 20)
 /* ABI 1.7: GEARS system-call tracing and injection (V3_IOC_GEARS_TRACE/INJECT) */
 #define V3_CAP_GEARS_INJECT	(1ULL << 21)
+/* ABI 1.8: a traced call's result from a stub in the guest (v3_gears_trace.ret_err) */
+#define V3_CAP_GEARS_RET_STUB	(1ULL << 22)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -736,7 +738,16 @@ struct v3_gears_trace {
 	__u32 timeout_ms;		/* in READ: wait this long for one event */
 	__u32 hooked;			/* out: handlers hooked (START), still hooked */
 	__u64 lost;			/* out: events dropped since START (buffer full) */
-	__u64 reserved[4];		/* in: zero */
+	/*
+	 * out START (ABI 1.8): 0 when results come from GEARS' return stub
+	 * in the guest (one exit a traced call); -EINPROGRESS when the stub
+	 * is made at the trace's first call; else why there is none
+	 * (-errno; -EPERM: module parameter gears_ret_stub=0) and each
+	 * traced call's return traps too (two exits).
+	 */
+	__s32 ret_err;
+	__u32 pad;
+	__u64 reserved[3];		/* in: zero */
 };
 
 /* flags of a struct v3_gears_event */

@@ -336,6 +336,7 @@ V3_GEARS_FMT_U64(held_ns_last)
 V3_GEARS_FMT_U64(held_ns_max)
 V3_GEARS_FMT_U64(trace_entries)
 V3_GEARS_FMT_U64(trace_returns)
+V3_GEARS_FMT_U64(trace_stub_returns)
 V3_GEARS_FMT_U64(trace_events)
 V3_GEARS_FMT_U64(bp_foreign)
 V3_GEARS_FMT_U64(injections)
@@ -385,6 +386,8 @@ V3_GEARS_ATTR(held_ns_max);
 V3_GEARS_ATTR(trace_hooked);
 V3_GEARS_ATTR(trace_entries);
 V3_GEARS_ATTR(trace_returns);
+V3_GEARS_ATTR(trace_stub_returns);
+V3_GEARS_ATTR(ret_stub);
 V3_GEARS_ATTR(trace_events);
 V3_GEARS_ATTR(trace_lost);
 V3_GEARS_ATTR(bp_foreign);
@@ -403,6 +406,8 @@ static struct attribute *v3_gears_attrs[] = {
 	&v3_gears_trace_hooked_attr.attr,
 	&v3_gears_trace_entries_attr.attr,
 	&v3_gears_trace_returns_attr.attr,
+	&v3_gears_trace_stub_returns_attr.attr,
+	&v3_gears_ret_stub_attr.attr,
 	&v3_gears_trace_events_attr.attr,
 	&v3_gears_trace_lost_attr.attr,
 	&v3_gears_bp_foreign_attr.attr,
@@ -474,7 +479,7 @@ static void v3_gears_free(struct v3_vm *vm, unsigned int slot)
 
 static u64 v3_gears_caps(void)
 {
-	return V3_CAP_GEARS | V3_CAP_GEARS_INJECT;
+	return V3_CAP_GEARS | V3_CAP_GEARS_INJECT | V3_CAP_GEARS_RET_STUB;
 }
 
 const struct v3_adapt_service v3_gears_service = {

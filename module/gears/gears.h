@@ -79,6 +79,20 @@ struct v3_gears_pend {
 };
 
 #define V3_GEARS_PEND_MAX	256	/* calls in flight at once */
+
+/*
+ * A slot of the return stub (gears_ret.c, gears_retstub.h): the call
+ * whose return address is its stub.  busy: 0 free, 1 a call returns
+ * through it, 2 being claimed (its guest data not written yet).
+ */
+struct v3_gears_slot {
+	u8 busy;
+	u8 emitted;			/* its event went out without result */
+	struct v3_gears_event ev;
+};
+
+/* an injection's kind GEARS makes itself (not in the ABI): the stub */
+#define V3_GEARS_INJ_RETSTUB	0x100
 #define V3_GEARS_RING		1024	/* events not read yet */
 
 /* x86-64 struct pt_regs (arch/x86/include/asm/ptrace.h), in u64s */
@@ -104,6 +118,9 @@ struct v3_gears_inj {
 	void *data;			/* copied in, and back (SYSCALL) */
 	u64 data_len, map_len;
 	u64 sym_mmap, sym_munmap;	/* __x64_sys_mmap/munmap */
+	u64 sym_ro, sym_x;		/* RETSTUB: set_memory_ro/x */
+	bool execmem;			/* RETSTUB: func is execmem_alloc */
+	bool traced_only;		/* armed on the traced sites alone */
 	char params[V3_GEARS_SYM_LEN];	/* INSMOD */
 	/* at the boundary */
 	int step;
@@ -155,7 +172,22 @@ struct v3_gears_vm {
 	u64 seq, lost;
 	wait_queue_head_t trace_wq;
 	struct v3_gears_inj inj;
+	/*
+	 * The return stub (gears_ret.c): ret_va its code page in the guest
+	 * kernel, ret_gpa its data page; valid while ret_resets is the VM's
+	 * resets.  ret_use: the running trace returns through it once it
+	 * is there (it may be made at the trace's first call).
+	 */
+	u64 ret_va, ret_gpa, ret_resets;
+	u64 ret_resets_arm;		/* the boot its making was armed in */
+	u8 *ret_code;			/* both pages' bytes, as written */
+	int ret_err;			/* why there is none: -errno */
+	bool ret_use;
+	unsigned long ret_reaping;	/* bit 0: one reaper at a time */
+	struct v3_gears_slot *slots;
+	u32 ret_waiting;		/* busy slots whose event is still due */
 	u64 trace_entries, trace_returns, trace_events, bp_foreign;
+	u64 trace_stub_returns;
 	u64 injections;
 
 	/* statistics (sysfs vms/NAME/gears/) */
@@ -201,8 +233,31 @@ int v3_gears_push_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
 int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
 		   struct v3_gears_event *buf);
 
+/* gears_ret.c: the return stub */
+int v3_gears_ret_prepare(struct v3_gears_vm *gv);
+int v3_gears_ret_arm(struct v3_gears_vm *gv);
+void v3_gears_ret_cancel(struct v3_gears_vm *gv);
+void v3_gears_ret_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev);
+int v3_gears_ret_hook(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, u64 slot_va,
+		      u64 ret_addr, const struct v3_gears_event *ev);
+void v3_gears_ret_reap(struct v3_gears_vm *gv, bool in_exit);
+void v3_gears_ret_stop(struct v3_gears_vm *gv);
+void v3_gears_ret_forget(struct v3_gears_vm *gv);
+void v3_gears_ret_free(struct v3_gears_vm *gv);
+ssize_t v3_gears_ret_stub_fmt(struct v3_gears_vm *gv, char *buf);
+extern bool v3_gears_ret_enable;	/* module parameter gears_ret_stub */
+
+/* gears_hook.c, for gears_ret.c */
+void v3_gears_count(struct v3_gears_vm *gv, u64 *counter);
+void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev);
+
 /* gears_inject.c */
 int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data);
+/* a step of an injection: into func with args; its end */
+int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u64 func, bool syscall, const u64 *args);
+void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			 int err);
 /* at a breakpoint's entry: 1 when the injection took this boundary */
 int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		     struct v3_gears_bp *bp, u32 pid, u32 tgid,

@@ -14,11 +14,13 @@
  * not selected keep their NOP and cost nothing.
  *
  * The result.  At a traced entry RDI is the handler's struct pt_regs (the
- * system call's number and arguments, arch/x86/entry/common.c); the
- * return address on the stack is swapped for the site itself, so the
- * handler's RET lands on the same UD2 with RSP one slot higher, which
- * tells a return from an entry.  RAX is then the result, and RIP goes to
- * the return address kept.  Two exits a traced call, none for others.
+ * system call's number and arguments, arch/x86/entry/common.c).  The
+ * return address on the stack is swapped for a stub of GEARS' own in the
+ * guest (gears_ret.c), which keeps RAX where the VMM reads it: one exit a
+ * traced call.  Where there is no stub it is swapped for the site
+ * itself, so the handler's RET lands on the same UD2 with RSP one slot
+ * higher, which tells a return from an entry; RAX is then the result, and
+ * RIP goes to the return address kept: two exits.  None for others.
  *
  * Changing the text.  UD2s are written and removed only at the MMU's
  * safe point (every vCPU out of the guest, gears.c), so no vCPU runs the
@@ -40,6 +42,8 @@
 #include "gears_site.h"
 
 #define V3_GEARS_HANDLER	"__x64_sys_"
+/* a reader waiting for events looks at the stub's slots this often */
+#define V3_GEARS_RET_POLL_MS	10
 
 /*
  * Calls whose arguments name a buffer worth showing: which argument, and
@@ -188,8 +192,6 @@ static bool v3_gears_pend_uses(struct v3_gears_vm *gv, u64 site)
 	return false;
 }
 
-static void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev);
-
 /*
  * The trace stopped: a call still inside its handler gets its return
  * address back (the slot still holds the site), and its event goes out
@@ -224,7 +226,9 @@ static void v3_gears_unhook_returns(struct v3_gears_vm *gv,
 int v3_gears_hook_sync(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 		       void *arg)
 {
-	bool armed = READ_ONCE(gv->inj.state) == V3_INJ_ARMED;
+	/* an injection waits on every site, the stub's on the traced ones */
+	bool armed = READ_ONCE(gv->inj.state) == V3_INJ_ARMED &&
+		     !gv->inj.traced_only;
 	u32 i;
 	int ret = 0;
 
@@ -292,7 +296,7 @@ void v3_gears_task_of(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 }
 
 /* a counter the vCPUs' exit paths share */
-static void v3_gears_count(struct v3_gears_vm *gv, u64 *counter)
+void v3_gears_count(struct v3_gears_vm *gv, u64 *counter)
 {
 	unsigned long flags;
 
@@ -302,7 +306,7 @@ static void v3_gears_count(struct v3_gears_vm *gv, u64 *counter)
 }
 
 /* a finished event into the ring (or counted lost) */
-static void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev)
+void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev)
 {
 	unsigned long flags;
 
@@ -435,10 +439,14 @@ static void v3_gears_trace_entry(struct v3_gears_vm *gv,
 		ev.flags |= V3_GEARS_EV_INJECTED;
 	if (bp->str_arg != 0xff)
 		v3_gears_keep_str(vcpu, &ev, bp);
-	if (!bp->noret &&
-	    !v3_read_gva(vcpu, gpr[V3_RSP], &ret_addr, 8) &&
-	    !v3_gears_push_ret(gv, bp->va, gpr[V3_RSP], ret_addr,
-			       false, &ev)) {
+	if (bp->noret || v3_read_gva(vcpu, gpr[V3_RSP], &ret_addr, 8)) {
+		v3_gears_emit(gv, &ev);
+		return;
+	}
+	/* the result from GEARS' stub in the guest (no exit), else a trap */
+	if (!v3_gears_ret_hook(gv, vcpu, gpr[V3_RSP], ret_addr, &ev))
+		return;
+	if (!v3_gears_push_ret(gv, bp->va, gpr[V3_RSP], ret_addr, false, &ev)) {
 		if (!v3_write_gva(vcpu, gpr[V3_RSP], &bp->va, 8))
 			return;
 		/* cannot happen: it was just read; but never lose the return */
@@ -496,6 +504,7 @@ static struct v3_ud_hook v3_gears_ud_hook = {
 struct v3_gears_start {
 	char *names;
 	u32 hooked;
+	int ret_err;
 };
 
 static int v3_gears_start_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
@@ -526,6 +535,7 @@ static int v3_gears_start_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 		}
 		bp->trace = 1;
 	}
+	s->ret_err = v3_gears_ret_arm(gv);
 	gv->tracing = true;
 	ret = v3_gears_hook_sync(gv, m, NULL);
 	for (i = 0; i < gv->nr_bps; i++) {
@@ -596,6 +606,9 @@ static int v3_gears_trace_start(struct v3_gears_vm *gv,
 	ret = v3_gears_hook_alloc(gv);
 	if (ret)
 		return ret;
+	ret = v3_gears_ret_prepare(gv);
+	if (ret)
+		return ret;
 	spin_lock_irqsave(&gv->hit_lock, flags);
 	gv->t_pid = t->pid;
 	memcpy(gv->t_comm, t->comm, sizeof(gv->t_comm));
@@ -607,9 +620,11 @@ static int v3_gears_trace_start(struct v3_gears_vm *gv,
 	ret = v3_gears_request(gv, v3_gears_start_held, &s);
 	if (ret && gv->tracing) {
 		v3_gears_request(gv, v3_gears_stop_held, NULL);
+		v3_gears_ret_stop(gv);
 		v3_gears_drain(gv);
 	}
 	t->hooked = s.hooked;
+	t->ret_err = s.ret_err;
 	return ret;
 }
 
@@ -618,18 +633,34 @@ static int v3_gears_trace_read(struct v3_gears_vm *gv,
 			       struct v3_gears_event *buf)
 {
 	unsigned long flags;
-	long left;
+	long left, got;
 	u32 n = 0;
 
 	if (!gv->ring)
 		return -EALREADY;
-	if (t->timeout_ms) {
-		left = wait_event_interruptible_timeout(gv->trace_wq,
+	/*
+	 * Calls that return through the stub make no exit: their results
+	 * are looked for here, every V3_GEARS_RET_POLL_MS while any is due.
+	 */
+	left = msecs_to_jiffies(t->timeout_ms);
+	for (;;) {
+		long step = left;
+
+		if (READ_ONCE(gv->ret_waiting)) {
+			v3_gears_ret_reap(gv, false);
+			step = min_t(long, left,
+				     msecs_to_jiffies(V3_GEARS_RET_POLL_MS));
+		}
+		if (READ_ONCE(gv->ring_count) || left <= 0)
+			break;
+		got = wait_event_interruptible_timeout(gv->trace_wq,
 				READ_ONCE(gv->ring_count) || !READ_ONCE(gv->tracing) ||
-				READ_ONCE(gv->gone),
-				msecs_to_jiffies(t->timeout_ms));
-		if (left < 0)
-			return left;
+				READ_ONCE(gv->gone), step);
+		if (got < 0)
+			return got;
+		if (got || !READ_ONCE(gv->tracing) || READ_ONCE(gv->gone))
+			break;
+		left -= step;
 	}
 	spin_lock_irqsave(&gv->hit_lock, flags);
 	while (n < t->max && gv->ring_count) {
@@ -668,6 +699,7 @@ int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
 			break;
 		}
 		ret = v3_gears_request(gv, v3_gears_stop_held, NULL);
+		v3_gears_ret_stop(gv);
 		v3_gears_drain(gv);
 		wake_up_interruptible(&gv->trace_wq);
 		t->lost = gv->lost;
@@ -723,6 +755,7 @@ void v3_gears_hook_forget(struct v3_gears_vm *gv)
 	gv->placed = 0;
 	gv->nr_pend = 0;
 	gv->tracing = false;
+	v3_gears_ret_forget(gv);
 	v3_gears_inj_abort(gv, -ENOEXEC);
 	wake_up_interruptible(&gv->trace_wq);
 }
@@ -735,6 +768,7 @@ void v3_gears_hook_free(struct v3_gears_vm *gv)
 	gv->pend = NULL;
 	kvfree(gv->ring);
 	gv->ring = NULL;
+	v3_gears_ret_free(gv);
 	kvfree(gv->inj.data);
 	gv->inj.data = NULL;
 }

@@ -50,8 +50,8 @@ static const char *const v3_gears_inj_refused[] = {
 	"execveat", "rt_sigreturn", "vhangup",
 };
 
-static void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
-				int err)
+void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			 int err)
 {
 	struct v3_gears_inj *inj = &gv->inj;
 	unsigned long flags;
@@ -70,8 +70,8 @@ static void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
  * Send the vCPU into func: a system call handler (pt_regs with args) or
  * a function (args in registers).  0, or -errno (nothing changed).
  */
-static int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
-			     u64 func, bool syscall, const u64 *args)
+int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u64 func, bool syscall, const u64 *args)
 {
 	static const u8 regs[6] = { V3_RDI, V3_RSI, V3_RDX, V3_RCX, V3_R8,
 				    V3_R9 };
@@ -188,6 +188,10 @@ static void v3_gears_inj_next(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	unsigned int i;
 	int ret = 0;
 
+	if (inj->kind == V3_GEARS_INJ_RETSTUB) {
+		v3_gears_ret_step(gv, vcpu, prev);
+		return;
+	}
 	switch (inj->step) {
 	case V3_STEP_START:
 		if (inj->data_len) {
@@ -310,7 +314,8 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	inj->uaddr = 0;
 	inj->regs_set = false;
 	inj->err = 0;
-	gv->injections++;
+	if (inj->kind != V3_GEARS_INJ_RETSTUB)	/* GEARS' own, not a user's */
+		gv->injections++;
 	complete(&inj->started);
 	/* RDI: the handler's pt_regs, the process's own */
 	if (v3_read_gva(vcpu, vcpu->regs.gpr[V3_RDI], inj->pt, sizeof(inj->pt)))
@@ -466,6 +471,8 @@ int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data)
 	if (ret)
 		return ret;
 	inj = &gv->inj;
+	/* the return stub waiting for a trace's first call: that can wait */
+	v3_gears_ret_cancel(gv);
 	if (inj->state == V3_INJ_ARMED || inj->state == V3_INJ_RUNNING) {
 		/* an earlier one timed out and still runs in the guest */
 		return v3_gears_end(gv, -EBUSY);

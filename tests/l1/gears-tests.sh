@@ -191,8 +191,11 @@ gi_ftrace_tests() {
 
 # gears_inject_tests NAME VCPUS, on the booted guest after ps and sym:
 #   trace    v3ctl gears trace counts gpidloop's 1000 getpid calls exactly,
-#            each with its pid and result, and decodes the shell's
-#            write(1, "MARK\n", 5) = 5
+#            each with its pid and result, each at one exit (its entry:
+#            the results from the return stub, sysfs trace_entries,
+#            trace_returns, trace_stub_returns), and decodes the shell's
+#            write(1, "MARK\n", 5) = 5 with the stub off (the return
+#            trapped: the way a trace goes where there is no stub)
 #   text     after the traces the handlers are unhooked and the text
 #            GEARS wrote is restored (sysfs trace_hooked, text_dirty; the
 #            guest's own view of __x64_sys_getpid and __x64_sys_write
@@ -204,7 +207,8 @@ gi_ftrace_tests() {
 #            its function and the kernel's int_sqrt called; the guest
 #            lists it, unloads it, and logged no Oops
 GEARS_INJECT_NAMES="trace --count 1000 of gpidloop's getpid calls: each one, its pid and result
-trace decodes the shell's write(1, \"MARK\\n\", 5) = 5
+a traced call costs one exit: the 1000 results came from GEARS' return stub in the guest
+trace decodes the shell's write(1, \"MARK\\n\", 5) = 5 with returns trapped (gears_ret_stub=0)
 after the traces the handlers are unhooked and the guest's kernel text is restored
 syscall getpid injected into a running process returns its pid
 syscall write injected into a running process prints on the guest console
@@ -228,6 +232,9 @@ gears_inject_has() {
 		timeout 10 v3ctl gears trace --help >/dev/null 2>&1
 }
 
+# gi_exc NAME: the VM's exception exits so far (v3ctl info; GEARS' UD2s
+# are among them)
+gi_exc() { timeout 10 v3ctl info "$1" 2>/dev/null | awk '$1 == "exit" && $2 == "exception" { n = $3 } END { print n + 0 }'; }
 # gi_k NAME COUNTER: the VM's GEARS counter in sysfs ('?' if none)
 gi_k() { cat "/sys/kernel/v3vmm/vms/$1/gears/$2" 2>/dev/null || echo '?'; }
 # gi_delta A B: B - A ('?' unless both are numbers)
@@ -366,6 +373,8 @@ gears_inject_tests() {
 	# --- trace: gpidloop's 1000 getpid calls, counted exactly ---
 	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
 	ev0=$(gi_k "$gn" trace_events) lo0=$(gi_k "$gn" trace_lost)
+	en0=$(gi_k "$gn" trace_entries) re0=$(gi_k "$gn" trace_returns) sr0=$(gi_k "$gn" trace_stub_returns)
+	ex0=$(gi_exc "$gn")
 	if gi_trace_up "$gn" --comm gpidloop --syscalls getpid --count 1000 --json --duration 120; then
 		hk=$(gi_k "$gn" trace_hooked)
 		# gpidloop waits 300 ms; kpeek first: the text as the guest sees it now
@@ -398,24 +407,46 @@ gears_inject_tests() {
 			"v3ctl exit $GI_RC, stopped by the test $GI_KILLED; hooked '$hk' while tracing; trace_events +$dev trace_lost +$dlo" \
 			"stderr: $(head -n 3 /tmp/gi.tre)" "first: $(head -n 1 /tmp/gi.tr | head -c 300)" \
 			"guest console: $(tail -n 4 /tmp/gi.con | tr '\n' '|')"
+		# one exit a call: its entry; the result read from the stub's slot
+		den=$(gi_delta "$en0" "$(gi_k "$gn" trace_entries)") dre=$(gi_delta "$re0" "$(gi_k "$gn" trace_returns)")
+		dsr=$(gi_delta "$sr0" "$(gi_k "$gn" trace_stub_returns)") rs=$(gi_k "$gn" ret_stub)
+		# the VM's own count: the 1000 entries, and the stub's making
+		# at the first call (its boundary and 3 steps) at most
+		dex=$(gi_delta "$ex0" "$(gi_exc "$gn")")
+		echo "# gears $gl: exits: trace_entries +$den trace_returns +$dre (traps); trace_stub_returns +$dsr; VM exception exits +$dex; ret_stub $rs"
+		gi_res "a traced call costs one exit: the 1000 results came from GEARS' return stub in the guest" \
+			"$([ "$nev" = 1000 ] && [ "$nbad" = 0 ] && [ "$den" = 1000 ] && [ "$dre" = 0 ] && [ "$dsr" = 1000 ] &&
+			   [ "$dex" != '?' ] && [ "$dex" -ge 1000 ] && [ "$dex" -le 1010 ] &&
+			   grep -q 'results from the return stub (1 exit a call)' /tmp/gi.tre && case $rs in 0x*) true ;; *) false ;; esac; echo $?)" \
+			"events $nev ($nbad wrong); trace_entries +$den, trace_returns +$dre, trace_stub_returns +$dsr; VM exception exits +$dex (want 1000-1010); ret_stub '$rs'" \
+			"stderr: $(head -n 2 /tmp/gi.tre)"
 	else
 		gi_bg_end 5
 		gi_fail "trace --count 1000 of gpidloop's getpid calls: each one, its pid and result" \
 			"no '# tracing' from v3ctl gears trace (exit $GI_RC): $(head -n 3 /tmp/gi.tre)"
+		gi_fail "a traced call costs one exit: the 1000 results came from GEARS' return stub in the guest" \
+			"no trace"
 	fi
 
 	# --- trace: the shell's write of "MARK\n", decoded ---
 	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
-	gi_name="trace decodes the shell's write(1, \"MARK\\n\", 5) = 5"
+	gi_name="trace decodes the shell's write(1, \"MARK\\n\", 5) = 5 with returns trapped (gears_ret_stub=0)"
+	GI_STUBP=/sys/module/v3vmm/parameters/gears_ret_stub
+	echo 0 >"$GI_STUBP" 2>/dev/null
+	re0=$(gi_k "$gn" trace_returns)
 	if gi_trace_up "$gn" --comm sh --syscalls write --duration 60; then
+		echo 1 >"$GI_STUBP" 2>/dev/null
 		gi_type "$gn" "echo MARK" "^MARK" 60
 		gi_wait /tmp/gi.tr 'write(1, "MARK\\n", 5) = 5' 20
 		# stopped by SIGTERM: v3ctl must unhook on its way out
 		gi_bg_end 0
-		gi_res "$gi_name" "$(grep -qF 'write(1, "MARK\n", 5) = 5' /tmp/gi.tr; echo $?)" \
-			"$(wc -l </tmp/gi.tr) lines, exit $GI_RC: $(grep -F MARK /tmp/gi.tr | head -n 3)" \
+		dre=$(gi_delta "$re0" "$(gi_k "$gn" trace_returns)")
+		gi_res "$gi_name" "$(grep -qF 'write(1, "MARK\n", 5) = 5' /tmp/gi.tr && [ "$dre" != '?' ] && [ "$dre" -ge 1 ] &&
+				     grep -qF 'returns trapped (2 exits a call): no return stub (EPERM)' /tmp/gi.tre; echo $?)" \
+			"$(wc -l </tmp/gi.tr) lines, exit $GI_RC: $(grep -F MARK /tmp/gi.tr | head -n 3); trace_returns +$dre" \
 			"first: $(head -n 2 /tmp/gi.tr)" "stderr: $(head -n 3 /tmp/gi.tre)"
 	else
+		echo 1 >"$GI_STUBP" 2>/dev/null
 		gi_bg_end 5
 		gi_fail "$gi_name" "no '# tracing' from v3ctl gears trace (exit $GI_RC): $(head -n 3 /tmp/gi.tre)"
 	fi

@@ -12,6 +12,7 @@
  */
 #include "gears/ksyms.h"
 #include "gears/gears_site.h"
+#include "gears/gears_retstub.h"
 #include "fakeguest.h"
 #include "unit.h"
 
@@ -115,6 +116,18 @@ static void check_kernel(const char *prefix, int want_off)
 		      gears_site_offset(code) == want_off,
 		      "%s: %s can be hooked (what trace and injection use)",
 		      kern.kver, name);
+	}
+	{
+		struct gears_ret_syms rs;
+		int rr = gears_ret_syms(k, &rs);
+		unsigned int maj = 0, min = 0;
+
+		/* module_alloc() became execmem_alloc() in 6.10 */
+		sscanf(kern.kver, "%u.%u", &maj, &min);
+		CHECK(!rr && rs.execmem == (maj * 100 + min >= 610),
+		      "%s: the return stub's functions: %s %#llx, set_memory_ro %#llx, set_memory_x %#llx",
+		      kern.kver, rs.execmem ? "execmem_alloc" : "module_alloc",
+		      rs.alloc, rs.ro, rs.x);
 	}
 	cur = gears_current_task_offset(k);
 	/* a per-cpu offset: small, inside the per-cpu segment */

@@ -41,8 +41,10 @@ static const char trace_help[] =
 "string, followed by ... when there was more.  RET is decimal, with the\n"
 "errno name when it is -4095..-1 ('= -2 ENOENT'), '?' for a call that\n"
 "did not return (exit_group); ' [injected]' marks a call GEARS injected.\n"
-"Standard error gets '# tracing N handlers' at the start and '# N events\n"
-"lost' at the end if the module's buffer overflowed.\n"
+"Standard error gets '# tracing N handlers' at the start, with how the\n"
+"results come: from GEARS' return stub in the guest (one exit a traced\n"
+"call) or a trap at each return (two; and why there is no stub), and\n"
+"'# N events lost' at the end if the module's buffer overflowed.\n"
 "\n"
 "  --pid N          only process N (and its threads)\n"
 "  --comm NAME      only processes named NAME (1-15 characters)\n"
@@ -311,6 +313,16 @@ static int trace_stop(const char *cmd, int fd, const struct trace_opts *o,
 	return EXIT_OK;
 }
 
+/* the module says whether a trace's results come from the stub (ABI 1.8) */
+static bool has_ret_stub(int fd)
+{
+	struct v3_version ver;
+
+	memset(&ver, 0, sizeof(ver));
+	return v3_ioctl(fd, V3_IOC_VERSION, &ver) == 0 &&
+	       (ver.caps & V3_CAP_GEARS_RET_STUB);
+}
+
 static int trace_run(const char *cmd, int fd, const struct trace_opts *o)
 {
 	struct v3_gears_event *ev = calloc(TRACE_BATCH, sizeof(*ev));
@@ -337,8 +349,16 @@ static int trace_run(const char *cmd, int fd, const struct trace_opts *o)
 		free(ev);
 		return EXIT_FAIL;
 	}
-	fprintf(stderr, "# tracing %u handler%s\n", t.hooked,
+	fprintf(stderr, "# tracing %u handler%s", t.hooked,
 		t.hooked == 1 ? "" : "s");
+	if (has_ret_stub(fd) && !t.ret_err)
+		fprintf(stderr, "; results from the return stub (1 exit a call)");
+	else if (has_ret_stub(fd) && t.ret_err == -EINPROGRESS)
+		fprintf(stderr, "; results from the return stub (1 exit a call), made at the first traced call");
+	else if (has_ret_stub(fd))
+		fprintf(stderr, "; returns trapped (2 exits a call): no return stub (%s)",
+			errno_name(-t.ret_err));
+	fputc('\n', stderr);
 	if (o->duration)
 		end = now_s() + o->duration;
 	while (!v3_signal && (!o->count || printed < o->count)) {

@@ -260,6 +260,28 @@ bool shim_cpu_has(int feature);
 #define spin_lock(l)		((l)->locked++)
 #define spin_unlock(l)		((l)->locked--)
 
+#define spin_lock_irqsave(l, f)		((void)(f), (l)->locked++)
+#define spin_unlock_irqrestore(l, f)	((void)(f), (l)->locked--)
+#define mutex_lock(m)			((m)->locked++)
+#define mutex_unlock(m)			((m)->locked--)
+#define smp_load_acquire(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)		__atomic_store_n(p, v, __ATOMIC_RELEASE)
+static inline int test_and_set_bit_lock(long nr, volatile unsigned long *a)
+{
+	unsigned long m = 1UL << nr;
+
+	return !!(__atomic_fetch_or(a, m, __ATOMIC_ACQUIRE) & m);
+}
+static inline void clear_bit_unlock(long nr, volatile unsigned long *a)
+{
+	__atomic_fetch_and(a, ~(1UL << nr), __ATOMIC_RELEASE);
+}
+/* linux/completion.h: only initialised here */
+struct completion { unsigned int done; };
+static inline void reinit_completion(struct completion *c) { c->done = 0; }
+#define sysfs_emit(buf, fmt, ...)	sprintf(buf, fmt, ##__VA_ARGS__)
+u64 ktime_get_ns(void);			/* a test that reaches it defines it */
+
 static inline int smp_processor_id(void) { return 0; }
 void yield(void);			/* a test that reaches it defines it */
 static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GEARS' return stub, the VMM's side (module/gears/gears_ret.c), on a
+ * fake guest: a few pages of "guest RAM", the stub's two pages mapped at
+ * a module address with the data page elsewhere in RAM (found through
+ * the guest's tables, not assumed after the code page), a kernel stack.
+ * The guest's part is played here: the injected calls answer as the
+ * guest's functions would, and "running the stub" is writing the slot's
+ * result and done as the stub's code does (test_gears_retstub.c runs
+ * that code itself).
+ *
+ * Checked: making the stub (module_alloc(8192), then set_memory_ro and
+ * set_memory_x of the code page, the code written, execmem_alloc's
+ * (type, size) on 6.10+, a failed allocation kept as the reason), a
+ * traced call's return address made its slot's stub and the slot's
+ * data written, its result read once the stub ran and the event out with
+ * it, every slot busy (the 129th call is refused and its stack untouched:
+ * the caller traps that return), a trace that stops with calls in flight
+ * (events out without a result, the slots kept until those calls come
+ * back, then freed without a second event), a reset (the stub is the old
+ * kernel's: not used), and the module parameter off.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "v3.h"
+#include "gears/gears.h"
+#include "gears/gears_retstub.h"
+#include "gears/ksyms.h"
+#include "unit.h"
+
+#define CODE_VA		0xffffffffc0010000ULL
+#define DATA_VA		(CODE_VA + GEARS_RET_PAGE)
+#define CODE_GPA	0x3000ULL
+#define DATA_GPA	0x7000ULL	/* not after the code page */
+#define STACK_VA	0xffffc90000013f00ULL
+#define STACK_GPA	0x9f00ULL
+#define RAM		0x10000ULL
+
+static u8 ram[RAM];
+
+int v3_read_gpa(struct v3_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	if (gpa >= RAM || len > RAM - gpa)
+		return -EFAULT;
+	memcpy(buf, ram + gpa, len);
+	return 0;
+}
+
+int v3_write_gpa(struct v3_vm *vm, u64 gpa, const void *buf, size_t len)
+{
+	if (gpa >= RAM || len > RAM - gpa)
+		return -EFAULT;
+	memcpy(ram + gpa, buf, len);
+	return 0;
+}
+
+int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	if (gva >= CODE_VA && gva < CODE_VA + GEARS_RET_PAGE)
+		*gpa = CODE_GPA + (gva - CODE_VA);
+	else if (gva >= DATA_VA && gva < DATA_VA + GEARS_RET_PAGE)
+		*gpa = DATA_GPA + (gva - DATA_VA);
+	else if (gva >= STACK_VA && gva < STACK_VA + 0x100)
+		*gpa = STACK_GPA + (gva - STACK_VA);
+	else
+		return -EFAULT;
+	return 0;
+}
+
+static int gva_writes;
+
+int v3_write_gva(struct v3_vcpu *vcpu, u64 gva, const void *buf, size_t len)
+{
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - (gva & ~PAGE_MASK));
+		u64 gpa;
+
+		if (v3_gva_to_gpa(vcpu, gva, &gpa) || v3_write_gpa(NULL, gpa, buf, n))
+			return -EFAULT;
+		gva += n;
+		buf += n;
+		len -= n;
+	}
+	gva_writes++;
+	return 0;
+}
+
+u64 ktime_get_ns(void)
+{
+	return 1;
+}
+
+/* the guest's kernel: the three functions, or not */
+static bool has_module_alloc = true;
+
+u64 gears_ksyms_lookup(const struct gears_ksyms *k, const char *name)
+{
+	if (!strcmp(name, "module_alloc"))
+		return has_module_alloc ? 0xffffffff81100000ULL : 0;
+	if (!strcmp(name, "execmem_alloc"))
+		return has_module_alloc ? 0 : 0xffffffff81200000ULL;
+	if (!strcmp(name, "set_memory_ro"))
+		return 0xffffffff81300000ULL;
+	if (!strcmp(name, "set_memory_x"))
+		return 0xffffffff81400000ULL;
+	return 0;
+}
+
+/* the injection's calls, as gears_inject.c would make them */
+static struct { u64 func, args[6]; } calls[8];
+static int nr_calls, finished, finish_err;
+
+int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u64 func, bool syscall, const u64 *args)
+{
+	if (nr_calls < 8) {
+		calls[nr_calls].func = func;
+		memcpy(calls[nr_calls].args, args, sizeof(calls[0].args));
+	}
+	nr_calls++;
+	return syscall ? -EINVAL : 0;
+}
+
+void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			 int err)
+{
+	finished++;
+	finish_err = err;
+}
+
+static struct v3_gears_event out[512];
+static int nr_out;
+
+void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev)
+{
+	if (nr_out < 512)
+		out[nr_out] = *ev;
+	nr_out++;
+}
+
+void v3_gears_count(struct v3_gears_vm *gv, u64 *counter)
+{
+	(*counter)++;
+}
+
+static struct v3_vm vm;
+static struct v3_gears_vm gv;
+static struct v3_vcpu vcpu;
+
+static void reset(void)
+{
+	v3_gears_ret_free(&gv);
+	memset(&gv, 0, sizeof(gv));
+	memset(ram, 0, sizeof(ram));
+	gv.vm = &vm;
+	strcpy(vm.name, "t");
+	nr_calls = finished = finish_err = nr_out = 0;
+	gva_writes = 0;
+	v3_gears_ret_enable = true;
+	has_module_alloc = true;
+}
+
+/* the injection, answered: alloc returns va, the others ret */
+static void make(u64 va, s64 ro, s64 x)
+{
+	v3_gears_ret_step(&gv, &vcpu, 0);
+	if (finished)
+		return;
+	v3_gears_ret_step(&gv, &vcpu, va);
+	if (finished)
+		return;
+	v3_gears_ret_step(&gv, &vcpu, ro);
+	if (finished)
+		return;
+	v3_gears_ret_step(&gv, &vcpu, x);
+}
+
+static u64 stack_word(void)
+{
+	u64 w;
+
+	memcpy(&w, ram + STACK_GPA, 8);
+	return w;
+}
+
+static void slot_get(u32 i, u64 *addr, u64 *res, u8 *done)
+{
+	const u8 *s = ram + DATA_GPA + i * GEARS_RET_SLOT_SIZE;
+
+	memcpy(addr, s + GEARS_RET_SLOT_ADDR, 8);
+	memcpy(res, s + GEARS_RET_SLOT_RESULT, 8);
+	*done = s[GEARS_RET_SLOT_DONE];
+}
+
+/* the guest's side of the stub of slot i: RAX stored, then done */
+static void stub_runs(u32 i, u64 rax)
+{
+	u8 *s = ram + DATA_GPA + i * GEARS_RET_SLOT_SIZE;
+
+	memcpy(s + GEARS_RET_SLOT_RESULT, &rax, 8);
+	s[GEARS_RET_SLOT_DONE] = 1;
+}
+
+/* a traced entry: its stack slot holds ret_addr; 0 or the hook's -errno */
+static int enter(u64 ret_addr, u32 nr)
+{
+	struct v3_gears_event ev = { .nr = nr, .pid = 57 };
+
+	memcpy(ram + STACK_GPA, &ret_addr, 8);
+	return v3_gears_ret_hook(&gv, &vcpu, STACK_VA, ret_addr, &ev);
+}
+
+static void check_make(void)
+{
+	u8 code[GEARS_RET_PAGE];
+	int ret;
+
+	reset();
+	CHECK_EQ(v3_gears_ret_prepare(&gv), 0, "prepare: slots and the code's bytes");
+	ret = v3_gears_ret_arm(&gv);
+	CHECK(ret == -EINPROGRESS && gv.inj.state == V3_INJ_ARMED &&
+	      gv.inj.kind == V3_GEARS_INJ_RETSTUB && gv.inj.traced_only,
+	      "arm: the making waits for the trace's first call, on the traced sites alone (%d)", ret);
+	make(CODE_VA, 0, 0);
+	gears_ret_code(code);
+	CHECK(nr_calls == 3 && calls[0].func == 0xffffffff81100000ULL &&
+	      calls[0].args[0] == GEARS_RET_SIZE && calls[0].args[1] == 0 &&
+	      calls[1].func == 0xffffffff81300000ULL && calls[1].args[0] == CODE_VA &&
+	      calls[1].args[1] == 1 &&
+	      calls[2].func == 0xffffffff81400000ULL && calls[2].args[0] == CODE_VA &&
+	      calls[2].args[1] == 1,
+	      "module_alloc(8192), then set_memory_ro(code, 1), then set_memory_x(code, 1) (%d calls)", nr_calls);
+	CHECK(!memcmp(ram + CODE_GPA, code, GEARS_RET_PAGE),
+	      "the stubs written into the code page before it is made read-only");
+	CHECK(finished == 1 && finish_err == 0 && gv.ret_va == CODE_VA &&
+	      gv.ret_gpa == DATA_GPA && gv.ret_err == 0 && !gv.inj.traced_only,
+	      "made: the stub at its address, its data page where the guest's tables put it (gpa %#llx)",
+	      (unsigned long long)gv.ret_gpa);
+	ret = v3_gears_ret_arm(&gv);
+	CHECK(ret == 0 && gv.ret_use, "the next trace uses it: nothing to make (%d)", ret);
+
+	reset();
+	has_module_alloc = false;
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(CODE_VA, 0, 0);
+	CHECK(nr_calls == 3 && calls[0].func == 0xffffffff81200000ULL &&
+	      calls[0].args[0] == 0 && calls[0].args[1] == GEARS_RET_SIZE &&
+	      gv.ret_va == CODE_VA,
+	      "6.10+: execmem_alloc(EXECMEM_DEFAULT, 8192)");
+
+	reset();
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(0, 0, 0);
+	CHECK(nr_calls == 1 && finished == 1 && finish_err == -ENOMEM &&
+	      gv.ret_va == 0 && gv.ret_err == -ENOMEM && enter(0x1234, 39) == -ENOENT,
+	      "the guest's allocator fails: no stub, ENOMEM kept, the call traps its return");
+
+	reset();
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(CODE_VA, 0, -22);
+	CHECK(finished == 1 && finish_err == -EIO && gv.ret_va == 0,
+	      "set_memory_x fails: no stub (EIO)");
+
+	reset();
+	v3_gears_ret_enable = false;
+	v3_gears_ret_prepare(&gv);
+	ret = v3_gears_ret_arm(&gv);
+	CHECK(ret == -EPERM && gv.inj.state == V3_INJ_IDLE && !gv.ret_use,
+	      "gears_ret_stub=0: nothing armed, EPERM (%d)", ret);
+
+	reset();
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	v3_gears_ret_cancel(&gv);
+	CHECK(gv.inj.state == V3_INJ_IDLE && !gv.inj.traced_only,
+	      "a user's injection calls the waiting making off");
+}
+
+static void check_calls(void)
+{
+	u64 addr, res, stub;
+	u8 done;
+	u32 i;
+	int ret;
+
+	reset();
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(CODE_VA, 0, 0);
+
+	ret = enter(0xffffffff81000aa0ULL, 39);
+	slot_get(0, &addr, &res, &done);
+	CHECK(ret == 0 && stack_word() == CODE_VA && addr == 0xffffffff81000aa0ULL &&
+	      !done && gv.ret_waiting == 1 && gv.slots[0].busy == 1 && !nr_out,
+	      "a traced entry: its return address is slot 0's stub, the caller's kept in the slot");
+	v3_gears_ret_reap(&gv, true);
+	CHECK(!nr_out && gv.slots[0].busy == 1, "not back yet: no event, the slot kept");
+	stub_runs(0, 57);
+	v3_gears_ret_reap(&gv, false);
+	CHECK(nr_out == 1 && out[0].ret == 57 && (out[0].flags & V3_GEARS_EV_RET) &&
+	      out[0].nr == 39 && !gv.slots[0].busy && gv.ret_waiting == 0 &&
+	      gv.trace_stub_returns == 1 && !vm.mem_lock.locked,
+	      "back through the stub: its event out with the result, the slot free");
+
+	/* every slot in flight */
+	nr_out = 0;
+	for (i = 0; i < GEARS_RET_SLOTS; i++)
+		if (enter(0xffffffff81000000ULL + i, 0))
+			break;
+	stub = stack_word();
+	CHECK(i == GEARS_RET_SLOTS && stub == CODE_VA + (GEARS_RET_SLOTS - 1) * GEARS_RET_STUB_SIZE &&
+	      gv.ret_waiting == GEARS_RET_SLOTS,
+	      "128 calls in flight: each its own slot's stub (the last %#llx)", (unsigned long long)stub);
+	gva_writes = 0;
+	ret = enter(0xffffffff81000999ULL, 0);
+	CHECK(ret == -ENOSPC && stack_word() == 0xffffffff81000999ULL && !gva_writes,
+	      "the 129th: refused, its return address left alone (the caller traps that return)");
+	stub_runs(5, -4);
+	ret = enter(0xffffffff81000777ULL, 1);
+	slot_get(5, &addr, &res, &done);
+	CHECK(ret == 0 && nr_out == 1 && out[0].ret == (u64)-4 && stack_word() == CODE_VA + 5 * GEARS_RET_STUB_SIZE &&
+	      addr == 0xffffffff81000777ULL && !done && !res,
+	      "a slot that came back is reaped at the next entry and used again, its data reset");
+
+	/* the trace stops with 128 in flight: events out now, slots kept */
+	nr_out = 0;
+	v3_gears_ret_stop(&gv);
+	CHECK(nr_out == GEARS_RET_SLOTS && !(out[0].flags & V3_GEARS_EV_RET) &&
+	      gv.ret_waiting == 0 && gv.slots[7].busy == 1 && !gv.ret_use,
+	      "stop: the 128 calls in flight go out without a result; their slots stay taken");
+	stub_runs(7, 3);
+	nr_out = 0;
+	v3_gears_ret_reap(&gv, false);
+	CHECK(!nr_out && !gv.slots[7].busy && gv.slots[8].busy == 1,
+	      "one of them comes back later: its slot freed, no second event");
+
+	/* a reset: the stub is the old kernel's */
+	vm.resets++;
+	gv.ret_use = true;
+	CHECK(enter(0x42, 0) == -ENOENT && stack_word() == 0x42,
+	      "after a guest reset the old stub is not used");
+	vm.resets--;
+	v3_gears_ret_forget(&gv);
+	CHECK(enter(0x43, 0) == -ENOENT && !gv.slots[8].busy && gv.ret_va == 0,
+	      "forget: no stub, no slot taken");
+	v3_gears_ret_free(&gv);
+}
+
+int main(void)
+{
+	check_make();
+	check_calls();
+	return unit_done();
+}
