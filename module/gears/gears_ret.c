@@ -289,7 +289,7 @@ void v3_gears_ret_reap(struct v3_gears_vm *gv, bool in_exit)
 		if (v3_read_gpa(gv->vm, slot + GEARS_RET_SLOT_RESULT, &res, 8))
 			continue;
 		spin_lock_irqsave(&gv->hit_lock, flags);
-		if (!s->emitted) {
+		if (s->busy == 1 && !s->emitted) {	/* not forgotten meanwhile */
 			ev = s->ev;
 			out = true;
 			gv->ret_waiting--;
@@ -344,12 +344,17 @@ void v3_gears_ret_stop(struct v3_gears_vm *gv)
 /* a new guest kernel: the stub and the calls through it were the old one's */
 void v3_gears_ret_forget(struct v3_gears_vm *gv)
 {
+	unsigned long flags;
+
 	WRITE_ONCE(gv->ret_va, 0);
 	gv->ret_use = false;
 	gv->inj.traced_only = false;
+	/* a reader's reaper may be at work: it frees only busy slots */
+	spin_lock_irqsave(&gv->hit_lock, flags);
 	gv->ret_waiting = 0;
 	if (gv->slots)
 		memset(gv->slots, 0, GEARS_RET_SLOTS * sizeof(*gv->slots));
+	spin_unlock_irqrestore(&gv->hit_lock, flags);
 }
 
 void v3_gears_ret_free(struct v3_gears_vm *gv)
