@@ -37,6 +37,7 @@
 #include "../v3.h"
 #include "gears.h"
 #include "gears_retstub.h"
+#include "../mmu/walk.h"
 
 bool v3_gears_ret_enable = true;
 module_param_named(gears_ret_stub, v3_gears_ret_enable, bool, 0644);
@@ -49,6 +50,23 @@ enum {
 
 static void v3_gears_ret_made(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			      u64 va, u64 gpa, int err);
+
+/*
+ * The guest's own mapping of the page at va, as its tables say now: 0
+ * when the stub may use it (exec: fetched from; else: stored to), -EACCES
+ * when not (a kernel whose allocator hands out read-only memory, or whose
+ * set_memory_x() left the page NX): the stub would fault in the guest.
+ */
+static int v3_gears_ret_page(struct v3_vcpu *vcpu, u64 va, bool exec, u64 *gpa)
+{
+	struct v3_walk w;
+
+	if (v3_gva_walk(vcpu, va, 0, V3_WALK_NO_CHECK, &w))
+		return -EFAULT;
+	if (gpa)
+		*gpa = w.gpa;
+	return (exec ? w.exec : w.writable) ? 0 : -EACCES;
+}
 
 /* step: set_memory_ro or _x (func) on the code page at va */
 static int v3_gears_ret_protect(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
@@ -89,7 +107,8 @@ void v3_gears_ret_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 		/* not executable yet, and the VMM's writes need no rights */
 		ret = v3_write_gva(vcpu, va, gv->ret_code, GEARS_RET_SIZE);
 		if (!ret)
-			ret = v3_gva_to_gpa(vcpu, va + GEARS_RET_PAGE, &gpa);
+			ret = v3_gears_ret_page(vcpu, va + GEARS_RET_PAGE, false,
+						&gpa);
 		if (ret)
 			break;
 		inj->uaddr = gpa;
@@ -100,7 +119,8 @@ void v3_gears_ret_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 		      v3_gears_ret_protect(gv, vcpu, va, V3_RET_X, inj->sym_x);
 		break;
 	case V3_RET_X:
-		v3_gears_ret_made(gv, vcpu, va, inj->uaddr, prev ? -EIO : 0);
+		ret = prev ? -EIO : v3_gears_ret_page(vcpu, va, true, NULL);
+		v3_gears_ret_made(gv, vcpu, ret ? 0 : va, inj->uaddr, ret);
 		return;
 	default:
 		ret = -EINVAL;

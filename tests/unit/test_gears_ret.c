@@ -11,7 +11,9 @@
  *
  * Checked: making the stub (module_alloc(8192), then set_memory_ro and
  * set_memory_x of the code page, the code written, execmem_alloc's
- * (type, size) on 6.10+, a failed allocation kept as the reason), a
+ * (type, size) on 6.10+, a failed allocation kept as the reason, the
+ * guest's tables checked: a read-only data page or a code page still
+ * NX after set_memory_x is refused, since the stub would fault), a
  * traced call's return address made its slot's stub and the slot's
  * data written, its result read once the stub ran and the event out with
  * it, every slot busy (the 129th call is refused and its stack untouched:
@@ -68,6 +70,28 @@ int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
 	return 0;
 }
 
+/*
+ * The guest's tables' rights: the data page writable, the code page
+ * executable once set_memory_x ran (unless a test says otherwise).
+ */
+static bool data_writable = true, x_takes = true;
+static int nr_calls;
+
+int v3_gva_walk(struct v3_vcpu *vcpu, u64 gva, u32 access, unsigned int flags,
+		struct v3_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (v3_gva_to_gpa(vcpu, gva, &w->gpa))
+		return -EFAULT;
+	if (gva >= DATA_VA && gva < DATA_VA + GEARS_RET_PAGE) {
+		w->writable = data_writable;
+	} else if (gva >= CODE_VA && gva < CODE_VA + GEARS_RET_PAGE) {
+		w->exec = x_takes && nr_calls >= 3;	/* set_memory_x called */
+		w->writable = !w->exec;
+	}
+	return 0;
+}
+
 static int gva_writes;
 
 int v3_write_gva(struct v3_vcpu *vcpu, u64 gva, const void *buf, size_t len)
@@ -109,7 +133,7 @@ u64 gears_ksyms_lookup(const struct gears_ksyms *k, const char *name)
 
 /* the injection's calls, as gears_inject.c would make them */
 static struct { u64 func, args[6]; } calls[8];
-static int nr_calls, finished, finish_err;
+static int finished, finish_err;
 
 int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		      u64 func, bool syscall, const u64 *args)
@@ -159,6 +183,8 @@ static void reset(void)
 	gva_writes = 0;
 	v3_gears_ret_enable = true;
 	has_module_alloc = true;
+	data_writable = true;
+	x_takes = true;
 }
 
 /* the injection, answered: alloc returns va, the others ret */
@@ -264,6 +290,23 @@ static void check_make(void)
 	make(CODE_VA, 0, -22);
 	CHECK(finished == 1 && finish_err == -EIO && gv.ret_va == 0,
 	      "set_memory_x fails: no stub (EIO)");
+
+	reset();
+	data_writable = false;
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(CODE_VA, 0, 0);
+	CHECK(nr_calls == 1 && finished == 1 && finish_err == -EACCES && gv.ret_va == 0,
+	      "the allocator's memory is read-only in the guest (execmem's ROX cache): no stub (EACCES)");
+
+	reset();
+	x_takes = false;
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(CODE_VA, 0, 0);
+	CHECK(nr_calls == 3 && finished == 1 && finish_err == -EACCES && gv.ret_va == 0 &&
+	      enter(0x1234, 39) == -ENOENT,
+	      "set_memory_x returned 0 but the page is still NX in the guest's tables: no stub (EACCES)");
 
 	reset();
 	v3_gears_ret_enable = false;
