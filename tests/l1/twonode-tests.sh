@@ -366,9 +366,11 @@ twonode_a() {
 	[ -z "$why" ] || { diag_file "mpirun stderr" $TN_DIR/rounds.err 20; diag_file "mpirun stdout" $R 10; }
 
 	# B may end now
-	why=
-	[ "$TN_NET_OK" = 0 ] && tn_rsh "echo done >$TN_DIR/done" >/dev/null 2>&1 || why="could not reach B"
-	[ -n "$why" ] || [ "$(tn_rsh cat $TN_DIR/done 2>/dev/null)" = "done" ] || why="B has no /tmp/tn/done"
+	# (written and read back in one call: B powers off once it sees the
+	# file, so a second call may find nobody there)
+	why= got=
+	[ "$TN_NET_OK" = 0 ] && got=$(tn_rsh "echo done >$TN_DIR/done && cat $TN_DIR/done" 2>/dev/null) || why="could not reach B"
+	[ -n "$why" ] || [ "$got" = "done" ] || why="B has no /tmp/tn/done (read back '$got')"
 	result "twonode a: told node B to end" "$([ -z "$why" ]; echo $?)" "$why"
 	tn_end_vms
 }
