@@ -13,6 +13,8 @@
 #   exits-per-call-unselected, exits-per-call-selected   GEARS' traps
 #                          (sysfs trace_entries + trace_returns) per call:
 #                          results read from the return stub cost none
+#   vm-exception-exits-per-call-*   the VM's exception exits (v3ctl info)
+#                          per call: the same, counted by the VMM core
 # and the injections' latency against a process that makes system calls
 # without a pause (getppidbench in the background), GB_INJ of each, medians
 # of what v3ctl --json reports:
@@ -85,10 +87,10 @@ gb_run() {
 			return 1
 		fi
 	fi
-	x0=$(gb_exits) l0=$(gi_k gb trace_lost)
+	x0=$(gb_exits) l0=$(gi_k gb trace_lost) e0=$(gi_exc gb)
 	gb_type "getppidbench $GB_N | sed 's/^/GB$1$2-/'; echo GJ\$((1))B$1$2"
 	gb_wait "^GJ1B$1$2" 1800 || echo "V3B-E gears: getppidbench ($1, round $2) did not finish"
-	x1=$(gb_exits) l1=$(gi_k gb trace_lost)
+	x1=$(gb_exits) l1=$(gi_k gb trace_lost) e1=$(gi_exc gb)
 	if [ "$1" != u ]; then
 		gi_bg_end 0
 		# what v3ctl printed is not kept (/tmp/gi.tr: its text, for the
@@ -102,9 +104,11 @@ gb_run() {
 	fi
 	echo "$ns" >>"/tmp/gb.$1"
 	awk -v d=$((x1 - x0)) -v n="$GB_N" 'BEGIN { printf "%.3f\n", d / n }' >>"/tmp/gb.$1.x"
-	echo "# round $2, $1: $ns ns/call, $((x1 - x0)) GEARS traps, trace_lost +$(gi_delta "$l0" "$l1")"
+	awk -v d=$((e1 - e0)) -v n="$GB_N" 'BEGIN { printf "%.3f\n", d / n }' >>"/tmp/gb.$1.e"
+	echo "# round $2, $1: $ns ns/call, $((x1 - x0)) GEARS traps, $((e1 - e0)) VM exception exits, trace_lost +$(gi_delta "$l0" "$l1")"
 }
 : >/tmp/gb.u; : >/tmp/gb.n; : >/tmp/gb.s; : >/tmp/gb.u.x; : >/tmp/gb.n.x; : >/tmp/gb.s.x
+: >/tmp/gb.u.e; : >/tmp/gb.n.e; : >/tmp/gb.s.e
 # a first run, not counted (the guest's first touch of the program)
 gb_run u 0
 : >/tmp/gb.u; : >/tmp/gb.u.x
@@ -126,6 +130,10 @@ u=$(median /tmp/gb.u) n=$(median /tmp/gb.n) s=$(median /tmp/gb.s)
 # takes 1, the entry, where its return stub is in the guest (the result
 # read from the stub's slot), else 2 (the return trapped too: docs/gears.md)
 [ -s /tmp/gb.s.x ] && r exits-per-call-selected "$(median /tmp/gb.s.x)" exits "<=1"
+# the same from the VM's own exit counts (v3ctl info: exception exits,
+# GEARS' UD2s among them), not GEARS' bookkeeping
+[ -s /tmp/gb.s.e ] && r vm-exception-exits-per-call-selected "$(median /tmp/gb.s.e)" exits "<=1"
+[ -s /tmp/gb.n.e ] && r vm-exception-exits-per-call-unselected "$(median /tmp/gb.n.e)" exits 0
 
 # --- injection latency, into a process in a system-call loop ------------------
 gb_type "getppidbench 2000000000 >/dev/null & echo GJ\$((1))T \$!"
