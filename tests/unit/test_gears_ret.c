@@ -202,6 +202,14 @@ static void make(u64 va, s64 ro, s64 x)
 	v3_gears_ret_step(&gv, &vcpu, x);
 }
 
+/* a trace's start, then its first call's injection answered as make() */
+static void attempt(u64 va, s64 ro, s64 x)
+{
+	v3_gears_ret_prepare(&gv);
+	v3_gears_ret_arm(&gv);
+	make(va, ro, x);
+}
+
 static u64 stack_word(void)
 {
 	u64 w;
@@ -268,42 +276,32 @@ static void check_make(void)
 
 	reset();
 	has_module_alloc = false;
-	v3_gears_ret_prepare(&gv);
-	v3_gears_ret_arm(&gv);
-	make(CODE_VA, 0, 0);
+	attempt(CODE_VA, 0, 0);
 	CHECK(nr_calls == 3 && calls[0].func == 0xffffffff81200000ULL &&
 	      calls[0].args[0] == 0 && calls[0].args[1] == GEARS_RET_SIZE &&
 	      gv.ret_va == CODE_VA,
 	      "6.10+: execmem_alloc(EXECMEM_DEFAULT, 8192)");
 
 	reset();
-	v3_gears_ret_prepare(&gv);
-	v3_gears_ret_arm(&gv);
-	make(0, 0, 0);
+	attempt(0, 0, 0);
 	CHECK(nr_calls == 1 && finished == 1 && finish_err == -ENOMEM &&
 	      gv.ret_va == 0 && gv.ret_err == -ENOMEM && enter(0x1234, 39) == -ENOENT,
 	      "the guest's allocator fails: no stub, ENOMEM kept, the call traps its return");
 
 	reset();
-	v3_gears_ret_prepare(&gv);
-	v3_gears_ret_arm(&gv);
-	make(CODE_VA, 0, -22);
+	attempt(CODE_VA, 0, -22);
 	CHECK(finished == 1 && finish_err == -EIO && gv.ret_va == 0,
 	      "set_memory_x fails: no stub (EIO)");
 
 	reset();
 	data_writable = false;
-	v3_gears_ret_prepare(&gv);
-	v3_gears_ret_arm(&gv);
-	make(CODE_VA, 0, 0);
+	attempt(CODE_VA, 0, 0);
 	CHECK(nr_calls == 1 && finished == 1 && finish_err == -EACCES && gv.ret_va == 0,
 	      "the allocator's memory is read-only in the guest (execmem's ROX cache): no stub (EACCES)");
 
 	reset();
 	x_takes = false;
-	v3_gears_ret_prepare(&gv);
-	v3_gears_ret_arm(&gv);
-	make(CODE_VA, 0, 0);
+	attempt(CODE_VA, 0, 0);
 	CHECK(nr_calls == 3 && finished == 1 && finish_err == -EACCES && gv.ret_va == 0 &&
 	      enter(0x1234, 39) == -ENOENT,
 	      "set_memory_x returned 0 but the page is still NX in the guest's tables: no stub (EACCES)");
@@ -331,9 +329,7 @@ static void check_calls(void)
 	int ret;
 
 	reset();
-	v3_gears_ret_prepare(&gv);
-	v3_gears_ret_arm(&gv);
-	make(CODE_VA, 0, 0);
+	attempt(CODE_VA, 0, 0);
 
 	ret = enter(0xffffffff81000aa0ULL, 39);
 	slot_get(0, &addr, &res, &done);
