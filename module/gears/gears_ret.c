@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/ktime.h>
+#include <linux/preempt.h>
 #include "../v3.h"
 #include "gears.h"
 #include "gears_retstub.h"
@@ -288,11 +289,18 @@ void v3_gears_ret_reap(struct v3_gears_vm *gv, bool in_exit)
 	unsigned long flags;
 	u32 i;
 
-	if (!gv->slots || !v3_gears_ret_live(gv) ||
-	    test_and_set_bit_lock(0, &gv->ret_reaping))
+	if (!gv->slots || !v3_gears_ret_live(gv))
 		return;
 	if (!in_exit)
 		mutex_lock(&gv->vm->mem_lock);
+	/*
+	 * The bit is held only while this runs, never across a wait or a
+	 * preemption: the exit path skips its reap while another runs, and
+	 * a reaper held up for long would let the slots run out.
+	 */
+	preempt_disable();
+	if (test_and_set_bit_lock(0, &gv->ret_reaping))
+		goto out;
 	for (i = 0; i < GEARS_RET_SLOTS && v3_gears_ret_live(gv); i++) {
 		struct v3_gears_slot *s = &gv->slots[i];
 		u64 slot = gpa + i * GEARS_RET_SLOT_SIZE;
@@ -323,9 +331,11 @@ void v3_gears_ret_reap(struct v3_gears_vm *gv, bool in_exit)
 		ev.flags |= V3_GEARS_EV_RET;
 		v3_gears_emit(gv, &ev);
 	}
+	clear_bit_unlock(0, &gv->ret_reaping);
+out:
+	preempt_enable();
 	if (!in_exit)
 		mutex_unlock(&gv->vm->mem_lock);
-	clear_bit_unlock(0, &gv->ret_reaping);
 }
 
 /*

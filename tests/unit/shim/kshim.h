@@ -276,6 +276,8 @@ static inline void clear_bit_unlock(long nr, volatile unsigned long *a)
 {
 	__atomic_fetch_and(a, ~(1UL << nr), __ATOMIC_RELEASE);
 }
+static inline void preempt_disable(void) { }
+static inline void preempt_enable(void) { }
 /* linux/completion.h: only initialised here */
 struct completion { unsigned int done; };
 static inline void reinit_completion(struct completion *c) { c->done = 0; }
