@@ -253,6 +253,7 @@ void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev);
 
 /* gears_inject.c */
 int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data);
+void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid);
 /* a step of an injection: into func with args; its end */
 int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		      u64 func, bool syscall, const u64 *args);

@@ -67,6 +67,25 @@ void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 }
 
 /*
+ * A new request of kind for process pid (0 any), not armed yet: what the
+ * last one left (its data, if it timed out) gone.  gv->lock held, and no
+ * injection armed or running.
+ */
+void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
+{
+	kvfree(inj->data);		/* left by one that timed out */
+	inj->data = NULL;
+	inj->data_len = 0;
+	inj->state = V3_INJ_IDLE;
+	inj->kind = kind;
+	inj->pid = pid;
+	inj->calls = 0;
+	inj->t_req = ktime_get_ns();
+	reinit_completion(&inj->started);
+	reinit_completion(&inj->done);
+}
+
+/*
  * Send the vCPU into func: a system call handler (pt_regs with args) or
  * a function (args in registers).  0, or -errno (nothing changed).
  */
@@ -477,14 +496,10 @@ int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data)
 		/* an earlier one timed out and still runs in the guest */
 		return v3_gears_end(gv, -EBUSY);
 	}
-	kvfree(inj->data);		/* left by one that timed out */
-	inj->data = NULL;
 	ret = v3_gears_hook_alloc(gv);
 	if (ret)
 		return v3_gears_end(gv, ret);
-	inj->state = V3_INJ_IDLE;
-	inj->kind = r->kind;
-	inj->pid = r->pid;
+	v3_gears_inj_new(inj, r->kind, r->pid);
 	memcpy(inj->args, r->args, sizeof(inj->args));
 	inj->buf_mask = r->buf_mask;
 	inj->data = *data;
@@ -492,10 +507,6 @@ int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data)
 	strscpy(inj->params, r->kind == V3_GEARS_INJ_INSMOD ? r->sym : "",
 		sizeof(inj->params));
 	inj->map_len = PAGE_ALIGN(r->data_len + strlen(inj->params) + 1);
-	inj->calls = 0;
-	inj->t_req = ktime_get_ns();
-	reinit_completion(&inj->started);
-	reinit_completion(&inj->done);
 	ret = v3_gears_request(gv, v3_gears_arm_held, &a);
 	if (ret) {
 		inj->state = V3_INJ_IDLE;

@@ -33,7 +33,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/ktime.h>
 #include <linux/preempt.h>
 #include "../v3.h"
 #include "gears.h"
@@ -145,12 +144,12 @@ int v3_gears_ret_prepare(struct v3_gears_vm *gv)
 	if (!gv->slots)
 		gv->slots = kvcalloc(GEARS_RET_SLOTS, sizeof(*gv->slots),
 				     GFP_KERNEL_ACCOUNT);
-	if (gv->slots && !gv->ret_code)
+	if (gv->slots && !gv->ret_code) {
 		gv->ret_code = kvzalloc(GEARS_RET_SIZE, GFP_KERNEL_ACCOUNT);
-	if (!gv->slots || !gv->ret_code)
-		return -ENOMEM;
-	gears_ret_code(gv->ret_code);
-	return 0;
+		if (gv->ret_code)
+			gears_ret_code(gv->ret_code);	/* the data page: zeros */
+	}
+	return gv->slots && gv->ret_code ? 0 : -ENOMEM;
 }
 
 /*
@@ -177,20 +176,12 @@ int v3_gears_ret_arm(struct v3_gears_vm *gv)
 	ret = gears_ret_syms(gv->ksyms, &rs);
 	if (ret)
 		return gv->ret_err = ret;
-	inj->kind = V3_GEARS_INJ_RETSTUB;
-	inj->pid = 0;
+	v3_gears_inj_new(inj, V3_GEARS_INJ_RETSTUB, 0);
 	inj->func = rs.alloc;
 	inj->sym_ro = rs.ro;
 	inj->sym_x = rs.x;
 	inj->execmem = rs.execmem;
 	inj->traced_only = true;
-	kvfree(inj->data);		/* left by an injection that timed out */
-	inj->data = NULL;
-	inj->data_len = 0;
-	inj->calls = 0;
-	inj->t_req = ktime_get_ns();
-	reinit_completion(&inj->started);
-	reinit_completion(&inj->done);
 	gv->ret_resets_arm = READ_ONCE(gv->vm->resets);
 	spin_lock_irqsave(&gv->hit_lock, flags);
 	inj->state = V3_INJ_ARMED;

@@ -146,6 +146,14 @@ int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	return syscall ? -EINVAL : 0;
 }
 
+/* as gears_inject.c's: a new request, not armed */
+void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
+{
+	inj->state = V3_INJ_IDLE;
+	inj->kind = kind;
+	inj->pid = pid;
+}
+
 void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			 int err)
 {
