@@ -6,9 +6,11 @@
 #   summary.sh BUILD_TAP SUITE=LOG...
 set -euo pipefail
 
-passed=0 failed=0 todo=0
+passed=0 failed=0 todo=0 failures=()
 line_ok() { echo "ok - $1"; passed=$((passed + 1)); }
-line_fail() { echo "not ok - $1"; failed=$((failed + 1)); }
+# failures are named again just above the totals: a CI log cut to its
+# head and tail still says which test failed
+line_fail() { echo "not ok - $1"; failed=$((failed + 1)); failures+=("$1"); }
 # TAP TODO: a known gap an open issue names; its failure is not a failure
 line_todo() { echo "not ok - $1"; todo=$((todo + 1)); }
 
@@ -30,16 +32,21 @@ for arg in "$@"; do
 		line_fail "$suite: no serial log $log (the L1 did not boot)"
 		continue
 	fi
-	n=0 show_diag=0
+	n=0 show_diag=0 last_failed=0 diag_n=0
 	while IFS= read -r l; do
 		if [[ $l =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then
-			line_ok "$suite: ${BASH_REMATCH[1]}"; n=$((n + 1)); show_diag=0
+			line_ok "$suite: ${BASH_REMATCH[1]}"; n=$((n + 1)); show_diag=0 last_failed=0
 		elif [[ $l =~ ^not\ ok\ [0-9]+\ -\ (.*\ #\ TODO\ .*)$ ]]; then
-			line_todo "$suite: ${BASH_REMATCH[1]}"; n=$((n + 1)); show_diag=1
+			line_todo "$suite: ${BASH_REMATCH[1]}"; n=$((n + 1)); show_diag=1 last_failed=0
 		elif [[ $l =~ ^not\ ok\ [0-9]+\ -\ (.*)$ ]]; then
 			line_fail "$suite: ${BASH_REMATCH[1]}"; n=$((n + 1)); show_diag=1
+			last_failed=1 diag_n=0
 		elif [[ $l == "#"* ]] && [ $show_diag = 1 ]; then
 			echo "    $l"
+			# the failure's first diagnostic lines go with its name
+			if [ "$last_failed" = 1 ] && [ "$diag_n" -lt 6 ]; then
+				failures[-1]+=$'\n'"      $l"; diag_n=$((diag_n + 1))
+			fi
 		else
 			show_diag=0
 		fi
@@ -53,6 +60,10 @@ for arg in "$@"; do
 	fi
 done
 
+if [ "$failed" != 0 ]; then
+	echo "failed:"
+	for f in "${failures[@]}"; do echo "  not ok - $f"; done
+fi
 [ "$todo" = 0 ] || echo "$todo known gaps (TAP TODO, named by open issues): not counted as failures"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
