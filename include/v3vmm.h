@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 
 #define V3_ABI_MAJOR		1
-#define V3_ABI_MINOR		8
+#define V3_ABI_MINOR		9
 
 #define V3_IOC_MAGIC		0xF7
 #define V3_NAME_MAX		32
@@ -52,6 +52,8 @@
 #define V3_CAP_GEARS_INJECT	(1ULL << 21)
 /* ABI 1.8: a traced call's result from a stub in the guest (v3_gears_trace.ret_err) */
 #define V3_CAP_GEARS_RET_STUB	(1ULL << 22)
+/* ABI 1.9: traced handlers hooked through the guest's ftrace (v3_gears_trace.hook_err) */
+#define V3_CAP_GEARS_FTRACE	(1ULL << 23)
 
 enum v3_arch {
 	V3_ARCH_NONE = 0,
@@ -746,7 +748,14 @@ struct v3_gears_trace {
 	 * traced call's return traps too (two exits).
 	 */
 	__s32 ret_err;
-	__u32 pad;
+	/*
+	 * out START (ABI 1.9): 0 when the traced handlers are hooked through
+	 * the guest's own ftrace (its kprobes and tracers keep working on
+	 * them); else why GEARS wrote UD2s instead (-errno; -EPERM: module
+	 * parameter gears_ftrace=0 or gears_ret_stub=0; -E2BIG: no names or
+	 * more than 32).
+	 */
+	__s32 hook_err;
 	__u64 reserved[3];		/* in: zero */
 };
 

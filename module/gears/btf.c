@@ -405,3 +405,31 @@ int gears_btf_member(const struct gears_btf *b, const char *name,
 	*size = sz;
 	return 0;
 }
+
+int gears_btf_enum(const struct gears_btf *b, const char *name, s64 *val)
+{
+	u32 id, i;
+
+	for (id = 1; id <= b->ntypes; id++) {
+		const struct gb_type *t = gb_type(b, id);
+		const u32 *w = (const u32 *)(t + 1);
+		u32 kind = GB_KIND(t), step;
+
+		if (kind == GB_ENUM)
+			step = 2;	/* { name_off, s32 val } */
+		else if (kind == GB_ENUM64)
+			step = 3;	/* { name_off, lo32, hi32 } */
+		else
+			continue;
+		for (i = 0; i < GB_VLEN(t); i++, w += step) {
+			if (strcmp(gb_name(b, w[0]), name))
+				continue;
+			if (kind == GB_ENUM)
+				*val = (s32)w[1];
+			else
+				*val = (s64)((u64)w[2] << 32 | w[1]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

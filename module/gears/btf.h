@@ -38,4 +38,10 @@ int gears_btf_struct_size(const struct gears_btf *b, const char *name,
 int gears_btf_member(const struct gears_btf *b, const char *name,
 		     const char *member, u32 *offset, u32 *size);
 
+/*
+ * The value of the enumerator NAME (of any enum, named or not, as pahole
+ * keeps the kernel's anonymous enums of flags): 0, or -ENOENT.
+ */
+int gears_btf_enum(const struct gears_btf *b, const char *name, s64 *val);
+
 #endif

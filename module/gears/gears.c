@@ -346,13 +346,14 @@ static ssize_t v3_gears_trace_lost_fmt(struct v3_gears_vm *gv, char *buf)
 	return sysfs_emit(buf, "%llu\n", gv->lost);
 }
 
-/* handlers the running trace selected, hooked now */
+/* handlers the running trace selected, hooked now (a UD2 or ftrace) */
 static ssize_t v3_gears_trace_hooked_fmt(struct v3_gears_vm *gv, char *buf)
 {
 	u32 i, n = 0;
 
 	for (i = 0; i < gv->nr_bps; i++)
-		n += gv->bps[i].trace && gv->bps[i].placed;
+		n += gv->bps[i].trace &&
+		     (gv->bps[i].placed || READ_ONCE(gv->bps[i].ft));
 	return sysfs_emit(buf, "%u\n", n);
 }
 
@@ -388,6 +389,7 @@ V3_GEARS_ATTR(trace_entries);
 V3_GEARS_ATTR(trace_returns);
 V3_GEARS_ATTR(trace_stub_returns);
 V3_GEARS_ATTR(ret_stub);
+V3_GEARS_ATTR(ftrace_hook);
 V3_GEARS_ATTR(trace_events);
 V3_GEARS_ATTR(trace_lost);
 V3_GEARS_ATTR(bp_foreign);
@@ -408,6 +410,7 @@ static struct attribute *v3_gears_attrs[] = {
 	&v3_gears_trace_returns_attr.attr,
 	&v3_gears_trace_stub_returns_attr.attr,
 	&v3_gears_ret_stub_attr.attr,
+	&v3_gears_ftrace_hook_attr.attr,
 	&v3_gears_trace_events_attr.attr,
 	&v3_gears_trace_lost_attr.attr,
 	&v3_gears_bp_foreign_attr.attr,
@@ -479,7 +482,8 @@ static void v3_gears_free(struct v3_vm *vm, unsigned int slot)
 
 static u64 v3_gears_caps(void)
 {
-	return V3_CAP_GEARS | V3_CAP_GEARS_INJECT | V3_CAP_GEARS_RET_STUB;
+	return V3_CAP_GEARS | V3_CAP_GEARS_INJECT | V3_CAP_GEARS_RET_STUB |
+	       V3_CAP_GEARS_FTRACE;
 }
 
 const struct v3_adapt_service v3_gears_service = {

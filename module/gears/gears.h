@@ -16,8 +16,10 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/completion.h>
+#include <linux/workqueue.h>
 #include "gmem.h"
 #include "gears_ps.h"
+#include "gears_fops.h"
 #include "../mmu/walk.h"
 
 struct v3_vm;
@@ -67,6 +69,7 @@ struct v3_gears_bp {
 	u8 trace;			/* selected by the running trace */
 	u8 str_arg, str_len_arg;	/* buffer argument kept (0xff none), its length */
 	u8 noret;			/* never returns to its caller */
+	u8 ft;				/* hooked through the guest's ftrace */
 };
 
 /* a call whose return GEARS waits for: the return address it replaced */
@@ -91,8 +94,17 @@ struct v3_gears_slot {
 	struct v3_gears_event ev;
 };
 
-/* an injection's kind GEARS makes itself (not in the ABI): the stub */
+/*
+ * Injections GEARS makes itself (not in the ABI): the return stub; a
+ * trace's hooks registered with the guest's ftrace, and unregistered.
+ */
 #define V3_GEARS_INJ_RETSTUB	0x100
+#define V3_GEARS_INJ_FTRACE	0x101
+#define V3_GEARS_INJ_FTRACE_OFF	0x102
+/* handlers one trace hooks through the guest's ftrace at most */
+#define V3_GEARS_FT_MAX		32
+/* FTRACE's own steps are numbered from this; the stub's are below */
+#define V3_GEARS_FT_STEP0	16
 #define V3_GEARS_RING		1024	/* events not read yet */
 
 /* x86-64 struct pt_regs (arch/x86/include/asm/ptrace.h), in u64s */
@@ -121,10 +133,14 @@ struct v3_gears_inj {
 	u64 sym_ro, sym_x;		/* RETSTUB: set_memory_ro/x */
 	bool execmem;			/* RETSTUB: func is execmem_alloc */
 	bool traced_only;		/* armed on the traced sites alone */
+	u64 ret_site_want;		/* where the steps return: a site, 0 the boundary's */
+	u32 ft_sites[V3_GEARS_FT_MAX];	/* FTRACE: the handlers (bps[] indices) */
+	u32 ft_n, ft_i, ft_waits;	/* how many, the next, the waits so far */
 	char params[V3_GEARS_SYM_LEN];	/* INSMOD */
 	/* at the boundary */
 	int step;
 	u64 gpr[V3_NR_GPRS], rip;	/* the vCPU's registers, given back */
+	u64 ret_site;			/* the UD2 each step returns to */
 	u64 pt[V3_PT_WORDS];		/* the process's own pt_regs */
 	u64 uaddr;			/* the scratch mapping */
 	bool regs_set;			/* EXEC: the process's pt_regs changed */
@@ -186,6 +202,17 @@ struct v3_gears_vm {
 	unsigned long ret_reaping;	/* bit 0: one reaper at a time */
 	struct v3_gears_slot *slots;
 	u32 ret_waiting;		/* busy slots whose event is still due */
+	/*
+	 * Hooks through the guest's ftrace (gears_ftrace.c): ft_want, the
+	 * trace's sites get no UD2 (its making is armed or done); ft_live,
+	 * an ftrace_ops of GEARS' is registered in the guest (ft_resets'
+	 * boot) and its callback's exits are traced calls.
+	 */
+	struct gears_ft_syms ft_syms;
+	struct work_struct ft_work;	/* the safe point for the making */
+	bool ft_want, ft_live;
+	u64 ft_resets;
+	int ft_err;			/* why the last trace did not use it */
 	u64 trace_entries, trace_returns, trace_events, bp_foreign;
 	u64 trace_stub_returns;
 	u64 injections;
@@ -247,9 +274,30 @@ void v3_gears_ret_free(struct v3_gears_vm *gv);
 ssize_t v3_gears_ret_stub_fmt(struct v3_gears_vm *gv, char *buf);
 extern bool v3_gears_ret_enable;	/* module parameter gears_ret_stub */
 
-/* gears_hook.c, for gears_ret.c */
+/* gears_hook.c, for gears_ret.c and gears_ftrace.c */
 void v3_gears_count(struct v3_gears_vm *gv, u64 *counter);
 void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev);
+void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			  const char *comm, u64 regs_va, u64 slot_va);
+struct v3_gears_bp *v3_gears_bp_find(struct v3_gears_vm *gv, u64 va);
+u64 v3_gears_ret_live(struct v3_gears_vm *gv);
+
+/* gears_ftrace.c: hooks through the guest's own ftrace */
+int v3_gears_ft_arm(struct v3_gears_vm *gv);
+void v3_gears_ft_begin(struct v3_gears_vm *gv);
+void v3_gears_ft_done(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, int err);
+void v3_gears_ft_settle(struct v3_gears_vm *gv);
+int v3_gears_ft_off(struct v3_gears_vm *gv, u32 wait_ms);
+/* how long a trace's stop waits for the unregistering's boundary */
+#define V3_GEARS_FT_STOP_MS	2000
+void v3_gears_ft_init(struct v3_gears_vm *gv);
+void v3_gears_ft_free(struct v3_gears_vm *gv);
+void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev);
+int v3_gears_ft_exit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu);
+void v3_gears_ft_forget(struct v3_gears_vm *gv);
+ssize_t v3_gears_ftrace_hook_fmt(struct v3_gears_vm *gv, char *buf);
+extern bool v3_gears_ft_enable;		/* module parameter gears_ftrace */
 
 /* gears_inject.c */
 int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data);

@@ -152,7 +152,7 @@ int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 }
 
 /* the site at va, placed or not; NULL if none */
-static struct v3_gears_bp *v3_gears_bp_find(struct v3_gears_vm *gv, u64 va)
+struct v3_gears_bp *v3_gears_bp_find(struct v3_gears_vm *gv, u64 va)
 {
 	u32 lo = 0, hi = gv->nr_bps;
 
@@ -236,10 +236,13 @@ int v3_gears_hook_sync(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 		v3_gears_unhook_returns(gv, m);
 	for (i = 0; i < gv->nr_bps; i++) {
 		struct v3_gears_bp *bp = &gv->bps[i];
-		bool want = armed || (gv->tracing && bp->trace) ||
+		bool want = armed || (gv->tracing && bp->trace && !gv->ft_want) ||
 			    v3_gears_pend_uses(gv, bp->va);
 		u8 code[5];
 
+		/* the guest's ftrace has it (GEARS' own hook): not touched */
+		if (READ_ONCE(bp->ft))
+			want = false;
 		if (want == !!bp->placed)
 			continue;
 		if (v3_read_gpa(gv->vm, bp->gpa, code, sizeof(code))) {
@@ -408,19 +411,22 @@ static bool v3_gears_traced(struct v3_gears_vm *gv, u32 tgid, const char *comm)
 	       !strncmp(gv->t_comm, comm, V3_GEARS_COMM_LEN);
 }
 
-/* a traced handler entered: its event, and its return hooked */
-static void v3_gears_trace_entry(struct v3_gears_vm *gv,
-				 struct v3_vcpu *vcpu,
-				 struct v3_gears_bp *bp, u32 pid, u32 tgid,
-				 const char *comm)
+/*
+ * A traced handler entered: its event, and its return hooked.  regs_va
+ * is the handler's argument (the system call's struct pt_regs), slot_va
+ * the stack slot of its return address.
+ */
+void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			  const char *comm, u64 regs_va, u64 slot_va)
 {
-	u64 *gpr = vcpu->regs.gpr, pt[V3_PT_WORDS], ret_addr;
+	u64 pt[V3_PT_WORDS], ret_addr;
 	struct v3_gears_event ev = {};
 
 	if (!v3_gears_traced(gv, tgid, comm))
 		return;
 	v3_gears_count(gv, &gv->trace_entries);
-	if (v3_read_gva(vcpu, gpr[V3_RDI], pt, V3_PT_SS * 8))
+	if (v3_read_gva(vcpu, regs_va, pt, V3_PT_SS * 8))
 		return;
 	ev.time_ns = ktime_get_ns();
 	ev.args[0] = pt[V3_PT_DI];
@@ -439,18 +445,23 @@ static void v3_gears_trace_entry(struct v3_gears_vm *gv,
 		ev.flags |= V3_GEARS_EV_INJECTED;
 	if (bp->str_arg != 0xff)
 		v3_gears_keep_str(vcpu, &ev, bp);
-	if (bp->noret || v3_read_gva(vcpu, gpr[V3_RSP], &ret_addr, 8)) {
+	if (bp->noret || v3_read_gva(vcpu, slot_va, &ret_addr, 8)) {
 		v3_gears_emit(gv, &ev);
 		return;
 	}
 	/* the result from GEARS' stub in the guest (no exit), else a trap */
-	if (!v3_gears_ret_hook(gv, vcpu, gpr[V3_RSP], ret_addr, &ev))
+	if (!v3_gears_ret_hook(gv, vcpu, slot_va, ret_addr, &ev))
 		return;
-	if (!v3_gears_push_ret(gv, bp->va, gpr[V3_RSP], ret_addr, false, &ev)) {
-		if (!v3_write_gva(vcpu, gpr[V3_RSP], &bp->va, 8))
+	/*
+	 * Hooked through ftrace the site is ftrace's call, no UD2 to return
+	 * to: with every stub slot taken the event goes out without result.
+	 */
+	if (!READ_ONCE(bp->ft) &&
+	    !v3_gears_push_ret(gv, bp->va, slot_va, ret_addr, false, &ev)) {
+		if (!v3_write_gva(vcpu, slot_va, &bp->va, 8))
 			return;
 		/* cannot happen: it was just read; but never lose the return */
-		v3_gears_pop_ret(gv, bp->va, gpr[V3_RSP], &(struct v3_gears_pend){});
+		v3_gears_pop_ret(gv, bp->va, slot_va, &(struct v3_gears_pend){});
 	}
 	v3_gears_emit(gv, &ev);
 }
@@ -467,6 +478,9 @@ static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 
 	if (!gv)
 		return -ENOENT;
+	/* the callback GEARS gave the guest's ftrace */
+	if (!v3_gears_ft_exit(gv, vcpu))
+		return 0;
 	bp = gv->bps && gv->hk_resets == READ_ONCE(vcpu->vm->resets) ?
 	     v3_gears_bp_find(gv, rip) : NULL;
 	if (!bp || !READ_ONCE(bp->placed)) {
@@ -490,7 +504,8 @@ static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 	if (v3_gears_inj_hit(gv, vcpu, bp, pid, tgid, comm))
 		return 0;
 	if (READ_ONCE(gv->tracing) && bp->trace)
-		v3_gears_trace_entry(gv, vcpu, bp, pid, tgid, comm);
+		v3_gears_trace_entry(gv, vcpu, bp, pid, tgid, comm,
+				     gpr[V3_RDI], gpr[V3_RSP]);
 	vcpu->regs.rip = bp->va + sizeof(gears_nop5);
 	return 0;
 }
@@ -503,21 +518,49 @@ static struct v3_ud_hook v3_gears_ud_hook = {
 
 struct v3_gears_start {
 	char *names;
+	bool named;
 	u32 hooked;
-	int ret_err;
+	int ret_err, ft_err;
 };
+
+/*
+ * The trace's handlers get UD2s (no hooks through the guest's ftrace):
+ * the return stub armed, the text synced, and a handler asked for by
+ * name whose NOP is gone since the table was built (the guest's ftrace
+ * or a kprobe made it a call; hook_sync logged which) refused, not
+ * traced as nothing.  Without names the others are traced.
+ */
+static int v3_gears_start_ud2(struct v3_gears_vm *gv, struct v3_gears_mem *m,
+			      struct v3_gears_start *s)
+{
+	int ret;
+	u32 i;
+
+	gv->ft_want = false;
+	s->ret_err = v3_gears_ret_arm(gv);
+	ret = v3_gears_hook_sync(gv, m, NULL);
+	s->hooked = 0;
+	for (i = 0; i < gv->nr_bps; i++) {
+		const struct v3_gears_bp *bp = &gv->bps[i];
+
+		s->hooked += bp->trace && bp->placed;
+		if (s->named && bp->trace && !bp->placed && !ret)
+			ret = -ENOENT;
+	}
+	return ret;
+}
 
 static int v3_gears_start_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 			       void *arg)
 {
 	struct v3_gears_start *s = arg;
 	char *names = s->names, *name;
-	bool named = *names;
 	u32 i;
 	int ret = v3_gears_hook_table(gv, m);
 
 	if (ret)
 		return ret;
+	s->named = *names;
 	for (i = 0; i < gv->nr_bps; i++)
 		gv->bps[i].trace = !*names;
 	while ((name = strsep(&names, ",")) != NULL) {
@@ -535,23 +578,17 @@ static int v3_gears_start_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 		}
 		bp->trace = 1;
 	}
-	s->ret_err = v3_gears_ret_arm(gv);
 	gv->tracing = true;
-	ret = v3_gears_hook_sync(gv, m, NULL);
-	for (i = 0; i < gv->nr_bps; i++) {
-		const struct v3_gears_bp *bp = &gv->bps[i];
-
-		s->hooked += bp->trace && bp->placed;
-		/*
-		 * A handler asked for by name whose NOP is gone since the
-		 * table was built (the guest's ftrace or a kprobe made it a
-		 * call; hook_sync logged which): refused, not traced as
-		 * nothing.  Without names the others are traced.
-		 */
-		if (named && bp->trace && !bp->placed && !ret)
-			ret = -ENOENT;
-	}
-	return ret;
+	/* through the guest's ftrace (every site's UD2 waits for a boundary) */
+	ret = v3_gears_ft_arm(gv);
+	s->ft_err = gv->ft_err;
+	if (ret)
+		return v3_gears_start_ud2(gv, m, s);
+	s->ret_err = v3_gears_ret_live(gv) ? 0 : -EINPROGRESS;
+	s->hooked = 0;
+	for (i = 0; i < gv->nr_bps; i++)
+		s->hooked += gv->bps[i].trace;
+	return v3_gears_hook_sync(gv, m, NULL);
 }
 
 static int v3_gears_stop_held(struct v3_gears_vm *gv, struct v3_gears_mem *m,
@@ -619,12 +656,14 @@ static int v3_gears_trace_start(struct v3_gears_vm *gv,
 	spin_unlock_irqrestore(&gv->hit_lock, flags);
 	ret = v3_gears_request(gv, v3_gears_start_held, &s);
 	if (ret && gv->tracing) {
+		v3_gears_ft_settle(gv);
 		v3_gears_request(gv, v3_gears_stop_held, NULL);
+		v3_gears_ft_off(gv, V3_GEARS_FT_STOP_MS);
 		v3_gears_ret_stop(gv);
 		v3_gears_drain(gv);
 	}
-	t->hooked = s.hooked;
 	t->ret_err = s.ret_err;
+	t->hook_err = s.ft_err;
 	return ret;
 }
 
@@ -698,7 +737,10 @@ int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
 			ret = -EALREADY;
 			break;
 		}
+		/* a making armed or running ends first: its UD2s go next */
+		v3_gears_ft_settle(gv);
 		ret = v3_gears_request(gv, v3_gears_stop_held, NULL);
+		v3_gears_ft_off(gv, V3_GEARS_FT_STOP_MS);
 		v3_gears_ret_stop(gv);
 		v3_gears_drain(gv);
 		wake_up_interruptible(&gv->trace_wq);
@@ -709,7 +751,9 @@ int v3_gears_trace(struct v3_vm *vm, struct v3_gears_trace *t,
 	}
 	t->hooked = 0;
 	for (i = 0; i < gv->nr_bps; i++)
-		t->hooked += gv->bps[i].trace && gv->bps[i].placed;
+		t->hooked += gv->bps[i].trace &&
+			     (gv->bps[i].placed || READ_ONCE(gv->bps[i].ft) ||
+			      READ_ONCE(gv->ft_want));
 	return v3_gears_end(gv, ret);
 }
 
@@ -732,6 +776,7 @@ int v3_gears_hook_attach(struct v3_gears_vm *gv)
 	init_waitqueue_head(&gv->trace_wq);
 	init_completion(&gv->inj.started);
 	init_completion(&gv->inj.done);
+	v3_gears_ft_init(gv);
 	return 0;
 }
 
@@ -755,6 +800,7 @@ void v3_gears_hook_forget(struct v3_gears_vm *gv)
 	gv->placed = 0;
 	gv->nr_pend = 0;
 	gv->tracing = false;
+	v3_gears_ft_forget(gv);
 	v3_gears_ret_forget(gv);
 	v3_gears_inj_abort(gv, -ENOEXEC);
 	wake_up_interruptible(&gv->trace_wq);
@@ -762,6 +808,7 @@ void v3_gears_hook_forget(struct v3_gears_vm *gv)
 
 void v3_gears_hook_free(struct v3_gears_vm *gv)
 {
+	v3_gears_ft_free(gv);
 	kvfree(gv->bps);
 	gv->bps = NULL;
 	kvfree(gv->pend);

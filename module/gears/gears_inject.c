@@ -80,6 +80,8 @@ void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
 	inj->kind = kind;
 	inj->pid = pid;
 	inj->calls = 0;
+	inj->ret_site_want = 0;
+	inj->ft_n = 0;
 	inj->t_req = ktime_get_ns();
 	reinit_completion(&inj->started);
 	reinit_completion(&inj->done);
@@ -121,9 +123,9 @@ int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	}
 	/* as after a CALL: RSP + 8 16-byte aligned (System V ABI 3.2.2) */
 	sp -= 8;
-	if (v3_write_gva(vcpu, sp, &inj->rip, 8))
+	if (v3_write_gva(vcpu, sp, &inj->ret_site, 8))
 		return -EFAULT;
-	ret = v3_gears_push_ret(gv, inj->rip, sp, 0, true, NULL);
+	ret = v3_gears_push_ret(gv, inj->ret_site, sp, 0, true, NULL);
 	if (ret)
 		return ret;
 	gpr[V3_RSP] = sp;
@@ -207,8 +209,15 @@ static void v3_gears_inj_next(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	unsigned int i;
 	int ret = 0;
 
-	if (inj->kind == V3_GEARS_INJ_RETSTUB) {
-		v3_gears_ret_step(gv, vcpu, prev);
+	if (inj->kind == V3_GEARS_INJ_RETSTUB ||
+	    (inj->kind == V3_GEARS_INJ_FTRACE && inj->step < V3_GEARS_FT_STEP0 &&
+	     !v3_gears_ret_live(gv))) {
+		v3_gears_ret_step(gv, vcpu, prev);	/* the stub's pages first */
+		return;
+	}
+	if (inj->kind == V3_GEARS_INJ_FTRACE ||
+	    inj->kind == V3_GEARS_INJ_FTRACE_OFF) {
+		v3_gears_ft_step(gv, vcpu, prev);
 		return;
 	}
 	switch (inj->step) {
@@ -325,6 +334,8 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		return 0;
 	memcpy(inj->gpr, vcpu->regs.gpr, sizeof(inj->gpr));
 	inj->rip = bp->va;
+	/* the steps return to this site's UD2, or to the one asked for */
+	inj->ret_site = inj->ret_site_want ?: bp->va;
 	inj->hit_pid = pid;
 	inj->hit_tgid = tgid;
 	memcpy(inj->hit_comm, comm, sizeof(inj->hit_comm));
@@ -333,9 +344,12 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	inj->uaddr = 0;
 	inj->regs_set = false;
 	inj->err = 0;
-	if (inj->kind != V3_GEARS_INJ_RETSTUB)	/* GEARS' own, not a user's */
+	if (inj->kind < V3_GEARS_INJ_RETSTUB)	/* a user's, not GEARS' own */
 		gv->injections++;
 	complete(&inj->started);
+	if (inj->kind == V3_GEARS_INJ_FTRACE ||
+	    inj->kind == V3_GEARS_INJ_FTRACE_OFF)
+		v3_gears_ft_begin(gv);	/* nobody may wait: a worker's safe point */
 	/* RDI: the handler's pt_regs, the process's own */
 	if (v3_read_gva(vcpu, vcpu->regs.gpr[V3_RDI], inj->pt, sizeof(inj->pt)))
 		v3_gears_inj_finish(gv, vcpu, -EFAULT);
@@ -490,8 +504,16 @@ int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data)
 	if (ret)
 		return ret;
 	inj = &gv->inj;
-	/* the return stub waiting for a trace's first call: that can wait */
+	/*
+	 * The return stub waiting for a trace's first call, or the
+	 * unregistering of GEARS' ftrace_ops waiting for a boundary: those
+	 * can wait (the latter is armed again when this one ends)
+	 */
 	v3_gears_ret_cancel(gv);
+	spin_lock_irqsave(&gv->hit_lock, flags);
+	if (inj->state == V3_INJ_ARMED && inj->kind == V3_GEARS_INJ_FTRACE_OFF)
+		inj->state = V3_INJ_IDLE;
+	spin_unlock_irqrestore(&gv->hit_lock, flags);
 	if (inj->state == V3_INJ_ARMED || inj->state == V3_INJ_RUNNING) {
 		/* an earlier one timed out and still runs in the guest */
 		return v3_gears_end(gv, -EBUSY);
@@ -553,5 +575,8 @@ int v3_gears_inject(struct v3_vm *vm, struct v3_gears_inject *r, void **data)
 	r->calls = inj->calls;
 	inj->state = V3_INJ_IDLE;
 	inj->data = NULL;
+	/* an unregistering of GEARS' ftrace_ops this call put off: again */
+	if (gv->ft_live && !gv->tracing && !gv->gone)
+		v3_gears_ft_off(gv, 0);
 	return v3_gears_end(gv, ret);
 }

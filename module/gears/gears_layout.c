@@ -145,8 +145,10 @@ int v3_gears_layout_find(struct v3_gears_mem *m, const struct gears_ksyms *k,
 		*(u32 *)((char *)l + f->off) = off;
 	}
 	ret = v3_gears_layout_check(m, l);
-	if (!ret)
+	if (!ret) {
 		v3_gears_layout_modules(btf, k, l);
+		gears_fops_layout(btf, &l->fops);	/* optional: none, size 0 */
+	}
 out:
 	gears_btf_free(btf);
 	return ret;

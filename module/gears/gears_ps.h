@@ -8,6 +8,7 @@
 #define V3_GEARS_PS_H
 
 #include <linux/types.h>
+#include "gears_fops.h"
 #include "v3vmm.h"
 #include "gmem.h"
 
@@ -26,6 +27,8 @@ struct v3_gears_layout {
 	 */
 	u64 modules;
 	u32 mod_list, mod_kallsyms, mks_symtab, mks_num, mks_strtab;
+	/* struct ftrace_ops (gears_fops.h): size 0 when the BTF lacks it */
+	struct gears_fops fops;
 };
 
 /* modules walked and symbols read at most, against a looping list */

@@ -109,6 +109,10 @@ void v3_gears_ret_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 		if (!ret)
 			ret = v3_gears_ret_page(vcpu, va + GEARS_RET_PAGE, false,
 						&gpa);
+		/* the ftrace_ops' page: the guest's ftrace writes it */
+		if (!ret)
+			ret = v3_gears_ret_page(vcpu, va + GEARS_FT_OPS_OFF,
+						false, NULL);
 		if (ret)
 			break;
 		inj->uaddr = gpa;
@@ -131,7 +135,7 @@ void v3_gears_ret_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 }
 
 /* the stub usable now: its code page, or 0 */
-static u64 v3_gears_ret_live(struct v3_gears_vm *gv)
+u64 v3_gears_ret_live(struct v3_gears_vm *gv)
 {
 	u64 va = smp_load_acquire(&gv->ret_va);
 
@@ -189,17 +193,29 @@ int v3_gears_ret_arm(struct v3_gears_vm *gv)
 	return gv->ret_err = -EINPROGRESS;
 }
 
-/* the stub's making, armed and not started, called off (any context) */
+/*
+ * The stub's making, or the hooks' through ftrace, armed and not started,
+ * called off (any context)
+ */
 void v3_gears_ret_cancel(struct v3_gears_vm *gv)
 {
 	struct v3_gears_inj *inj = &gv->inj;
 	unsigned long flags;
 
+	bool ft = false;
+
 	spin_lock_irqsave(&gv->hit_lock, flags);
-	if (inj->state == V3_INJ_ARMED && inj->kind == V3_GEARS_INJ_RETSTUB)
+	if (inj->state == V3_INJ_ARMED &&
+	    (inj->kind == V3_GEARS_INJ_RETSTUB || inj->kind == V3_GEARS_INJ_FTRACE)) {
+		ft = inj->kind == V3_GEARS_INJ_FTRACE;
 		inj->state = V3_INJ_IDLE;
+	}
 	spin_unlock_irqrestore(&gv->hit_lock, flags);
 	inj->traced_only = false;
+	if (ft) {		/* the trace's handlers get UD2s instead */
+		gv->ft_want = false;
+		gv->ft_err = -ECANCELED;
+	}
 }
 
 /* the injection's end: the stub published, or why not */
@@ -210,6 +226,15 @@ static void v3_gears_ret_made(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		err = -ENOEXEC;
 	gv->ret_err = err;
 	gv->inj.traced_only = false;
+	if (!err && gv->inj.kind == V3_GEARS_INJ_FTRACE) {
+		gv->ret_gpa = gpa;
+		gv->ret_resets = gv->ret_resets_arm;
+		gv->ret_waiting = 0;
+		smp_store_release(&gv->ret_va, va);
+		v3_info("%s: gears: return stub at %llx\n", gv->vm->name, va);
+		v3_gears_ft_step(gv, vcpu, 0);	/* the hooks next */
+		return;
+	}
 	if (!err) {
 		gv->ret_gpa = gpa;
 		gv->ret_resets = gv->ret_resets_arm;
@@ -222,7 +247,10 @@ static void v3_gears_ret_made(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		v3_info("%s: gears: no return stub (%d): a traced call costs two exits\n",
 			gv->vm->name, err);
 	}
-	v3_gears_inj_finish(gv, vcpu, err);
+	if (gv->inj.kind == V3_GEARS_INJ_FTRACE)
+		v3_gears_ft_done(gv, vcpu, err);	/* the pages are its too */
+	else
+		v3_gears_inj_finish(gv, vcpu, err);
 }
 
 /*

@@ -5,7 +5,7 @@
  * run as it is by tests/unit/test_gears_retstub.c.
  *
  * The code page holds one stub per slot; the data page after it one slot
- * each.  At a traced handler's entry GEARS writes the caller's return
+ * each; a third page is for hooks through the guest's ftrace (below).  At a traced handler's entry GEARS writes the caller's return
  * address into a free slot and makes the stub of that slot the handler's
  * return address.  The handler's RET lands on the stub, which
  *	push	slot.ret_addr(%rip)	; the caller's return address
@@ -25,15 +25,30 @@
 #include <linux/types.h>
 
 #define GEARS_RET_PAGE		4096
-#define GEARS_RET_SLOTS		128
+#define GEARS_RET_SLOTS		127
 #define GEARS_RET_STUB_SIZE	32	/* code page: stub i at i * 32 */
 #define GEARS_RET_SLOT_SIZE	32	/* data page: slot i at 4096 + i * 32 */
 #define GEARS_RET_SLOT_ADDR	0	/* u64: the caller's return address */
 #define GEARS_RET_SLOT_RESULT	8	/* u64: RAX at the handler's RET */
 #define GEARS_RET_SLOT_DONE	16	/* u8: 1 once the stub ran */
-#define GEARS_RET_SIZE		(2 * GEARS_RET_PAGE)
 
-/* the code page: GEARS_RET_PAGE bytes, INT3 wherever no stub runs */
+/*
+ * The code page's last 32 bytes: the callback GEARS gives the guest's
+ * ftrace (gears_ftrace.c), an ftrace_func_t called by ftrace's trampoline
+ * with RDI the traced function's call site, RCX its saved pt_regs:
+ *	endbr64			; it may be called indirectly (IBT)
+ *	ud2			; the exit: the VMM reads RDI and RCX
+ *	ret			; back into ftrace's trampoline
+ * The third page is the struct ftrace_ops the guest's ftrace keeps
+ * (writable: ftrace writes its flags and hashes there).
+ */
+#define GEARS_FT_CB_OFF		(GEARS_RET_SLOTS * GEARS_RET_STUB_SIZE)
+#define GEARS_FT_CB_UD		(GEARS_FT_CB_OFF + 4)
+#define GEARS_FT_OPS_OFF	(2 * GEARS_RET_PAGE)
+#define GEARS_RET_SIZE		(3 * GEARS_RET_PAGE)
+
+/* the code page: GEARS_RET_PAGE bytes, INT3 wherever no stub runs;
+ * the ftrace callback at GEARS_FT_CB_OFF */
 void gears_ret_code(u8 *page);
 
 /*

@@ -147,46 +147,72 @@ gears_linux() {
 }
 
 # --- tracing and injection (ABI 1.7, capability gears-inject) -----------------
-# gi_ftrace_tests NAME: the guest's own kprobe on a handler GEARS traces,
-# last (the second order breaks the guest's ftrace until it reboots).
-#  - The kprobe first: on a handler with an fentry NOP it is ftrace-based,
-#    so ftrace made the NOP a call; GEARS must leave that handler alone
-#    and say why (ENOENT), and the kprobe must go on counting.
-#  - GEARS first: the guest's ftrace checks the 5 bytes it expects
-#    (ftrace_verify_code: its NOP) before changing them, finds GEARS' UD2,
-#    warns (ftrace_bug) and turns itself off.  The UD2 is in guest memory,
-#    where the guest's reads see it: hiding it needs an execute-only view
-#    of the page (EPT only; NPT has no execute-only pages).  A known gap.
+# gi_ftrace_tests NAME: the guest's own kprobe on a handler GEARS traces.
+# GEARS hooks a trace's handlers through the guest's own ftrace (an
+# ftrace_ops of its own, gears_ftrace.c), so in either order both see
+# every call and the guest's ftrace finds what it expects:
+#  - the kprobe first (ftrace-based on a handler with an fentry NOP), then
+#    GEARS' trace: gpidloop's 20 getpid calls counted by both;
+#  - GEARS first, then the kprobe (enabled with no ftrace warning), then
+#    both count gpidloop's calls.
+# After each trace's stop GEARS' ops is gone (sysfs ftrace_hook) and no
+# byte of the text is GEARS' (text_dirty).
 gi_ftrace_tests() {
 	gf_n=$1 T=/sys/kernel/tracing
 	gi_dead "$gf_n" && { gi_rest "$gf_n"; return 1; }
 	gi_type "$gf_n" "mount -t tracefs nodev $T 2>/dev/null; echo 'p:gjkp __x64_sys_getpid' >$T/kprobe_events && echo 1 >$T/events/kprobes/gjkp/enable; echo GJKA kp=\$?; echo GJ\$((1))KA-$gv" "GJ1KA-$gv" 60
-	run 30 v3ctl gears trace "$gf_n" --syscalls getpid --duration 5
-	kr=$RC
-	head -n 1 "$ERR" >/tmp/gi.kerr
-	gi_type "$gf_n" "gpidloop 20 0 >/dev/null; echo GJKB hits=\$(grep -c 'gjkp:' $T/trace) warn=\$(dmesg | grep -c 'ftrace bug\|ftrace failed'); echo 0 >$T/events/kprobes/gjkp/enable; echo '-:gjkp' >>$T/kprobe_events; echo GJ\$((1))KB-$gv" "GJ1KB-$gv" 60
-	gi_con "$gf_n"
-	ka=$(grep '^GJKA ' /tmp/gi.con | tail -n 1) kb=$(grep '^GJKB ' /tmp/gi.con | tail -n 1)
-	hits=$(echo "$kb" | sed -n 's/.*hits=\([0-9]*\).*/\1/p')
-	gi_res "the guest's kprobe on getpid first: GEARS leaves the handler alone (ENOENT, says why), the kprobe counts on" \
-		"$([ "$ka" = 'GJKA kp=0' ] && [ "$kr" = 1 ] && grep -q 'ftrace or a kprobe holds' /tmp/gi.kerr &&
-		   [ "${hits:-0}" -ge 20 ] && echo "$kb" | grep -q ' warn=0$' && [ "$(gi_k "$gf_n" text_dirty)" = 0 ]; echo $?)" \
-		"guest: '$ka' '$kb'; v3ctl gears trace exit $kr: $(cat /tmp/gi.kerr); text_dirty $(gi_k "$gf_n" text_dirty)"
+	gi_name="the guest's kprobe on getpid first, then GEARS: both count every call through the guest's ftrace, no warning"
+	if gi_trace_up "$gf_n" --syscalls getpid --duration 60; then
+		gi_type "$gf_n" "gpidloop 20 0 >/dev/null; echo GJKB hits=\$(grep -c 'gjkp:' $T/trace) warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); echo 0 >$T/events/kprobes/gjkp/enable; echo '-:gjkp' >>$T/kprobe_events; echo GJ\$((1))KB-$gv" "GJ1KB-$gv" 60
+		fh=$(gi_k "$gf_n" ftrace_hook)
+		gi_bg_end 0
+		# GEARS' ops goes at the next system call after the stop
+		gi_type "$gf_n" "echo GJ\$((1))KX-$gv" "GJ1KX-$gv" 60
+		gi_ft_gone "$gf_n"
+		gi_con "$gf_n"
+		ka=$(grep '^GJKA ' /tmp/gi.con | tail -n 1) kb=$(grep '^GJKB ' /tmp/gi.con | tail -n 1)
+		gi_ft_res "$gi_name" "$([ "$ka" = 'GJKA kp=0' ] && echo "$kb" | grep -q ' warn=0$'; echo $?)" \
+			"$(echo "$kb" | sed -n 's/.*hits=\([0-9]*\).*/\1/p')" "'$ka' '$kb'"
+	else
+		gi_ft_noup "$gi_name"
+	fi
 
 	gi_dead "$gf_n" && { gi_rest "$gf_n"; return 1; }
-	gi_name="GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning"
-	if gi_trace_up "$gf_n" --syscalls getpid --duration 30; then
-		gi_type "$gf_n" "echo 'p:gjkp2 __x64_sys_getpid' >$T/kprobe_events && echo 1 >$T/events/kprobes/gjkp2/enable; echo GJKC kp=\$? warn=\$(dmesg | grep -c 'ftrace bug\|ftrace failed'); echo GJ\$((1))KC-$gv" "GJ1KC-$gv" 60
+	gi_name="GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call"
+	if gi_trace_up "$gf_n" --syscalls getpid --duration 60; then
+		gi_type "$gf_n" "echo 'p:gjkp2 __x64_sys_getpid' >$T/kprobe_events && echo 1 >$T/events/kprobes/gjkp2/enable; echo GJKC kp=\$? warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); gpidloop 20 0 >/dev/null; echo GJKD hits=\$(grep -c 'gjkp2:' $T/trace); echo GJ\$((1))KC-$gv" "GJ1KC-$gv" 60
+		fh=$(gi_k "$gf_n" ftrace_hook)
 		gi_bg_end 0
+		gi_type "$gf_n" "echo 0 >$T/events/kprobes/gjkp2/enable; echo '-:gjkp2' >>$T/kprobe_events; echo GJKE warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); echo GJ\$((1))KE-$gv" "GJ1KE-$gv" 60
+		gi_ft_gone "$gf_n"
 		gi_con "$gf_n"
-		kc=$(grep '^GJKC ' /tmp/gi.con | tail -n 1)
-		T_TODO="the guest's ftrace finds GEARS' UD2 where it expects its NOP and turns itself off (#15)"
-		gi_res "$gi_name" "$([ "$kc" = 'GJKC kp=0 warn=0' ]; echo $?)" "guest: '$kc'"
-		T_TODO=
+		kc=$(grep '^GJKC ' /tmp/gi.con | tail -n 1) kd=$(grep '^GJKD ' /tmp/gi.con | tail -n 1)
+		ke=$(grep '^GJKE ' /tmp/gi.con | tail -n 1)
+		gi_ft_res "$gi_name" "$([ "$kc" = 'GJKC kp=0 warn=0' ] && [ "$ke" = 'GJKE warn=0' ]; echo $?)" \
+			"$(echo "$kd" | sed -n 's/.*hits=\([0-9]*\).*/\1/p')" "'$kc' '$kd' '$ke'"
 	else
-		gi_bg_end 5
-		gi_fail "$gi_name" "no '# tracing' from v3ctl gears trace (exit $GI_RC): $(head -n 3 /tmp/gi.tre)"
+		gi_ft_noup "$gi_name"
 	fi
+}
+
+# gi_ft_res NAME GUEST_OK HITS GUEST_LINES: one order's result: the
+# guest's side (GUEST_OK 0), its kprobe's hits and GEARS' getpid events
+# (20 at least each), the trace through the guest's ftrace, GEARS' ops
+# registered while it ran ($fh) and gone after, no text of GEARS' left
+gi_ft_res() {
+	gev=$(grep -c ': getpid() = ' /tmp/gi.tr)
+	fh1=$(gi_k "$gf_n" ftrace_hook) td=$(gi_k "$gf_n" text_dirty)
+	gi_res "$1" \
+		"$([ "$2" = 0 ] && grep -q "through the guest's ftrace" /tmp/gi.tre &&
+		   [ "${3:-0}" -ge 20 ] && [ "${gev:-0}" -ge 20 ] &&
+		   case $fh in registered*) true ;; *) false ;; esac &&
+		   case $fh1 in none*) true ;; *) false ;; esac && [ "$td" = 0 ]; echo $?)" \
+		"guest: $4; GEARS' getpid events $gev; ftrace_hook while tracing '$fh', after '$fh1'; text_dirty $td" \
+		"v3ctl gears trace: exit $GI_RC: $(head -n 2 /tmp/gi.tre)"
+}
+gi_ft_noup() {
+	gi_bg_end 5
+	gi_fail "$1" "no '# tracing' from v3ctl gears trace (exit $GI_RC): $(head -n 3 /tmp/gi.tre)"
 }
 
 # gears_inject_tests NAME VCPUS, on the booted guest after ps and sym:
@@ -221,8 +247,8 @@ the guest unloads the injected module (its exit runs)
 the guest kernel logged no Oops, BUG: or general protection"
 # gi_ftrace_tests' (GEARS_FTRACE=0 leaves them out)
 [ "${GEARS_FTRACE:-1}" != 1 ] || GEARS_INJECT_NAMES="$GEARS_INJECT_NAMES
-the guest's kprobe on getpid first: GEARS leaves the handler alone (ENOENT, says why), the kprobe counts on
-GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning"
+the guest's kprobe on getpid first, then GEARS: both count every call through the guest's ftrace, no warning
+GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call"
 
 # gears_inject_has: the module traces and injects (capability
 # gears-inject; an older v3ctl shows the bit as cap-21) and this v3ctl
@@ -307,6 +333,28 @@ gi_trace_up() {
 	gi_bg /tmp/gi.tr /tmp/gi.tre timeout -k 5 150 v3ctl gears trace "$gt_n" "$@"
 	gi_wait /tmp/gi.tre '^# tracing' 60
 }
+# gi_ft_gone NAME: up to 20 s for GEARS' ftrace_ops to be unregistered
+# after a trace's stop (sysfs ftrace_hook "none")
+gi_ft_gone() {
+	gf_i=0
+	while [ $gf_i -lt 100 ]; do
+		case $(gi_k "$1" ftrace_hook) in none*) return 0 ;; esac
+		sleep 0.2
+		gf_i=$((gf_i + 1))
+	done
+	return 1
+}
+# gi_ft_wait NAME: up to 20 s for the trace's hooks through the guest's
+# ftrace to be made (sysfs ftrace_hook leaves "making")
+gi_ft_wait() {
+	gf_i=0
+	while [ $gf_i -lt 100 ]; do
+		case $(gi_k "$1" ftrace_hook) in making*) ;; *) return 0 ;; esac
+		sleep 0.2
+		gf_i=$((gf_i + 1))
+	done
+	return 1
+}
 
 # gi_res NAME STATUS DIAG... and gi_fail NAME DIAG...: result and fail
 # for the guest under test ("gears $gl: NAME"), counted in GI_DONE: the
@@ -374,8 +422,13 @@ gears_inject_tests() {
 	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
 	ev0=$(gi_k "$gn" trace_events) lo0=$(gi_k "$gn" trace_lost)
 	en0=$(gi_k "$gn" trace_entries) re0=$(gi_k "$gn" trace_returns) sr0=$(gi_k "$gn" trace_stub_returns)
-	ex0=$(gi_exc "$gn")
 	if gi_trace_up "$gn" --comm gpidloop --syscalls getpid --count 1000 --json --duration 120; then
+		# the hooks through the guest's ftrace (and the return stub) are
+		# made at the next system call of any process: the shell's echo
+		gi_type "$gn" "echo GJ\$((1))H-$gv" "GJ1H-$gv" 60
+		gi_ft_wait "$gn"
+		fh=$(gi_k "$gn" ftrace_hook)
+		ex0=$(gi_exc "$gn")
 		hk=$(gi_k "$gn" trace_hooked)
 		# gpidloop waits 300 ms; kpeek first: the text as the guest sees it now
 		gi_type "$gn" "kpeek __x64_sys_getpid | sed 's/^/GJPD-/'; gpidloop 1000 300; echo GJ\$((1))L-$gv" "GJ1L-$gv" 120
@@ -410,15 +463,19 @@ gears_inject_tests() {
 		# one exit a call: its entry; the result read from the stub's slot
 		den=$(gi_delta "$en0" "$(gi_k "$gn" trace_entries)") dre=$(gi_delta "$re0" "$(gi_k "$gn" trace_returns)")
 		dsr=$(gi_delta "$sr0" "$(gi_k "$gn" trace_stub_returns)") rs=$(gi_k "$gn" ret_stub)
-		# the VM's own count: the 1000 entries, and the stub's making
-		# at the first call (its boundary and 3 steps) at most
+		# the VM's own count once the hooks are made: the 1000 entries
+		# (the callback's UD2 that the guest's ftrace calls), and a few
+		# calls of others to the handler the making's steps returned to,
+		# until the safe point after it removed that UD2
 		dex=$(gi_delta "$ex0" "$(gi_exc "$gn")")
-		echo "# gears $gl: exits: trace_entries +$den trace_returns +$dre (traps); trace_stub_returns +$dsr; VM exception exits +$dex; ret_stub $rs"
+		echo "# gears $gl: exits: trace_entries +$den trace_returns +$dre (traps); trace_stub_returns +$dsr; VM exception exits +$dex; ret_stub $rs; ftrace_hook $fh"
 		gi_res "a traced call costs one exit: the 1000 results came from GEARS' return stub in the guest" \
 			"$([ "$nev" = 1000 ] && [ "$nbad" = 0 ] && [ "$den" = 1000 ] && [ "$dre" = 0 ] && [ "$dsr" = 1000 ] &&
-			   [ "$dex" != '?' ] && [ "$dex" -ge 1000 ] && [ "$dex" -le 1010 ] &&
-			   grep -q 'results from the return stub (1 exit a call)' /tmp/gi.tre && case $rs in 0x*) true ;; *) false ;; esac; echo $?)" \
-			"events $nev ($nbad wrong); trace_entries +$den, trace_returns +$dre, trace_stub_returns +$dsr; VM exception exits +$dex (want 1000-1010); ret_stub '$rs'" \
+			   [ "$dex" != '?' ] && [ "$dex" -ge 1000 ] && [ "$dex" -le 1005 ] &&
+			   grep -q "through the guest's ftrace" /tmp/gi.tre && grep -q 'results from the return stub (1 exit a call)' /tmp/gi.tre &&
+			   case $rs in 0x*) true ;; *) false ;; esac &&
+			   case $fh in 'registered: 1 handlers'*) true ;; *) false ;; esac; echo $?)" \
+			"events $nev ($nbad wrong); trace_entries +$den, trace_returns +$dre, trace_stub_returns +$dsr; VM exception exits +$dex (want 1000-1005); ret_stub '$rs'; ftrace_hook '$fh'" \
 			"stderr: $(head -n 2 /tmp/gi.tre)"
 	else
 		gi_bg_end 5

@@ -10,6 +10,7 @@
 #include "gears/ksyms.h"
 #include "gears/btf.h"
 #include "fakeguest.h"
+#include "gears/gears_fops.h"
 #include "unit.h"
 
 static double now_ms(void)
@@ -307,6 +308,28 @@ static void check_handmade(void)
 	gears_btf_free(b);
 }
 
+/* what GEARS' hooks through the guest's ftrace need (gears_fops.h) */
+static void check_fops(const char *kver, const struct gears_btf *b,
+		       const struct gears_ksyms *k)
+{
+	struct gears_ft_syms fs;
+	struct gears_fops f;
+	s64 v = 0;
+	int ret;
+
+	ret = gears_fops_layout(b, &f);
+	CHECK(ret == 0 && f.func == 0 && f.flags == 16 && f.save_regs == 4 &&
+	      f.size > 24 && f.size <= GEARS_FOPS_MAX,
+	      "%s: struct ftrace_ops (%u bytes): func at %u, flags at %u, FTRACE_OPS_FL_SAVE_REGS %#llx",
+	      kver, f.size, f.func, f.flags, (unsigned long long)f.save_regs);
+	CHECK(!gears_btf_enum(b, "FTRACE_OPS_FL_DYNAMIC", &v) && v == 2 &&
+	      gears_btf_enum(b, "FTRACE_OPS_FL_NO_SUCH_FLAG", &v) == -ENOENT,
+	      "%s: an enumerator by name (FTRACE_OPS_FL_DYNAMIC 2), a missing one ENOENT", kver);
+	ret = gears_ft_syms(k, &fs);
+	CHECK(ret == 0 && fs.set_filter_ip && fs.reg && fs.unreg && fs.set_filter && fs.msleep,
+	      "%s: ftrace_set_filter_ip, (un)register_ftrace_function, ftrace_set_filter, msleep", kver);
+}
+
 static void check_kernel(const char *prefix)
 {
 	static const u64 slides[] = { 0, 0x1e600000 };
@@ -355,8 +378,10 @@ static void check_kernel(const char *prefix)
 			printf("# %s: %llu bytes of BTF parsed in %.1f ms\n", kern.kver,
 			       stop - start, now_ms() - t0);
 			check_layouts(kern.kver, b, &g, k);
-			if (si == 0)
+			if (si == 0) {
+				check_fops(kern.kver, b, k);
 				check_malformed(kern.kver, blob, stop - start);
+			}
 		}
 		gears_btf_free(b);
 		free(blob);

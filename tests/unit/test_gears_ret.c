@@ -33,6 +33,8 @@
 
 #define CODE_VA		0xffffffffc0010000ULL
 #define DATA_VA		(CODE_VA + GEARS_RET_PAGE)
+#define OPS_VA		(CODE_VA + GEARS_FT_OPS_OFF)
+#define OPS_GPA		0xb000ULL
 #define CODE_GPA	0x3000ULL
 #define DATA_GPA	0x7000ULL	/* not after the code page */
 #define STACK_VA	0xffffc90000013f00ULL
@@ -63,6 +65,8 @@ int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa)
 		*gpa = CODE_GPA + (gva - CODE_VA);
 	else if (gva >= DATA_VA && gva < DATA_VA + GEARS_RET_PAGE)
 		*gpa = DATA_GPA + (gva - DATA_VA);
+	else if (gva >= OPS_VA && gva < OPS_VA + GEARS_RET_PAGE)
+		*gpa = OPS_GPA + (gva - OPS_VA);
 	else if (gva >= STACK_VA && gva < STACK_VA + 0x100)
 		*gpa = STACK_GPA + (gva - STACK_VA);
 	else
@@ -83,7 +87,8 @@ int v3_gva_walk(struct v3_vcpu *vcpu, u64 gva, u32 access, unsigned int flags,
 	memset(w, 0, sizeof(*w));
 	if (v3_gva_to_gpa(vcpu, gva, &w->gpa))
 		return -EFAULT;
-	if (gva >= DATA_VA && gva < DATA_VA + GEARS_RET_PAGE) {
+	if ((gva >= DATA_VA && gva < DATA_VA + GEARS_RET_PAGE) ||
+	    (gva >= OPS_VA && gva < OPS_VA + GEARS_RET_PAGE)) {
 		w->writable = data_writable;
 	} else if (gva >= CODE_VA && gva < CODE_VA + GEARS_RET_PAGE) {
 		w->exec = x_takes && nr_calls >= 3;	/* set_memory_x called */
@@ -93,6 +98,15 @@ int v3_gva_walk(struct v3_vcpu *vcpu, u64 gva, u32 access, unsigned int flags,
 }
 
 static int gva_writes;
+
+int v3_read_gva(struct v3_vcpu *vcpu, u64 gva, void *buf, size_t len)
+{
+	u64 gpa;
+
+	if (v3_gva_to_gpa(vcpu, gva, &gpa) || v3_read_gpa(NULL, gpa, buf, len))
+		return -EFAULT;
+	return 0;
+}
 
 int v3_write_gva(struct v3_vcpu *vcpu, u64 gva, const void *buf, size_t len)
 {
@@ -115,8 +129,14 @@ u64 ktime_get_ns(void)
 	return 1;
 }
 
-/* the guest's kernel: the three functions, or not */
-static bool has_module_alloc = true;
+/* the guest's kernel: the three functions, or not; ftrace's */
+static bool has_module_alloc = true, has_ftrace = true;
+
+#define FN_FILTER_IP	0xffffffff81500000ULL
+#define FN_REGISTER	0xffffffff81600000ULL
+#define FN_UNREGISTER	0xffffffff81700000ULL
+#define FN_SET_FILTER	0xffffffff81800000ULL
+#define FN_MSLEEP	0xffffffff81900000ULL
 
 u64 gears_ksyms_lookup(const struct gears_ksyms *k, const char *name)
 {
@@ -128,17 +148,29 @@ u64 gears_ksyms_lookup(const struct gears_ksyms *k, const char *name)
 		return 0xffffffff81300000ULL;
 	if (!strcmp(name, "set_memory_x"))
 		return 0xffffffff81400000ULL;
+	if (!has_ftrace)
+		return 0;
+	if (!strcmp(name, "ftrace_set_filter_ip"))
+		return FN_FILTER_IP;
+	if (!strcmp(name, "register_ftrace_function"))
+		return FN_REGISTER;
+	if (!strcmp(name, "unregister_ftrace_function"))
+		return FN_UNREGISTER;
+	if (!strcmp(name, "ftrace_set_filter"))
+		return FN_SET_FILTER;
+	if (!strcmp(name, "msleep"))
+		return FN_MSLEEP;
 	return 0;
 }
 
 /* the injection's calls, as gears_inject.c would make them */
-static struct { u64 func, args[6]; } calls[8];
+static struct { u64 func, args[6]; } calls[32];
 static int finished, finish_err;
 
 int v3_gears_inj_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		      u64 func, bool syscall, const u64 *args)
 {
-	if (nr_calls < 8) {
+	if (nr_calls < 32) {
 		calls[nr_calls].func = func;
 		memcpy(calls[nr_calls].args, args, sizeof(calls[0].args));
 	}
@@ -152,6 +184,8 @@ void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
 	inj->state = V3_INJ_IDLE;
 	inj->kind = kind;
 	inj->pid = pid;
+	inj->ret_site_want = 0;
+	inj->ft_n = 0;
 }
 
 void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
@@ -191,6 +225,8 @@ static void reset(void)
 	gva_writes = 0;
 	v3_gears_ret_enable = true;
 	has_module_alloc = true;
+	has_ftrace = true;
+	v3_gears_ft_enable = true;
 	data_writable = true;
 	x_takes = true;
 }
@@ -397,9 +433,318 @@ static void check_calls(void)
 	v3_gears_ret_free(&gv);
 }
 
+/* ------------------------------------- hooks through the guest's ftrace */
+
+/* gears_ftrace.c's neighbours: the safe point, the sites, the trace */
+static int nr_syncs, nr_entries;
+static u64 entry_regs, entry_slot;
+static struct v3_gears_bp *entry_bp;
+static bool started_done;
+static struct v3_gears_bp bps[40];
+
+int v3_gears_request(struct v3_gears_vm *g,
+		     int (*fn)(struct v3_gears_vm *g, struct v3_gears_mem *m,
+			       void *arg),
+		     void *arg)
+{
+	return fn ? fn(g, NULL, arg) : 0;
+}
+
+/* the safe point: every UD2 goes but the one the steps return to */
+int v3_gears_hook_sync(struct v3_gears_vm *g, struct v3_gears_mem *m,
+		       void *arg)
+{
+	u32 i;
+
+	nr_syncs++;
+	for (i = 0; i < g->nr_bps; i++)
+		g->bps[i].placed = g->inj.state == V3_INJ_ARMED ||
+				   g->bps[i].va == g->inj.ret_site_want;
+	return 0;
+}
+
+long wait_for_completion_killable_timeout(struct completion *c,
+					  unsigned long timeout)
+{
+	return started_done ? 1 : 0;
+}
+
+unsigned long wait_for_completion_timeout(struct completion *c,
+					  unsigned long timeout)
+{
+	return started_done ? 1 : 0;
+}
+
+void v3_gears_task_of(struct v3_gears_vm *g, struct v3_vcpu *v, u32 *pid,
+		      u32 *tgid, char *comm)
+{
+	*pid = *tgid = 57;
+	strcpy(comm, "sh");
+}
+
+void v3_gears_trace_entry(struct v3_gears_vm *g, struct v3_vcpu *v,
+			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			  const char *comm, u64 regs_va, u64 slot_va)
+{
+	nr_entries++;
+	entry_bp = bp;
+	entry_regs = regs_va;
+	entry_slot = slot_va;
+}
+
+struct v3_gears_bp *v3_gears_bp_find(struct v3_gears_vm *g, u64 va)
+{
+	u32 i;
+
+	for (i = 0; i < g->nr_bps; i++)
+		if (g->bps[i].va == va)
+			return &g->bps[i];
+	return NULL;
+}
+
+/* n handlers, those in traced (a bit each) selected by the trace */
+static void ft_setup(u32 n, u64 traced)
+{
+	u32 i;
+
+	reset();
+	memset(bps, 0, sizeof(bps));
+	for (i = 0; i < n; i++) {
+		bps[i].va = 0xffffffff81010004ULL + i * 0x100;
+		bps[i].trace = !!(traced & (1ULL << i));
+		snprintf(bps[i].name, sizeof(bps[i].name), "call%u", i);
+	}
+	gv.bps = bps;
+	gv.nr_bps = n;
+	gv.hk_resets = vm.resets;
+	gv.layout.fops = (struct gears_fops){ .size = 200, .func = 0,
+					      .flags = 16, .save_regs = 4 };
+	nr_syncs = nr_entries = 0;
+	entry_bp = NULL;
+	v3_gears_ft_init(&gv);
+	started_done = false;
+	v3_gears_ret_prepare(&gv);
+}
+
+/* the making answered: the stub's steps, waits while a site keeps its UD2 */
+static void ft_make(s64 filter_ret, s64 reg_ret)
+{
+	u32 i;
+
+	make(CODE_VA, 0, 0);		/* ends in the first ftrace step */
+	for (i = 0; i < 3 && !finished; i++) {
+		if (i == 0)		/* the safe point ran meanwhile */
+			v3_gears_hook_sync(&gv, NULL, NULL);
+		if (calls[nr_calls - 1].func != FN_MSLEEP)
+			break;
+		v3_gears_ft_step(&gv, &vcpu, 0);
+	}
+	while (!finished && nr_calls < 32) {
+		u64 f = calls[nr_calls - 1].func;
+
+		v3_gears_ft_step(&gv, &vcpu, f == FN_FILTER_IP ? filter_ret :
+					     f == FN_REGISTER ? reg_ret : 0);
+	}
+}
+
+static int calls_to(u64 func)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nr_calls && i < 32; i++)
+		n += calls[i].func == func;
+	return n;
+}
+
+static void check_ftrace(void)
+{
+	u64 regs[V3_PT_WORDS] = {}, w;
+	u8 ops[200], zero[200] = {};
+	int ret, i;
+
+	ft_setup(4, 0x6);		/* call1 and call2 traced */
+	gv.tracing = true;
+	ret = v3_gears_ft_arm(&gv);
+	CHECK(ret == 0 && gv.inj.state == V3_INJ_ARMED && gv.inj.kind == V3_GEARS_INJ_FTRACE &&
+	      !gv.inj.traced_only && gv.ft_want && gv.inj.ft_n == 2 && gv.ft_err == -EINPROGRESS &&
+	      gv.inj.ft_sites[0] == 1 && gv.inj.ft_sites[1] == 2 &&
+	      gv.inj.ret_site_want == bps[0].va,
+	      "ft_arm: armed on every site; 2 handlers to hook; the steps return to an untraced one's UD2 (%d)", ret);
+	v3_gears_hook_sync(&gv, NULL, NULL);	/* armed: every UD2 */
+	gv.inj.state = V3_INJ_RUNNING;		/* the boundary taken */
+	v3_gears_ft_begin(&gv);
+	CHECK(gv.ft_work.queued == 1, "the boundary taken: the worker's safe point queued (the UD2s go)");
+	gv.ft_work.queued = 0;
+	ft_make(0, 0);
+	memcpy(ops, ram + OPS_GPA, sizeof(ops));
+	memcpy(&w, ops, 8);
+	CHECK(w == CODE_VA + GEARS_FT_CB_OFF && ops[16] == 4 &&
+	      !memcmp(ops + 8, zero, 8) && !memcmp(ops + 24, zero, sizeof(ops) - 24),
+	      "the ftrace_ops: func the callback, flags FTRACE_OPS_FL_SAVE_REGS, the rest zero");
+	CHECK(calls[3].func == FN_MSLEEP && calls[3].args[0] == 5 &&
+	      calls_to(FN_MSLEEP) == 1,
+	      "a handler still has its UD2: the step waits in msleep(5) for the safe point");
+	i = 4;
+	CHECK(calls[i].func == FN_FILTER_IP && calls[i].args[0] == OPS_VA &&
+	      calls[i].args[1] == bps[1].va && !calls[i].args[2] && !calls[i].args[3] &&
+	      calls[i + 1].func == FN_FILTER_IP && calls[i + 1].args[1] == bps[2].va &&
+	      calls[i + 2].func == FN_REGISTER && calls[i + 2].args[0] == OPS_VA &&
+	      nr_calls == 7,
+	      "ftrace_set_filter_ip(ops, site, 0, 0) for each handler, then register_ftrace_function(ops) (%d calls)",
+	      nr_calls);
+	CHECK(finished == 1 && finish_err == 0 && gv.ft_live && bps[1].ft && bps[2].ft &&
+	      !bps[0].ft && !bps[3].ft && gv.ret_va == CODE_VA && gv.ft_want && !gv.ft_err &&
+	      gv.ft_work.queued == 1,
+	      "registered: the two handlers marked as the guest's ftrace's, the injection ends, the worker syncs");
+	CHECK(!bps[1].placed && !bps[2].placed, "no UD2 on a handler ftrace now owns");
+
+	/* the callback's exit */
+	regs[V3_PT_DI] = 0xffffc90000011f58ULL;
+	regs[V3_PT_SP] = 0xffffc90000011f40ULL;
+	memcpy(ram + STACK_GPA, regs, sizeof(regs));
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	vcpu.regs.gpr[V3_RDI] = bps[2].va;
+	vcpu.regs.gpr[V3_RCX] = STACK_VA;
+	ret = v3_gears_ft_exit(&gv, &vcpu);
+	CHECK(ret == 0 && vcpu.regs.rip == CODE_VA + GEARS_FT_CB_UD + 2 && nr_entries == 1 &&
+	      entry_bp == &bps[2] && entry_regs == regs[V3_PT_DI] && entry_slot == regs[V3_PT_SP],
+	      "the callback's UD2: the handler's entry with ftrace's pt_regs' di and sp; on at its RET");
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD + 2;
+	CHECK(v3_gears_ft_exit(&gv, &vcpu) == -ENOENT && nr_entries == 1,
+	      "another #UD is not the callback's");
+	gv.tracing = false;
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	ret = v3_gears_ft_exit(&gv, &vcpu);
+	CHECK(ret == 0 && nr_entries == 1 && vcpu.regs.rip == CODE_VA + GEARS_FT_CB_UD + 2,
+	      "the trace stopped, still registered: the callback returns, no event");
+	vm.resets++;
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	CHECK(v3_gears_ft_exit(&gv, &vcpu) == -ENOENT,
+	      "after a guest reset the old callback's address is nobody's");
+	vm.resets--;
+
+	/* stopping: FTRACE_OFF at a boundary */
+	nr_calls = finished = 0;
+	gv.inj.state = V3_INJ_IDLE;	/* as the worker leaves it */
+	ret = v3_gears_ft_off(&gv, 2000);
+	CHECK(ret == -EINPROGRESS && gv.ft_live && gv.inj.state == V3_INJ_ARMED &&
+	      gv.inj.kind == V3_GEARS_INJ_FTRACE_OFF && gv.inj.ret_site_want == bps[0].va,
+	      "ft_off without a boundary yet: left armed (EINPROGRESS), the ops registered until the next system call");
+	gv.inj.state = V3_INJ_RUNNING;
+	gv.inj.step = 0;
+	v3_gears_ft_step(&gv, &vcpu, 0);
+	v3_gears_ft_step(&gv, &vcpu, -16);
+	CHECK(calls_to(FN_UNREGISTER) == 1 && calls[0].args[0] == OPS_VA && finished == 1 &&
+	      finish_err == -16 && gv.ft_live && bps[1].ft,
+	      "unregister_ftrace_function fails: EBUSY kept, still registered");
+	nr_calls = finished = 0;
+	gv.inj.step = 0;
+	v3_gears_ft_step(&gv, &vcpu, 0);
+	v3_gears_ft_step(&gv, &vcpu, 0);
+	v3_gears_ft_step(&gv, &vcpu, 0);
+	CHECK(nr_calls == 2 && calls[0].func == FN_UNREGISTER && calls[1].func == FN_SET_FILTER &&
+	      calls[1].args[0] == OPS_VA && !calls[1].args[1] && !calls[1].args[2] &&
+	      calls[1].args[3] == 1 && finished == 1 && finish_err == 0 && !gv.ft_live &&
+	      !bps[1].ft && !bps[2].ft,
+	      "unregister_ftrace_function(ops), then ftrace_set_filter(ops, NULL, 0, 1) frees its filter");
+
+	/* a new trace while the last one's ops is registered: out first */
+	gv.tracing = true;
+	bps[3].trace = 1;
+	bps[1].trace = bps[2].trace = 0;
+	gv.inj.state = V3_INJ_IDLE;
+	/* the old ops: registered again for the test */
+	bps[1].ft = bps[2].ft = 1;
+	gv.ft_live = true;
+	ret = v3_gears_ft_arm(&gv);
+	CHECK(ret == 0 && gv.inj.ft_n == 1 && gv.inj.ft_sites[0] == 3 &&
+	      gv.inj.ret_site_want == bps[0].va,
+	      "a trace starts with the last one's ops still registered: armed, its unregistering called off (%d)", ret);
+	nr_calls = finished = 0;
+	gv.inj.state = V3_INJ_RUNNING;
+	gv.inj.step = 0;
+	v3_gears_hook_sync(&gv, NULL, NULL);
+	v3_gears_ft_step(&gv, &vcpu, 0);
+	for (i = 0; i < 8 && !finished; i++)
+		v3_gears_ft_step(&gv, &vcpu, 0);
+	CHECK(nr_calls == 4 && calls[0].func == FN_UNREGISTER && calls[1].func == FN_SET_FILTER &&
+	      calls[1].args[3] == 1 && calls[2].func == FN_FILTER_IP && calls[2].args[1] == bps[3].va &&
+	      calls[3].func == FN_REGISTER && finished == 1 && !finish_err && gv.ft_live &&
+	      bps[3].ft && !bps[1].ft && !bps[2].ft,
+	      "its making unregisters the old ops and frees its filter, then filters and registers the new handler");
+
+	/* failures never leave an ops registered with a partial filter */
+	ft_setup(4, 0x6);
+	v3_gears_ft_arm(&gv);
+	ft_make(-22, 0);
+	CHECK(calls_to(FN_FILTER_IP) == 1 && !calls_to(FN_REGISTER) &&
+	      calls[nr_calls - 1].func == FN_SET_FILTER && calls[nr_calls - 1].args[3] == 1 &&
+	      finished == 1 && finish_err == -22 && !gv.ft_live && !bps[1].ft &&
+	      !gv.ft_want && gv.ft_err == -22 && gv.ft_work.queued,
+	      "ftrace_set_filter_ip fails: its filter reset, never registered (EINVAL); the trace falls back to UD2s");
+	ft_setup(4, 0x6);
+	v3_gears_ft_arm(&gv);
+	ft_make(0, -19);
+	CHECK(calls_to(FN_REGISTER) == 1 && calls[nr_calls - 1].func == FN_SET_FILTER &&
+	      finished == 1 && finish_err == -19 && !gv.ft_live && !bps[1].ft && !bps[2].ft,
+	      "register_ftrace_function fails (ftrace off in the guest): filter reset, ENODEV kept");
+
+	/* a user's injection calls an armed making off: UD2s instead */
+	ft_setup(4, 0x2);
+	gv.tracing = true;
+	v3_gears_ft_arm(&gv);
+	v3_gears_ret_cancel(&gv);
+	CHECK(!gv.ft_want && gv.inj.state == V3_INJ_IDLE && gv.ft_err == -ECANCELED,
+	      "an armed making called off (a user's injection first): ECANCELED, the trace falls back to UD2s");
+	ft_setup(4, 0x2);
+	v3_gears_ft_arm(&gv);
+	v3_gears_ft_settle(&gv);
+	CHECK(!gv.ft_want && gv.inj.state == V3_INJ_IDLE,
+	      "the trace stops before any boundary: the making called off");
+	ft_setup(4, 0x2);
+	attempt(0, 0, 0);	/* the stub's pages made first */
+	v3_gears_ret_cancel(&gv);
+	finished = 0;
+	v3_gears_ft_arm(&gv);
+	gv.inj.state = V3_INJ_RUNNING;	/* as inj_hit: the boundary taken */
+	gv.inj.step = 0;
+	make(0, 0, 0);
+	CHECK(finished == 1 && finish_err == -ENOMEM && !gv.ft_want && gv.ft_err == -ENOMEM &&
+	      gv.ret_err == -ENOMEM && nr_calls == 2,
+	      "the stub's pages cannot be made: no hooks through ftrace either (ENOMEM), UD2s and trapped returns (%d %d %d %d %d %d)", finished, finish_err, gv.ft_want, gv.ft_err, gv.ret_err, nr_calls);
+
+	/* when not */
+	ft_setup(4, 0x2);
+	v3_gears_ft_enable = false;
+	CHECK(v3_gears_ft_arm(&gv) == -EPERM && !gv.ft_want && gv.inj.state == V3_INJ_IDLE,
+	      "gears_ftrace=0: EPERM");
+	ft_setup(4, 0x2);
+	v3_gears_ret_enable = false;
+	CHECK(v3_gears_ft_arm(&gv) == -EPERM, "gears_ret_stub=0 (the pages are the stub's): EPERM");
+	ft_setup(4, 0x2);
+	gv.layout.fops.size = 0;
+	CHECK(v3_gears_ft_arm(&gv) == -EOPNOTSUPP, "no struct ftrace_ops in the guest's BTF: EOPNOTSUPP");
+	ft_setup(4, 0x2);
+	has_ftrace = false;
+	CHECK(v3_gears_ft_arm(&gv) == -ENOENT, "no register_ftrace_function (no dynamic ftrace): ENOENT");
+	ft_setup(4, 0xf);
+	CHECK(v3_gears_ft_arm(&gv) == -ENOSPC, "every handler traced: no site for the steps' returns (ENOSPC)");
+	ft_setup(4, 0);
+	CHECK(v3_gears_ft_arm(&gv) == -E2BIG, "nothing to hook: E2BIG");
+	ft_setup(40, (1ULL << 34) - 2);
+	CHECK(v3_gears_ft_arm(&gv) == -E2BIG && gv.inj.state == V3_INJ_IDLE,
+	      "33 handlers: more than V3_GEARS_FT_MAX, E2BIG (UD2s)");
+	ft_setup(4, 0x2);
+	gv.inj.kind = V3_GEARS_INJ_FTRACE_OFF;
+	gv.inj.state = V3_INJ_RUNNING;
+	CHECK(v3_gears_ft_arm(&gv) == -EBUSY, "the last trace's ops being unregistered right now: EBUSY (UD2s)");
+	v3_gears_ret_free(&gv);
+}
+
 int main(void)
 {
 	check_make();
 	check_calls();
+	check_ftrace();
 	return unit_done();
 }

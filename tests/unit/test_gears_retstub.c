@@ -66,10 +66,15 @@ int main(void)
 		return 1;
 	}
 	gears_ret_code(p);
-	CHECK_EQ(GEARS_RET_SLOTS * GEARS_RET_STUB_SIZE, GEARS_RET_PAGE,
-		 "the stubs fill the code page exactly");
-	CHECK_EQ(GEARS_RET_SLOTS * GEARS_RET_SLOT_SIZE, GEARS_RET_PAGE,
-		 "the slots fill the data page exactly");
+	CHECK_EQ(GEARS_RET_SLOTS * GEARS_RET_STUB_SIZE, GEARS_FT_CB_OFF,
+		 "the stubs fill the code page up to the ftrace callback");
+	CHECK(GEARS_RET_SLOTS * GEARS_RET_SLOT_SIZE <= GEARS_RET_PAGE &&
+	      GEARS_FT_CB_OFF + GEARS_RET_STUB_SIZE == GEARS_RET_PAGE,
+	      "the slots fit the data page; the callback has the code page's last 32 bytes");
+	CHECK(!memcmp(p + GEARS_FT_CB_OFF, "\xf3\x0f\x1e\xfa\x0f\x0b\xc3", 7) &&
+	      GEARS_FT_CB_UD == GEARS_FT_CB_OFF + 4 && p[GEARS_FT_CB_OFF + 7] == 0xcc &&
+	      p[GEARS_RET_PAGE - 1] == 0xcc,
+	      "the ftrace callback: ENDBR64, UD2 (at GEARS_FT_CB_UD), RET, then INT3s");
 	for (i = 0; i < GEARS_RET_SLOTS; i++)
 		for (j = 21; j < GEARS_RET_STUB_SIZE; j++)
 			bad_pad += p[i * GEARS_RET_STUB_SIZE + j] != 0xcc;

@@ -313,14 +313,16 @@ static int trace_stop(const char *cmd, int fd, const struct trace_opts *o,
 	return EXIT_OK;
 }
 
-/* the module says whether a trace's results come from the stub (ABI 1.8) */
-static bool has_ret_stub(int fd)
+/*
+ * The module says whether a trace's results come from the stub (ABI 1.8)
+ * and how its handlers are hooked (ABI 1.9)
+ */
+static bool has_cap(int fd, uint64_t cap)
 {
 	struct v3_version ver;
 
 	memset(&ver, 0, sizeof(ver));
-	return v3_ioctl(fd, V3_IOC_VERSION, &ver) == 0 &&
-	       (ver.caps & V3_CAP_GEARS_RET_STUB);
+	return v3_ioctl(fd, V3_IOC_VERSION, &ver) == 0 && (ver.caps & cap);
 }
 
 static int trace_run(const char *cmd, int fd, const struct trace_opts *o)
@@ -351,11 +353,20 @@ static int trace_run(const char *cmd, int fd, const struct trace_opts *o)
 	}
 	fprintf(stderr, "# tracing %u handler%s", t.hooked,
 		t.hooked == 1 ? "" : "s");
-	if (has_ret_stub(fd) && !t.ret_err)
+	if (has_cap(fd, V3_CAP_GEARS_FTRACE) && !t.hook_err)
+		fprintf(stderr, " through the guest's ftrace");
+	else if (has_cap(fd, V3_CAP_GEARS_FTRACE) && t.hook_err == -EINPROGRESS)
+		fprintf(stderr, " through the guest's ftrace (hooked at the next system call)");
+	else if (has_cap(fd, V3_CAP_GEARS_FTRACE))
+		fprintf(stderr, " with UD2s, not through the guest's ftrace (%s)",
+			errno_name(-t.hook_err));
+	/* hooks made at the next call bring the stub with them */
+	if (has_cap(fd, V3_CAP_GEARS_RET_STUB) &&
+	    (!t.ret_err || (t.ret_err == -EINPROGRESS && t.hook_err == -EINPROGRESS)))
 		fprintf(stderr, "; results from the return stub (1 exit a call)");
-	else if (has_ret_stub(fd) && t.ret_err == -EINPROGRESS)
+	else if (has_cap(fd, V3_CAP_GEARS_RET_STUB) && t.ret_err == -EINPROGRESS)
 		fprintf(stderr, "; results from the return stub (1 exit a call), made at the first traced call");
-	else if (has_ret_stub(fd))
+	else if (has_cap(fd, V3_CAP_GEARS_RET_STUB))
 		fprintf(stderr, "; returns trapped (2 exits a call): no return stub (%s)",
 			errno_name(-t.ret_err));
 	fputc('\n', stderr);

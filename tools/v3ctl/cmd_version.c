@@ -31,6 +31,7 @@ static const char *const cap_names[] = {
 	[12] = "ept-ad", [13] = "preempt-timer", [16] = "emulator-quirks",
 	[17] = "paging-switch", [18] = "placement", [19] = "content",
 	[20] = "gears", [21] = "gears-inject", [22] = "gears-ret-stub",
+	[23] = "gears-ftrace",
 };
 
 static const char *const mit_names[] = V3_MIT_NAMES;

@@ -162,7 +162,19 @@ struct mutex { int locked; };
 struct rw_semaphore { int count; };
 typedef struct { int locked; } spinlock_t;
 typedef struct { int unused; } wait_queue_head_t;
-struct work_struct { int unused; };
+struct work_struct { void (*func)(struct work_struct *w); int queued; };
+#define INIT_WORK(w, f)		((w)->func = (f), (w)->queued = 0)
+static inline bool schedule_work(struct work_struct *w)
+{
+	return !w->queued++;
+}
+static inline bool cancel_work_sync(struct work_struct *w)
+{
+	bool was = w->queued;
+
+	w->queued = 0;
+	return was;
+}
 struct preempt_notifier { int unused; };
 struct call_single_data { void (*func)(void *); void *info; };
 typedef struct call_single_data call_single_data_t;
@@ -281,6 +293,12 @@ static inline void preempt_enable(void) { }
 /* linux/completion.h: only initialised here */
 struct completion { unsigned int done; };
 static inline void reinit_completion(struct completion *c) { c->done = 0; }
+/* a test that reaches it defines it */
+long wait_for_completion_killable_timeout(struct completion *c,
+					  unsigned long timeout);
+unsigned long wait_for_completion_timeout(struct completion *c,
+					  unsigned long timeout);
+static inline unsigned long msecs_to_jiffies(unsigned int ms) { return ms; }
 #define sysfs_emit(buf, fmt, ...)	sprintf(buf, fmt, ##__VA_ARGS__)
 u64 ktime_get_ns(void);			/* a test that reaches it defines it */
 

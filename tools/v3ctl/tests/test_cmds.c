@@ -331,6 +331,7 @@ static struct {
 	uint64_t lost;
 	int raise_sig;			/* raised during the 2nd READ */
 	int ret_err;			/* START's ret_err: no return stub */
+	int hook_err;			/* START's hook_err with names: UD2s */
 	uint32_t read_err_at;		/* READ number failing EALREADY */
 	uint32_t stop_at;		/* READ number: stopped from elsewhere */
 } ft;
@@ -418,6 +419,8 @@ static int fake_trace(struct fvm *vm, struct v3_gears_trace *t)
 				ft.hooked += t->syscalls[i] == ',';
 		t->hooked = ft.hooked;
 		t->ret_err = ft.ret_err;
+		/* all handlers: never through ftrace (E2BIG, as the module) */
+		t->hook_err = t->syscalls[0] ? ft.hook_err : -E2BIG;
 		return 0;
 	case V3_GEARS_TRACE_STOP:
 		if (t->pid || t->comm[0] || t->syscalls[0] || t->events ||
@@ -590,7 +593,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 			  V3_CAP_EMULATOR_QUIRKS | V3_CAP_PAGING_SWITCH |
 			  V3_CAP_PLACEMENT | V3_CAP_CONTENT | V3_CAP_GEARS |
 			  V3_CAP_GEARS_INJECT | V3_CAP_GEARS_RET_STUB |
-			  (1ULL << 11) | (1ULL << 40);
+			  V3_CAP_GEARS_FTRACE | (1ULL << 11) | (1ULL << 40);
 		v->caps &= ~fake_caps_off;
 		v->mitigations = fake_mitigations;
 		return 0;
@@ -2060,7 +2063,7 @@ static void test_gears_trace(void)
 		 "vcpu 1 pid 57 comm sh: getpid() = 57\n"
 		 "vcpu 0 pid 57 comm sh: openat(0xffffffffffffff9c, \"%s\"..., 0, 0) = -2 ENOENT\n",
 		 path);
-	CHECK(r == 0 && !strcmp(out, want) && !strcmp(err, "# tracing 2 handlers; results from the return stub (1 exit a call)\n") &&
+	CHECK(r == 0 && !strcmp(out, want) && !strcmp(err, "# tracing 2 handlers through the guest's ftrace; results from the return stub (1 exit a call)\n") &&
 	      !strcmp(ft.syscalls, "write,getpid") && !ft.pid && !ft.comm[0] &&
 	      ft.stops == 1 && !ft.running,
 	      "gears trace --count 3: three lines, write's string, a cut path with ..., ENOENT; stopped");
@@ -2084,17 +2087,37 @@ static void test_gears_trace(void)
 	ft.lost = 7;
 	ft.ret_err = -ETIMEDOUT;
 	r = run(NULL, "gears trace vt --duration 0.05");
-	CHECK(r == 0 && !*out && !strcmp(err, "# tracing 300 handlers; returns trapped (2 exits a call): no return stub (ETIMEDOUT)\n# 7 events lost\n") && ft.stops == 1,
+	CHECK(r == 0 && !*out && !strcmp(err, "# tracing 300 handlers with UD2s, not through the guest's ftrace (E2BIG); returns trapped (2 exits a call): no return stub (ETIMEDOUT)\n# 7 events lost\n") && ft.stops == 1,
 	      "gears trace of all calls: 300 handlers; no return stub, and why; lost events on stderr");
 
 	ft_reset();
 	ft.ret_err = -EINPROGRESS;
 	r = run(NULL, "gears trace vt --duration 0.05");
-	CHECK(r == 0 && !strcmp(err, "# tracing 300 handlers; results from the return stub (1 exit a call), made at the first traced call\n"),
+	CHECK(r == 0 && !strcmp(err, "# tracing 300 handlers with UD2s, not through the guest's ftrace (E2BIG); results from the return stub (1 exit a call), made at the first traced call\n"),
 	      "gears trace: the return stub made at the first traced call");
 
 	ft_reset();
-	fake_caps_off = V3_CAP_GEARS_RET_STUB;
+	ft.hook_err = -EINPROGRESS;
+	ft.ret_err = -EINPROGRESS;
+	r = run(NULL, "gears trace vt --syscalls getpid --duration 0.05");
+	CHECK(r == 0 && !strcmp(err, "# tracing 1 handler through the guest's ftrace (hooked at the next system call); results from the return stub (1 exit a call)\n"),
+	      "gears trace: hooks through the guest's ftrace made at the next system call, the stub with them");
+
+	ft_reset();
+	ft.hook_err = -EPERM;
+	r = run(NULL, "gears trace vt --syscalls getpid --duration 0.05");
+	CHECK(r == 0 && !strcmp(err, "# tracing 1 handler with UD2s, not through the guest's ftrace (EPERM); results from the return stub (1 exit a call)\n"),
+	      "gears trace: UD2 hooks, and why not the guest's ftrace");
+
+	ft_reset();
+	fake_caps_off = V3_CAP_GEARS_FTRACE;
+	r = run(NULL, "gears trace vt --syscalls getpid --duration 0.05");
+	CHECK(r == 0 && !strcmp(err, "# tracing 1 handler; results from the return stub (1 exit a call)\n"),
+	      "gears trace with a module before ABI 1.9: no word on the hooks' way");
+	fake_caps_off = 0;
+
+	ft_reset();
+	fake_caps_off = V3_CAP_GEARS_RET_STUB | V3_CAP_GEARS_FTRACE;
 	r = run(NULL, "gears trace vt --duration 0.05");
 	CHECK(r == 0 && !strcmp(err, "# tracing 300 handlers\n"),
 	      "gears trace with a module before ABI 1.8: no word on the results' way");
@@ -2514,14 +2537,14 @@ void test_commands(void)
 	make_kernels();
 
 	r = run(NULL, "version");
-	CHECK(r == 0 && has(out, "abi: 1.8\n") && has(out, "backend: svm\n") &&
-	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content gears gears-inject gears-ret-stub cap-40\n") &&
+	CHECK(r == 0 && has(out, "abi: 1.9\n") && has(out, "backend: svm\n") &&
+	      has(out, "caps: svm nested-paging cap-11 emulator-quirks paging-switch placement content gears gears-inject gears-ret-stub gears-ftrace cap-40\n") &&
 	      has(out, "\nmitigations: rsb-fill spec-ctrl untrain-ret mit-50\n"),
 	      "cmd: version");
 	r = run(NULL, "version --json");
-	CHECK(r == 0 && has(out, "{\"abi\":\"1.8\",") &&
+	CHECK(r == 0 && has(out, "{\"abi\":\"1.9\",") &&
 	      has(out, "\"backend\":\"svm\"") &&
-	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"gears\",\"gears-inject\",\"gears-ret-stub\",\"cap-40\"]") &&
+	      has(out, "\"caps\":[\"svm\",\"nested-paging\",\"cap-11\",\"emulator-quirks\",\"paging-switch\",\"placement\",\"content\",\"gears\",\"gears-inject\",\"gears-ret-stub\",\"gears-ftrace\",\"cap-40\"]") &&
 	      has(out, "\"mitigations\":[\"rsb-fill\",\"spec-ctrl\",\"untrain-ret\",\"mit-50\"]") &&
 	      has(out, "}\n"), "cmd: version --json");
 	fake_mitigations = 0;
