@@ -133,14 +133,15 @@ struct v3_gears_inj {
 	u64 sym_ro, sym_x;		/* RETSTUB: set_memory_ro/x */
 	bool execmem;			/* RETSTUB: func is execmem_alloc */
 	bool traced_only;		/* armed on the traced sites alone */
-	u64 ret_site_want;		/* where the steps return: a site, 0 the boundary's */
 	u32 ft_sites[V3_GEARS_FT_MAX];	/* FTRACE: the handlers (bps[] indices) */
 	u32 ft_n, ft_i, ft_waits;	/* how many, the next, the waits so far */
+	bool ft_glob;			/* FTRACE: every handler, by a glob */
 	char params[V3_GEARS_SYM_LEN];	/* INSMOD */
 	/* at the boundary */
 	int step;
 	u64 gpr[V3_NR_GPRS], rip;	/* the vCPU's registers, given back */
-	u64 ret_site;			/* the UD2 each step returns to */
+	u64 ret_site;			/* the UD2 each step returns to: the
+					 * boundary's, or GEARS' own trap */
 	u64 pt[V3_PT_WORDS];		/* the process's own pt_regs */
 	u64 uaddr;			/* the scratch mapping */
 	bool regs_set;			/* EXEC: the process's pt_regs changed */

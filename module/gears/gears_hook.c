@@ -40,6 +40,7 @@
 #include "gears.h"
 #include "ksyms.h"
 #include "gears_site.h"
+#include "gears_retstub.h"
 
 #define V3_GEARS_HANDLER	"__x64_sys_"
 /* a reader waiting for events looks at the stub's slots this often */
@@ -470,7 +471,7 @@ void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 {
 	struct v3_gears_vm *gv = v3_gears_of(vcpu->vm);
-	u64 rip = vcpu->regs.rip, *gpr = vcpu->regs.gpr;
+	u64 rip = vcpu->regs.rip, *gpr = vcpu->regs.gpr, stub;
 	char comm[V3_GEARS_COMM_LEN];
 	struct v3_gears_pend p;
 	struct v3_gears_bp *bp;
@@ -481,6 +482,14 @@ static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 	/* the callback GEARS gave the guest's ftrace */
 	if (!v3_gears_ft_exit(gv, vcpu))
 		return 0;
+	/* an injected call back at GEARS' own trap (gears_ftrace.c) */
+	stub = v3_gears_ret_live(gv);
+	if (stub && rip == stub + GEARS_FT_TRAP &&
+	    v3_gears_pop_ret(gv, rip, gpr[V3_RSP] - 8, &p)) {
+		if (p.inj)
+			v3_gears_inj_ret(gv, vcpu);
+		return 0;
+	}
 	bp = gv->bps && gv->hk_resets == READ_ONCE(vcpu->vm->resets) ?
 	     v3_gears_bp_find(gv, rip) : NULL;
 	if (!bp || !READ_ONCE(bp->placed)) {

@@ -80,8 +80,8 @@ void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
 	inj->kind = kind;
 	inj->pid = pid;
 	inj->calls = 0;
-	inj->ret_site_want = 0;
 	inj->ft_n = 0;
+	inj->ft_glob = false;
 	inj->t_req = ktime_get_ns();
 	reinit_completion(&inj->started);
 	reinit_completion(&inj->done);
@@ -334,8 +334,8 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		return 0;
 	memcpy(inj->gpr, vcpu->regs.gpr, sizeof(inj->gpr));
 	inj->rip = bp->va;
-	/* the steps return to this site's UD2, or to the one asked for */
-	inj->ret_site = inj->ret_site_want ?: bp->va;
+	/* the steps return to this site's UD2 (gears_ftrace.c: its own) */
+	inj->ret_site = bp->va;
 	inj->hit_pid = pid;
 	inj->hit_tgid = tgid;
 	memcpy(inj->hit_comm, comm, sizeof(inj->hit_comm));

@@ -39,8 +39,9 @@ void gears_ret_code(u8 *page)
 		p[19] = 1;
 		p[20] = 0xc3;	/* ret; INT3s after it stop straight-line speculation */
 	}
-	/* endbr64 (SDM vol. 2A ENDBR64), ud2, ret */
+	/* endbr64 (SDM vol. 2A ENDBR64), ud2, ret; the injections' trap */
 	memcpy(page + GEARS_FT_CB_OFF, "\xf3\x0f\x1e\xfa\x0f\x0b\xc3", 7);
+	memcpy(page + GEARS_FT_TRAP, "\x0f\x0b", 2);
 }
 
 int gears_ret_syms(const struct gears_ksyms *k, struct gears_ret_syms *s)

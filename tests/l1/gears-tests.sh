@@ -154,7 +154,8 @@ gears_linux() {
 #  - the kprobe first (ftrace-based on a handler with an fentry NOP), then
 #    GEARS' trace: gpidloop's 20 getpid calls counted by both;
 #  - GEARS first, then the kprobe (enabled with no ftrace warning), then
-#    both count gpidloop's calls.
+#    both count gpidloop's calls; again with a trace of every handler
+#    (hooked by one glob, "__x64_sys_*").
 # After each trace's stop GEARS' ops is gone (sysfs ftrace_hook) and no
 # byte of the text is GEARS' (text_dirty).
 gi_ftrace_tests() {
@@ -177,18 +178,26 @@ gi_ftrace_tests() {
 		gi_ft_noup "$gi_name"
 	fi
 
-	gi_dead "$gf_n" && { gi_rest "$gf_n"; return 1; }
-	gi_name="GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call"
-	if gi_trace_up "$gf_n" --syscalls getpid --duration 60; then
-		gi_type "$gf_n" "echo 'p:gjkp2 __x64_sys_getpid' >$T/kprobe_events && echo 1 >$T/events/kprobes/gjkp2/enable; echo GJKC kp=\$? warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); gpidloop 20 0 >/dev/null; echo GJKD hits=\$(grep -c 'gjkp2:' $T/trace); echo GJ\$((1))KC-$gv" "GJ1KC-$gv" 60
-		fh=$(gi_k "$gf_n" ftrace_hook)
+	gi_ft_kprobe_after "$gf_n" 2 "GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call" --syscalls getpid
+	gi_ft_kprobe_after "$gf_n" 3 "GEARS traces every handler (one ftrace glob), then the guest's kprobe on getpid: enabled with no ftrace warning, both count every call"
+}
+
+# gi_ft_kprobe_after NAME N TEST [TRACE ARGS...]: GEARS' trace first, then
+# the guest's kprobe gjkpN on getpid, then gpidloop's 20 calls
+gi_ft_kprobe_after() {
+	gk_n=$1 gk_k=gjkp$2 gi_name=$3
+	shift 3
+	gi_dead "$gk_n" && { gi_rest "$gk_n"; return 1; }
+	if gi_trace_up "$gk_n" "$@" --duration 60; then
+		gi_type "$gk_n" "echo 'p:$gk_k __x64_sys_getpid' >$T/kprobe_events && echo 1 >$T/events/kprobes/$gk_k/enable; echo GJKC$gk_k kp=\$? warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); gpidloop 20 0 >/dev/null; echo GJKD$gk_k hits=\$(grep -c '$gk_k:' $T/trace); echo GJ\$((1))KC$gk_k-$gv" "GJ1KC$gk_k-$gv" 60
+		fh=$(gi_k "$gk_n" ftrace_hook)
 		gi_bg_end 0
-		gi_type "$gf_n" "echo 0 >$T/events/kprobes/gjkp2/enable; echo '-:gjkp2' >>$T/kprobe_events; echo GJKE warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); echo GJ\$((1))KE-$gv" "GJ1KE-$gv" 60
-		gi_ft_gone "$gf_n"
-		gi_con "$gf_n"
-		kc=$(grep '^GJKC ' /tmp/gi.con | tail -n 1) kd=$(grep '^GJKD ' /tmp/gi.con | tail -n 1)
-		ke=$(grep '^GJKE ' /tmp/gi.con | tail -n 1)
-		gi_ft_res "$gi_name" "$([ "$kc" = 'GJKC kp=0 warn=0' ] && [ "$ke" = 'GJKE warn=0' ]; echo $?)" \
+		gi_type "$gk_n" "echo 0 >$T/events/kprobes/$gk_k/enable; echo '-:$gk_k' >>$T/kprobe_events; echo GJKE$gk_k warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); echo GJ\$((1))KE$gk_k-$gv" "GJ1KE$gk_k-$gv" 60
+		gi_ft_gone "$gk_n"
+		gi_con "$gk_n"
+		kc=$(grep "^GJKC$gk_k " /tmp/gi.con | tail -n 1) kd=$(grep "^GJKD$gk_k " /tmp/gi.con | tail -n 1)
+		ke=$(grep "^GJKE$gk_k " /tmp/gi.con | tail -n 1)
+		gi_ft_res "$gi_name" "$([ "$kc" = "GJKC$gk_k kp=0 warn=0" ] && [ "$ke" = "GJKE$gk_k warn=0" ]; echo $?)" \
 			"$(echo "$kd" | sed -n 's/.*hits=\([0-9]*\).*/\1/p')" "'$kc' '$kd' '$ke'"
 	else
 		gi_ft_noup "$gi_name"
@@ -248,7 +257,8 @@ the guest kernel logged no Oops, BUG: or general protection"
 # gi_ftrace_tests' (GEARS_FTRACE=0 leaves them out)
 [ "${GEARS_FTRACE:-1}" != 1 ] || GEARS_INJECT_NAMES="$GEARS_INJECT_NAMES
 the guest's kprobe on getpid first, then GEARS: both count every call through the guest's ftrace, no warning
-GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call"
+GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call
+GEARS traces every handler (one ftrace glob), then the guest's kprobe on getpid: enabled with no ftrace warning, both count every call"
 
 # gears_inject_has: the module traces and injects (capability
 # gears-inject; an older v3ctl shows the bit as cap-21) and this v3ctl

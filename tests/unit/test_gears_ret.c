@@ -184,7 +184,7 @@ void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
 	inj->state = V3_INJ_IDLE;
 	inj->kind = kind;
 	inj->pid = pid;
-	inj->ret_site_want = 0;
+	inj->ft_glob = false;
 	inj->ft_n = 0;
 }
 
@@ -458,8 +458,7 @@ int v3_gears_hook_sync(struct v3_gears_vm *g, struct v3_gears_mem *m,
 
 	nr_syncs++;
 	for (i = 0; i < g->nr_bps; i++)
-		g->bps[i].placed = g->inj.state == V3_INJ_ARMED ||
-				   g->bps[i].va == g->inj.ret_site_want;
+		g->bps[i].placed = g->inj.state == V3_INJ_ARMED;
 	return 0;
 }
 
@@ -567,9 +566,8 @@ static void check_ftrace(void)
 	ret = v3_gears_ft_arm(&gv);
 	CHECK(ret == 0 && gv.inj.state == V3_INJ_ARMED && gv.inj.kind == V3_GEARS_INJ_FTRACE &&
 	      !gv.inj.traced_only && gv.ft_want && gv.inj.ft_n == 2 && gv.ft_err == -EINPROGRESS &&
-	      gv.inj.ft_sites[0] == 1 && gv.inj.ft_sites[1] == 2 &&
-	      gv.inj.ret_site_want == bps[0].va,
-	      "ft_arm: armed on every site; 2 handlers to hook; the steps return to an untraced one's UD2 (%d)", ret);
+	      gv.inj.ft_sites[0] == 1 && gv.inj.ft_sites[1] == 2 && !gv.inj.ft_glob,
+	      "ft_arm: armed on every site; 2 handlers to hook, each by its address (%d)", ret);
 	v3_gears_hook_sync(&gv, NULL, NULL);	/* armed: every UD2 */
 	gv.inj.state = V3_INJ_RUNNING;		/* the boundary taken */
 	v3_gears_ft_begin(&gv);
@@ -582,8 +580,8 @@ static void check_ftrace(void)
 	      !memcmp(ops + 8, zero, 8) && !memcmp(ops + 24, zero, sizeof(ops) - 24),
 	      "the ftrace_ops: func the callback, flags FTRACE_OPS_FL_SAVE_REGS, the rest zero");
 	CHECK(calls[3].func == FN_MSLEEP && calls[3].args[0] == 5 &&
-	      calls_to(FN_MSLEEP) == 1,
-	      "a handler still has its UD2: the step waits in msleep(5) for the safe point");
+	      calls_to(FN_MSLEEP) == 1 && gv.inj.ret_site == CODE_VA + GEARS_FT_TRAP,
+	      "a handler still has its UD2: the step waits in msleep(5) for the safe point; the steps return to GEARS' own trap");
 	i = 4;
 	CHECK(calls[i].func == FN_FILTER_IP && calls[i].args[0] == OPS_VA &&
 	      calls[i].args[1] == bps[1].va && !calls[i].args[2] && !calls[i].args[3] &&
@@ -594,7 +592,7 @@ static void check_ftrace(void)
 	      nr_calls);
 	CHECK(finished == 1 && finish_err == 0 && gv.ft_live && bps[1].ft && bps[2].ft &&
 	      !bps[0].ft && !bps[3].ft && gv.ret_va == CODE_VA && gv.ft_want && !gv.ft_err &&
-	      gv.ft_work.queued == 1,
+	      gv.ft_work.queued,
 	      "registered: the two handlers marked as the guest's ftrace's, the injection ends, the worker syncs");
 	CHECK(!bps[1].placed && !bps[2].placed, "no UD2 on a handler ftrace now owns");
 
@@ -628,7 +626,7 @@ static void check_ftrace(void)
 	gv.inj.state = V3_INJ_IDLE;	/* as the worker leaves it */
 	ret = v3_gears_ft_off(&gv, 2000);
 	CHECK(ret == -EINPROGRESS && gv.ft_live && gv.inj.state == V3_INJ_ARMED &&
-	      gv.inj.kind == V3_GEARS_INJ_FTRACE_OFF && gv.inj.ret_site_want == bps[0].va,
+	      gv.inj.kind == V3_GEARS_INJ_FTRACE_OFF,
 	      "ft_off without a boundary yet: left armed (EINPROGRESS), the ops registered until the next system call");
 	gv.inj.state = V3_INJ_RUNNING;
 	gv.inj.step = 0;
@@ -657,8 +655,7 @@ static void check_ftrace(void)
 	bps[1].ft = bps[2].ft = 1;
 	gv.ft_live = true;
 	ret = v3_gears_ft_arm(&gv);
-	CHECK(ret == 0 && gv.inj.ft_n == 1 && gv.inj.ft_sites[0] == 3 &&
-	      gv.inj.ret_site_want == bps[0].va,
+	CHECK(ret == 0 && gv.inj.ft_n == 1 && gv.inj.ft_sites[0] == 3,
 	      "a trace starts with the last one's ops still registered: armed, its unregistering called off (%d)", ret);
 	nr_calls = finished = 0;
 	gv.inj.state = V3_INJ_RUNNING;
@@ -727,8 +724,23 @@ static void check_ftrace(void)
 	ft_setup(4, 0x2);
 	has_ftrace = false;
 	CHECK(v3_gears_ft_arm(&gv) == -ENOENT, "no register_ftrace_function (no dynamic ftrace): ENOENT");
-	ft_setup(4, 0xf);
-	CHECK(v3_gears_ft_arm(&gv) == -ENOSPC, "every handler traced: no site for the steps' returns (ENOSPC)");
+	/* every handler: one glob */
+	ft_setup(40, (1ULL << 40) - 1);
+	gv.tracing = true;
+	ret = v3_gears_ft_arm(&gv);
+	CHECK(ret == 0 && gv.inj.ft_glob && !gv.inj.ft_n,
+	      "a trace of every handler (40, more than 32): one glob (%d)", ret);
+	gv.inj.state = V3_INJ_RUNNING;
+	gv.inj.step = 0;
+	ft_make(0, 0);
+	CHECK(calls_to(FN_FILTER_IP) == 0 && calls[nr_calls - 2].func == FN_SET_FILTER &&
+	      calls[nr_calls - 2].args[0] == OPS_VA &&
+	      calls[nr_calls - 2].args[1] == CODE_VA + GEARS_FT_GLOB_OFF &&
+	      calls[nr_calls - 2].args[2] == 11 && calls[nr_calls - 2].args[3] == 0 &&
+	      !strcmp((char *)ram + OPS_GPA + GEARS_FT_GLOB_OFF - GEARS_FT_OPS_OFF, "__x64_sys_*") &&
+	      calls[nr_calls - 1].func == FN_REGISTER && finished == 1 && !finish_err &&
+	      bps[0].ft && bps[39].ft && gv.ft_live,
+	      "ftrace_set_filter(ops, \"__x64_sys_*\", 11, 0), then register: all 40 handlers the guest's ftrace's");
 	ft_setup(4, 0);
 	CHECK(v3_gears_ft_arm(&gv) == -E2BIG, "nothing to hook: E2BIG");
 	ft_setup(40, (1ULL << 34) - 2);
