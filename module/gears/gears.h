@@ -135,7 +135,6 @@ struct v3_gears_inj {
 	bool traced_only;		/* armed on the traced sites alone */
 	u32 ft_sites[V3_GEARS_FT_MAX];	/* FTRACE: the handlers (bps[] indices) */
 	u32 ft_n, ft_i, ft_waits;	/* how many, the next, the waits so far */
-	bool ft_glob;			/* FTRACE: every handler, by a glob */
 	char params[V3_GEARS_SYM_LEN];	/* INSMOD */
 	/* at the boundary */
 	int step;

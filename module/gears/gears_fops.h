@@ -22,8 +22,8 @@ struct gears_fops {
 	u64 save_regs;		/* FTRACE_OPS_FL_SAVE_REGS */
 };
 
-/* the largest ftrace_ops GEARS places (its page, but a glob's 64 bytes) */
-#define GEARS_FOPS_MAX		(4096 - 64)
+/* the largest ftrace_ops GEARS places (its page) */
+#define GEARS_FOPS_MAX		4096
 
 /* 0, or -ENOENT (no such struct, member or flag, or sizes not as expected) */
 int gears_fops_layout(const struct gears_btf *b, struct gears_fops *f);

@@ -72,15 +72,6 @@ static u64 v3_gears_ft_ops(struct v3_gears_vm *gv)
 	return va ? va + GEARS_FT_OPS_OFF : 0;
 }
 
-/* every handler's name (kernel/trace/ftrace.c's glob matching) */
-#define V3_GEARS_FT_GLOB	"__x64_sys_*"
-
-/* where that glob is in the guest: the ops page's last 64 bytes */
-static u64 v3_gears_ft_glob(struct v3_gears_vm *gv)
-{
-	return v3_gears_ret_live(gv) + GEARS_FT_GLOB_OFF;
-}
-
 /* a step: func(a0, a1, a2, a3) in the guest */
 static int v3_gears_ft_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			    int step, u64 func, u64 a0, u64 a1, u64 a2, u64 a3)
@@ -99,9 +90,6 @@ static bool v3_gears_ft_placed(struct v3_gears_vm *gv)
 
 	for (i = 0; i < inj->ft_n; i++)
 		if (READ_ONCE(gv->bps[inj->ft_sites[i]].placed))
-			return true;
-	for (i = 0; inj->ft_glob && i < gv->nr_bps; i++)
-		if (gv->bps[i].trace && READ_ONCE(gv->bps[i].placed))
 			return true;
 	return false;
 }
@@ -123,11 +111,7 @@ static int v3_gears_ft_ops_write(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			return ret;
 	}
 	ret = v3_write_gva(vcpu, ops + f->func, &cb, 8);
-	ret = ret ?: v3_write_gva(vcpu, ops + f->flags, &f->save_regs, 8);
-	if (!ret && gv->inj.ft_glob)
-		ret = v3_write_gva(vcpu, v3_gears_ft_glob(gv), V3_GEARS_FT_GLOB,
-				   sizeof(V3_GEARS_FT_GLOB));
-	return ret;
+	return ret ?: v3_write_gva(vcpu, ops + f->flags, &f->save_regs, 8);
 }
 
 /* the hooks registered (the exit path of the last step) */
@@ -142,9 +126,6 @@ static void v3_gears_ft_mark(struct v3_gears_vm *gv, bool on)
 		WRITE_ONCE(gv->bps[i].ft, 0);
 	for (i = 0; on && i < inj->ft_n; i++)
 		WRITE_ONCE(gv->bps[inj->ft_sites[i]].ft, 1);
-	for (i = 0; on && inj->ft_glob && i < gv->nr_bps; i++)
-		if (gv->bps[i].trace)
-			WRITE_ONCE(gv->bps[i].ft, 1);
 	if (on) {
 		gv->ft_resets = gv->ret_resets;
 		smp_store_release(&gv->ft_live, true);
@@ -212,15 +193,8 @@ void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 			break;
 		}
 		inj->ft_i = 0;
-		if (inj->ft_glob)	/* every handler at once */
-			ret = v3_gears_ft_call(gv, vcpu, V3_FT_FILTER,
-					       fs->set_filter, ops,
-					       v3_gears_ft_glob(gv),
-					       strlen(V3_GEARS_FT_GLOB), 0);
-		else
-			ret = v3_gears_ft_call(gv, vcpu, V3_FT_FILTER,
-					       fs->set_filter_ip, ops,
-					       gv->bps[inj->ft_sites[0]].va, 0, 0);
+		ret = v3_gears_ft_call(gv, vcpu, V3_FT_FILTER, fs->set_filter_ip,
+				       ops, gv->bps[inj->ft_sites[0]].va, 0, 0);
 		break;
 	case V3_FT_FILTER:
 		if ((int)prev) {
@@ -294,7 +268,6 @@ int v3_gears_ft_arm(struct v3_gears_vm *gv)
 	struct gears_ret_syms rs = {};
 	unsigned long flags;
 	u32 i, n = 0;
-	bool glob;
 
 	gv->ft_want = false;
 	if (!v3_gears_ft_enable || !v3_gears_ret_enable)
@@ -314,13 +287,15 @@ int v3_gears_ft_arm(struct v3_gears_vm *gv)
 	for (i = 0; i < gv->nr_bps; i++)
 		if (gv->bps[i].trace && n++ < V3_GEARS_FT_MAX)
 			inj->ft_sites[n - 1] = i;
-	/* every handler: one glob; else each by its address, 32 at most */
-	glob = n == gv->nr_bps;
-	if (!n || (n > V3_GEARS_FT_MAX && !glob))
+	/*
+	 * Each by its address, 32 at most, and never every handler: the
+	 * boundaries GEARS needs later (the unregistering's, an injection's)
+	 * are UD2s on handlers the guest's ftrace does not own.
+	 */
+	if (!n || n > V3_GEARS_FT_MAX || n == gv->nr_bps)
 		return gv->ft_err = -E2BIG;
 	v3_gears_inj_new(inj, V3_GEARS_INJ_FTRACE, 0);
-	inj->ft_glob = glob;
-	inj->ft_n = glob ? 0 : n;
+	inj->ft_n = n;
 	inj->func = rs.alloc;
 	inj->sym_ro = rs.ro;
 	inj->sym_x = rs.x;

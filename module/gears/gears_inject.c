@@ -81,7 +81,6 @@ void v3_gears_inj_new(struct v3_gears_inj *inj, u32 kind, u32 pid)
 	inj->pid = pid;
 	inj->calls = 0;
 	inj->ft_n = 0;
-	inj->ft_glob = false;
 	inj->t_req = ktime_get_ns();
 	reinit_completion(&inj->started);
 	reinit_completion(&inj->done);

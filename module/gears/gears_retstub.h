@@ -42,13 +42,12 @@
  * and at +16 a UD2 that the calls GEARS injects return to (a trap of its
  * own, not a handler's).  The third page is the struct ftrace_ops the
  * guest's ftrace keeps (writable: ftrace writes its flags and hashes
- * there), and at its end the filter glob of a trace of every handler.
+ * there).
  */
 #define GEARS_FT_CB_OFF		(GEARS_RET_SLOTS * GEARS_RET_STUB_SIZE)
 #define GEARS_FT_CB_UD		(GEARS_FT_CB_OFF + 4)
 #define GEARS_FT_TRAP		(GEARS_FT_CB_OFF + 16)
 #define GEARS_FT_OPS_OFF	(2 * GEARS_RET_PAGE)
-#define GEARS_FT_GLOB_OFF	(3 * GEARS_RET_PAGE - 64)
 #define GEARS_RET_SIZE		(3 * GEARS_RET_PAGE)
 
 /* the code page: GEARS_RET_PAGE bytes, INT3 wherever no stub runs;
