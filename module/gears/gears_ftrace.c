@@ -29,13 +29,17 @@
  * handler has its UD2 (so the guest's ftrace must not start changing
  * one meanwhile: the process that would start it makes a system call
  * first, and that call is the boundary).  Once the boundary is taken a
- * worker removes the UD2s at the safe point but the one the steps return
- * to (a handler not traced), and a step waits in msleep() until the
- * handlers to hook have lost theirs before register_ftrace_function()
- * runs.  The stub's pages, the ops, the filter and the register are one
- * injection.  A trace falls back to UD2 hooks when it cannot be done (no
- * dynamic ftrace or no ftrace_ops in the BTF, no names or more than
- * V3_GEARS_FT_MAX, the guest's ftrace refusing).
+ * worker removes the UD2s at the safe point (the boundary's own once the
+ * calls that return to it are back: from the stub's pages on, the
+ * injected calls return to GEARS' own trap, GEARS_FT_TRAP), and a step
+ * waits in msleep() until the handlers to hook have lost theirs before
+ * register_ftrace_function() runs.  The stub's pages, the ops, the
+ * filter and the register are one injection.  A trace falls back to UD2
+ * hooks when it cannot be done (no dynamic ftrace or no ftrace_ops in
+ * the BTF, every handler or more than V3_GEARS_FT_MAX, the guest's
+ * ftrace refusing).  Never every handler: the unregistering and the
+ * injections take their boundaries at UD2s on handlers ftrace does not
+ * own.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
