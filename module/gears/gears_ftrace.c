@@ -86,6 +86,18 @@ static int v3_gears_ft_call(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	return v3_gears_inj_call(gv, vcpu, func, false, args);
 }
 
+/*
+ * A step: the ops' filter emptied and its hash freed (ftrace_set_filter
+ * with reset, no pattern), err kept for the injection's end.
+ */
+static int v3_gears_ft_reset(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			     int step, u64 ops, int err)
+{
+	gv->inj.err = err;
+	return v3_gears_ft_call(gv, vcpu, step, gv->ft_syms.set_filter, ops,
+				0, 0, 1);
+}
+
 /* a handler to hook still has its UD2 (the safe point has not run yet) */
 static bool v3_gears_ft_placed(struct v3_gears_vm *gv)
 {
@@ -203,9 +215,8 @@ void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 	case V3_FT_FILTER:
 		if ((int)prev) {
 			/* never register an ops whose filter misses one */
-			inj->err = (int)prev;
-			ret = v3_gears_ft_call(gv, vcpu, V3_FT_RESET,
-					       fs->set_filter, ops, 0, 0, 1);
+			ret = v3_gears_ft_reset(gv, vcpu, V3_FT_RESET, ops,
+						(int)prev);
 			break;
 		}
 		if (++inj->ft_i < inj->ft_n) {
@@ -220,9 +231,8 @@ void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 		break;
 	case V3_FT_REGISTER:
 		if ((int)prev) {
-			inj->err = (int)prev;
-			ret = v3_gears_ft_call(gv, vcpu, V3_FT_RESET,
-					       fs->set_filter, ops, 0, 0, 1);
+			ret = v3_gears_ft_reset(gv, vcpu, V3_FT_RESET, ops,
+						(int)prev);
 			break;
 		}
 		v3_gears_ft_mark(gv, true);
@@ -237,8 +247,7 @@ void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 			break;
 		}
 		v3_gears_ft_mark(gv, false);
-		ret = v3_gears_ft_call(gv, vcpu, V3_FT_OLD_RESET, fs->set_filter,
-				       ops, 0, 0, 1);
+		ret = v3_gears_ft_reset(gv, vcpu, V3_FT_OLD_RESET, ops, 0);
 		break;
 	case V3_FT_UNREG:
 		ret = v3_gears_ft_call(gv, vcpu, V3_FT_UNREGD, fs->unreg, ops,
@@ -250,9 +259,7 @@ void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev)
 			break;
 		}
 		v3_gears_ft_mark(gv, false);
-		inj->err = 0;
-		ret = v3_gears_ft_call(gv, vcpu, V3_FT_RESET, fs->set_filter,
-				       ops, 0, 0, 1);
+		ret = v3_gears_ft_reset(gv, vcpu, V3_FT_RESET, ops, 0);
 		break;
 	default:
 		ret = -EINVAL;
