@@ -66,14 +66,15 @@ gears_ps_check() {
 		sort -n >/tmp/gears.ps
 	sed 's/^/#   gears ps: /' /tmp/gears.ps | head -n 40
 	# every guest process, same parent, same name: task->comm, of which
-	# /proc shows more for a workqueue worker ("-" and its work) and for a
-	# kernel thread whose name did not fit (its full name), both in
+	# /proc shows more for a workqueue worker ("+" and the work it runs
+	# now, or "-" and its last: kernel/workqueue.c:wq_worker_comm()) and
+	# for a kernel thread whose name did not fit (its full name), both in
 	# fs/proc/array.c:proc_task_name()
 	gp_why=$(awk 'NR == FNR { pp[$1] = $2; c = $3; for (i = 4; i <= NF; i++) c = c " " $i; cm[$1] = c; next }
 		{ c = $3; for (i = 4; i <= NF; i++) c = c " " $i
 		  if (!($1 in pp)) { printf "pid %s (%s) missing; ", $1, c; next }
 		  if (pp[$1] != $2) printf "pid %s ppid %s, guest says %s; ", $1, pp[$1], $2
-		  if (cm[$1] != c && index(c, cm[$1] "-") != 1 &&
+		  if (cm[$1] != c && index(c, cm[$1] "-") != 1 && index(c, cm[$1] "+") != 1 &&
 		      !(length(cm[$1]) == 15 && index(c, cm[$1]) == 1)) printf "pid %s comm %s, guest says %s; ", $1, cm[$1], c }' \
 		/tmp/gears.ps /tmp/gears.guest | head -c 600)
 	ng=$(wc -l </tmp/gears.guest) np=$(wc -l </tmp/gears.ps)
