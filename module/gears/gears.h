@@ -70,6 +70,8 @@ struct v3_gears_bp {
 	u8 str_arg, str_len_arg;	/* buffer argument kept (0xff none), its length */
 	u8 noret;			/* never returns to its caller */
 	u8 ft;				/* hooked through the guest's ftrace */
+	u8 owned;			/* ftrace's call when the table was built:
+					 * hooked through ftrace only, no UD2 */
 };
 
 /* a call whose return GEARS waits for: the return address it replaced */

@@ -278,7 +278,7 @@ int v3_gears_ft_arm(struct v3_gears_vm *gv)
 	struct v3_gears_inj *inj = &gv->inj;
 	struct gears_ret_syms rs = {};
 	unsigned long flags;
-	u32 i, n = 0;
+	u32 i, n = 0, free = 0;
 
 	gv->ft_want = false;
 	if (!v3_gears_ft_enable || !v3_gears_ret_enable)
@@ -295,15 +295,18 @@ int v3_gears_ft_arm(struct v3_gears_vm *gv)
 	spin_unlock_irqrestore(&gv->hit_lock, flags);
 	if (inj->state == V3_INJ_ARMED || inj->state == V3_INJ_RUNNING)
 		return gv->ft_err = -EBUSY;
-	for (i = 0; i < gv->nr_bps; i++)
+	for (i = 0; i < gv->nr_bps; i++) {
 		if (gv->bps[i].trace && n++ < V3_GEARS_FT_MAX)
 			inj->ft_sites[n - 1] = i;
+		free += !gv->bps[i].trace && !gv->bps[i].owned;
+	}
 	/*
 	 * Each by its address, 32 at most, and never every handler: the
 	 * boundaries GEARS needs later (the unregistering's, an injection's)
-	 * are UD2s on handlers the guest's ftrace does not own.
+	 * are UD2s on handlers the guest's ftrace does not own, so one such
+	 * handler at least stays out of the trace.
 	 */
-	if (!n || n > V3_GEARS_FT_MAX || n == gv->nr_bps)
+	if (!n || n > V3_GEARS_FT_MAX || !free)
 		return gv->ft_err = -E2BIG;
 	v3_gears_inj_new(inj, V3_GEARS_INJ_FTRACE, 0);
 	inj->ft_n = n;

@@ -84,14 +84,16 @@ static void v3_gears_bp_kind(struct v3_gears_bp *bp)
 
 /*
  * At the safe point, the kernel found: every __x64_sys_* with its NOP,
- * in address order (kallsyms' order), and where the current task is.
+ * or with ftrace's call where the guest's ftrace owns it now (owned: GEARS
+ * can hook it through ftrace only), in address order (kallsyms' order),
+ * and where the current task is.
  */
 int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 {
 	struct gears_vread r = v3_gears_vread(m);
 	const size_t plen = strlen(V3_GEARS_HANDLER);
 	struct v3_gears_bp *bps;
-	u32 i, n = 0, count = gears_ksyms_count(gv->ksyms);
+	u32 i, n = 0, owned = 0, count = gears_ksyms_count(gv->ksyms);
 	char name[64], type;
 	u64 addr, cur;
 	int ret;
@@ -128,9 +130,13 @@ int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 			continue;	/* an alias of the one before */
 		if (gears_vread(&r, addr, code, sizeof(code)))
 			continue;
+		/* a NOP, or ftrace's call (a tracer, a kprobe on it) */
 		off = gears_site_offset(code);
+		bp->owned = off < 0;
+		if (bp->owned)
+			off = gears_site_ftrace_offset(code);
 		if (off < 0)
-			continue;	/* no NOP there (ftrace, a kprobe) */
+			continue;	/* neither (notrace, an INT3) */
 		addr += off;
 		if ((addr & ~PAGE_MASK) > PAGE_SIZE - sizeof(gears_nop5))
 			continue;	/* a NOP across pages: one gpa each */
@@ -139,6 +145,7 @@ int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 		bp->va = addr;
 		strscpy(bp->name, name + plen, sizeof(bp->name));
 		v3_gears_bp_kind(bp);
+		owned += bp->owned;
 		n++;
 	}
 	kvfree(gv->bps);
@@ -147,8 +154,8 @@ int v3_gears_hook_table(struct v3_gears_vm *gv, struct v3_gears_mem *m)
 	gv->placed = 0;
 	gv->cur_task = cur;
 	gv->hk_resets = READ_ONCE(gv->vm->resets);
-	v3_info("%s: gears: %u system call handlers can be hooked\n",
-		gv->vm->name, n);
+	v3_info("%s: gears: %u system call handlers can be hooked (%u of them through the guest's ftrace only: it owns them now)\n",
+		gv->vm->name, n, owned);
 	return 0;
 }
 
@@ -241,8 +248,8 @@ int v3_gears_hook_sync(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 			    v3_gears_pend_uses(gv, bp->va);
 		u8 code[5];
 
-		/* the guest's ftrace has it (GEARS' own hook): not touched */
-		if (READ_ONCE(bp->ft))
+		/* the guest's ftrace has it (GEARS' hook or another's) */
+		if (READ_ONCE(bp->ft) || bp->owned)
 			want = false;
 		if (want == !!bp->placed)
 			continue;
@@ -536,8 +543,9 @@ struct v3_gears_start {
  * The trace's handlers get UD2s (no hooks through the guest's ftrace):
  * the return stub armed, the text synced, and a handler asked for by
  * name whose NOP is gone since the table was built (the guest's ftrace
- * or a kprobe made it a call; hook_sync logged which) refused, not
- * traced as nothing.  Without names the others are traced.
+ * or a kprobe made it a call; hook_sync logged which), or that ftrace
+ * owned then, refused, not traced as nothing.  Without names the others
+ * are traced.
  */
 static int v3_gears_start_ud2(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 			      struct v3_gears_start *s)
@@ -553,6 +561,9 @@ static int v3_gears_start_ud2(struct v3_gears_vm *gv, struct v3_gears_mem *m,
 		const struct v3_gears_bp *bp = &gv->bps[i];
 
 		s->hooked += bp->trace && bp->placed;
+		if (s->named && bp->trace && bp->owned)
+			v3_info("%s: gears: trace: the guest's ftrace owns __x64_sys_%s and GEARS' hook through it is off (%d): not traced\n",
+				gv->vm->name, bp->name, gv->ft_err);
 		if (s->named && bp->trace && !bp->placed && !ret)
 			ret = -ENOENT;
 	}

@@ -10,7 +10,9 @@
  * tracer is attached to the function.  GEARS only ever makes a UD2 of
  * such a NOP (gears_site.h): the NOP does nothing, so resuming after it changes nothing
  * of what the function does, and a site ftrace or a kprobe owns (a call,
- * or an INT3 already) is left alone.
+ * or an INT3 already) is left alone.  A function whose site is ftrace's
+ * call can still be hooked through ftrace itself (gears_ftrace.c), which
+ * checks the address is one of its call sites before it touches it.
  */
 #include <linux/errno.h>
 #include <linux/string.h>
@@ -26,6 +28,17 @@ int gears_site_offset(const u8 *code)
 		return 0;
 	if (!memcmp(code, gears_endbr64, sizeof(gears_endbr64)) &&
 	    !memcmp(code + 4, gears_nop5, sizeof(gears_nop5)))
+		return 4;
+	return -ENOENT;
+}
+
+/* E8 rel32: CALL rel32 (SDM vol. 2A, CALL), the form ftrace writes */
+int gears_site_ftrace_offset(const u8 *code)
+{
+	if (code[0] == 0xe8)
+		return 0;
+	if (!memcmp(code, gears_endbr64, sizeof(gears_endbr64)) &&
+	    code[4] == 0xe8)
 		return 4;
 	return -ENOENT;
 }

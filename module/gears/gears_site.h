@@ -30,6 +30,14 @@ extern const u8 gears_nop5[5];
  */
 int gears_site_offset(const u8 *code);
 
+/*
+ * The offset of the call that stands where that NOP was when the guest's
+ * ftrace owns the function now (a tracer or an ftrace-based kprobe on it):
+ * 0, or 4 after an ENDBR64; -ENOENT when there is none.  GEARS writes no
+ * UD2 there; it can only hook such a function through ftrace itself.
+ */
+int gears_site_ftrace_offset(const u8 *code);
+
 struct gears_ksyms;
 /*
  * Where a CPU's current task pointer is, as an offset in its per-cpu

@@ -159,10 +159,16 @@ gears_linux() {
 # After each trace's stop GEARS' ops is gone (sysfs ftrace_hook) and no
 # byte of the text is GEARS' (text_dirty).
 gi_ftrace_tests() {
-	gf_n=$1 T=/sys/kernel/tracing
-	gi_dead "$gf_n" && { gi_rest "$gf_n"; return 1; }
+	gi_dead "$1" && { gi_rest "$1"; return 1; }
+	gi_ft_kprobe_first "$1" "the guest's kprobe on getpid first, then GEARS: both count every call through the guest's ftrace, no warning"
+	gi_ft_kprobe_after "$1" 2 "GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call" --syscalls getpid
+}
+
+# gi_ft_kprobe_first NAME TEST: the guest's kprobe gjkp on getpid, then
+# GEARS' trace of getpid, then gpidloop's 20 calls
+gi_ft_kprobe_first() {
+	gf_n=$1 gi_name=$2 T=/sys/kernel/tracing
 	gi_type "$gf_n" "mount -t tracefs nodev $T 2>/dev/null; echo 'p:gjkp __x64_sys_getpid' >$T/kprobe_events && echo 1 >$T/events/kprobes/gjkp/enable; echo GJKA kp=\$?; echo GJ\$((1))KA-$gv" "GJ1KA-$gv" 60
-	gi_name="the guest's kprobe on getpid first, then GEARS: both count every call through the guest's ftrace, no warning"
 	if gi_trace_up "$gf_n" --syscalls getpid --duration 60; then
 		gi_type "$gf_n" "gpidloop 20 0 >/dev/null; echo GJKB hits=\$(grep -c 'gjkp:' $T/trace) warn=\$(dmesg | grep -c 'ftrace bug\\|ftrace failed'); echo 0 >$T/events/kprobes/gjkp/enable; echo '-:gjkp' >>$T/kprobe_events; echo GJ\$((1))KB-$gv" "GJ1KB-$gv" 60
 		fh=$(gi_k "$gf_n" ftrace_hook)
@@ -177,8 +183,6 @@ gi_ftrace_tests() {
 	else
 		gi_ft_noup "$gi_name"
 	fi
-
-	gi_ft_kprobe_after "$gf_n" 2 "GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call" --syscalls getpid
 }
 
 # gi_ft_kprobe_after NAME N TEST [TRACE ARGS...]: GEARS' trace first, then
@@ -692,12 +696,33 @@ gears_tests() {
 			result "gears: after a guest reboot the kernel is found again" \
 				"$([ "$(cat "$k/finds")" = 2 ]; echo $?)" "finds $(cat "$k/finds")"
 			gears_ps_check "$gx" "$last vcpu after reboot"
+			[ "${GEARS_FTRACE:-1}" = 1 ] && gears_inject_has && gears_ft_owned "$gx" "$last"
 		else
 			fail "gears: after a guest reboot the kernel is found again" \
 				"the guest did not answer: $(tail -n 3 "/tmp/con.$gx")"
 		fi
 	fi
 	vm_gone "$gx"
+}
+
+# gears_ft_owned NAME VCPUS: on a guest just rebooted, before GEARS' first
+# trace of the boot (which builds the boot's table of handlers), the
+# guest's kprobe on getpid: its fentry is ftrace's call when the table is
+# built, so GEARS can hook it through ftrace only; the trace does, and the
+# module's log says the table has such handlers
+gears_ft_owned() {
+	gl="$2 vcpu after reboot" gv="$2r" GI_DONE=0
+	gi_name="the guest's kprobe on getpid placed before GEARS' first trace of the boot: GEARS hooks it through the guest's ftrace, both count every call, no warning"
+	if gi_dead "$1"; then
+		fail "gears $gl: $gi_name" "the guest died: state $(info_field "$1" state): $(info_field "$1" detail)"
+		return 1
+	fi
+	dm=$(dmesg | wc -l)
+	gi_ft_kprobe_first "$1" "$gi_name"
+	tb=$(dmesg | tail -n +$((dm + 1)) | grep "$1: gears: .* can be hooked" | tail -n 1)
+	echo "# gears $gl: ${tb:-no table built}"
+	result "gears $gl: the boot's table has getpid as the guest's ftrace's (built after the kprobe)" \
+		"$(echo "$tb" | grep -q '([1-9][0-9]* of them through the guest'"'"'s ftrace only'; echo $?)" "module log: '${tb:-none}'"
 }
 
 # --- a guest that is not well ---------------------------------------------------

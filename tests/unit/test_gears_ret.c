@@ -731,6 +731,23 @@ static void check_ftrace(void)
 	ft_setup(40, (1ULL << 34) - 2);
 	CHECK(v3_gears_ft_arm(&gv) == -E2BIG && gv.inj.state == V3_INJ_IDLE,
 	      "33 handlers: more than V3_GEARS_FT_MAX, E2BIG (UD2s)");
+	/* handlers the guest's ftrace owned when the table was built */
+	ft_setup(4, 0x2);
+	bps[1].owned = 1;
+	gv.tracing = true;
+	CHECK(v3_gears_ft_arm(&gv) == 0 && gv.inj.ft_n == 1 && gv.inj.ft_sites[0] == 1,
+	      "a handler ftrace owned when the table was built (a kprobe on it first): hooked through ftrace all the same");
+	v3_gears_hook_sync(&gv, NULL, NULL);
+	gv.inj.state = V3_INJ_RUNNING;
+	v3_gears_ft_begin(&gv);
+	ft_make(0, 0);
+	CHECK(finished == 1 && !finish_err && gv.ft_live && bps[1].ft && !bps[0].ft,
+	      "... registered, and that handler alone marked as hooked through ftrace");
+	v3_gears_ret_free(&gv);
+	ft_setup(4, 0x3);
+	bps[2].owned = bps[3].owned = 1;
+	CHECK(v3_gears_ft_arm(&gv) == -E2BIG && gv.inj.state == V3_INJ_IDLE,
+	      "every handler left out of the trace is ftrace's: no UD2 for GEARS' later boundaries, E2BIG");
 	ft_setup(4, 0x2);
 	gv.inj.kind = V3_GEARS_INJ_FTRACE_OFF;
 	gv.inj.state = V3_INJ_RUNNING;

@@ -41,7 +41,7 @@ static void check_kernel(const char *prefix, int want_off)
 	struct fakeguest g;
 	struct gears_vread r;
 	struct gears_ksyms *k = NULL;
-	u32 i, n, handlers = 0, calls = 0, sites = 0, wrong = 0;
+	u32 i, n, handlers = 0, calls = 0, sites = 0, wrong = 0, owned = 0;
 	u64 fentry, cur;
 	char name[128], type;
 	int ret;
@@ -85,16 +85,21 @@ static void check_kernel(const char *prefix, int want_off)
 			continue;
 		}
 		calls++;
-		/* ftrace using the site: not GEARS' */
+		/* ftrace using the site: not GEARS' to write, but ftrace's call */
 		if (gears_site_offset(code) != -ENOENT)
 			wrong++;
+		if (gears_site_ftrace_offset(code) == off && off == want_off)
+			owned++;
 		/* ftrace_init: the call becomes the NOP */
 		memcpy(code + off, gears_nop5, sizeof(gears_nop5));
 		if (gears_site_offset(code) == off && off == want_off)
 			sites++;
+		if (gears_site_ftrace_offset(code) != -ENOENT)
+			wrong++;
 		/* a kprobe's INT3 on it: not GEARS' either */
 		code[off] = 0xcc;
-		if (gears_site_offset(code) != -ENOENT)
+		if (gears_site_offset(code) != -ENOENT ||
+		    gears_site_ftrace_offset(code) != -ENOENT)
 			wrong++;
 		code[off] = gears_nop5[0];
 	}
@@ -105,7 +110,10 @@ static void check_kernel(const char *prefix, int want_off)
 	      kern.kver, calls, handlers);
 	CHECK_EQ(sites, calls, "%s: each one's site found at +%d once it is a NOP",
 		 kern.kver, want_off);
-	CHECK_EQ(wrong, 0, "%s: no site while ftrace or a kprobe uses it", kern.kver);
+	CHECK_EQ(owned, calls, "%s: each one's call found at +%d while ftrace owns it",
+		 kern.kver, want_off);
+	CHECK_EQ(wrong, 0, "%s: no site while ftrace or a kprobe uses it, no call where the NOP or an INT3 is",
+		 kern.kver);
 	for (i = 0; i < ARRAY_SIZE(need); i++) {
 		u64 va;
 		u8 code[GEARS_SITE_PEEK];
@@ -148,6 +156,10 @@ static void check_bytes(void)
 	CHECK_EQ(gears_site_offset(b), 4, "ENDBR64 then NOP5: site +4");
 	CHECK_EQ(gears_site_offset(c), -ENOENT, "another NOP: no site");
 	CHECK_EQ(gears_site_offset(d), -ENOENT, "ENDBR64 then a call (ftrace on): no site");
+	CHECK_EQ(gears_site_ftrace_offset(d), 4, "ENDBR64 then a call: ftrace's call at +4");
+	CHECK_EQ(gears_site_ftrace_offset(d + 4), 0, "a call first: ftrace's call at +0");
+	CHECK_EQ(gears_site_ftrace_offset(a), -ENOENT, "NOP5: no call");
+	CHECK_EQ(gears_site_ftrace_offset(c), -ENOENT, "another instruction: no call");
 }
 
 int main(void)
