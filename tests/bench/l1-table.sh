@@ -5,6 +5,8 @@
 # Status 0 when the suite reached V3B-DONE.  Sourced by the benchmarks
 # that are one L1 boot (placement.sh, content.sh) after lib.sh.
 #   BENCH_NOBUILD=1     reuse the built module, v3ctl and initramfs
+#   BENCH_L1_BOCHS=1    boot the emulated VMX host (Bochs) instead; the
+#                       boot-qemu.sh options are not used
 bench_l1_table() {
 	local suite=$1 title=$2 timeout=$3 out=$BUILD/bench log
 	shift 3
@@ -14,8 +16,14 @@ bench_l1_table() {
 		"$REPO/tests/harness/mkinitrd.sh"
 	fi
 	[ -f "$BUILD/l1.cpio.gz" ] || "$REPO/tests/harness/mkinitrd.sh"
-	"$REPO/tests/harness/boot-qemu.sh" "$suite" "$@" --timeout "$timeout" || true
 	log=$BUILD/logs/$suite.serial.log
+	if [ "${BENCH_L1_BOCHS:-0}" = 1 ]; then
+		load_kernels
+		rm -f "$log"
+		bochs_suite "$suite" "$log" "$timeout" || true
+	else
+		"$REPO/tests/harness/boot-qemu.sh" "$suite" "$@" --timeout "$timeout" || true
+	fi
 	{
 		echo "# $title ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 		echo
