@@ -17,6 +17,9 @@
  *   BTS/BTR/BTC r/m, r          0F AB, 0F B3, 0F BB (offset inside the operand)
  *   BTS/BTR/BTC r/m, imm8       0F BA /5 /6 /7
  *   CMPXCHG r/m, r              0F B0 0F B1
+ *   CMPXCHG8B m64               0F C7 /1 without REX.W (PAE kernels change
+ *                               their 8-byte entries with it: cmpxchg64);
+ *                               CMPXCHG16B (REX.W) is not emulated
  *   XADD r/m, r                 0F C0 0F C1
  * Flags (vol. 1 appendix A): the arithmetic ones set CF, PF, AF, ZF, SF
  * and OF as a CPU does; the logical ones clear CF and OF (AF is left
@@ -112,6 +115,10 @@ int v3_rmw_decode(const u8 *b, unsigned int n, bool lm, bool def32,
 		x->op = V3_RMW_XADD;
 		if (op == 0xc0)
 			x->size = 1;
+	} else if (two && op == 0xc7 && ((modrm >> 3) & 7) == 1 &&
+		   !(p.rex & 8)) {
+		x->op = V3_RMW_CMPXCHG8B;	/* 66 is ignored: always m64 */
+		x->size = 8;
 	}
 	if (x->op == V3_RMW_NONE)
 		return -ENOENT;
@@ -230,6 +237,18 @@ int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
 		o->rflags = (rflags & ~X86_EFLAGS_CF) |
 			    ((old >> bit & 1) ? X86_EFLAGS_CF : 0);
 		return 0;
+	case V3_RMW_CMPXCHG8B:
+		/* EDX:EAX against m64: only ZF changes (SDM vol. 2A CMPXCHG8B) */
+		o->rflags = rflags & ~X86_EFLAGS_ZF;
+		if (acc == old) {
+			o->new = src;
+			o->rflags |= X86_EFLAGS_ZF;
+		} else {
+			o->write = false;
+			o->set_reg = true;	/* EDX:EAX gets m64 */
+			o->reg_val = old;
+		}
+		return 0;
 	case V3_RMW_CMPXCHG:
 		/* flags of CMP accumulator, destination */
 		f = v3_sub_flags(acc, old, (acc - old) & mask, x->size);
@@ -248,6 +267,35 @@ int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
 	o->new = r;
 	o->rflags = (rflags & ~V3_ARITH_FLAGS) | f;
 	return 0;
+}
+
+void v3_rmw_operands(const struct v3_rmw *x, const u64 *gpr, u64 *src,
+		     u64 *acc)
+{
+	if (x->op == V3_RMW_CMPXCHG8B) {
+		*src = (u32)gpr[V3_RBX] | (u64)(u32)gpr[V3_RCX] << 32;
+		*acc = (u32)gpr[V3_RAX] | (u64)(u32)gpr[V3_RDX] << 32;
+		return;
+	}
+	*src = x->has_imm ? x->imm :
+	       x->high8 ? gpr[x->reg] >> 8 : gpr[x->reg];
+	*acc = gpr[V3_RAX];
+}
+
+void v3_rmw_writeback(const struct v3_rmw *x, const struct v3_rmw_out *o,
+		      u64 *gpr)
+{
+	if (!o->set_reg)
+		return;
+	/* 32-bit destinations: zero-extended in 64-bit mode (SDM vol. 1 3.4.1.1) */
+	if (x->op == V3_RMW_CMPXCHG8B) {
+		v3_gpr_write(&gpr[V3_RAX], false, 4, o->reg_val);
+		v3_gpr_write(&gpr[V3_RDX], false, 4, o->reg_val >> 32);
+	} else if (x->op == V3_RMW_CMPXCHG) {
+		v3_gpr_write(&gpr[V3_RAX], false, x->size, o->reg_val);
+	} else {
+		v3_gpr_write(&gpr[x->reg], x->high8, x->size, o->reg_val);
+	}
 }
 
 static u64 v3_rmw_load(const void *hva, unsigned int size)
@@ -280,19 +328,18 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 	struct v3_rmw_out o;
 	struct v3_rmw x;
 	unsigned int tries;
-	u64 src, old = 0;
+	u64 src, acc, old = 0;
 	void *hva;
 	int n, ret = 0;
 
 	n = v3_insn_fetch(vcpu, b);
 	if (n < 0 || v3_rmw_decode(b, n, lm, lm || r->cs_attr_db, &x))
 		return -ENOENT;
-	src = x.has_imm ? x.imm :
-	      x.high8 ? r->gpr[x.reg] >> 8 : r->gpr[x.reg];
+	v3_rmw_operands(&x, r->gpr, &src, &acc);
 	hva = v3_gpa_to_hva(vcpu->vm, gpa);
 	if (!hva || (gpa & (x.size - 1))) {	/* v3_gpa_cmpxchg's -EFAULT */
 		if (v3_read_gpa(vcpu->vm, gpa, &old, x.size) ||
-		    v3_rmw_apply(&x, old, src, r->gpr[V3_RAX], r->rflags, &o))
+		    v3_rmw_apply(&x, old, src, acc, r->rflags, &o))
 			return -ENOENT;
 		/* v3_write_gpa -> v3_mmu_gpa_written: the shadows go */
 		if (o.write && v3_write_gpa(vcpu->vm, gpa, &o.new, x.size))
@@ -300,8 +347,7 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 	} else {
 		for (tries = 0;; tries++) {
 			old = v3_rmw_load(hva, x.size);
-			if (v3_rmw_apply(&x, old, src, r->gpr[V3_RAX],
-					 r->rflags, &o))
+			if (v3_rmw_apply(&x, old, src, acc, r->rflags, &o))
 				return -ENOENT;
 			if (!o.write)
 				break;
@@ -321,12 +367,7 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 			v3_mmu_gpa_written(vcpu->vm, gpa, x.size);
 	}
 	r->rflags = o.rflags;
-	if (o.set_reg) {
-		if (x.op == V3_RMW_CMPXCHG)
-			v3_gpr_write(&r->gpr[V3_RAX], false, x.size, o.reg_val);
-		else
-			v3_gpr_write(&r->gpr[x.reg], x.high8, x.size, o.reg_val);
-	}
+	v3_rmw_writeback(&x, &o, r->gpr);
 	vcpu->exit.insn_len = x.len;
 	v3_skip_insn(vcpu);
 	return 0;

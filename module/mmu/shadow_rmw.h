@@ -8,7 +8,7 @@
 enum {
 	V3_RMW_NONE, V3_RMW_ADD, V3_RMW_OR, V3_RMW_AND, V3_RMW_SUB,
 	V3_RMW_XOR, V3_RMW_BTS, V3_RMW_BTR, V3_RMW_BTC, V3_RMW_CMPXCHG,
-	V3_RMW_XADD,
+	V3_RMW_XADD, V3_RMW_CMPXCHG8B,
 };
 
 struct v3_rmw {
@@ -24,7 +24,8 @@ struct v3_rmw {
 struct v3_rmw_out {
 	u64 new;	/* the memory operand after */
 	bool write;	/* store it (CMPXCHG that failed: no) */
-	bool set_reg;	/* XADD: reg gets reg_val; CMPXCHG: the accumulator */
+	bool set_reg;	/* XADD: reg gets reg_val; CMPXCHG: the accumulator;
+			 * CMPXCHG8B: EDX:EAX */
 	u64 reg_val;
 	u64 rflags;
 };
@@ -39,6 +40,12 @@ int v3_rmw_decode(const u8 *b, unsigned int n, bool lm, bool def32,
  */
 int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
 		 u64 rflags, struct v3_rmw_out *o);
+/* the source and accumulator the instruction takes from registers gpr */
+void v3_rmw_operands(const struct v3_rmw *x, const u64 *gpr, u64 *src,
+		     u64 *acc);
+/* the registers it writes besides RFLAGS, from what v3_rmw_apply said */
+void v3_rmw_writeback(const struct v3_rmw *x, const struct v3_rmw_out *o,
+		      u64 *gpr);
 
 struct v3_vcpu;
 /* 0 emulated, 1 VM stopped, -ENOENT not an instruction of this file */

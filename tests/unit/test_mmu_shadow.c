@@ -631,13 +631,15 @@ static void test_stos(void)
  * Locked read-modify-writes on a guest table through a mapping that walks
  * it (shadow_rmw.c): LOCK BTR clears an entry's A bit
  * (ptep_test_and_clear_young), LOCK CMPXCHG replaces an entry or hands
- * back the one there, LOCK AND clears a bit of one byte (clear_bit).
+ * back the one there, LOCK AND clears a bit of one byte (clear_bit),
+ * LOCK CMPXCHG8B replaces one (a PAE kernel's cmpxchg64).
  */
 static void test_rmw(void)
 {
 	static const u8 btr[] = { 0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05 };
 	static const u8 cmpxchg[] = { 0xf0, 0x48, 0x0f, 0xb1, 0x0f };
 	static const u8 andb[] = { 0xf0, 0x80, 0x27, 0xfd };
+	static const u8 cx8[] = { 0xf0, 0x0f, 0xc7, 0x0f };
 	static const u8 adc[] = { 0xf0, 0x48, 0x11, 0x07 };
 	const u64 e = 0x7000 | P | W | A | D, e2 = 0x8000 | P | W;
 
@@ -688,6 +690,23 @@ static void test_rmw(void)
 	CHECK(fault(0x4000 + 7 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
 	      get64(0x4000 + 7 * 8) == (e & ~W) && vcpu0.regs.rip == 0x1004 &&
 	      shim_stops == 0, "rmw: LOCK AND byte clears W (clear_bit)");
+
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	put64(0x4000 + 8 * 8, e);
+	set_insn(cx8, sizeof(cx8));
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.rflags = 2;
+	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 8 * 8;
+	vcpu0.regs.gpr[V3_RAX] = (u32)e;
+	vcpu0.regs.gpr[V3_RDX] = e >> 32;
+	vcpu0.regs.gpr[V3_RBX] = (u32)e2;
+	vcpu0.regs.gpr[V3_RCX] = e2 >> 32;
+	CHECK(fault(0x4000 + 8 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 8 * 8) == e2 && (vcpu0.regs.rflags & X86_EFLAGS_ZF) &&
+	      vcpu0.regs.rip == 0x1004 && shim_stops == 0,
+	      "rmw: LOCK CMPXCHG8B (a PAE kernel's cmpxchg64), entry as expected: ECX:EBX stored, ZF");
+	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
+		 "rmw: ... and the table's shadows dropped");
 
 	/* a form it does not emulate: through itself, the VM stops as before */
 	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");

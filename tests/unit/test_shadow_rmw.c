@@ -45,6 +45,14 @@ static void test_decode(void)
 	      "lock cmpxchg [rdi], rcx");
 	CHECK(dec("f0 0f b1 4f 08", true, &x) == 0 && x.size == 4 && x.len == 5,
 	      "lock cmpxchg [rdi+8], ecx: 32-bit, disp8");
+	CHECK(dec("f0 0f c7 0f", true, &x) == 0 && x.op == V3_RMW_CMPXCHG8B &&
+	      x.size == 8 && x.len == 4, "lock cmpxchg8b [rdi]");
+	CHECK(dec("f0 0f c7 4e 08", false, &x) == 0 && x.op == V3_RMW_CMPXCHG8B &&
+	      x.size == 8 && x.len == 5, "32-bit code: lock cmpxchg8b [esi+8] (a PAE kernel's cmpxchg64)");
+	CHECK(dec("f0 48 0f c7 0f", true, &x) == -ENOENT,
+	      "lock cmpxchg16b [rdi]: not emulated (16 bytes)");
+	CHECK(dec("0f c7 37", true, &x) == -ENOENT, "0f c7 /6 (vmptrld m64): not a read-modify-write");
+	CHECK(dec("0f c7 c8", true, &x) == -ENOENT, "0f c7 with a register operand: not one");
 	CHECK(dec("f0 80 27 fd", true, &x) == 0 && x.op == V3_RMW_AND && x.size == 1 &&
 	      x.imm == 0xfffffffffffffffdULL && x.len == 4,
 	      "lock and byte [rdi], 0xfd (clear_bit): imm8 sign-extended");
@@ -122,6 +130,18 @@ static void host_cmpxchg8(u64 *m, u64 src, u64 *acc, u64 *fl)
 	*fl = f;
 }
 
+/* cmpxchg8b on m with RDX:RAX and RCX:RBX, RFLAGS *fl before and after */
+static void host_cmpxchg8b(u64 *m, u64 *rax, u64 *rdx, u64 rbx, u64 rcx, u64 *fl)
+{
+	u64 f = *fl, a = *rax, d = *rdx;
+
+	asm volatile("pushq %1\n\tpopfq\n\tcmpxchg8b %0\n\tpushfq\n\tpopq %1"
+		     : "+m"(*m), "+r"(f), "+a"(a), "+d"(d) : "b"(rbx), "c"(rcx) : "cc");
+	*rax = a;
+	*rdx = d;
+	*fl = f;
+}
+
 static void host_xadd4(u32 *m, u32 *src, u64 *fl)
 {
 	u64 f;
@@ -196,6 +216,44 @@ static void test_oracle(void)
 			bad++;
 	}
 	CHECK(bad == 0, "cmpxchg, 8 bytes: 2000 operands (half equal) agree with the CPU (memory, RAX, flags)");
+
+	/* cmpxchg8b: the registers' upper halves random, every flag random */
+	bad = 0;
+	for (i = 0; i < 2000; i++) {
+		struct v3_rmw x;
+		struct v3_rmw_out out;
+		u64 gpr[16] = { 0 }, m = rnd(), hm = m, ha, hd, fin, hf, src, acc;
+
+		gpr[V3_RAX] = rnd();
+		gpr[V3_RDX] = rnd();
+		gpr[V3_RBX] = rnd();
+		gpr[V3_RCX] = rnd();
+		if (i & 1) {	/* half of them equal: EDX:EAX = m64 */
+			gpr[V3_RAX] = (gpr[V3_RAX] & ~0xffffffffULL) | (u32)m;
+			gpr[V3_RDX] = (gpr[V3_RDX] & ~0xffffffffULL) | (m >> 32);
+		}
+		fin = 0x202 | (rnd() & ARITH);
+		ha = gpr[V3_RAX];
+		hd = gpr[V3_RDX];
+		hf = fin;
+		host_cmpxchg8b(&hm, &ha, &hd, gpr[V3_RBX], gpr[V3_RCX], &hf);
+		if (dec("f0 0f c7 0f", true, &x) ||
+		    (v3_rmw_operands(&x, gpr, &src, &acc),
+		     v3_rmw_apply(&x, m, src, acc, fin, &out)))
+			bad++;
+		v3_rmw_writeback(&x, &out, gpr);
+		if ((out.write ? out.new : m) != hm || gpr[V3_RAX] != ha ||
+		    gpr[V3_RDX] != hd || (out.rflags & (ARITH | 0x202)) != (hf & (ARITH | 0x202))) {
+			if (bad++ < 2)
+				printf("# cmpxchg8b %d: mem %llx/%llx rax %llx/%llx rdx %llx/%llx fl %llx/%llx\n",
+				       i, (unsigned long long)(out.write ? out.new : m),
+				       (unsigned long long)hm, (unsigned long long)gpr[V3_RAX],
+				       (unsigned long long)ha, (unsigned long long)gpr[V3_RDX],
+				       (unsigned long long)hd, (unsigned long long)out.rflags,
+				       (unsigned long long)hf);
+		}
+	}
+	CHECK(bad == 0, "cmpxchg8b: 2000 operands (half equal) agree with the CPU (memory, RDX:RAX whole, every flag)");
 
 	bad = 0;
 	for (i = 0; i < 2000; i++) {
