@@ -752,8 +752,8 @@ struct v3_gears_trace {
 	 * out START (ABI 1.9): 0 when the traced handlers are hooked through
 	 * the guest's own ftrace (its kprobes and tracers keep working on
 	 * them); else why GEARS wrote UD2s instead (-errno; -EPERM: module
-	 * parameter gears_ftrace=0 or gears_ret_stub=0; -E2BIG: every handler,
-	 * or more than 32).
+	 * parameter gears_ftrace=0 or gears_ret_stub=0; -E2BIG: more than
+	 * 512 handlers).
 	 */
 	__s32 hook_err;
 	__u64 reserved[3];		/* in: zero */

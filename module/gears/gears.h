@@ -80,6 +80,11 @@ struct v3_gears_pend {
 	u64 slot;			/* the stack slot of its return address */
 	u64 ret_addr;			/* what was there */
 	bool inj;			/* a step of the injection */
+	bool bnd;			/* an injection's boundary at the return
+					 * (GEARS_FT_BND): regs_va the call's
+					 * pt_regs, ev only if has_ev */
+	bool has_ev;
+	u64 regs_va;
 	struct v3_gears_event ev;	/* trace: the call so far */
 };
 
@@ -103,8 +108,10 @@ struct v3_gears_slot {
 #define V3_GEARS_INJ_RETSTUB	0x100
 #define V3_GEARS_INJ_FTRACE	0x101
 #define V3_GEARS_INJ_FTRACE_OFF	0x102
+/* calls in flight whose return may be an injection's boundary */
+#define V3_GEARS_FT_BND_MAX	8
 /* handlers one trace hooks through the guest's ftrace at most */
-#define V3_GEARS_FT_MAX		32
+#define V3_GEARS_FT_MAX		512
 /* FTRACE's own steps are numbered from this; the stub's are below */
 #define V3_GEARS_FT_STEP0	16
 #define V3_GEARS_RING		1024	/* events not read yet */
@@ -135,7 +142,7 @@ struct v3_gears_inj {
 	u64 sym_ro, sym_x;		/* RETSTUB: set_memory_ro/x */
 	bool execmem;			/* RETSTUB: func is execmem_alloc */
 	bool traced_only;		/* armed on the traced sites alone */
-	u32 ft_sites[V3_GEARS_FT_MAX];	/* FTRACE: the handlers (bps[] indices) */
+	u16 ft_sites[V3_GEARS_FT_MAX];	/* FTRACE: the handlers (bps[] indices) */
 	u32 ft_n, ft_i, ft_waits;	/* how many, the next, the waits so far */
 	char params[V3_GEARS_SYM_LEN];	/* INSMOD */
 	/* at the boundary */
@@ -144,6 +151,7 @@ struct v3_gears_inj {
 	u64 ret_site;			/* the UD2 each step returns to: the
 					 * boundary's, or GEARS' own trap */
 	u64 pt[V3_PT_WORDS];		/* the process's own pt_regs */
+	u64 regs_va;			/* ... their address */
 	u64 uaddr;			/* the scratch mapping */
 	bool regs_set;			/* EXEC: the process's pt_regs changed */
 	s64 ret;
@@ -213,6 +221,7 @@ struct v3_gears_vm {
 	struct gears_ft_syms ft_syms;
 	struct work_struct ft_work;	/* the safe point for the making */
 	bool ft_want, ft_live;
+	u32 ft_bnd;			/* calls that return to GEARS_FT_BND */
 	u64 ft_resets;
 	int ft_err;			/* why the last trace did not use it */
 	u64 trace_entries, trace_returns, trace_events, bp_foreign;
@@ -279,6 +288,15 @@ extern bool v3_gears_ret_enable;	/* module parameter gears_ret_stub */
 /* gears_hook.c, for gears_ret.c and gears_ftrace.c */
 void v3_gears_count(struct v3_gears_vm *gv, u64 *counter);
 void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev);
+bool v3_gears_trace_event(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			  const char *comm, u64 regs_va,
+			  struct v3_gears_event *out);
+int v3_gears_push_bnd(struct v3_gears_vm *gv, u64 site, u64 slot,
+		      u64 ret_addr, u64 regs_va,
+		      const struct v3_gears_event *ev);
+bool v3_gears_pop_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
+		      struct v3_gears_pend *out);
 void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
 			  const char *comm, u64 regs_va, u64 slot_va);
@@ -297,6 +315,8 @@ void v3_gears_ft_init(struct v3_gears_vm *gv);
 void v3_gears_ft_free(struct v3_gears_vm *gv);
 void v3_gears_ft_step(struct v3_gears_vm *gv, struct v3_vcpu *vcpu, s64 prev);
 int v3_gears_ft_exit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu);
+void v3_gears_ft_bnd_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			 struct v3_gears_pend *p);
 void v3_gears_ft_forget(struct v3_gears_vm *gv);
 ssize_t v3_gears_ftrace_hook_fmt(struct v3_gears_vm *gv, char *buf);
 extern bool v3_gears_ft_enable;		/* module parameter gears_ftrace */
@@ -313,6 +333,14 @@ void v3_gears_inj_finish(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		     struct v3_gears_bp *bp, u32 pid, u32 tgid,
 		     const char *comm);
+/*
+ * The same at any boundary: resume is where the vCPU goes on after the
+ * injection, ret_site the UD2 its steps return to, regs_va the system
+ * call's struct pt_regs.
+ */
+int v3_gears_inj_take(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u64 resume, u64 ret_site, u64 regs_va, u32 pid,
+		      u32 tgid, const char *comm);
 /* its step's return reached: go on */
 void v3_gears_inj_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu);
 void v3_gears_inj_abort(struct v3_gears_vm *gv, int err);

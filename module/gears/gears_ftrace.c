@@ -36,10 +36,16 @@
  * register_ftrace_function() runs.  The stub's pages, the ops, the
  * filter and the register are one injection.  A trace falls back to UD2
  * hooks when it cannot be done (no dynamic ftrace or no ftrace_ops in
- * the BTF, every handler or more than V3_GEARS_FT_MAX, the guest's
- * ftrace refusing).  Never every handler: the unregistering and the
- * injections take their boundaries at UD2s on handlers ftrace does not
- * own.
+ * the BTF, more than V3_GEARS_FT_MAX handlers, the guest's ftrace
+ * refusing).
+ *
+ * While GEARS' ops is registered, the injections that follow (the
+ * unregistering, a user's) also take a boundary at the calls its
+ * callback sees: not in the callback, which ftrace calls with preemption
+ * off, but at the handler's return, diverted to a UD2 of GEARS' own
+ * (GEARS_FT_BND), where the vCPU is back in the system call's path with
+ * the handler's result in RAX.  So a trace of every handler needs no UD2
+ * once its hooks are made.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -278,7 +284,7 @@ int v3_gears_ft_arm(struct v3_gears_vm *gv)
 	struct v3_gears_inj *inj = &gv->inj;
 	struct gears_ret_syms rs = {};
 	unsigned long flags;
-	u32 i, n = 0, free = 0;
+	u32 i, n = 0;
 
 	gv->ft_want = false;
 	if (!v3_gears_ft_enable || !v3_gears_ret_enable)
@@ -295,18 +301,16 @@ int v3_gears_ft_arm(struct v3_gears_vm *gv)
 	spin_unlock_irqrestore(&gv->hit_lock, flags);
 	if (inj->state == V3_INJ_ARMED || inj->state == V3_INJ_RUNNING)
 		return gv->ft_err = -EBUSY;
-	for (i = 0; i < gv->nr_bps; i++) {
+	/*
+	 * Each by its address, every handler if the trace wants them all:
+	 * the boundaries GEARS needs later (the unregistering's, an
+	 * injection's) are UD2s on the handlers ftrace does not own and the
+	 * returns of the calls its callback sees (v3_gears_ft_bound).
+	 */
+	for (i = 0; i < gv->nr_bps; i++)
 		if (gv->bps[i].trace && n++ < V3_GEARS_FT_MAX)
 			inj->ft_sites[n - 1] = i;
-		free += !gv->bps[i].trace && !gv->bps[i].owned;
-	}
-	/*
-	 * Each by its address, 32 at most, and never every handler: the
-	 * boundaries GEARS needs later (the unregistering's, an injection's)
-	 * are UD2s on handlers the guest's ftrace does not own, so one such
-	 * handler at least stays out of the trace.
-	 */
-	if (!n || n > V3_GEARS_FT_MAX || !free)
+	if (!n || n > V3_GEARS_FT_MAX)
 		return gv->ft_err = -E2BIG;
 	v3_gears_inj_new(inj, V3_GEARS_INJ_FTRACE, 0);
 	inj->ft_n = n;
@@ -480,9 +484,93 @@ int v3_gears_ft_off(struct v3_gears_vm *gv, u32 wait_ms)
 	return ret;
 }
 
+static void v3_gears_ft_bnd_put(struct v3_gears_vm *gv)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gv->hit_lock, flags);
+	if (gv->ft_bnd)
+		gv->ft_bnd--;
+	spin_unlock_irqrestore(&gv->hit_lock, flags);
+}
+
+/*
+ * An armed injection's boundary at a call the callback sees: not taken
+ * there (ftrace calls the callback with preemption off; the steps sleep)
+ * but at the handler's return, which goes to GEARS_FT_BND instead of its
+ * caller (v3_gears_ft_bnd_ret).  A few such calls at a time (one may
+ * block long), the first back takes the boundary; the call's event, when
+ * traced, gets its result there.  True when this call is one.
+ */
+static bool v3_gears_ft_bound(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			      struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			      const char *comm, u64 regs_va, u64 slot_va)
+{
+	struct v3_gears_inj *inj = &gv->inj;
+	u64 trap = v3_gears_ret_live(gv) + GEARS_FT_BND, ret_addr;
+	struct v3_gears_event ev;
+	bool mine, has_ev = false;
+	unsigned long flags;
+
+	if (READ_ONCE(inj->state) != V3_INJ_ARMED ||
+	    READ_ONCE(gv->ft_bnd) >= V3_GEARS_FT_BND_MAX ||
+	    !tgid || (inj->pid && inj->pid != tgid) || bp->noret ||
+	    v3_read_gva(vcpu, slot_va, &ret_addr, 8))
+		return false;
+	spin_lock_irqsave(&gv->hit_lock, flags);
+	mine = inj->state == V3_INJ_ARMED && gv->ft_bnd < V3_GEARS_FT_BND_MAX;
+	if (mine)
+		gv->ft_bnd++;
+	spin_unlock_irqrestore(&gv->hit_lock, flags);
+	if (!mine)
+		return false;
+	if (READ_ONCE(gv->tracing) && bp->trace)
+		has_ev = v3_gears_trace_event(gv, vcpu, bp, pid, tgid, comm,
+					      regs_va, &ev);
+	if (v3_gears_push_bnd(gv, trap, slot_va, ret_addr, regs_va,
+			      has_ev ? &ev : NULL))
+		goto no;
+	if (v3_write_gva(vcpu, slot_va, &trap, 8)) {
+		v3_gears_pop_ret(gv, trap, slot_va, &(struct v3_gears_pend){});
+		goto no;
+	}
+	return true;
+no:
+	v3_gears_ft_bnd_put(gv);
+	if (has_ev)
+		v3_gears_emit(gv, &ev);		/* without its result */
+	return true;
+}
+
+/*
+ * The handler of a boundary's call returned to GEARS_FT_BND (the #UD
+ * hook): its event with the result, then the injection, which gives the
+ * vCPU back at the caller with the handler's registers (RAX its result).
+ */
+void v3_gears_ft_bnd_ret(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			 struct v3_gears_pend *p)
+{
+	char comm[V3_GEARS_COMM_LEN];
+	u32 pid, tgid;
+
+	vcpu->regs.rip = p->ret_addr;
+	if (p->has_ev) {
+		v3_gears_count(gv, &gv->trace_returns);
+		p->ev.ret = vcpu->regs.gpr[V3_RAX];
+		p->ev.flags |= V3_GEARS_EV_RET;
+		v3_gears_emit(gv, &p->ev);
+	}
+	v3_gears_ft_bnd_put(gv);
+	v3_gears_task_of(gv, vcpu, &pid, &tgid, comm);
+	v3_gears_inj_take(gv, vcpu, p->ret_addr,
+			  v3_gears_ret_live(gv) + GEARS_FT_TRAP, p->regs_va,
+			  pid, tgid, comm);
+}
+
 /*
  * The UD2 of the callback (the #UD hook, before the sites): a traced
- * call's entry.  0, or -ENOENT when RIP is not the callback's.
+ * call's entry, or an armed injection's boundary.  0, or -ENOENT when
+ * RIP is not the callback's.
  */
 int v3_gears_ft_exit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu)
 {
@@ -494,18 +582,24 @@ int v3_gears_ft_exit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu)
 	if (!va || vcpu->regs.rip != va + GEARS_FT_CB_UD)
 		return -ENOENT;
 	vcpu->regs.rip += 2;		/* its RET, back into ftrace */
-	if (!smp_load_acquire(&gv->ft_live) || !READ_ONCE(gv->tracing) ||
+	if (!smp_load_acquire(&gv->ft_live) ||
 	    !gv->bps || gv->hk_resets != READ_ONCE(gv->vm->resets))
 		return 0;
 	bp = v3_gears_bp_find(gv, gpr[V3_RDI]);
-	if (!bp || !READ_ONCE(bp->ft) || !bp->trace)
+	if (!bp || !READ_ONCE(bp->ft))
+		return 0;
+	if (READ_ONCE(gv->inj.state) != V3_INJ_ARMED &&
+	    (!READ_ONCE(gv->tracing) || !bp->trace))
 		return 0;
 	/* RCX: ftrace's pt_regs; its di the handler's, its sp its entry's */
 	if (v3_read_gva(vcpu, gpr[V3_RCX] + V3_PT_DI * 8, &di, 8) ||
 	    v3_read_gva(vcpu, gpr[V3_RCX] + V3_PT_SP * 8, &sp, 8))
 		return 0;
 	v3_gears_task_of(gv, vcpu, &pid, &tgid, comm);
-	v3_gears_trace_entry(gv, vcpu, bp, pid, tgid, comm, di, sp);
+	if (v3_gears_ft_bound(gv, vcpu, bp, pid, tgid, comm, di, sp))
+		return 0;
+	if (READ_ONCE(gv->tracing) && bp->trace)
+		v3_gears_trace_entry(gv, vcpu, bp, pid, tgid, comm, di, sp);
 	return 0;
 }
 
@@ -513,6 +607,7 @@ int v3_gears_ft_exit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu)
 void v3_gears_ft_forget(struct v3_gears_vm *gv)
 {
 	WRITE_ONCE(gv->ft_live, false);
+	gv->ft_bnd = 0;
 	gv->ft_want = false;
 }
 

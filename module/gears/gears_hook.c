@@ -214,7 +214,8 @@ static void v3_gears_unhook_returns(struct v3_gears_vm *gv,
 		struct v3_gears_pend *p = &gv->pend[i];
 		u64 cur, gpa;
 
-		if (p->inj || v3_gears_mem_read(m, p->slot, &cur, 8) ||
+		/* an injection's boundary returns to GEARS' trap, not a site */
+		if (p->inj || p->bnd || v3_gears_mem_read(m, p->slot, &cur, 8) ||
 		    cur != p->site || v3_gears_mem_gpa(m, p->slot, &gpa) ||
 		    v3_write_gpa(gv->vm, gpa, &p->ret_addr, 8)) {
 			i++;
@@ -335,30 +336,48 @@ void v3_gears_emit(struct v3_gears_vm *gv, struct v3_gears_event *ev)
 }
 
 /* remember a return to wait for: 0, or -ENOSPC (too many in flight) */
-int v3_gears_push_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
-		      u64 ret_addr, bool inj, const struct v3_gears_event *ev)
+static int v3_gears_push(struct v3_gears_vm *gv,
+			 const struct v3_gears_pend *new)
 {
 	unsigned long flags;
 	int ret = -ENOSPC;
 
 	spin_lock_irqsave(&gv->hit_lock, flags);
 	if (gv->nr_pend < V3_GEARS_PEND_MAX) {
-		struct v3_gears_pend *p = &gv->pend[gv->nr_pend++];
-
-		p->site = site;
-		p->slot = slot;
-		p->ret_addr = ret_addr;
-		p->inj = inj;
-		if (ev)
-			p->ev = *ev;
+		gv->pend[gv->nr_pend++] = *new;
 		ret = 0;
 	}
 	spin_unlock_irqrestore(&gv->hit_lock, flags);
 	return ret;
 }
 
+int v3_gears_push_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
+		      u64 ret_addr, bool inj, const struct v3_gears_event *ev)
+{
+	struct v3_gears_pend p = { .site = site, .slot = slot,
+				   .ret_addr = ret_addr, .inj = inj };
+
+	if (ev)
+		p.ev = *ev;
+	return v3_gears_push(gv, &p);
+}
+
+/* the same for a boundary's return (gears_ftrace.c), its event if any */
+int v3_gears_push_bnd(struct v3_gears_vm *gv, u64 site, u64 slot,
+		      u64 ret_addr, u64 regs_va,
+		      const struct v3_gears_event *ev)
+{
+	struct v3_gears_pend p = { .site = site, .slot = slot,
+				   .ret_addr = ret_addr, .bnd = true,
+				   .regs_va = regs_va, .has_ev = !!ev };
+
+	if (ev)
+		p.ev = *ev;
+	return v3_gears_push(gv, &p);
+}
+
 /* the return to site whose address was in slot, taken out; false if none */
-static bool v3_gears_pop_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
+bool v3_gears_pop_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
 			     struct v3_gears_pend *out)
 {
 	unsigned long flags;
@@ -420,22 +439,22 @@ static bool v3_gears_traced(struct v3_gears_vm *gv, u32 tgid, const char *comm)
 }
 
 /*
- * A traced handler entered: its event, and its return hooked.  regs_va
- * is the handler's argument (the system call's struct pt_regs), slot_va
- * the stack slot of its return address.
+ * A traced handler entered, as an event (counted in trace_entries): false
+ * when the trace leaves this process out or its pt_regs cannot be read.
  */
-void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+bool v3_gears_trace_event(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
-			  const char *comm, u64 regs_va, u64 slot_va)
+			  const char *comm, u64 regs_va,
+			  struct v3_gears_event *out)
 {
-	u64 pt[V3_PT_WORDS], ret_addr;
 	struct v3_gears_event ev = {};
+	u64 pt[V3_PT_WORDS];
 
 	if (!v3_gears_traced(gv, tgid, comm))
-		return;
+		return false;
 	v3_gears_count(gv, &gv->trace_entries);
 	if (v3_read_gva(vcpu, regs_va, pt, V3_PT_SS * 8))
-		return;
+		return false;
 	ev.time_ns = ktime_get_ns();
 	ev.args[0] = pt[V3_PT_DI];
 	ev.args[1] = pt[V3_PT_SI];
@@ -453,6 +472,24 @@ void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		ev.flags |= V3_GEARS_EV_INJECTED;
 	if (bp->str_arg != 0xff)
 		v3_gears_keep_str(vcpu, &ev, bp);
+	*out = ev;
+	return true;
+}
+
+/*
+ * A traced handler entered: its event, and its return hooked.  regs_va
+ * is the handler's argument (the system call's struct pt_regs), slot_va
+ * the stack slot of its return address.
+ */
+void v3_gears_trace_entry(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			  const char *comm, u64 regs_va, u64 slot_va)
+{
+	struct v3_gears_event ev;
+	u64 ret_addr;
+
+	if (!v3_gears_trace_event(gv, vcpu, bp, pid, tgid, comm, regs_va, &ev))
+		return;
 	if (bp->noret || v3_read_gva(vcpu, slot_va, &ret_addr, 8)) {
 		v3_gears_emit(gv, &ev);
 		return;
@@ -489,8 +526,14 @@ static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 	/* the callback GEARS gave the guest's ftrace */
 	if (!v3_gears_ft_exit(gv, vcpu))
 		return 0;
-	/* an injected call back at GEARS' own trap (gears_ftrace.c) */
 	stub = v3_gears_ret_live(gv);
+	/* a handler whose call is an injection's boundary, back (gears_ftrace.c) */
+	if (stub && rip == stub + GEARS_FT_BND &&
+	    v3_gears_pop_ret(gv, rip, gpr[V3_RSP] - 8, &p)) {
+		v3_gears_ft_bnd_ret(gv, vcpu, &p);
+		return 0;
+	}
+	/* an injected call back at GEARS' own trap (gears_ftrace.c) */
 	if (stub && rip == stub + GEARS_FT_TRAP &&
 	    v3_gears_pop_ret(gv, rip, gpr[V3_RSP] - 8, &p)) {
 		if (p.inj)

@@ -161,7 +161,7 @@ static void v3_gears_exec_reloc(struct v3_gears_inj *inj)
 static int v3_gears_exec_regs(struct v3_vcpu *vcpu, struct v3_gears_inj *inj,
 			      bool set)
 {
-	u64 va = inj->gpr[V3_RDI], v;
+	u64 va = inj->regs_va, v;
 	int ret;
 
 	v = set ? inj->uaddr + inj->args[0] : inj->pt[V3_PT_IP];
@@ -317,6 +317,15 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 		     struct v3_gears_bp *bp, u32 pid, u32 tgid,
 		     const char *comm)
 {
+	/* RDI: the handler's pt_regs, the process's own */
+	return v3_gears_inj_take(gv, vcpu, bp->va, bp->va,
+				 vcpu->regs.gpr[V3_RDI], pid, tgid, comm);
+}
+
+int v3_gears_inj_take(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
+		      u64 resume, u64 ret_site, u64 regs_va, u32 pid,
+		      u32 tgid, const char *comm)
+{
 	struct v3_gears_inj *inj = &gv->inj;
 	unsigned long flags;
 	bool mine;
@@ -332,9 +341,10 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	if (!mine)
 		return 0;
 	memcpy(inj->gpr, vcpu->regs.gpr, sizeof(inj->gpr));
-	inj->rip = bp->va;
+	inj->rip = resume;
 	/* the steps return to this site's UD2 (gears_ftrace.c: its own) */
-	inj->ret_site = bp->va;
+	inj->ret_site = ret_site;
+	inj->regs_va = regs_va;
 	inj->hit_pid = pid;
 	inj->hit_tgid = tgid;
 	memcpy(inj->hit_comm, comm, sizeof(inj->hit_comm));
@@ -349,8 +359,7 @@ int v3_gears_inj_hit(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 	if (inj->kind == V3_GEARS_INJ_FTRACE ||
 	    inj->kind == V3_GEARS_INJ_FTRACE_OFF)
 		v3_gears_ft_begin(gv);	/* nobody may wait: a worker's safe point */
-	/* RDI: the handler's pt_regs, the process's own */
-	if (v3_read_gva(vcpu, vcpu->regs.gpr[V3_RDI], inj->pt, sizeof(inj->pt)))
+	if (v3_read_gva(vcpu, regs_va, inj->pt, sizeof(inj->pt)))
 		v3_gears_inj_finish(gv, vcpu, -EFAULT);
 	else
 		v3_gears_inj_next(gv, vcpu, 0);

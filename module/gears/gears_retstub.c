@@ -42,6 +42,7 @@ void gears_ret_code(u8 *page)
 	/* endbr64 (SDM vol. 2A ENDBR64), ud2, ret; the injections' trap */
 	memcpy(page + GEARS_FT_CB_OFF, "\xf3\x0f\x1e\xfa\x0f\x0b\xc3", 7);
 	memcpy(page + GEARS_FT_TRAP, "\x0f\x0b", 2);
+	memcpy(page + GEARS_FT_BND, "\x0f\x0b", 2);
 }
 
 int gears_ret_syms(const struct gears_ksyms *k, struct gears_ret_syms *s)

@@ -40,13 +40,20 @@
  *	ud2			; the exit: the VMM reads RDI and RCX
  *	ret			; back into ftrace's trampoline
  * and at +16 a UD2 that the calls GEARS injects return to (a trap of its
- * own, not a handler's).  The third page is the struct ftrace_ops the
+ * own, not a handler's), at +24 the one a boundary's handler returns to.  The third page is the struct ftrace_ops the
  * guest's ftrace keeps (writable: ftrace writes its flags and hashes
  * there).
  */
 #define GEARS_FT_CB_OFF		(GEARS_RET_SLOTS * GEARS_RET_STUB_SIZE)
 #define GEARS_FT_CB_UD		(GEARS_FT_CB_OFF + 4)
 #define GEARS_FT_TRAP		(GEARS_FT_CB_OFF + 16)
+/*
+ * A UD2 a traced handler returns to when its call is an injection's
+ * boundary taken through ftrace's callback (gears_ftrace.c): the
+ * callback itself runs with preemption off, the handler's return does
+ * not.
+ */
+#define GEARS_FT_BND		(GEARS_FT_CB_OFF + 24)
 #define GEARS_FT_OPS_OFF	(2 * GEARS_RET_PAGE)
 #define GEARS_RET_SIZE		(3 * GEARS_RET_PAGE)
 

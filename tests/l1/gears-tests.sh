@@ -161,7 +161,42 @@ gears_linux() {
 gi_ftrace_tests() {
 	gi_dead "$1" && { gi_rest "$1"; return 1; }
 	gi_ft_kprobe_first "$1" "the guest's kprobe on getpid first, then GEARS: both count every call through the guest's ftrace, no warning"
-	gi_ft_kprobe_after "$1" 2 "GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call" --syscalls getpid
+	gi_ft_kprobe_after "$1" 2 "GEARS traces getpid first: the guest's kprobe on it is enabled, with no ftrace warning, and both count every call
+GEARS traces every handler first: the guest's kprobe on getpid is enabled, with no ftrace warning, and both count every call
+every handler traced through the guest's ftrace: int_sqrt(1000000) injected meanwhile (its boundary a traced call's return) returns 1000; the stop unhooks them all" --syscalls getpid
+	gi_ft_kprobe_after "$1" 3 "GEARS traces every handler first: the guest's kprobe on getpid is enabled, with no ftrace warning, and both count every call"
+	gi_ft_every "$1"
+}
+
+# gi_ft_every NAME: a trace of every handler, all hooked through the
+# guest's ftrace: no UD2 is left for a boundary, so a kernel call
+# injected meanwhile, and the unregistering at the stop, take theirs at
+# the return of a call GEARS' callback sees (gears_ftrace.c)
+gi_ft_every() {
+	gi_name="every handler traced through the guest's ftrace: int_sqrt(1000000) injected meanwhile (its boundary a traced call's return) returns 1000; the stop unhooks them all"
+	gi_dead "$1" && { gi_rest "$1"; return 1; }
+	if gi_trace_up "$1" --duration 60; then
+		gi_type "$1" "echo GJ\$((1))EV-$gv" "GJ1EV-$gv" 60
+		gi_ft_wait "$1"
+		fh=$(gi_k "$1" ftrace_hook) td0=$(gi_k "$1" text_dirty)
+		gi_type "$1" "(i=0; while [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done) & echo GJ\$((1))EW-$gv" "GJ1EW-$gv" 60
+		run 30 v3ctl gears call "$1" int_sqrt 1000000 --timeout 10
+		cr=$RC cv=$(gi_ret) ce=$(head -n 1 "$ERR")
+		gi_bg_end 0
+		gi_type "$1" "echo GJ\$((1))EX-$gv" "GJ1EX-$gv" 60
+		gi_ft_gone "$1"
+		fh1=$(gi_k "$1" ftrace_hook) td=$(gi_k "$1" text_dirty)
+		ne=$(grep -c ' = ' /tmp/gi.tr)
+		gi_res "$gi_name" \
+			"$([ "$cr" = 0 ] && [ "$cv" = 1000 ] && grep -q "through the guest's ftrace" /tmp/gi.tre &&
+			   case $fh in "registered: "[1-9][0-9][0-9]" handlers"*) true ;; *) false ;; esac &&
+			   [ "$td0" = 0 ] && case $fh1 in none*) true ;; *) false ;; esac && [ "$td" = 0 ] &&
+			   [ "$ne" -gt 0 ]; echo $?)" \
+			"call: exit $cr, result '$cv' $ce; ftrace_hook while tracing '$fh' (text_dirty $td0), after '$fh1' (text_dirty $td); $ne calls traced" \
+			"v3ctl gears trace: exit $GI_RC: $(head -n 2 /tmp/gi.tre | tr '\n' ' ')"
+	else
+		gi_ft_noup "$gi_name"
+	fi
 }
 
 # gi_ft_kprobe_first NAME TEST: the guest's kprobe gjkp on getpid, then

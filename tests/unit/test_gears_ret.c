@@ -490,6 +490,71 @@ void v3_gears_trace_entry(struct v3_gears_vm *g, struct v3_vcpu *v,
 	entry_slot = slot_va;
 }
 
+/* the event of a traced entry: its regs' address as its first argument */
+bool v3_gears_trace_event(struct v3_gears_vm *g, struct v3_vcpu *v,
+			  struct v3_gears_bp *bp, u32 pid, u32 tgid,
+			  const char *comm, u64 regs_va,
+			  struct v3_gears_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->args[0] = regs_va;
+	ev->pid = pid;
+	g->trace_entries++;
+	return true;
+}
+
+/* the boundaries' returns GEARS waits for */
+static struct v3_gears_pend bnds[16];
+static int nr_bnds;
+
+int v3_gears_push_bnd(struct v3_gears_vm *g, u64 site, u64 slot,
+		      u64 ret_addr, u64 regs_va,
+		      const struct v3_gears_event *ev)
+{
+	struct v3_gears_pend p = { .site = site, .slot = slot, .ret_addr = ret_addr,
+				   .bnd = true, .regs_va = regs_va, .has_ev = !!ev };
+
+	if (nr_bnds == 16)
+		return -ENOSPC;
+	if (ev)
+		p.ev = *ev;
+	bnds[nr_bnds++] = p;
+	return 0;
+}
+
+bool v3_gears_pop_ret(struct v3_gears_vm *g, u64 site, u64 slot,
+		      struct v3_gears_pend *out)
+{
+	int i;
+
+	for (i = 0; i < nr_bnds; i++) {
+		if (bnds[i].site != site || bnds[i].slot != slot)
+			continue;
+		*out = bnds[i];
+		bnds[i] = bnds[--nr_bnds];
+		return true;
+	}
+	return false;
+}
+
+/* an injection's boundary taken: where and with what */
+static int nr_takes;
+static u64 take_resume, take_ret_site, take_regs;
+
+int v3_gears_inj_take(struct v3_gears_vm *g, struct v3_vcpu *v, u64 resume,
+		      u64 ret_site, u64 regs_va, u32 pid, u32 tgid,
+		      const char *comm)
+{
+	if (g->inj.state != V3_INJ_ARMED || (g->inj.pid && g->inj.pid != tgid))
+		return 0;
+	g->inj.state = V3_INJ_RUNNING;
+	nr_takes++;
+	take_resume = resume;
+	take_ret_site = ret_site;
+	take_regs = regs_va;
+	return 1;
+}
+
 struct v3_gears_bp *v3_gears_bp_find(struct v3_gears_vm *g, u64 va)
 {
 	u32 i;
@@ -724,13 +789,13 @@ static void check_ftrace(void)
 	has_ftrace = false;
 	CHECK(v3_gears_ft_arm(&gv) == -ENOENT, "no register_ftrace_function (no dynamic ftrace): ENOENT");
 	ft_setup(4, 0xf);
-	CHECK(v3_gears_ft_arm(&gv) == -E2BIG && gv.inj.state == V3_INJ_IDLE,
-	      "every handler traced: E2BIG (UD2s: GEARS' later boundaries need handlers ftrace does not own)");
+	CHECK(v3_gears_ft_arm(&gv) == 0 && gv.inj.state == V3_INJ_ARMED && gv.inj.ft_n == 4,
+	      "every handler traced: all hooked through ftrace (later boundaries at the callback's calls' returns)");
 	ft_setup(4, 0);
 	CHECK(v3_gears_ft_arm(&gv) == -E2BIG, "nothing to hook: E2BIG");
 	ft_setup(40, (1ULL << 34) - 2);
-	CHECK(v3_gears_ft_arm(&gv) == -E2BIG && gv.inj.state == V3_INJ_IDLE,
-	      "33 handlers: more than V3_GEARS_FT_MAX, E2BIG (UD2s)");
+	CHECK(v3_gears_ft_arm(&gv) == 0 && gv.inj.ft_n == 33 && gv.inj.ft_sites[32] == 33,
+	      "33 handlers: each by its address");
 	/* handlers the guest's ftrace owned when the table was built */
 	ft_setup(4, 0x2);
 	bps[1].owned = 1;
@@ -746,12 +811,114 @@ static void check_ftrace(void)
 	v3_gears_ret_free(&gv);
 	ft_setup(4, 0x3);
 	bps[2].owned = bps[3].owned = 1;
-	CHECK(v3_gears_ft_arm(&gv) == -E2BIG && gv.inj.state == V3_INJ_IDLE,
-	      "every handler left out of the trace is ftrace's: no UD2 for GEARS' later boundaries, E2BIG");
+	CHECK(v3_gears_ft_arm(&gv) == 0 && gv.inj.ft_n == 2,
+	      "every handler left out of the trace is ftrace's: hooked all the same");
 	ft_setup(4, 0x2);
 	gv.inj.kind = V3_GEARS_INJ_FTRACE_OFF;
 	gv.inj.state = V3_INJ_RUNNING;
 	CHECK(v3_gears_ft_arm(&gv) == -EBUSY, "the last trace's ops being unregistered right now: EBUSY (UD2s)");
+	v3_gears_ret_free(&gv);
+}
+
+/*
+ * An injection armed while GEARS' ops is registered: its boundary at the
+ * return of a call the callback sees (v3_gears_ft_bound), diverted to
+ * GEARS_FT_BND; the callback itself goes back into ftrace at once.
+ */
+static void check_ft_bound(void)
+{
+	const u64 slot = STACK_VA + 0xf0, ret_addr = 0xffffffff81234567ULL;
+	u64 regs[V3_PT_WORDS] = {}, w, tr;
+	struct v3_gears_pend p;
+	int i;
+
+	ft_setup(4, 0x6);
+	gv.tracing = true;
+	v3_gears_ft_arm(&gv);
+	v3_gears_hook_sync(&gv, NULL, NULL);
+	gv.inj.state = V3_INJ_RUNNING;
+	v3_gears_ft_begin(&gv);
+	ft_make(0, 0);
+	CHECK(gv.ft_live && bps[1].ft && bps[2].ft, "bound: GEARS' ops registered on call1 and call2");
+	regs[V3_PT_DI] = 0xffffc90000011f58ULL;
+	regs[V3_PT_SP] = slot;
+	memcpy(ram + STACK_GPA, regs, sizeof(regs));
+	memcpy(ram + STACK_GPA + 0xf0, &ret_addr, 8);
+	nr_entries = nr_bnds = nr_takes = nr_out = 0;
+
+	/* the trace stopped, its unregistering armed */
+	gv.tracing = false;
+	for (i = 0; i < 4; i++)
+		bps[i].trace = 0;
+	gv.inj.kind = V3_GEARS_INJ_FTRACE_OFF;
+	gv.inj.pid = 0;
+	gv.inj.state = V3_INJ_ARMED;
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	vcpu.regs.gpr[V3_RDI] = bps[2].va;
+	vcpu.regs.gpr[V3_RCX] = STACK_VA;
+	memcpy(&w, ram + STACK_GPA + 0xf0, 8);
+	CHECK(v3_gears_ft_exit(&gv, &vcpu) == 0 && vcpu.regs.rip == CODE_VA + GEARS_FT_CB_UD + 2 &&
+	      nr_bnds == 1 && bnds[0].slot == slot && bnds[0].ret_addr == ret_addr &&
+	      bnds[0].regs_va == regs[V3_PT_DI] && !bnds[0].has_ev && gv.ft_bnd == 1 &&
+	      !nr_takes && !nr_entries && w == ret_addr,
+	      "the unregistering armed: a call the callback sees is its boundary, not there but at its return (the callback back into ftrace)");
+	memcpy(&w, ram + STACK_GPA + 0xf0, 8);
+	CHECK(w == CODE_VA + GEARS_FT_BND, "... the handler's return address made GEARS' boundary trap");
+	vcpu.regs.rip = CODE_VA + GEARS_FT_BND;
+	vcpu.regs.gpr[V3_RAX] = 42;
+	CHECK(v3_gears_pop_ret(&gv, CODE_VA + GEARS_FT_BND, slot, &p), "... its return found at the trap");
+	v3_gears_ft_bnd_ret(&gv, &vcpu, &p);
+	CHECK(nr_takes == 1 && take_resume == ret_addr && take_ret_site == CODE_VA + GEARS_FT_TRAP &&
+	      take_regs == regs[V3_PT_DI] && vcpu.regs.rip == ret_addr && gv.ft_bnd == 0 && !nr_out,
+	      "the return: the injection taken there with the call's pt_regs, to resume at the caller; its steps return to GEARS' trap");
+
+	memcpy(ram + STACK_GPA + 0xf0, &ret_addr, 8);
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	CHECK(v3_gears_ft_exit(&gv, &vcpu) == 0 && !nr_bnds && !gv.ft_bnd && !nr_entries,
+	      "nothing armed (the injection runs), no trace: the call goes on untouched");
+
+	/* a user's injection while the trace runs */
+	gv.tracing = true;
+	bps[2].trace = 1;
+	gv.inj.kind = V3_GEARS_INJ_SYSCALL;
+	gv.inj.pid = 99;
+	gv.inj.state = V3_INJ_ARMED;
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	CHECK(v3_gears_ft_exit(&gv, &vcpu) == 0 && nr_entries == 1 && !nr_bnds,
+	      "an injection for another process: the call traced as before, not diverted");
+	gv.inj.pid = 57;
+	tr = gv.trace_returns;
+	vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+	CHECK(v3_gears_ft_exit(&gv, &vcpu) == 0 && nr_entries == 1 && nr_bnds == 1 &&
+	      bnds[0].has_ev && bnds[0].ev.args[0] == regs[V3_PT_DI],
+	      "the target's traced call: diverted, its event kept for the return");
+	vcpu.regs.gpr[V3_RAX] = 7;
+	v3_gears_pop_ret(&gv, CODE_VA + GEARS_FT_BND, slot, &p);
+	v3_gears_ft_bnd_ret(&gv, &vcpu, &p);
+	CHECK(nr_out == 1 && out[0].ret == 7 && (out[0].flags & V3_GEARS_EV_RET) &&
+	      gv.trace_returns == tr + 1 && nr_takes == 2 && vcpu.regs.rip == ret_addr,
+	      "... at its return: the event with its result (a second exit, counted in trace_returns), then the injection");
+
+	/* one call may block long: a few in flight, the first back takes it */
+	gv.inj.pid = 0;
+	gv.inj.state = V3_INJ_ARMED;
+	nr_bnds = 0;
+	for (i = 0; i < 9; i++) {
+		memcpy(ram + STACK_GPA + 0xf0, &ret_addr, 8);
+		vcpu.regs.rip = CODE_VA + GEARS_FT_CB_UD;
+		v3_gears_ft_exit(&gv, &vcpu);
+	}
+	CHECK(nr_bnds == V3_GEARS_FT_BND_MAX && gv.ft_bnd == V3_GEARS_FT_BND_MAX && nr_entries == 2,
+	      "%d calls diverted at most at once; the next traced as before", V3_GEARS_FT_BND_MAX);
+	v3_gears_pop_ret(&gv, CODE_VA + GEARS_FT_BND, slot, &p);
+	v3_gears_ft_bnd_ret(&gv, &vcpu, &p);
+	v3_gears_pop_ret(&gv, CODE_VA + GEARS_FT_BND, slot, &p);
+	i = nr_takes;
+	v3_gears_ft_bnd_ret(&gv, &vcpu, &p);
+	CHECK(nr_takes == i && gv.ft_bnd == V3_GEARS_FT_BND_MAX - 2 && vcpu.regs.rip == ret_addr,
+	      "the second back finds the injection taken: it just returns to its caller");
+	v3_gears_ft_forget(&gv);
+	CHECK(!gv.ft_bnd, "a new guest kernel: none in flight");
 	v3_gears_ret_free(&gv);
 }
 
@@ -760,5 +927,6 @@ int main(void)
 	check_make();
 	check_calls();
 	check_ftrace();
+	check_ft_bound();
 	return unit_done();
 }

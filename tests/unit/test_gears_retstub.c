@@ -74,8 +74,10 @@ int main(void)
 	CHECK(!memcmp(p + GEARS_FT_CB_OFF, "\xf3\x0f\x1e\xfa\x0f\x0b\xc3", 7) &&
 	      GEARS_FT_CB_UD == GEARS_FT_CB_OFF + 4 && p[GEARS_FT_CB_OFF + 7] == 0xcc &&
 	      p[GEARS_FT_TRAP] == 0x0f && p[GEARS_FT_TRAP + 1] == 0x0b &&
-	      p[GEARS_FT_TRAP + 2] == 0xcc && p[GEARS_RET_PAGE - 1] == 0xcc,
-	      "the ftrace callback: ENDBR64, UD2 (at GEARS_FT_CB_UD), RET; the injections' UD2 trap; INT3s");
+	      p[GEARS_FT_TRAP + 2] == 0xcc && p[GEARS_FT_BND - 1] == 0xcc &&
+	      p[GEARS_FT_BND] == 0x0f && p[GEARS_FT_BND + 1] == 0x0b &&
+	      GEARS_FT_BND + 2 < GEARS_RET_PAGE && p[GEARS_RET_PAGE - 1] == 0xcc,
+	      "the ftrace callback: ENDBR64, UD2 (at GEARS_FT_CB_UD), RET; the injections' UD2 trap, the boundaries' one; INT3s");
 	for (i = 0; i < GEARS_RET_SLOTS; i++)
 		for (j = 21; j < GEARS_RET_STUB_SIZE; j++)
 			bad_pad += p[i * GEARS_RET_STUB_SIZE + j] != 0xcc;
