@@ -187,6 +187,7 @@ gi_ft_every() {
 		gi_ft_gone "$1"
 		fh1=$(gi_k "$1" ftrace_hook) td=$(gi_k "$1" text_dirty)
 		ne=$(grep -c ' = ' /tmp/gi.tr)
+		echo "# gears $gl: every handler: ftrace_hook '$fh', text_dirty $td0; int_sqrt: exit $cr, '$cv'; $ne calls traced; after the stop '$fh1', text_dirty $td"
 		gi_res "$gi_name" \
 			"$([ "$cr" = 0 ] && [ "$cv" = 1000 ] && grep -q "through the guest's ftrace" /tmp/gi.tre &&
 			   case $fh in "registered: "[1-9][0-9][0-9]" handlers"*) true ;; *) false ;; esac &&
