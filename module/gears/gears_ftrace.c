@@ -500,7 +500,9 @@ static void v3_gears_ft_bnd_put(struct v3_gears_vm *gv)
  * but at the handler's return, which goes to GEARS_FT_BND instead of its
  * caller (v3_gears_ft_bnd_ret).  A few such calls at a time (one may
  * block long), the first back takes the boundary; the call's event, when
- * traced, gets its result there.  True when this call is one.
+ * traced, gets its result there.  True when this call was claimed: then
+ * it is diverted, or (no room to remember it) its event went out without
+ * a result; either way the caller traces it no further.
  */
 static bool v3_gears_ft_bound(struct v3_gears_vm *gv, struct v3_vcpu *vcpu,
 			      struct v3_gears_bp *bp, u32 pid, u32 tgid,

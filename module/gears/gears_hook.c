@@ -378,7 +378,7 @@ int v3_gears_push_bnd(struct v3_gears_vm *gv, u64 site, u64 slot,
 
 /* the return to site whose address was in slot, taken out; false if none */
 bool v3_gears_pop_ret(struct v3_gears_vm *gv, u64 site, u64 slot,
-			     struct v3_gears_pend *out)
+		      struct v3_gears_pend *out)
 {
 	unsigned long flags;
 	bool found = false;
@@ -526,17 +526,16 @@ static int v3_gears_ud_exit(struct v3_vcpu *vcpu)
 	/* the callback GEARS gave the guest's ftrace */
 	if (!v3_gears_ft_exit(gv, vcpu))
 		return 0;
+	/*
+	 * GEARS' own traps (gears_ftrace.c): an injected call back, or a
+	 * handler whose call is an injection's boundary
+	 */
 	stub = v3_gears_ret_live(gv);
-	/* a handler whose call is an injection's boundary, back (gears_ftrace.c) */
-	if (stub && rip == stub + GEARS_FT_BND &&
+	if (stub && (rip == stub + GEARS_FT_TRAP || rip == stub + GEARS_FT_BND) &&
 	    v3_gears_pop_ret(gv, rip, gpr[V3_RSP] - 8, &p)) {
-		v3_gears_ft_bnd_ret(gv, vcpu, &p);
-		return 0;
-	}
-	/* an injected call back at GEARS' own trap (gears_ftrace.c) */
-	if (stub && rip == stub + GEARS_FT_TRAP &&
-	    v3_gears_pop_ret(gv, rip, gpr[V3_RSP] - 8, &p)) {
-		if (p.inj)
+		if (p.bnd)
+			v3_gears_ft_bnd_ret(gv, vcpu, &p);
+		else if (p.inj)
 			v3_gears_inj_ret(gv, vcpu);
 		return 0;
 	}

@@ -634,6 +634,18 @@ static void test_stos(void)
  * back the one there, LOCK AND clears a bit of one byte (clear_bit),
  * LOCK CMPXCHG8B replaces one (a PAE kernel's cmpxchg64).
  */
+/* entry i of the PT at 0x4000 made val, insn at RIP 0x1000 writing it (RDI) */
+static u64 rmw_entry(unsigned int i, u64 val, const u8 *insn, size_t len)
+{
+	u64 gva = 0x4000 + i * 8;
+
+	put64(gva, val);
+	set_insn(insn, len);
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RDI] = gva;
+	return gva;
+}
+
 static void test_rmw(void)
 {
 	static const u8 btr[] = { 0xf0, 0x48, 0x0f, 0xba, 0x37, 0x05 };
@@ -650,11 +662,8 @@ static void test_rmw(void)
 	CHECK_EQ(load(), 0, "rmw: roots");
 	CHECK_EQ(fault(0x4000, 0), 0, "rmw: read through the self-map shadows the PT");
 
-	put64(0x4000 + 5 * 8, e);
-	set_insn(btr, sizeof(btr));
-	vcpu0.regs.rip = 0x1000;
+	rmw_entry(5, e, btr, sizeof(btr));
 	vcpu0.regs.rflags = 2;
-	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 5 * 8;
 	emulated = 0;
 	CHECK(fault(0x4000 + 5 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
 	      get64(0x4000 + 5 * 8) == (e & ~A) && (vcpu0.regs.rflags & X86_EFLAGS_CF) &&
@@ -664,10 +673,7 @@ static void test_rmw(void)
 		 "rmw: the emulated write dropped the table's shadows");
 
 	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
-	put64(0x4000 + 6 * 8, e);
-	set_insn(cmpxchg, sizeof(cmpxchg));
-	vcpu0.regs.rip = 0x1000;
-	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 6 * 8;
+	rmw_entry(6, e, cmpxchg, sizeof(cmpxchg));
 	vcpu0.regs.gpr[V3_RAX] = e;
 	vcpu0.regs.gpr[V3_RCX] = e2;
 	CHECK(fault(0x4000 + 6 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
@@ -683,20 +689,14 @@ static void test_rmw(void)
 	      "rmw: LOCK CMPXCHG, entry changed meanwhile: kept, RAX gets it, ZF clear");
 
 	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
-	put64(0x4000 + 7 * 8, e);
-	set_insn(andb, sizeof(andb));
-	vcpu0.regs.rip = 0x1000;
-	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 7 * 8;
+	rmw_entry(7, e, andb, sizeof(andb));
 	CHECK(fault(0x4000 + 7 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
 	      get64(0x4000 + 7 * 8) == (e & ~W) && vcpu0.regs.rip == 0x1004 &&
 	      shim_stops == 0, "rmw: LOCK AND byte clears W (clear_bit)");
 
 	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
-	put64(0x4000 + 8 * 8, e);
-	set_insn(cx8, sizeof(cx8));
-	vcpu0.regs.rip = 0x1000;
+	rmw_entry(8, e, cx8, sizeof(cx8));
 	vcpu0.regs.rflags = 2;
-	vcpu0.regs.gpr[V3_RDI] = 0x4000 + 8 * 8;
 	vcpu0.regs.gpr[V3_RAX] = (u32)e;
 	vcpu0.regs.gpr[V3_RDX] = e >> 32;
 	vcpu0.regs.gpr[V3_RBX] = (u32)e2;
