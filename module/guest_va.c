@@ -8,6 +8,8 @@
  * view of a VM's RAM and of a vCPU's paging registers.
  */
 #include <linux/atomic.h>
+#include <asm/asm.h>
+#include <asm/cpufeature.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include "v3.h"
@@ -51,6 +53,33 @@ int v3_gpa_cmpxchg(struct v3_vm *vm, u64 gpa, u64 old, u64 new,
 	default:
 		ok = cmpxchg((u64 *)hva, old, new) == old;
 	}
+	return ok ? 0 : -EAGAIN;
+}
+
+/*
+ * LOCK CMPXCHG16B on the host mapping (SDM vol. 2A CMPXCHG8B/CMPXCHG16B:
+ * RDX:RAX compared with m128, RCX:RBX stored if equal; the operand must be
+ * 16-byte aligned or the CPU raises #GP).  A guest can only have run the
+ * instruction on a CPU with CX16, the host's, so the feature check is
+ * for a host that hides it, not for any CPU that runs guests.
+ */
+int v3_gpa_cmpxchg16(struct v3_vm *vm, u64 gpa, const u64 *old,
+		     const u64 *new)
+{
+	u64 lo = old[0], hi = old[1];
+	void *hva;
+	bool ok;
+
+	if (!boot_cpu_has(X86_FEATURE_CX16) || (gpa & 15))
+		return -EFAULT;
+	hva = v3_gpa_to_hva(vm, gpa);
+	if (!hva)
+		return -EFAULT;
+	asm volatile("lock cmpxchg16b %[m]" CC_SET(e)
+		     : CC_OUT(e) (ok), [m] "+m" (*(u64 (*)[2])hva),
+		       "+a" (lo), "+d" (hi)
+		     : "b" (new[0]), "c" (new[1])
+		     : "memory");
 	return ok ? 0 : -EAGAIN;
 }
 

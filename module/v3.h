@@ -625,6 +625,9 @@ int v3_pvclock_wrmsr(struct v3_vcpu *vcpu, u32 msr, u64 val);
 /* guest_va.c: a locked update of guest RAM (sizes 1-8, aligned) */
 int v3_gpa_cmpxchg(struct v3_vm *vm, u64 gpa, u64 old, u64 new,
 		   unsigned int size);
+/* ... of 16 aligned bytes (CMPXCHG16B): old[0], new[0] the low halves */
+int v3_gpa_cmpxchg16(struct v3_vm *vm, u64 gpa, const u64 *old,
+		     const u64 *new);
 /* guest_va.c: guest-virtual access through the guest's page tables */
 int v3_gva_to_gpa(struct v3_vcpu *vcpu, u64 gva, u64 *gpa);
 void v3_dump_walk(struct v3_vcpu *vcpu, u64 gva);

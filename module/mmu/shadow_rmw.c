@@ -18,8 +18,11 @@
  *   BTS/BTR/BTC r/m, imm8       0F BA /5 /6 /7
  *   CMPXCHG r/m, r              0F B0 0F B1
  *   CMPXCHG8B m64               0F C7 /1 without REX.W (PAE kernels change
- *                               their 8-byte entries with it: cmpxchg64);
- *                               CMPXCHG16B (REX.W) is not emulated
+ *                               their 8-byte entries with it: cmpxchg64)
+ *   CMPXCHG16B m128             REX.W 0F C7 /1 (two entries at once; the
+ *                               CPU raises #GP on an operand that is not
+ *                               16-byte aligned before any access, so
+ *                               only aligned ones reach a #PF exit)
  *   XADD r/m, r                 0F C0 0F C1
  * Flags (vol. 1 appendix A): the arithmetic ones set CF, PF, AF, ZF, SF
  * and OF as a CPU does; the logical ones clear CF and OF (AF is left
@@ -115,10 +118,10 @@ int v3_rmw_decode(const u8 *b, unsigned int n, bool lm, bool def32,
 		x->op = V3_RMW_XADD;
 		if (op == 0xc0)
 			x->size = 1;
-	} else if (two && op == 0xc7 && ((modrm >> 3) & 7) == 1 &&
-		   !(p.rex & 8)) {
-		x->op = V3_RMW_CMPXCHG8B;	/* 66 is ignored: always m64 */
-		x->size = 8;
+	} else if (two && op == 0xc7 && ((modrm >> 3) & 7) == 1) {
+		/* 66 is ignored: m64, or m128 with REX.W */
+		x->op = p.rex & 8 ? V3_RMW_CMPXCHG16B : V3_RMW_CMPXCHG8B;
+		x->size = p.rex & 8 ? 16 : 8;
 	}
 	if (x->op == V3_RMW_NONE)
 		return -ENOENT;
@@ -191,8 +194,8 @@ static u64 v3_sub_flags(u64 a, u64 b, u64 r, unsigned int size)
 	return f;
 }
 
-int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
-		 u64 rflags, struct v3_rmw_out *o)
+static int v3_rmw_apply64(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
+			  u64 rflags, struct v3_rmw_out *o)
 {
 	u64 mask = v3_mask(x->size), r = 0, f;
 	unsigned int bit;
@@ -237,18 +240,6 @@ int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
 		o->rflags = (rflags & ~X86_EFLAGS_CF) |
 			    ((old >> bit & 1) ? X86_EFLAGS_CF : 0);
 		return 0;
-	case V3_RMW_CMPXCHG8B:
-		/* EDX:EAX against m64: only ZF changes (SDM vol. 2A CMPXCHG8B) */
-		o->rflags = rflags & ~X86_EFLAGS_ZF;
-		if (acc == old) {
-			o->new = src;
-			o->rflags |= X86_EFLAGS_ZF;
-		} else {
-			o->write = false;
-			o->set_reg = true;	/* EDX:EAX gets m64 */
-			o->reg_val = old;
-		}
-		return 0;
 	case V3_RMW_CMPXCHG:
 		/* flags of CMP accumulator, destination */
 		f = v3_sub_flags(acc, old, (acc - old) & mask, x->size);
@@ -269,9 +260,39 @@ int v3_rmw_apply(const struct v3_rmw *x, u64 old, u64 src, u64 acc,
 	return 0;
 }
 
-void v3_rmw_operands(const struct v3_rmw *x, const u64 *gpr, u64 *src,
-		     u64 *acc)
+int v3_rmw_apply(const struct v3_rmw *x, v3_rmw_val old, v3_rmw_val src,
+		 v3_rmw_val acc, u64 rflags, struct v3_rmw_out *o)
 {
+	v3_rmw_val mask = x->size == 16 ? ~(v3_rmw_val)0 : v3_mask(8);
+
+	if (x->op != V3_RMW_CMPXCHG8B && x->op != V3_RMW_CMPXCHG16B)
+		return v3_rmw_apply64(x, old, src, acc, rflags, o);
+	/*
+	 * EDX:EAX against m64, RDX:RAX against m128: only ZF changes (SDM
+	 * vol. 2A CMPXCHG8B/CMPXCHG16B)
+	 */
+	memset(o, 0, sizeof(*o));
+	old &= mask;
+	o->rflags = rflags & ~X86_EFLAGS_ZF;
+	if ((acc & mask) == old) {
+		o->write = true;
+		o->new = src & mask;
+		o->rflags |= X86_EFLAGS_ZF;
+	} else {
+		o->set_reg = true;	/* EDX:EAX (RDX:RAX) gets the operand */
+		o->reg_val = old;
+	}
+	return 0;
+}
+
+void v3_rmw_operands(const struct v3_rmw *x, const u64 *gpr,
+		     v3_rmw_val *src, v3_rmw_val *acc)
+{
+	if (x->op == V3_RMW_CMPXCHG16B) {
+		*src = gpr[V3_RBX] | (v3_rmw_val)gpr[V3_RCX] << 64;
+		*acc = gpr[V3_RAX] | (v3_rmw_val)gpr[V3_RDX] << 64;
+		return;
+	}
 	if (x->op == V3_RMW_CMPXCHG8B) {
 		*src = (u32)gpr[V3_RBX] | (u64)(u32)gpr[V3_RCX] << 32;
 		*acc = (u32)gpr[V3_RAX] | (u64)(u32)gpr[V3_RDX] << 32;
@@ -288,17 +309,21 @@ void v3_rmw_writeback(const struct v3_rmw *x, const struct v3_rmw_out *o,
 	if (!o->set_reg)
 		return;
 	/* 32-bit destinations: zero-extended in 64-bit mode (SDM vol. 1 3.4.1.1) */
-	if (x->op == V3_RMW_CMPXCHG8B) {
-		v3_gpr_write(&gpr[V3_RAX], false, 4, o->reg_val);
-		v3_gpr_write(&gpr[V3_RDX], false, 4, o->reg_val >> 32);
+	if (x->op == V3_RMW_CMPXCHG16B) {
+		gpr[V3_RAX] = (u64)o->reg_val;
+		gpr[V3_RDX] = (u64)(o->reg_val >> 64);
+	} else if (x->op == V3_RMW_CMPXCHG8B) {
+		v3_gpr_write(&gpr[V3_RAX], false, 4, (u64)o->reg_val);
+		v3_gpr_write(&gpr[V3_RDX], false, 4, (u64)(o->reg_val >> 32));
 	} else if (x->op == V3_RMW_CMPXCHG) {
-		v3_gpr_write(&gpr[V3_RAX], false, x->size, o->reg_val);
+		v3_gpr_write(&gpr[V3_RAX], false, x->size, (u64)o->reg_val);
 	} else {
-		v3_gpr_write(&gpr[x->reg], x->high8, x->size, o->reg_val);
+		v3_gpr_write(&gpr[x->reg], x->high8, x->size, (u64)o->reg_val);
 	}
 }
 
-static u64 v3_rmw_load(const void *hva, unsigned int size)
+/* the operand's halves one by one: the compare-and-exchange checks them */
+static v3_rmw_val v3_rmw_load(const void *hva, unsigned int size)
 {
 	switch (size) {
 	case 1:
@@ -307,9 +332,23 @@ static u64 v3_rmw_load(const void *hva, unsigned int size)
 		return READ_ONCE(*(const u16 *)hva);
 	case 4:
 		return READ_ONCE(*(const u32 *)hva);
-	default:
+	case 8:
 		return READ_ONCE(*(const u64 *)hva);
+	default:
+		return READ_ONCE(((const u64 *)hva)[0]) |
+		       (v3_rmw_val)READ_ONCE(((const u64 *)hva)[1]) << 64;
 	}
+}
+
+static int v3_rmw_cmpxchg(struct v3_vm *vm, u64 gpa, v3_rmw_val old,
+			  v3_rmw_val new, unsigned int size)
+{
+	u64 o[2] = { (u64)old, (u64)(old >> 64) };
+	u64 n[2] = { (u64)new, (u64)(new >> 64) };
+
+	if (size == 16)
+		return v3_gpa_cmpxchg16(vm, gpa, o, n);
+	return v3_gpa_cmpxchg(vm, gpa, o[0], n[0], size);
 }
 
 /*
@@ -328,7 +367,7 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 	struct v3_rmw_out o;
 	struct v3_rmw x;
 	unsigned int tries;
-	u64 src, acc, old = 0;
+	v3_rmw_val src, acc, old = 0;
 	void *hva;
 	int n, ret = 0;
 
@@ -338,6 +377,8 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 	v3_rmw_operands(&x, r->gpr, &src, &acc);
 	hva = v3_gpa_to_hva(vcpu->vm, gpa);
 	if (!hva || (gpa & (x.size - 1))) {	/* v3_gpa_cmpxchg's -EFAULT */
+		if (x.size == 16)
+			return -ENOENT;	/* #GP's before any access, or not RAM */
 		if (v3_read_gpa(vcpu->vm, gpa, &old, x.size) ||
 		    v3_rmw_apply(&x, old, src, acc, r->rflags, &o))
 			return -ENOENT;
@@ -351,7 +392,7 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 				return -ENOENT;
 			if (!o.write)
 				break;
-			ret = v3_gpa_cmpxchg(vcpu->vm, gpa, old, o.new, x.size);
+			ret = v3_rmw_cmpxchg(vcpu->vm, gpa, old, o.new, x.size);
 			if (ret != -EAGAIN)
 				break;
 			if (tries == 1000) {

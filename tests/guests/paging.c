@@ -20,7 +20,10 @@
  *           CPUID.80000001H:EDX[26]) pages aliasing 4 KiB-mapped memory.
  *   selfref a top-level slot pointing at its own table (PD in 32-bit, the
  *           PD of the first GiB in PAE, the PML4 in 4-level): entries read
- *           and one changed through the recursive mapping.
+ *           and one changed through the recursive mapping; the table's own
+ *           entries changed through it with LOCK CMPXCHG8B (PAE: a PAE
+ *           kernel's cmpxchg64) or CMPXCHG16B (4-level: two at once),
+ *           failing then succeeding.
  *   stale   a PTE changed without INVLPG: old or new value (§4.10.4.3),
  *           then a CR3 write flushes it (§4.10.4.1: non-global entries).
  *   invlpg  INVLPG of one page makes its new PTE seen.
@@ -854,6 +857,86 @@ static uint64_t rec_read(unsigned long ea)
 	return lo | (uint64_t)hi << 32;
 }
 
+/*
+ * LOCK CMPXCHG8B (PAE) or CMPXCHG16B (4-level) at ea, a table entry seen
+ * through the recursive slot: exp = EDX:EAX / RDX:RAX (given back as the
+ * CPU leaves it), nw = ECX:EBX / RCX:RBX; *zf the result's ZF (SDM vol. 2A
+ * CMPXCHG8B/CMPXCHG16B).  Nonzero when it faulted.
+ */
+static int probe_cmpxchg_wide(unsigned long ea, uint64_t *exp,
+			      const uint64_t *nw, int *zf)
+{
+	int z;
+
+	fault_reset();
+	fault_mark = fault_count;
+#ifdef __x86_64__
+	asm volatile("1: lock cmpxchg16b (%[p])\n2:\n" EXTABLE(1b, 2b)
+		     : "+a"(exp[0]), "+d"(exp[1]), "=@ccz"(z)
+		     : [p] "r"(ea), "b"(nw[0]), "c"(nw[1]) : "memory", "cc");
+#else
+	uint32_t lo = exp[0], hi = exp[0] >> 32;
+
+	asm volatile("1: lock cmpxchg8b (%[p])\n2:\n" EXTABLE(1b, 2b)
+		     : "+a"(lo), "+d"(hi), "=@ccz"(z)
+		     : [p] "r"(ea), "b"((uint32_t)nw[0]), "c"((uint32_t)(nw[0] >> 32))
+		     : "memory", "cc");
+	exp[0] = lo | (uint64_t)hi << 32;
+#endif
+	*zf = z;
+	return faulted();
+}
+
+/*
+ * Two unused entries of the self-referencing table itself (PAE: PD0's
+ * 508; 4-level: the PML4's 234 and 235), written through the slot with
+ * one locked compare-and-exchange: the address's own walk goes through
+ * the table it writes, so shadow paging cannot let the write run natively
+ * and emulates it (shadow_rmw.c).  First with a stale expectation
+ * (nothing stored, the CPU hands back what is there), then with the right
+ * one.  The values are not present: nothing maps through them.
+ */
+static void test_selfref_locked(unsigned int r, unsigned long self_table)
+{
+	const char *insn = F.mode == M64 ? "CMPXCHG16B" : "CMPXCHG8B";
+	unsigned int i = F.mode == M64 ? 234 : 508;
+	unsigned int n = F.mode == M64 ? 2 : 1;
+	unsigned long top, ea;
+	uint64_t cur[2], exp[2], nw[2] = { 0x5a5a5000, 0x6b6b6000 };
+	int f, zf, ok;
+
+#ifdef __x86_64__
+	if (!(cpuid(1).ecx & (1U << 13))) {
+		tap_ok(1, "self-ref: LOCK CMPXCHG16B # SKIP CPUID.1:ECX[13] (CX16) not offered");
+		return;
+	}
+	top = (unsigned long)r << 39 | (unsigned long)r << 30 |
+	      (unsigned long)r << 21 | (unsigned long)r << 12;
+#else
+	top = (unsigned long)r << 21 | (unsigned long)r << 12;
+#endif
+	ea = top + i * 8;
+	cur[0] = ent_rd(self_table + i * 8);
+	cur[1] = ent_rd(self_table + (i + 1) * 8);
+	exp[0] = cur[0] ^ 0x1000;		/* stale */
+	exp[1] = cur[1];
+	f = probe_cmpxchg_wide(ea, exp, nw, &zf);
+	tap_ok(no_fault(f, insn) && !zf && exp[0] == cur[0] &&
+	       (n == 1 || exp[1] == cur[1]) &&
+	       ent_rd(self_table + i * 8) == cur[0],
+	       "self-ref: LOCK %s on the table through itself, stale expectation: ZF clear, nothing stored, the entries handed back",
+	       insn);
+	f = probe_cmpxchg_wide(ea, exp, nw, &zf);
+	ok = no_fault(f, insn) && zf && ent_rd(self_table + i * 8) == nw[0] &&
+	     (n == 1 ? ent_rd(self_table + (i + 1) * 8) == cur[1] :
+		       ent_rd(self_table + (i + 1) * 8) == nw[1]);
+	tap_ok(ok, "self-ref: LOCK %s on the table through itself, right expectation: ZF, %s stored",
+	       insn, n == 1 ? "the entry" : "both entries");
+	ent_wr(self_table + i * 8, cur[0]);
+	ent_wr(self_table + (i + 1) * 8, cur[1]);
+	flush_all();
+}
+
 static void test_selfref(void)
 {
 	unsigned long va = TSELF, self_table, slot_ea, e1, e2;
@@ -909,6 +992,8 @@ static void test_selfref(void)
 	tap_ok((ent_rd(ea_of(root1, va, 1)) & PTE_ADDR) == frame_pa(1),
 	       "self-ref: the direct view of the table shows the change");
 	tap_ok(ent_rd(slot_ea) & PTE_A, "self-ref: the recursive entry has A set");
+	if (F.esize == 8)
+		test_selfref_locked(r, self_table);
 
 	ent_wr(slot_ea, 0);
 	flush_all();

@@ -57,6 +57,16 @@ int v3_gpa_cmpxchg(struct v3_vm *m, u64 gpa, u64 old, u64 new, unsigned int size
 	return 0;
 }
 
+int v3_gpa_cmpxchg16(struct v3_vm *m, u64 gpa, const u64 *old, const u64 *new)
+{
+	if (gpa >= RAM_SIZE || (gpa & 15))
+		return -EFAULT;
+	if (memcmp(ram + gpa, old, 16))
+		return -EAGAIN;
+	memcpy(ram + gpa, new, 16);
+	return 0;
+}
+
 int v3_gva_walk(struct v3_vcpu *v, u64 gva, u32 access, unsigned int flags,
 		struct v3_walk *w)
 {
@@ -632,7 +642,8 @@ static void test_stos(void)
  * it (shadow_rmw.c): LOCK BTR clears an entry's A bit
  * (ptep_test_and_clear_young), LOCK CMPXCHG replaces an entry or hands
  * back the one there, LOCK AND clears a bit of one byte (clear_bit),
- * LOCK CMPXCHG8B replaces one (a PAE kernel's cmpxchg64).
+ * LOCK CMPXCHG8B replaces one (a PAE kernel's cmpxchg64), LOCK CMPXCHG16B
+ * two at once.
  */
 /* entry i of the PT at 0x4000 made val, insn at RIP 0x1000 writing it (RDI) */
 static u64 rmw_entry(unsigned int i, u64 val, const u8 *insn, size_t len)
@@ -652,6 +663,7 @@ static void test_rmw(void)
 	static const u8 cmpxchg[] = { 0xf0, 0x48, 0x0f, 0xb1, 0x0f };
 	static const u8 andb[] = { 0xf0, 0x80, 0x27, 0xfd };
 	static const u8 cx8[] = { 0xf0, 0x0f, 0xc7, 0x0f };
+	static const u8 cx16[] = { 0xf0, 0x48, 0x0f, 0xc7, 0x0f };
 	static const u8 adc[] = { 0xf0, 0x48, 0x11, 0x07 };
 	const u64 e = 0x7000 | P | W | A | D, e2 = 0x8000 | P | W;
 
@@ -705,6 +717,31 @@ static void test_rmw(void)
 	      get64(0x4000 + 8 * 8) == e2 && (vcpu0.regs.rflags & X86_EFLAGS_ZF) &&
 	      vcpu0.regs.rip == 0x1004 && shim_stops == 0,
 	      "rmw: LOCK CMPXCHG8B (a PAE kernel's cmpxchg64), entry as expected: ECX:EBX stored, ZF");
+	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
+		 "rmw: ... and the table's shadows dropped");
+
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	rmw_entry(10, e, cx16, sizeof(cx16));
+	put64(0x4000 + 11 * 8, e2);
+	vcpu0.regs.rflags = 2;
+	vcpu0.regs.gpr[V3_RAX] = e;
+	vcpu0.regs.gpr[V3_RDX] = e;		/* entry 11 is e2: no match */
+	vcpu0.regs.gpr[V3_RBX] = 0;
+	vcpu0.regs.gpr[V3_RCX] = 0;
+	CHECK(fault(0x4000 + 10 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 10 * 8) == e && get64(0x4000 + 11 * 8) == e2 &&
+	      vcpu0.regs.gpr[V3_RAX] == e && vcpu0.regs.gpr[V3_RDX] == e2 &&
+	      !(vcpu0.regs.rflags & X86_EFLAGS_ZF) && vcpu0.regs.rip == 0x1005 &&
+	      shim_stops == 0,
+	      "rmw: LOCK CMPXCHG16B, high entry changed: both kept, RDX:RAX gets them, ZF clear");
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RBX] = e2;
+	vcpu0.regs.gpr[V3_RCX] = e;
+	CHECK(fault(0x4000 + 10 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      get64(0x4000 + 10 * 8) == e2 && get64(0x4000 + 11 * 8) == e &&
+	      (vcpu0.regs.rflags & X86_EFLAGS_ZF) && vcpu0.regs.rip == 0x1005 &&
+	      shim_stops == 0,
+	      "rmw: LOCK CMPXCHG16B, both entries as expected: RCX:RBX stored, ZF");
 	CHECK_EQ(shadow_leaf(hw.root, 0x4000, false), 0,
 		 "rmw: ... and the table's shadows dropped");
 

@@ -20,6 +20,7 @@ int v3_read_gpa(struct v3_vm *m, u64 gpa, void *buf, size_t len) { abort(); }
 int v3_write_gpa(struct v3_vm *m, u64 gpa, const void *buf, size_t len) { abort(); }
 void v3_mmu_gpa_written(struct v3_vm *m, u64 gpa, u64 len) { abort(); }
 int v3_gpa_cmpxchg(struct v3_vm *m, u64 gpa, u64 old, u64 new, unsigned int size) { abort(); }
+int v3_gpa_cmpxchg16(struct v3_vm *m, u64 gpa, const u64 *old, const u64 *new) { abort(); }
 void v3_skip_insn(struct v3_vcpu *v) { abort(); }
 
 #define ARITH	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | \
@@ -49,8 +50,12 @@ static void test_decode(void)
 	      x.size == 8 && x.len == 4, "lock cmpxchg8b [rdi]");
 	CHECK(dec("f0 0f c7 4e 08", false, &x) == 0 && x.op == V3_RMW_CMPXCHG8B &&
 	      x.size == 8 && x.len == 5, "32-bit code: lock cmpxchg8b [esi+8] (a PAE kernel's cmpxchg64)");
-	CHECK(dec("f0 48 0f c7 0f", true, &x) == -ENOENT,
-	      "lock cmpxchg16b [rdi]: not emulated (16 bytes)");
+	CHECK(dec("f0 48 0f c7 0f", true, &x) == 0 && x.op == V3_RMW_CMPXCHG16B &&
+	      x.size == 16 && x.len == 5, "lock cmpxchg16b [rdi]: m128");
+	CHECK(dec("f0 49 0f c7 48 10", true, &x) == 0 && x.op == V3_RMW_CMPXCHG16B &&
+	      x.size == 16 && x.len == 6, "lock cmpxchg16b [r8+16]: REX.WB, disp8");
+	CHECK(dec("f0 0f c7 4f 10", true, &x) == 0 && x.op == V3_RMW_CMPXCHG8B,
+	      "without REX.W in 64-bit code: cmpxchg8b");
 	CHECK(dec("0f c7 37", true, &x) == -ENOENT, "0f c7 /6 (vmptrld m64): not a read-modify-write");
 	CHECK(dec("0f c7 c8", true, &x) == -ENOENT, "0f c7 with a register operand: not one");
 	CHECK(dec("f0 80 27 fd", true, &x) == 0 && x.op == V3_RMW_AND && x.size == 1 &&
@@ -142,6 +147,19 @@ static void host_cmpxchg8b(u64 *m, u64 *rax, u64 *rdx, u64 rbx, u64 rcx, u64 *fl
 	*fl = f;
 }
 
+/* cmpxchg16b on 16-byte-aligned m with RDX:RAX and RCX:RBX */
+static void host_cmpxchg16b(u64 *m, u64 *rax, u64 *rdx, u64 rbx, u64 rcx, u64 *fl)
+{
+	u64 f = *fl, a = *rax, d = *rdx;
+
+	asm volatile("pushq %1\n\tpopfq\n\tcmpxchg16b %0\n\tpushfq\n\tpopq %1"
+		     : "+m"(*(u64 (*)[2])m), "+r"(f), "+a"(a), "+d"(d)
+		     : "b"(rbx), "c"(rcx) : "cc", "memory");
+	*rax = a;
+	*rdx = d;
+	*fl = f;
+}
+
 static void host_xadd4(u32 *m, u32 *src, u64 *fl)
 {
 	u64 f;
@@ -222,7 +240,8 @@ static void test_oracle(void)
 	for (i = 0; i < 2000; i++) {
 		struct v3_rmw x;
 		struct v3_rmw_out out;
-		u64 gpr[16] = { 0 }, m = rnd(), hm = m, ha, hd, fin, hf, src, acc;
+		u64 gpr[16] = { 0 }, m = rnd(), hm = m, ha, hd, fin, hf;
+		v3_rmw_val src, acc;
 
 		gpr[V3_RAX] = rnd();
 		gpr[V3_RDX] = rnd();
@@ -254,6 +273,39 @@ static void test_oracle(void)
 		}
 	}
 	CHECK(bad == 0, "cmpxchg8b: 2000 operands (half equal) agree with the CPU (memory, RDX:RAX whole, every flag)");
+
+	/* cmpxchg16b: one half equal, both or neither; every flag random */
+	bad = 0;
+	for (i = 0; i < 2000; i++) {
+		struct v3_rmw x;
+		struct v3_rmw_out out;
+		u64 hm[2] __attribute__((aligned(16))) = { rnd(), rnd() };
+		u64 gpr[16] = { 0 }, ha, hd, fin, hf, m0 = hm[0], m1 = hm[1];
+		v3_rmw_val src, acc, m = m0 | (v3_rmw_val)m1 << 64, after;
+
+		gpr[V3_RAX] = i & 1 ? m0 : rnd();
+		gpr[V3_RDX] = i & 2 ? m1 : rnd();
+		gpr[V3_RBX] = rnd();
+		gpr[V3_RCX] = rnd();
+		fin = 0x202 | (rnd() & ARITH);
+		ha = gpr[V3_RAX];
+		hd = gpr[V3_RDX];
+		hf = fin;
+		host_cmpxchg16b(hm, &ha, &hd, gpr[V3_RBX], gpr[V3_RCX], &hf);
+		if (dec("f0 48 0f c7 0f", true, &x) ||
+		    (v3_rmw_operands(&x, gpr, &src, &acc),
+		     v3_rmw_apply(&x, m, src, acc, fin, &out))) {
+			bad++;
+			continue;
+		}
+		v3_rmw_writeback(&x, &out, gpr);
+		after = out.write ? out.new : m;
+		if ((u64)after != hm[0] || (u64)(after >> 64) != hm[1] ||
+		    gpr[V3_RAX] != ha || gpr[V3_RDX] != hd ||
+		    (out.rflags & (ARITH | 0x202)) != (hf & (ARITH | 0x202)))
+			bad++;
+	}
+	CHECK(bad == 0, "cmpxchg16b: 2000 operands (a quarter equal) agree with the CPU (both halves, RDX:RAX, every flag)");
 
 	bad = 0;
 	for (i = 0; i < 2000; i++) {
