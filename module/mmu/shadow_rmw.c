@@ -390,9 +390,20 @@ int v3_shadow_emulate_rmw(struct v3_vcpu *vcpu, u64 gpa)
 			old = v3_rmw_load(hva, x.size);
 			if (v3_rmw_apply(&x, old, src, acc, r->rflags, &o))
 				return -ENOENT;
-			if (!o.write)
+			if (o.write)
+				ret = v3_rmw_cmpxchg(vcpu->vm, gpa, old, o.new,
+						     x.size);
+			else if (x.size == 16)
+				/*
+				 * A failed compare hands back m128 whole; its
+				 * halves were loaded one by one, so store them
+				 * back locked (the CPU also writes the operand
+				 * on a failed compare, SDM vol. 2A CMPXCHG16B)
+				 * to know they were one value.
+				 */
+				ret = v3_rmw_cmpxchg(vcpu->vm, gpa, old, old, 16);
+			else
 				break;
-			ret = v3_rmw_cmpxchg(vcpu->vm, gpa, old, o.new, x.size);
 			if (ret != -EAGAIN)
 				break;
 			if (tries == 1000) {

@@ -57,10 +57,18 @@ int v3_gpa_cmpxchg(struct v3_vm *m, u64 gpa, u64 old, u64 new, unsigned int size
 	return 0;
 }
 
+/* cx16_race: the next call finds the high half changed by another vCPU */
+static u64 cx16_race;
+static unsigned int cx16_calls;
 int v3_gpa_cmpxchg16(struct v3_vm *m, u64 gpa, const u64 *old, const u64 *new)
 {
 	if (gpa >= RAM_SIZE || (gpa & 15))
 		return -EFAULT;
+	cx16_calls++;
+	if (cx16_race) {
+		memcpy(ram + gpa + 8, &cx16_race, 8);
+		cx16_race = 0;
+	}
 	if (memcmp(ram + gpa, old, 16))
 		return -EAGAIN;
 	memcpy(ram + gpa, new, 16);
@@ -734,6 +742,21 @@ static void test_rmw(void)
 	      !(vcpu0.regs.rflags & X86_EFLAGS_ZF) && vcpu0.regs.rip == 0x1005 &&
 	      shim_stops == 0,
 	      "rmw: LOCK CMPXCHG16B, high entry changed: both kept, RDX:RAX gets them, ZF clear");
+	/* the high entry changes between the emulator's two loads and its lock */
+	CHECK_EQ(fault(0x4000, 0), 0, "rmw: the PT shadowed again");
+	vcpu0.regs.rip = 0x1000;
+	vcpu0.regs.gpr[V3_RAX] = 0;
+	vcpu0.regs.gpr[V3_RDX] = 0;
+	cx16_race = e2 | A;
+	cx16_calls = 0;
+	CHECK(fault(0x4000 + 10 * 8, V3_PF_WRITE | V3_PF_PRESENT) == 0 &&
+	      vcpu0.regs.gpr[V3_RAX] == e && vcpu0.regs.gpr[V3_RDX] == (e2 | A) &&
+	      get64(0x4000 + 11 * 8) == (e2 | A) && cx16_calls == 2 &&
+	      !(vcpu0.regs.rflags & X86_EFLAGS_ZF) && shim_stops == 0,
+	      "rmw: LOCK CMPXCHG16B, failed compare, the entries changed meanwhile: loaded again, RDX:RAX the value locked (%u locked tries)",
+	      cx16_calls);
+	put64(0x4000 + 11 * 8, e2);
+	vcpu0.regs.gpr[V3_RDX] = e2;
 	vcpu0.regs.rip = 0x1000;
 	vcpu0.regs.gpr[V3_RBX] = e2;
 	vcpu0.regs.gpr[V3_RCX] = e;
