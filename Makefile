@@ -5,7 +5,7 @@
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
 #   make check-vmx-adapt      adaptive paging moving on the emulated VMX host alone (Bochs; ~4 min)
-#   make check-vmx-gears      GEARS on a 2-vCPU guest on the emulated VMX host alone (Bochs; ~8 min; make check runs it too)
+#   make check-vmx-gears      GEARS on a 2-vCPU guest on the emulated VMX host alone (Bochs; ~8 min; make check: on the VMX suite's linux guest)
 #   make check-twonode        v3share under mpirun across two emulated SVM hosts on a virtual network
 #   make check-gears-kernels  GEARS on Debian 5.10 and 6.12 guest kernels (make check: 6.1; ~10 min)
 #   make bench                v3vmm vs KVM vs native (numbers, not tests)

@@ -9,8 +9,9 @@
 #                          (tests/l1/vmxadapt-suite.sh: ~4 min; the VMX
 #                          suite in make check runs the same tests)
 #   check-bochs.sh vmxgears  GEARS on a 2-vCPU Linux guest on the VMX
-#                          host (tests/l1/vmxgears-suite.sh: ~8 min; make
-#                          check runs it too)
+#                          host, refusals included (tests/l1/vmxgears-suite.sh:
+#                          ~8 min; make check's VMX suite runs GEARS on its
+#                          2-vCPU linux guest)
 set -euo pipefail
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/lib.sh"
