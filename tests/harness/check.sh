@@ -51,7 +51,7 @@ run_job() {
 	case $1 in
 	vmx) bochs_suite vmx "$BUILD/logs/vmx.serial.log" "$(bound "${V3_VMX_TIMEOUT:-3600}")" ;;
 	vmx2) bochs_suite vmx2 "$BUILD/logs/vmx2.serial.log" "$(bound "${V3_VMX2_TIMEOUT:-3000}")" ;;
-	svm) "$H/boot-qemu.sh" svm --timeout "$(bound "${V3_SVM_TIMEOUT:-2400}")" ;;
+	svm) "$H/boot-qemu.sh" svm --timeout "$(bound "${V3_SVM_TIMEOUT:-3600}")" ;;
 	nosvm) "$H/boot-qemu.sh" nosvm --cpu EPYC,-svm --timeout 120 ;;
 	gearsrobust) "$H/boot-qemu.sh" gearsrobust --timeout "$(bound 600)" ;;
 	placement) "$H/boot-qemu.sh" placement --smp 4 --numa 2 --timeout "$(bound 900)" ;;

@@ -147,13 +147,25 @@ responsive() {
 # beside TAG: the healthy VM runs to its end (next to whatever runs on the
 # other CPU), with the responsiveness probe meanwhile; sets H_MS, H_RES,
 # H_OK, H_SHARE, RESP_MS, RESP_RC
+# While the healthy VM is timed, with the VMs pinned, this script and what
+# it starts (the v3ctl polls, the probe) run on the hostile VM's CPU, so
+# the healthy VM's CPU holds its vCPU alone: what takes that CPU from it
+# is then the hostile guest's doing (left to L1's scheduler, the polls
+# took half of it on a slow build machine: on-CPU 0.51, 2.3x benign).
+# Between the timings the script may use either CPU.
+SCRIPT_CPUS=''
+if [ -n "$X_PIN" ]; then SCRIPT_CPUS=$(taskset -p $$ 2>/dev/null | sed 's/.*: *//'); fi
+script_on_hostile_cpu() { if [ -n "$SCRIPT_CPUS" ]; then taskset -p 1 $$ >/dev/null 2>&1; fi; }
+script_on_any_cpu() { if [ -n "$SCRIPT_CPUS" ]; then taskset -p "$SCRIPT_CPUS" $$ >/dev/null 2>&1; fi; }
 beside() {
 	rm -f "/tmp/healthy.$1" "/tmp/healthy.$1.ms"
+	script_on_hostile_cpu
 	( OUT=/tmp/hb.out ERR=/tmp/hb.err; healthy_run "$1" "$ROUNDS" "$BOUND" ) &
 	hp=$!
 	sleep "$HOSTILE_PROBE_SECS"
 	responsive
 	wait "$hp"
+	script_on_any_cpu
 	# (healthy_run ran in a subshell: its results are in files)
 	H_RES=$(sed -n 's/.*result \(0x[0-9a-f]*\).*/\1/p' "/tmp/healthy.$1" 2>/dev/null | head -n 1)
 	H_OK=1; grep -q 'all 1 passed' "/tmp/healthy.$1" 2>/dev/null && H_OK=0
@@ -174,16 +186,6 @@ benign_baseline() {
 }
 
 # --- the healthy workload: calibrated, then timed alone and beside a benign VM ---
-# With the VMs pinned, this script and everything it starts (v3ctl polls,
-# the triple-fault loop, the probe) run on the hostile VM's CPU too, so
-# the healthy VM's CPU holds its vCPU alone: what takes that CPU from it
-# is then the hostile guest's doing (on a slow build machine the polls,
-# left to L1's scheduler, took half of it: on-CPU 0.51, 2.3x benign)
-SCRIPT_CPUS=''
-if [ -n "$X_PIN" ] && part corpus; then
-	SCRIPT_CPUS=$(taskset -p $$ 2>/dev/null | sed 's/.*: *//')
-	taskset -p 1 $$ >/dev/null 2>&1 || SCRIPT_CPUS=''
-fi
 HOSTILE_OK=1
 part corpus || HOSTILE_OK=0
 [ "$HOSTILE_OK" = 1 ] && for g in healthy.elf forever.elf triplefault.elf acloop.elf storm.elf ipistorm.elf allports.elf \
@@ -203,7 +205,9 @@ if [ "$HOSTILE_OK" = 1 ]; then
 fi
 if [ "$HOSTILE_OK" = 1 ]; then
 	BOUND=$((HOSTILE_HEALTHY_MS * 8 / 1000 + 30))
+	script_on_hostile_cpu
 	healthy_run hsolo "$ROUNDS" "$BOUND"
+	script_on_any_cpu
 	SOLO_MS=$H_MS SOLO_RES=$H_RES
 	H_SHARE=$(sed -n 's/^# healthy-share //p' /tmp/healthy.hsolo.ms 2>/dev/null)
 	result "hostile: healthy VM alone: $SOLO_RES in ${SOLO_MS} ms (on-CPU ${H_SHARE:-?})" "$H_OK" "no clean run"
@@ -361,7 +365,6 @@ if [ "$HOSTILE_OK" = 1 ]; then
 	in_set full reduced && hostile resetloop resetloop.elf 1 ""
 	in_set full reduced tf && hostile_tf
 fi
-if [ -n "$SCRIPT_CPUS" ]; then taskset -p "$SCRIPT_CPUS" $$ >/dev/null 2>&1; fi
 
 # --- LAPIC timers stop with their VM ---------------------------------------------------
 # /proc/timer_list names each queued hrtimer's function

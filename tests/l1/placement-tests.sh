@@ -341,6 +341,8 @@ pl_until() {
 	while [ "$t" -gt 0 ]; do "$@" && return 0; sleep 0.2; t=$((t - 1)); done
 	return 1
 }
+# pl_progress VM: placework printed its first progress line (its vCPUs run)
+pl_progress() { timeout 10 v3ctl console "$1" 2>/dev/null | grep -q 'placework: t='; }
 pl_pair_together() {
 	a=$(pl_vcpu "$1" 0 pin_cpu) b=$(pl_vcpu "$1" 1 pin_cpu)
 	[ "$a" -ge 0 ] 2>/dev/null && [ "$b" -ge 0 ] 2>/dev/null &&
@@ -389,8 +391,13 @@ if need_guest "$name" placework.elf; then
 	run 10 v3ctl vcpu move pli 0 0
 	run 10 v3ctl vcpu move pli 1 1
 	why=
-	pl_knobs pli && echo adaptive >"$PLP/pli/placement/vcpu_policy" || why="knobs refused"
+	# adaptive once both vCPUs run (the guest's first progress line): in
+	# a period before its AP started, the policy spread an idle vCPU 1
+	# (busy_pct=0), which the check below cannot tell from a busy one
+	pl_knobs pli || why="knobs refused"
 	run 10 v3ctl launch pli
+	[ -n "$why" ] || pl_until 60 pl_progress pli || why="no progress line from the guest in 60 s"
+	[ -n "$why" ] || echo adaptive >"$PLP/pli/placement/vcpu_policy" || why="vcpu_policy adaptive refused"
 	[ -n "$why" ] || pl_until 60 pl_apart pli ||
 		why="both still on one node after 60 s: pins $(pl_vcpu pli 0 pin_cpu) $(pl_vcpu pli 1 pin_cpu)"
 	sed 's/^/#   decision /' "$PLP/pli/placement/decisions"

@@ -38,11 +38,12 @@ HOSTILE_LINUX=0
 HOSTILE_REBASE=0 HOSTILE_PROBE_SECS=0.05
 # gears-tests.sh on the linux section's 2-vCPU guest (LINUX_GEARS=1): ps
 # and sym, tracing, system-call, kernel-call, insmod and exec injection
-# (about 4 minutes of Bochs), and sym again after its reboot (1 more); the
-# SVM suite boots 1- and 2-vCPU guests of its own for them.  The refusals
-# (an unknown symbol, a VM never launched, a bare-metal guest) are common
-# code: the SVM suite's and make check-vmx-gears' (vmxgears-suite.sh)
-: "${LINUX_GEARS:=1}"
+# (about 5 minutes of Bochs); the SVM suite boots 1- and 2-vCPU guests of
+# its own for them.  The kernel found again after the guest's reboot
+# (LINUX_GEARS_REBOOT: 2 minutes of Bochs) and the refusals (an unknown
+# symbol, a VM never launched, a bare-metal guest) are common code: the
+# SVM suite's and make check-vmx-gears' (vmxgears-suite.sh)
+: "${LINUX_GEARS:=1}" "${LINUX_GEARS_REBOOT:=0}"
 # not the guest's own kprobe against GEARS (gi_ftrace_tests): guest
 # memory and the guest's ftrace, no backend code; the SVM suite runs it
 : "${GEARS_FTRACE:=0}"
@@ -73,7 +74,8 @@ LC_GUEST_TIME_WHY="a spinning guest slows Bochs' clock 200x (5 minutes); the SVM
 # trials, the VMs paused once decided (about 2 minutes of Bochs)
 # shellcheck source=tests/l1/adapt-bochs.sh
 . /tests/l1/adapt-bochs.sh
-: "${SUITE_SECTIONS:=guests users multi linux paging host}"
+# (the host section, KVM beside v3vmm: vmx2-suite.sh's)
+: "${SUITE_SECTIONS:=guests users multi linux paging}"
 # shadow-tests.sh: the guests whose paging differs (each shadow-mode run of
 # a device-heavy guest costs Bochs minutes; the SVM suite runs them all)
 : "${SHADOW_GUESTS:=hello hello64 memory longmode exceptions crmem}"
