@@ -315,12 +315,10 @@ hostile_tf() {
 	hk_mark
 	rm -f /tmp/tf.stop /tmp/tf.count
 	# the loop's own v3ctl processes are the test's, not the guest's:
-	# they run on the hostile VM's CPU, as its vCPUs do
-	if [ -n "$X_PIN" ] && command -v taskset >/dev/null; then
-		( OUT=/tmp/tf.out ERR=/tmp/tf.err; taskset -p 1 "$(sh -c 'echo $PPID')" >/dev/null 2>&1; tf_loop ) &
-	else
-		( OUT=/tmp/tf.out ERR=/tmp/tf.err; tf_loop ) &
-	fi
+	# they run on the hostile VM's CPU, as its vCPUs do (the loop keeps
+	# the CPU it was started on when beside() lets the script go)
+	script_on_hostile_cpu
+	( OUT=/tmp/tf.out ERR=/tmp/tf.err; tf_loop ) &
 	tp=$!
 	beside h-tf
 	within=$(awk -v a="${H_MS:-0}" -v b="$BENIGN_MS" 'BEGIN { exit !(a > 0 && a <= 1.5 * b) }'; echo $?)
