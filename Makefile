@@ -1,7 +1,8 @@
 # v3vmm top-level build.
 #   make                      module + v3ctl + test guests, for the running kernel
 #   make KDIR=/path/to/headers   ... for the kernel whose headers are named
-#   make check                every test (boots emulated hosts; installs what it needs)
+#   make check                the test suites at their quick depth, what CI runs (boots emulated hosts; installs what it needs)
+#   make check-full           every part of every suite, the two-node test included (about 2 hours)
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
 #   make check-vmx-adapt      adaptive paging moving on the emulated VMX host alone (Bochs; ~4 min)
@@ -14,7 +15,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(abspath .)
 
-.PHONY: all module tools guests check check-vmx check-ryzen check-vmx-adapt check-vmx-gears check-twonode check-gears-kernels demo bench fuzz clean
+.PHONY: all module tools guests check check-full check-vmx check-ryzen check-vmx-adapt check-vmx-gears check-twonode check-gears-kernels demo bench fuzz clean
 
 all: module tools guests
 
@@ -32,6 +33,9 @@ guests:
 
 check:
 	tests/harness/check.sh
+
+check-full:
+	V3_CHECK_DEPTH=full tests/harness/check.sh
 
 check-vmx:
 	tests/harness/check-bochs.sh vmx

@@ -11,7 +11,8 @@ KERNELS_ENV=$KCACHE/kernels.env
 KSFT_DIR=$CACHE/kselftest
 
 # Progress on stdout, errors on stderr.
-say() { printf '[v3] %s\n' "$*"; }
+# the time of day on each line: where CI's time went, read off its output
+say() { printf '[v3 %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[v3] error: %s\n' "$*" >&2; exit 1; }
 
 # Seconds since the epoch with a fraction, for timings.
@@ -111,5 +112,5 @@ bochs_suite() {
 	bochs_pin
 	BOCHS_MODEL=$model BOCHS_MEGS=2048 "${PIN[@]}" "$REPO/tests/harness/bochs/boot-bochs.sh" \
 		"$VMLINUZ" "$BUILD/l1.cpio.gz" \
-		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=$1" "$2" "$3"
+		"console=ttyS0 quiet panic=-1 tsc=reliable v3suite=$1 ${V3_APPEND:-}" "$2" "$3"
 }

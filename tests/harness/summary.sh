@@ -64,6 +64,9 @@ if [ "$failed" != 0 ]; then
 	echo "failed:"
 	for f in "${failures[@]}"; do echo "  not ok - $f"; done
 fi
+# where the time went (check.sh: the build and each emulated host), next
+# to the totals, which is what a cut CI log still shows
+[ -z "${V3_SUMMARY_TIMES:-}" ] || [ ! -s "$V3_SUMMARY_TIMES" ] || echo "time: $(tr '\n' ' ' <"$V3_SUMMARY_TIMES")"
 [ "$todo" = 0 ] || echo "$todo known gaps (TAP TODO, named by open issues): not counted as failures"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

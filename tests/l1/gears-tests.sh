@@ -582,7 +582,7 @@ gears_inject_tests() {
 
 	# --- syscall: injections into a running process ---
 	gi_dead "$gn" && { gi_rest "$gn"; return 1; }
-	gi_type "$gn" "{ heartbeat 20; echo GJ\$((1))HBRC=\$?; } &" "HB [0-9][0-9]* 2" 60
+	gi_type "$gn" "{ heartbeat ${GEARS_HEARTBEAT_SECS:-20}; echo GJ\$((1))HBRC=\$?; } &" "HB [0-9][0-9]* 2" 60
 	gi_con "$gn"
 	hp=$(sed -n 's/.*HB \([0-9][0-9]*\) [0-9][0-9]*$/\1/p' /tmp/gi.con | head -n 1)
 	if [ -n "$hp" ]; then
@@ -658,7 +658,7 @@ gears_inject_tests() {
 		after=$(sed -n '/INJECTED-HELLO/,$p' /tmp/gi.con | grep -c "HB $hp ")
 		gi_res "the process goes on after the injections and exits 0" \
 			"$(grep -q "HB-DONE $hp" /tmp/gi.con && grep -q 'GJ1HBRC=0' /tmp/gi.con && [ "$after" -gt 0 ]; echo $?)" \
-			"$beats of 200 beats, $after after INJECTED-HELLO; $(grep -o "HB-DONE $hp" /tmp/gi.con | head -n 1); $(grep -o 'GJ1HBRC=[0-9]*' /tmp/gi.con | head -n 1)"
+			"$beats of $((${GEARS_HEARTBEAT_SECS:-20} * 10)) beats, $after after INJECTED-HELLO; $(grep -o "HB-DONE $hp" /tmp/gi.con | head -n 1); $(grep -o 'GJ1HBRC=[0-9]*' /tmp/gi.con | head -n 1)"
 	else
 		gi_fail "the process goes on after the injections and exits 0" "no heartbeat"
 	fi

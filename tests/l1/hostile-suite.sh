@@ -76,7 +76,7 @@ fi
 : "${HOSTILE_LINUX:=1}"
 # the parts to run (all by default): corpus lapic fault churn
 : "${HOSTILE_PARTS:=corpus lapic fault churn}"
-part() { case " $HOSTILE_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+hpart() { case " $HOSTILE_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # the new kernel log lines since a mark that mean trouble
 # (by the last line seen, not a line count: the ring buffer may wrap; if
@@ -187,7 +187,7 @@ benign_baseline() {
 
 # --- the healthy workload: calibrated, then timed alone and beside a benign VM ---
 HOSTILE_OK=1
-part corpus || HOSTILE_OK=0
+hpart corpus || HOSTILE_OK=0
 [ "$HOSTILE_OK" = 1 ] && for g in healthy.elf forever.elf triplefault.elf acloop.elf storm.elf ipistorm.elf allports.elf \
 	wildmmio.elf msrfuzz.elf badpt.elf resetloop.elf lapictimer.elf; do
 	need_guest "hostile: guest $g present" "$g" || HOSTILE_OK=0
@@ -370,7 +370,7 @@ fi
 # --- LAPIC timers stop with their VM ---------------------------------------------------
 # /proc/timer_list names each queued hrtimer's function
 lapic_timers() { grep -c 'v3_lapic_timer_fn' /proc/timer_list 2>/dev/null; }
-if ! part lapic; then
+if ! hpart lapic; then
 	:
 elif [ -f "$GUESTS/lapictimer.elf" ] && [ -r /proc/timer_list ]; then
 	run 20 v3ctl create lt1 --mem 16M --kernel "$GUESTS/lapictimer.elf" --cmdline "mode=oneshot"
@@ -400,7 +400,7 @@ fi
 
 # --- a failed device re-creation at a guest reset frees nothing twice ---------------------
 KNOB=/sys/module/v3vmm/parameters/debug_fail_device
-if ! part fault; then
+if ! hpart fault; then
 	:
 elif [ -w "$KNOB" ]; then
 	hk_mark
@@ -434,7 +434,7 @@ else
 fi
 
 # --- churn, then a 2-vCPU Linux guest (issue 11: "seen once" after several VMs) ----------
-if part churn && [ "$HOSTILE_LINUX" = 1 ] && [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/memory.elf" ]; then
+if hpart churn && [ "$HOSTILE_LINUX" = 1 ] && [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/memory.elf" ]; then
 	hk_mark
 	bad=
 	ch_i=0	# (wait_state uses $i)

@@ -143,8 +143,11 @@ linux_flood() {
 		return 0
 	fi
 	: >"/tmp/flood.$vmn"
+	# the sleep holds the console's input open while the lines come; its
+	# pid in /tmp/flood.sleep, so that the end of the test ends it (a wait
+	# for the pipeline otherwise lasts the whole 120 s)
 	( printf 'i=0; while [ $i -lt %d ]; do echo "flood-line-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx $i"; i=$((i+1)); done; echo FLOOD-END-$((40+2)) bad-$(dmesg-bad -c)\n' $n
-	  sleep 120 ) | timeout 130 v3ctl console "$vmn" --follow --timeout 120 >"/tmp/flood.$vmn" 2>&1 &
+	  sleep 120 & echo $! >/tmp/flood.sleep; wait ) | timeout 130 v3ctl console "$vmn" --follow --timeout 120 >"/tmp/flood.$vmn" 2>&1 &
 	fl_pid=$!
 	fl_w=0
 	while [ $fl_w -lt 120 ] && ! grep -q "FLOOD-END-42" "/tmp/flood.$vmn" &&
@@ -152,7 +155,7 @@ linux_flood() {
 		sleep 1; fl_w=$((fl_w + 1))
 	done
 	sleep 1
-	kill $fl_pid 2>/dev/null; wait $fl_pid 2>/dev/null
+	kill "$(cat /tmp/flood.sleep 2>/dev/null)" $fl_pid 2>/dev/null; wait $fl_pid 2>/dev/null
 	got=$(grep -ao 'flood-line-x* [0-9]*' "/tmp/flood.$vmn" | awk '{print $2}' | sort -n -u | wc -l)
 	bad=$(grep -ao "FLOOD-END-42 bad-[0-9]*" "/tmp/flood.$vmn" | sed 's/.*bad-//' | tail -n 1)
 	result "linux: $n lines printed through the UART under load all arrive" \
@@ -220,13 +223,14 @@ if [ -f "$GUESTS/vmlinuz" ] && [ -f "$GUESTS/l2.cpio.gz" ]; then
 			gears=0
 			if [ $first = 1 ]; then
 				linux_typed "lx$v"
-				linux_clock_rate "lx$v"
+				part linux-clock-rate && linux_clock_rate "lx$v"
 				linux_flood "lx$v"
 				[ "${LINUX_GEARS:-0}" = 1 ] && gears_on_linux "lx$v" "$v" && gears=1
 				first=0
 			fi
-			linux_reboot "lx$v" "$v"
-			[ $gears = 1 ] && [ "${LINUX_GEARS_REBOOT:-1}" = 1 ] && gears_after_reboot "lx$v" "$v"
+			rebooted=0
+			part "linux-reboot-$v" && { linux_reboot "lx$v" "$v"; rebooted=1; }
+			[ $gears = 1 ] && [ $rebooted = 1 ] && [ "${LINUX_GEARS_REBOOT:-1}" = 1 ] && gears_after_reboot "lx$v" "$v"
 		fi
 		linux_poweroff "lx$v"
 		vm_gone "lx$v"

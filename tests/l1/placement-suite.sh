@@ -8,6 +8,8 @@
 . /tests/l1/v3.sh
 # shellcheck source=tests/l1/placement-tests.sh
 . /tests/l1/placement-tests.sh
+# shellcheck source=tests/l1/quick.sh
+. /tests/l1/quick.sh
 suite_begin
 timeout 10 v3ctl version 2>&1 | sed 's/^/# /'
 placement_tests
@@ -17,7 +19,7 @@ LINUX_VCPUS=" " LINUX_TWO_VMS=0	# (a blank: ":=" would replace an empty one)
 . /tests/l1/linux-tests.sh
 # shellcheck source=tests/l1/guest-numa-tests.sh
 . /tests/l1/guest-numa-tests.sh
-guest_numa_tests
+part guest-numa && guest_numa_tests
 t_cmd "rmmod" 60 "$RMMOD" v3vmm
 dmesg_bad >/tmp/bad
 result "dmesg has no BUG/WARNING/Oops/general protection" "$([ ! -s /tmp/bad ]; echo $?)" "$(head -n 3 /tmp/bad)"

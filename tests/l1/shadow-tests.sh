@@ -104,7 +104,7 @@ shadow_tests() {
 		vm_gone fm
 	fi
 	name="shadow: created, paused and stopped VMs switch too"
-	if need_guest "$name" forever.elf; then
+	if part shadow-states && need_guest "$name" forever.elf; then
 		run 20 v3ctl create fs --mem 16M --kernel "$GUESTS/forever.elf"
 		e=0 bad='' want=0
 		sw0=$(sh_pg fs switches)

@@ -17,6 +17,9 @@ echo 2 >/proc/sys/kernel/printk
 
 # the VMX suite runs this same file with V3_ARCH=vmx
 : "${V3_ARCH:=svm}"
+# make check's quick depth (V3_DEPTH=quick): its knobs and V3_SKIP
+# shellcheck source=tests/l1/quick.sh
+. /tests/l1/quick.sh
 # how long a spinning guest (forever.elf) runs before its VM is checked;
 # every busy guest second costs Bochs minutes (vmx-suite.sh: 0.3)
 : "${SPIN_SECS:=}"
@@ -90,6 +93,7 @@ fi
 
 # tests/abi/ioctl_neg (kselftest harness): each of its tests becomes one of ours
 ioctl_neg_tests() {
+	part ioctl-neg || return 0
 	if [ -x /tests/ioctl_neg ]; then
 		run 300 /tests/ioctl_neg
 		ksft_results ioctl_neg "$OUT"
@@ -200,7 +204,7 @@ if need_guest "$name" forever.elf; then
 fi
 
 # --- lifecycle ------------------------------------------------------------------
-if need_guest "lifecycle" forever.elf; then
+if part lifecycle && need_guest "lifecycle" forever.elf; then
 	t_cmd "lifecycle: create" 20 v3ctl create lc --mem 32M --kernel /guests/forever.elf
 	s=$(info_field lc state)
 	result "lifecycle: state created before launch" "$([ "$s" = created ]; echo $?)" "state '$s'"
@@ -227,7 +231,7 @@ fi
 
 # --- guest memory is accounted and returned -----------------------------------------
 memfree_mib() { awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo; }
-if [ -f /guests/forever.elf ]; then
+if part memory-accounting && [ -f /guests/forever.elf ]; then
 	m0=$(memfree_mib)
 	run 60 v3ctl create memvm --mem 512M --kernel /guests/forever.elf
 	m1=$(memfree_mib)
@@ -265,6 +269,7 @@ if need_guest "$name" hlt.elf; then
 fi
 
 # --- negative -------------------------------------------------------------------------
+if part negative; then
 run 10 v3ctl launch nosuchvm
 cat "$OUT" "$ERR" >/tmp/t.all
 lines=$(wc -l </tmp/t.all)
@@ -306,13 +311,14 @@ if need_guest "negative: destroy while running" forever.elf; then
 	result "negative: destroy while running" "$([ "$RC" = 0 ] && [ -z "$left" ]; echo $?)" "exit $RC $left"
 	vm_gone dr
 fi
+fi # part negative
 
 # (V3_IOCTL_NEG_LAST=1, the VMX suite: after the rmmod tests)
 [ "${V3_IOCTL_NEG_LAST:-0}" = 1 ] || ioctl_neg_tests
 
 fi # section guests
 
-if section users; then
+if section users && part users; then
 # --- hostile or careless users: permissions, memory limits, fuzz -------------------------
 . /tests/l1/users-tests.sh
 
@@ -320,7 +326,7 @@ fi # section users
 
 if section multi; then
 # --- two VMs at once ---------------------------------------------------------------------
-if need_guest "two VMs run at once" forever.elf; then
+if part two-vms && need_guest "two VMs run at once" forever.elf; then
 	run 20 v3ctl create va --mem 16M --kernel /guests/forever.elf
 	run 20 v3ctl create vb --mem 16M --kernel /guests/forever.elf
 	run 10 v3ctl launch va
@@ -361,17 +367,17 @@ shadow_tests
 
 # --- paging mode control: V3_IOC_PAGING, v3ctl paging, vms/NAME/paging/ -----------------
 # shellcheck source=tests/l1/paging-policy-tests.sh
-. /tests/l1/paging-policy-tests.sh
+part paging-policy && . /tests/l1/paging-policy-tests.sh
 
 # --- paging (issue #12): page-table edge-case guests, shadow mode, mode flips ------------
 # shellcheck source=tests/l1/paging-tests.sh
-. /tests/l1/paging-tests.sh
+part paging-guests && . /tests/l1/paging-tests.sh
 
 # --- adaptive paging moving on TLB-bound, PT-update-bound and phased guests ---------------
 # shellcheck source=tests/l1/adapt-tests.sh
 . /tests/l1/adapt-tests.sh
 # (on Bochs with vmx-suite.sh's knobs from adapt-bochs.sh: tlb and churn)
-adapt_tests
+part adaptive-paging && adapt_tests
 fi # section paging
 
 if section placement; then
@@ -399,7 +405,7 @@ if section host; then
 . /tests/l1/lifecycle-tests.sh
 fi # section host
 
-if section hostile; then
+if section hostile && part hostile; then
 # --- hostile guests beside a healthy VM, LAPIC timers, reset fault injection, churn ---
 V3_HOSTILE_SOURCED=1
 # shellcheck source=tests/l1/hostile-suite.sh

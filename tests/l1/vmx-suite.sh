@@ -1,18 +1,21 @@
 #!/bin/sh
 # The VMX suite: the SVM suite's tests, run inside the emulated VMX host
-# (Bochs, Intel corei7_skylake_x with EPT, one CPU), by `make check` next
-# to the SVM suite and by `make check-vmx` alone.
+# (Bochs, Intel corei7_skylake_x with EPT, one CPU).  make check runs it at
+# the quick depth on one Bochs host (tests/l1/quick.sh: the backend's own
+# paths); make check-full and make check-vmx run it whole, cut in two
+# halves on two Bochs hosts (this file: the first; vmx2-suite.sh: the
+# second).
 # Bochs' CPU is slow and single: one Linux guest, with two vCPUs (its
-# bound generous; GEARS runs on it: make check's only GEARS on VMX), and
-# two Linux VMs at once are left to the SVM suite.
-# The ioctl negative tests run last.  What only common code does (most of
-# the hostile corpus, LAPIC timers, fault injection, the long fuzz run) is
-# the SVM suite's.  Bochs is make check's pacer, so the suite is cut in two
-# halves run by two Bochs hosts (this file: the first; vmx2-suite.sh: the
-# second, started when the QEMU suites are done), and time-bound loads are
-# short: Bochs emulates every port access and every busy L1 second costs
-# many host seconds (tests/harness/check.sh).
+# bound generous; GEARS runs on it), and two Linux VMs at once are left to
+# the SVM suite.  The ioctl negative tests run last.  What only common
+# code does (most of the hostile corpus, LAPIC timers, fault injection,
+# the long fuzz run) is the SVM suite's.  Time-bound loads are short:
+# Bochs emulates every port access and every busy L1 second costs many
+# host seconds (tests/harness/check.sh).
 V3_ARCH=vmx
+# make check's quick depth (V3_DEPTH=quick): its sections, knobs, V3_SKIP
+# shellcheck source=tests/l1/quick.sh
+. /tests/l1/quick.sh
 V3_IOCTL_NEG_LAST=1
 LINUX_VCPUS=2
 LINUX_TWO_VMS=0
