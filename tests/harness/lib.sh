@@ -84,17 +84,22 @@ initrd_exe() {
 qemu_pin() {
 	PIN=()
 	if [ "${V3_QEMU_PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
-		PIN=(taskset -c "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')")
+		PIN=(taskset -c "$(taskset -pc $BASHPID | sed 's/.*: //; s/[,-].*//')")
 	fi
 }
 
 # bochs_pin: sets PIN to the command prefix that keeps Bochs (one thread)
 # on the last host CPU we may use, away from the pinned QEMU on the first,
 # so the VMX and SVM suites can run side by side.
+# Both read the CPUs of the shell that calls them ($BASHPID): a make check
+# lane is a subshell pinned to its CPU, while $$ is check.sh's own shell,
+# which the other lane pinned to the first CPU.  With $$, Bochs went to
+# that CPU whichever lane ran it, beside that lane's QEMU, and the second
+# CPU idled (seen 12-06: both at half speed, make check about 2x slower).
 bochs_pin() {
 	PIN=()
 	if command -v taskset >/dev/null; then
-		PIN=(taskset -c "$(taskset -pc $$ | sed 's/.*: //' | grep -o '[0-9]*' | tail -n 1)")
+		PIN=(taskset -c "$(taskset -pc $BASHPID | sed 's/.*: //' | grep -o '[0-9]*' | tail -n 1)")
 	fi
 }
 
