@@ -32,7 +32,7 @@ load_kernels
 # together.  Each job's bound is its own, cut to what is left of the
 # budget (V3_CHECK_BUDGET seconds since the start, 85 minutes for make
 # check: a bound against a hang, inside CI's 90).  make check aims at 25 minutes
-# on this machine on a good day: its pace moves 2-3x from run to run, and
+# on this machine (27 on 2026-12-06): its pace varies from run to run, and
 # CI's 90 minutes must hold on a slow one (tests/l1/quick.sh).  The
 # two-node test (issue #14: v3share under mpirun across two emulated SVM
 # hosts, boot-twonode.sh) is make check-full's, and make check-twonode's.

@@ -5,8 +5,9 @@
 # boot leave V3_DEPTH unset: the full depth, every part of every section.
 #
 # Why two depths: CI gives make check 90 minutes on a 2-core machine whose
-# pace moves 2-3x from run to run (make check took 40 minutes one morning
-# here; the same tree took 81 minutes in CI and was cut).  Emulation is
+# pace varies from run to run (every part took 40 minutes one morning
+# here; the same tree was cut at 81 minutes in CI, some of it the lane
+# pinning bug fixed on 2026-12-06, lib.sh bochs_pin).  Emulation is
 # what costs: Bochs takes about 3 minutes to boot L1 (most of it the
 # decompression of Debian's xz kernel under emulation) and 5 to boot a
 # 2-vCPU Linux guest.  The quick depth keeps, on each emulated host, the
