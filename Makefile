@@ -2,7 +2,7 @@
 #   make                      module + v3ctl + test guests, for the running kernel
 #   make KDIR=/path/to/headers   ... for the kernel whose headers are named
 #   make check                the test suites at their quick depth, what CI runs (boots emulated hosts; installs what it needs)
-#   make check-full           every part of every suite, the two-node test included (about 2 hours)
+#   make check-full           every part of every suite, the two-node test included (about an hour)
 #   make check-vmx            the guest suite on the emulated VMX host (Bochs; slow)
 #   make check-ryzen          the guest suite on the second emulated AMD host (Bochs ryzen; slow, not in check)
 #   make check-vmx-adapt      adaptive paging moving on the emulated VMX host alone (Bochs; ~4 min)
