@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make check-vmx / make check-ryzen: the guest suite alone on one of the
 # Bochs hosts (slow, one CPU).  Prints "N passed, N failed" like make check.
-#   check-bochs.sh vmx     Intel corei7_skylake_x with EPT (make check runs
-#                          it too, next to the SVM suite)
+#   check-bochs.sh vmx     Intel corei7_skylake_x with EPT, both halves
+#                          whole (make check runs it at its quick depth,
+#                          make check-full whole, next to the SVM suite)
 #   check-bochs.sh ryzen   AMD ryzen with SVM: NRIP save, flush-by-ASID,
 #                          pause filter (not in make check; docs/emulated-hosts.md)
 #   check-bochs.sh vmxadapt  adaptive paging moving on the VMX host alone
 #                          (tests/l1/vmxadapt-suite.sh: ~4 min; the VMX
-#                          suite in make check runs the same tests)
+#                          suite in make check-full runs the same tests)
 #   check-bochs.sh vmxgears  GEARS on a 2-vCPU Linux guest on the VMX
 #                          host, refusals included (tests/l1/vmxgears-suite.sh:
 #                          ~8 min; make check's VMX suite runs GEARS on its
