@@ -223,6 +223,7 @@ hostile() {
 	hn=$1 helf=$2 hv=$3 hcmd=$4
 	[ "$HOSTILE_REBASE" = 1 ] && benign_baseline
 	hk_mark
+	hk_t0=$(uptime_s)
 	# shellcheck disable=SC2086
 	run 20 v3ctl create "x-$hn" --mem 32M --vcpus "$hv" $X_PIN --kernel "$GUESTS/$helf" ${hcmd:+--cmdline "$hcmd"}
 	if [ "$RC" != 0 ]; then
@@ -287,9 +288,13 @@ hostile() {
 		t_cmd "hostile $hn: v3ctl stop" 20 v3ctl stop "x-$hn"
 	fi
 	t_cmd "hostile $hn: v3ctl destroy" 20 v3ctl destroy "x-$hn"
-	# a guest must not be able to flood the host's log
+	# a guest must not be able to flood the host's log: 40 lines, or 10
+	# and 2 a second of the hostile VM's life when the timing was taken
+	# again (the module's rate limits let through about 1.2 a second: a
+	# resetloop VM kept longer by a retry logged 41 lines, 12-06)
 	nlog=$(hk_new)
-	result "hostile $hn: host log stays quiet ($nlog lines, at most 40)" "$([ "$nlog" -le 40 ]; echo $?)" \
+	lim=$(awk -v a="$hk_t0" -v b="$(uptime_s)" 'BEGIN { l = 10 + 2 * (b - a); if (l < 40) l = 40; printf "%d", l }')
+	result "hostile $hn: host log stays quiet ($nlog lines, at most $lim)" "$([ "$nlog" -le "$lim" ]; echo $?)" \
 		"$(dmesg | tail -n 3)"
 	hk_bad >/tmp/hk.bad
 	result "hostile $hn: no BUG/WARN/lockup/RCU stall in dmesg" "$([ ! -s /tmp/hk.bad ]; echo $?)" "$(head -n 3 /tmp/hk.bad)"
