@@ -139,7 +139,7 @@ ad_rec() {
 }
 
 # ad_part NAME: NAME is in AD_PARTS
-ad_part() { case " $AD_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+ad_part() { listed "$1" "$AD_PARTS"; }
 
 adapt_tests() {
 	if [ $((ad_caps & (1 << 17))) = 0 ]; then

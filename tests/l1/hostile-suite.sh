@@ -76,7 +76,7 @@ fi
 : "${HOSTILE_LINUX:=1}"
 # the parts to run (all by default): corpus lapic fault churn
 : "${HOSTILE_PARTS:=corpus lapic fault churn}"
-hpart() { case " $HOSTILE_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+hpart() { listed "$1" "$HOSTILE_PARTS"; }
 
 # the new kernel log lines since a mark that mean trouble
 # (by the last line seen, not a line count: the ring buffer may wrap; if
@@ -353,7 +353,7 @@ hostile_tf() {
 
 if [ "$HOSTILE_OK" = 1 ]; then
 	# in_set SETS: the scenario runs when HOSTILE_SET is one of SETS
-	in_set() { case " $* " in *" $HOSTILE_SET "*) return 0 ;; esac; return 1; }
+	in_set() { listed "$HOSTILE_SET" "$*"; }
 	in_set full reduced arch && hostile acloop acloop.elf 1 ""
 	in_set full reduced && hostile storm-io storm.elf 1 "mode=io"
 	in_set full && hostile storm-cpuid storm.elf 1 "mode=cpuid"

@@ -41,7 +41,7 @@ echo 2 >/proc/sys/kernel/printk
 #   hostile hostile guests
 #   rmmod   rmmod with VMs alive, module parameters, re-insmod
 : "${SUITE_SECTIONS:=guests users multi linux paging placement content gears host hostile rmmod}"
-section() { case " $SUITE_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+section() { listed "$1" "$SUITE_SECTIONS"; }
 echo "# sections: $SUITE_SECTIONS"
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) flags:$(grep -m1 -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 

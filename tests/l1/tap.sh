@@ -19,16 +19,15 @@ fail() { # name diag...
 	shift
 	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
 }
+# listed WORD LIST: 0 when WORD is one of LIST's space-separated words
+listed() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 # part NAME: 0 when the suite runs the part NAME; 1 when V3_SKIP names it
 # (make check's quick depth, tests/l1/quick.sh), after one TAP skip that
 # says who runs it instead (V3_SKIP_WHY)
 part() {
-	case " ${V3_SKIP:-} " in
-	*" $1 "*)
-		pass "$1 # SKIP ${V3_SKIP_WHY:-left out here}"
-		return 1 ;;
-	esac
-	return 0
+	listed "$1" "${V3_SKIP:-}" || return 0
+	pass "$1 # SKIP ${V3_SKIP_WHY:-left out here}"
+	return 1
 }
 # result NAME COND-STATUS DIAG...: pass if status is 0
 result() { n=$1; s=$2; shift 2; if [ "$s" = 0 ]; then pass "$n"; else fail "$n" "$@"; fi; }
